@@ -1,0 +1,1 @@
+"""OneDoor: one referral route, one triage, one waiting list view, one set of shared KPIs."""

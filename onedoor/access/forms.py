@@ -1,0 +1,67 @@
+from django import forms
+
+from onedoor.access.actions import MINIMUM_REASON_LENGTH
+from onedoor.access.models import BreakGlassGrant
+from onedoor.children import nhs_number
+from onedoor.referrals import reference
+
+
+class BreakGlassForm(forms.Form):
+    identifier = forms.CharField(
+        label="NHS number or referral reference",
+        help_text="For example, 943 476 5919 or K7PX-3MQA",
+        max_length=20,
+        error_messages={"required": "Enter the child's NHS number or a referral reference"},
+    )
+    reason = forms.CharField(
+        label="Why do you need to see this record now?",
+        help_text=(
+            "Your reason is recorded with your name and reviewed by the clinical lead. "
+            f"At least {MINIMUM_REASON_LENGTH} characters."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": "Explain why you need emergency access"},
+    )
+
+    def clean_identifier(self) -> tuple[str, str]:
+        value = self.cleaned_data["identifier"]
+        if nhs_number.is_valid(value):
+            return ("nhs_number", nhs_number.normalise(value))
+        if reference.is_valid(value):
+            return ("reference", reference.normalise(value))
+        raise forms.ValidationError(
+            "Enter a valid NHS number (10 digits) or referral reference (8 characters)"
+        )
+
+    def clean_reason(self) -> str:
+        reason = str(self.cleaned_data["reason"]).strip()
+        if len(reason) < MINIMUM_REASON_LENGTH:
+            raise forms.ValidationError(
+                f"Explain why you need emergency access in at least {MINIMUM_REASON_LENGTH} characters"
+            )
+        return reason
+
+
+class ReviewForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="Was this emergency access appropriate?",
+        choices=BreakGlassGrant.Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the access was appropriate"},
+    )
+    note = forms.CharField(
+        label="Review note",
+        help_text="Required when the access was not appropriate: say what follow-up you took.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("outcome") == BreakGlassGrant.Outcome.INAPPROPRIATE and not str(
+            data.get("note", "")
+        ).strip():
+            self.add_error("note", "Say what follow-up you have taken")
+        return data

@@ -1,0 +1,162 @@
+"""Every read of case data on behalf of a user: querysets and getters.
+
+`*_visible_to(user)` returns what the user may see; `get_*_for_user(user, uuid)` fetches
+one record, audits the view, and answers 404 (never 403) for anything outside the user's
+scope, so a record's existence is not revealed. The denial itself is audited.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from onedoor.access.models import BreakGlassGrant
+from onedoor.access.policy import BREAK_GLASS_ROLES, Do, RecordType, Scope, scope_for
+from onedoor.accounts.models import User
+from onedoor.audit.trail import Action, record
+from onedoor.children.models import Child
+from onedoor.referrals.models import Referral
+
+NOTHING = Q(pk__in=[])
+
+
+def _scope(user: Any, record_type: RecordType, action: Do) -> Scope:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope.NONE
+    if user.is_superuser and not user.role:
+        return Scope.NONE  # a bare superuser configures; they do not read clinical records
+    scope = scope_for(user.role, record_type, action)
+    if scope is Scope.REACH:
+        lead = user.organisation is not None and user.organisation.is_lead_provider
+        return Scope.ALL if lead else Scope.OWN_ORGANISATION
+    return scope
+
+
+def _emergency_children(user: User) -> Q:
+    """Children this user holds an unexpired break-glass grant for (view only)."""
+    if user.role not in BREAK_GLASS_ROLES:
+        return NOTHING
+    return Q(
+        Exists(
+            BreakGlassGrant.objects.filter(
+                user=user, child=OuterRef("pk"), expires_at__gt=timezone.now()
+            )
+        )
+    )
+
+
+def _referral_filter(user: User, action: Do) -> Q:
+    scope = _scope(user, RecordType.REFERRAL, action)
+    if scope is Scope.ALL:
+        return Q()
+    if scope is Scope.OWN_ORGANISATION and user.organisation_id:
+        return Q(allocated_organisation_id=user.organisation_id)
+    if scope is Scope.OWN_REFERRALS:
+        return Q(referred_by=user)
+    return NOTHING
+
+
+def _child_filter(user: User, action: Do) -> Q:
+    scope = _scope(user, RecordType.CHILD, action)
+    if scope is Scope.ALL:
+        return Q()
+    if scope is Scope.OWN_ORGANISATION and user.organisation_id:
+        return Q(
+            Exists(
+                Referral.objects.filter(
+                    child=OuterRef("pk"), allocated_organisation_id=user.organisation_id
+                )
+            )
+        )
+    return NOTHING
+
+
+def children_visible_to(user: User, action: Do = Do.VIEW) -> QuerySet[Child]:
+    condition = _child_filter(user, action)
+    if action is Do.VIEW and _scope(user, RecordType.CHILD, action) is not Scope.ALL:
+        condition |= _emergency_children(user)
+    return Child.objects.filter(condition)
+
+
+def referrals_visible_to(user: User, action: Do = Do.VIEW) -> QuerySet[Referral]:
+    condition = _referral_filter(user, action)
+    if action is Do.VIEW and _scope(user, RecordType.REFERRAL, action) is not Scope.ALL:
+        emergency = _emergency_children(user)
+        if emergency is not NOTHING:
+            condition |= Q(
+                Exists(
+                    BreakGlassGrant.objects.filter(
+                        user=user, child=OuterRef("child"), expires_at__gt=timezone.now()
+                    )
+                )
+            )
+    return Referral.objects.filter(condition)
+
+
+def _deny(user: User, record_type: RecordType, record_id: UUID, action: Do) -> Http404:
+    record(
+        Action.DENY,
+        actor=user,
+        record_type=record_type,
+        record_id=record_id,
+        detail={"wanted": str(action)},
+    )
+    return Http404("No such record")
+
+
+def get_child_for_user(user: User, child_uuid: UUID, action: Do = Do.VIEW) -> Child:
+    """One child, if the user may see it; the view is audited, and says how it was allowed."""
+    child = children_visible_to(user, action).filter(uuid=child_uuid).first()
+    if child is None:
+        raise _deny(user, RecordType.CHILD, child_uuid, action)
+    if action is Do.VIEW:
+        grant = emergency_grant_for(user, child)
+        record(
+            Action.VIEW,
+            actor=user,
+            record_type=RecordType.CHILD,
+            record_id=child.uuid,
+            child_uuid=child.uuid,
+            detail={"via": "break-glass", "grant": str(grant.uuid)} if grant else {},
+        )
+    return child
+
+
+def emergency_grant_for(user: User, child: Child) -> BreakGlassGrant | None:
+    """The grant that lets `user` see `child`, when only emergency access does."""
+    if Child.objects.filter(_child_filter(user, Do.VIEW), pk=child.pk).exists():
+        return None
+    return (
+        BreakGlassGrant.objects.active()
+        .filter(user=user, child=child)
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def get_referral_for_user(user: User, referral_uuid: UUID, action: Do = Do.VIEW) -> Referral:
+    referral = (
+        referrals_visible_to(user, action)
+        .select_related("child", "allocated_organisation")
+        .filter(uuid=referral_uuid)
+        .first()
+    )
+    if referral is None:
+        raise _deny(user, RecordType.REFERRAL, referral_uuid, action)
+    if action is Do.VIEW:
+        record(
+            Action.VIEW,
+            actor=user,
+            record_type=RecordType.REFERRAL,
+            record_id=referral.uuid,
+            child_uuid=referral.child.uuid,
+        )
+    return referral
+
+
+def can_break_glass(user: User) -> bool:
+    return user.is_authenticated and user.role in BREAK_GLASS_ROLES

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from onedoor.access import views
+
+app_name = "access"
+urlpatterns = [
+    path("emergency-access/", views.request_emergency_access, name="break_glass"),
+    path("governance/emergency-access/", views.review_list, name="review_list"),
+    path("governance/emergency-access/<uuid:grant_uuid>/", views.review, name="review"),
+]

@@ -1,0 +1,85 @@
+"""Idle and absolute session timeouts, and the second factor for staff."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from onedoor.audit.trail import Action, record
+
+SIGNED_IN_AT = "onedoor_signed_in_at"
+LAST_SEEN_AT = "onedoor_last_seen_at"
+
+
+def start_session_clock(request: HttpRequest) -> None:
+    now = timezone.now().isoformat()
+    request.session[SIGNED_IN_AT] = now
+    request.session[LAST_SEEN_AT] = now
+
+
+class SessionTimeoutMiddleware:
+    """Sign a user out after SESSION_IDLE_TIMEOUT idle, or SESSION_ABSOLUTE_TIMEOUT in all."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated:
+            now = timezone.now()
+            signed_in = request.session.get(SIGNED_IN_AT)
+            last_seen = request.session.get(LAST_SEEN_AT)
+            expired = (
+                signed_in is None
+                or last_seen is None
+                or now - datetime.fromisoformat(last_seen) > settings.SESSION_IDLE_TIMEOUT
+                or now - datetime.fromisoformat(signed_in) > settings.SESSION_ABSOLUTE_TIMEOUT
+            )
+            if expired:
+                record(
+                    Action.SESSION_EXPIRED, actor=user, record_type="user", record_id=user.uuid
+                )
+                logout(request)
+                messages.info(request, "You were signed out to keep records safe. Sign in again.")
+                login_url = reverse(settings.LOGIN_URL)
+                return redirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
+            request.session[LAST_SEEN_AT] = now.isoformat()
+        return self.get_response(request)
+
+
+# Pages a signed-in user can reach before their second factor is verified.
+SECOND_FACTOR_EXEMPT = ("accounts:two_factor", "accounts:two_factor_setup", "accounts:logout")
+
+
+class SecondFactorMiddleware:
+    """Send staff who have signed in with a password to the second factor until verified."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self._exempt: set[str] | None = None
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Callable[..., HttpResponse], *a: object) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated or not user.needs_second_factor:  # type: ignore[union-attr]
+            return None
+        if user.is_verified():  # type: ignore[union-attr]
+            return None
+        if getattr(view_func, "login_required", True) is False:
+            return None  # public pages stay public
+        if self._exempt is None:
+            self._exempt = {reverse(name) for name in SECOND_FACTOR_EXEMPT}
+        if request.path in self._exempt:
+            return None
+        return redirect("accounts:two_factor")

@@ -1,0 +1,68 @@
+"""Staff and professional users: each belongs to one organisation and has one role."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from onedoor.accounts.roles import STAFF_ROLES, Role
+
+# Administrators edit the alliance's configuration and its users in the product (the admin
+# site), and nothing clinical.
+ADMINISTERED_APPS = frozenset({"alliance", "accounts"})
+
+
+class User(AbstractUser):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        "alliance.Organisation",
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+        help_text="Every person who signs in belongs to one organisation.",
+    )
+    role = models.CharField(max_length=40, choices=Role.choices, blank=True)
+    is_demo = models.BooleanField(
+        default=False, editable=False, help_text="Created by the synthetic demo data."
+    )
+
+    class Meta:
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=True)
+                | (models.Q(organisation__isnull=False) & ~models.Q(role="")),
+                name="user_has_organisation_and_role",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Only administrators (and superusers) reach the configuration screens.
+        self.is_staff = self.is_superuser or self.role == Role.ADMINISTRATOR
+        super().save(*args, **kwargs)
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role else "Superuser"
+
+    @property
+    def needs_second_factor(self) -> bool:
+        return bool(settings.OTP_REQUIRED) and (self.is_superuser or self.role in STAFF_ROLES)
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        if self.is_active and self.role == Role.ADMINISTRATOR:
+            return perm.split(".", 1)[0] in ADMINISTERED_APPS
+        return super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label: str) -> bool:
+        if self.is_active and self.role == Role.ADMINISTRATOR:
+            return app_label in ADMINISTERED_APPS
+        return super().has_module_perms(app_label)

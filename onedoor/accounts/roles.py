@@ -1,0 +1,21 @@
+"""The people who use OneDoor, by role (see "People and what each may see" in the brief)."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PROFESSIONAL_REFERRER = "professional_referrer", "Professional referrer"
+    TRIAGE_LEAD = "triage_lead", "Triage lead"
+    CARE_COORDINATOR = "care_coordinator", "Care coordinator"
+    PRACTITIONER = "practitioner", "Practitioner"
+    PARTNER_LEAD = "partner_lead", "Partner lead"
+    CLINICAL_LEAD = "clinical_lead", "Clinical lead"
+    SAFEGUARDING_LEAD = "safeguarding_lead", "Safeguarding lead"
+    SERVICE_MANAGER = "service_manager", "Service manager"
+    ANALYST = "analyst", "Analyst"
+    COMMISSIONER = "commissioner", "Commissioner"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+# Roles that work for the alliance and so must use a second factor outside demo mode.
+STAFF_ROLES = frozenset(Role) - {Role.PROFESSIONAL_REFERRER}

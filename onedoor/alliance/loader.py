@@ -1,0 +1,306 @@
+"""Load an alliance's configuration from its versioned data file, all or nothing.
+
+The file is validated completely before anything is written; an error names the file, the
+entry and the field. Entries are matched by slug, so loading the same file twice changes
+nothing the second time.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from django.db import transaction
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from onedoor.accounts.roles import Role
+from onedoor.alliance import models as m
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=50)]
+Age = Annotated[int, Field(ge=0, le=30)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class AllianceEntry(Strict):
+    slug: Slug
+    name: Text
+    area_name: Text
+    config_version: Text
+    min_age: Age
+    max_age: Age
+    extended_max_age: Age
+    break_glass_hours: Annotated[int, Field(ge=1, le=72)]
+    postcode_districts: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")]]
+
+
+class OrganisationEntry(Strict):
+    slug: Slug
+    name: Text
+    kind: Literal["lead_provider", "partner", "external"]
+    description: str = ""
+    description_is_illustrative: bool = True
+
+
+class NamedEntry(Strict):
+    slug: Slug
+    name: Text
+
+
+class PriorityGroupEntry(NamedEntry):
+    kind: Literal["priority", "vulnerability"]
+    extends_eligibility: bool = False
+    shortens_triage_clock: bool = False
+    needs_consent_to_record: bool = False
+
+
+class OfferEntry(Strict):
+    organisation: Slug
+    slug: Slug
+    name: Text
+    description: Text
+    description_is_illustrative: bool = True
+    ithrive_grouping: Literal[tuple(m.IThriveGrouping.values)]  # type: ignore[valid-type]
+    min_age: Age
+    max_age: Age
+    needs: list[Slug]
+    priority_groups: list[Slug]
+    delivery_modes: Annotated[list[Slug], Field(min_length=1)]
+    capacity: Annotated[int, Field(ge=0)]
+
+
+class GpPracticeEntry(Strict):
+    ods_code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,10}$")]
+    name: Text
+
+
+class EscalationEntry(Strict):
+    level: Annotated[int, Field(ge=1)]
+    name: Text
+    notify_roles: Annotated[list[Literal[tuple(Role.values)]], Field(min_length=1)]  # type: ignore[valid-type]
+    notify_description: str = ""
+    hours_to_next_level: Annotated[int, Field(ge=1)] | None = None
+
+
+class DirectoryEntry(Strict):
+    slug: Slug
+    name: Text
+    category: Text
+    description: Text
+    phone: str = ""
+    website: str = ""
+    min_age: Annotated[int, Field(ge=0, le=120)] | None = None
+    max_age: Annotated[int, Field(ge=0, le=120)] | None = None
+    crisis: bool = False
+
+
+class Clocks(Strict):
+    red: Annotated[int, Field(ge=0, le=60)]
+    priority: Annotated[int, Field(ge=0, le=60)]
+    routine: Annotated[int, Field(ge=0, le=60)]
+
+
+class Cadences(Strict):
+    red: Annotated[int, Field(ge=1, le=90)]
+    amber: Annotated[int, Field(ge=1, le=90)]
+    green: Annotated[int, Field(ge=1, le=90)]
+
+
+class AllianceFile(Strict):
+    format_version: Literal[1]
+    alliance: AllianceEntry
+    clocks: Clocks
+    waiting_well: Cadences
+    organisations: list[OrganisationEntry]
+    needs: list[NamedEntry]
+    priority_groups: list[PriorityGroupEntry]
+    delivery_modes: list[NamedEntry]
+    offers: list[OfferEntry]
+    gp_practices: list[GpPracticeEntry] = []
+    escalation_levels: Annotated[list[EscalationEntry], Field(min_length=1)]
+    directory: list[DirectoryEntry]
+
+
+class ConfigurationError(Exception):
+    """A data file that cannot be loaded: says which file, which entry, which field."""
+
+
+def _entry_label(data: dict[str, Any], loc: tuple[int | str, ...]) -> tuple[str, str]:
+    """Turn a pydantic location such as ("offers", 3, "min_age") into an entry and a field."""
+    if len(loc) == 1:
+        return "(top level)", str(loc[0])
+    section = str(loc[0])
+    rest: tuple[int | str, ...] = loc[1:]
+    entry = section
+    if len(loc) >= 3 and isinstance(loc[1], int):
+        position = loc[1]
+        entry = f"{section}[{position}]"
+        items = data.get(section)
+        if isinstance(items, list) and position < len(items) and isinstance(items[position], dict):
+            slug = items[position].get("slug")
+            if isinstance(slug, str):
+                entry += f" '{slug}'"
+        rest = loc[2:]
+    field = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in rest)
+    return entry, field.lstrip(".")
+
+
+def parse(path: Path) -> AllianceFile:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ConfigurationError(f"{path}: no such file") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigurationError(f"{path}: not valid TOML: {error}") from error
+    try:
+        parsed = AllianceFile.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        entry, field = _entry_label(data, tuple(first["loc"]))
+        raise ConfigurationError(
+            f"{path}: entry {entry}, field '{field}': {first['msg']}"
+        ) from error
+    _check_references(path, parsed)
+    return parsed
+
+
+def _check_references(path: Path, config: AllianceFile) -> None:
+    def fail(entry: str, field: str, message: str) -> None:
+        raise ConfigurationError(f"{path}: entry {entry}, field '{field}': {message}")
+
+    a = config.alliance
+    if not a.min_age <= a.max_age <= a.extended_max_age:
+        fail("alliance", "max_age", "ages must satisfy min_age <= max_age <= extended_max_age")
+    for section in ("organisations", "needs", "priority_groups", "delivery_modes", "directory"):
+        seen: set[str] = set()
+        for index, item in enumerate(getattr(config, section)):
+            if item.slug in seen:
+                fail(f"{section}[{index}] '{item.slug}'", "slug", "is used twice")
+            seen.add(item.slug)
+    kinds = [org.kind for org in config.organisations]
+    if kinds.count("lead_provider") != 1:
+        fail("organisations", "kind", "there must be exactly one lead_provider")
+    organisations = {org.slug: org for org in config.organisations}
+    needs = {need.slug for need in config.needs}
+    groups = {group.slug for group in config.priority_groups}
+    modes = {mode.slug for mode in config.delivery_modes}
+    offer_keys: set[tuple[str, str]] = set()
+    for index, offer in enumerate(config.offers):
+        label = f"offers[{index}] '{offer.slug}'"
+        if offer.organisation not in organisations:
+            fail(label, "organisation", f"no organisation has the slug '{offer.organisation}'")
+        if organisations[offer.organisation].kind == "external":
+            fail(label, "organisation", "external services do not have alliance offers")
+        if (offer.organisation, offer.slug) in offer_keys:
+            fail(label, "slug", "is used twice for this organisation")
+        offer_keys.add((offer.organisation, offer.slug))
+        if offer.min_age > offer.max_age:
+            fail(label, "max_age", "must not be below min_age")
+        for field, known, values in (
+            ("needs", needs, offer.needs),
+            ("priority_groups", groups, offer.priority_groups),
+            ("delivery_modes", modes, offer.delivery_modes),
+        ):
+            for value in values:
+                if value not in known:
+                    fail(label, field, f"'{value}' is not defined in [[{field}]]")
+    levels = [level.level for level in config.escalation_levels]
+    if sorted(levels) != list(range(1, len(levels) + 1)):
+        fail("escalation_levels", "level", "levels must be numbered 1, 2, 3... without gaps")
+    top = max(config.escalation_levels, key=lambda level: level.level)
+    for index, level in enumerate(config.escalation_levels):
+        if level is not top and level.hours_to_next_level is None:
+            fail(f"escalation_levels[{index}]", "hours_to_next_level", "required below the top")
+    for index, service in enumerate(config.directory):
+        if service.website and not service.website.startswith("https://"):
+            fail(f"directory[{index}] '{service.slug}'", "website", "must start with https://")
+
+
+@transaction.atomic
+def load(path: Path) -> m.Alliance:
+    """Validate the file, then write all of it in one transaction."""
+    config = parse(path)
+    a = config.alliance
+    alliance, _ = m.Alliance.objects.update_or_create(
+        slug=a.slug,
+        defaults={
+            "name": a.name,
+            "area_name": a.area_name,
+            "config_version": a.config_version,
+            "min_age": a.min_age,
+            "max_age": a.max_age,
+            "extended_max_age": a.extended_max_age,
+            "break_glass_hours": a.break_glass_hours,
+        },
+    )
+    for district in a.postcode_districts:
+        m.AreaPostcode.objects.get_or_create(alliance=alliance, district=district)
+    for kind, days in config.clocks.model_dump().items():
+        m.TriageClock.objects.update_or_create(
+            alliance=alliance, kind=kind, defaults={"working_days": days}
+        )
+    for rating, interval in config.waiting_well.model_dump().items():
+        m.CheckInCadence.objects.update_or_create(
+            alliance=alliance, rating=rating, defaults={"interval_days": interval}
+        )
+    organisations = {
+        org.slug: m.Organisation.objects.update_or_create(
+            alliance=alliance, slug=org.slug, defaults=org.model_dump(exclude={"slug"})
+        )[0]
+        for org in config.organisations
+    }
+    needs = _named(m.Need, alliance, config.needs)
+    groups = {
+        group.slug: m.PriorityGroup.objects.update_or_create(
+            alliance=alliance, slug=group.slug, defaults=group.model_dump(exclude={"slug"})
+        )[0]
+        for group in config.priority_groups
+    }
+    modes = _named(m.DeliveryMode, alliance, config.delivery_modes)
+    for entry in config.offers:
+        offer, _ = m.Offer.objects.update_or_create(
+            organisation=organisations[entry.organisation],
+            slug=entry.slug,
+            defaults=entry.model_dump(
+                exclude={"organisation", "slug", "needs", "priority_groups", "delivery_modes"}
+            ),
+        )
+        offer.needs.set([needs[slug] for slug in entry.needs])
+        offer.priority_groups.set([groups[slug] for slug in entry.priority_groups])
+        offer.delivery_modes.set([modes[slug] for slug in entry.delivery_modes])
+    for practice in config.gp_practices:
+        m.GpPractice.objects.update_or_create(
+            alliance=alliance, ods_code=practice.ods_code, defaults={"name": practice.name}
+        )
+    for level in config.escalation_levels:
+        m.EscalationLevel.objects.update_or_create(
+            alliance=alliance,
+            level=level.level,
+            defaults={
+                "name": level.name,
+                "notify_roles": ",".join(level.notify_roles),
+                "notify_description": level.notify_description,
+                "hours_to_next_level": level.hours_to_next_level,
+            },
+        )
+    for service in config.directory:
+        m.DirectoryService.objects.update_or_create(
+            alliance=alliance, slug=service.slug, defaults=service.model_dump(exclude={"slug"})
+        )
+    return alliance
+
+
+def _named(model: Any, alliance: m.Alliance, entries: list[NamedEntry]) -> dict[str, Any]:
+    return {
+        entry.slug: model.objects.update_or_create(
+            alliance=alliance, slug=entry.slug, defaults={"name": entry.name}
+        )[0]
+        for entry in entries
+    }
+
+
+DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "medway.toml"

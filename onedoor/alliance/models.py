@@ -1,0 +1,310 @@
+"""The alliance as data: organisations, offers, rules, clocks, cadences, escalation levels.
+
+Everything Medway-specific lives in rows of these tables, loaded from a versioned data file
+(`onedoor/alliance/data/medway.toml`) and edited by administrators in the product.
+"""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+
+class IThriveGrouping(models.TextChoices):
+    THRIVING = "thriving", "Thriving"
+    GETTING_ADVICE = "getting_advice", "Getting Advice and Signposting"
+    GETTING_HELP = "getting_help", "Getting Help"
+    GETTING_MORE_HELP = "getting_more_help", "Getting More Help"
+    GETTING_RISK_SUPPORT = "getting_risk_support", "Getting Risk Support"
+
+
+class Alliance(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    area_name = models.CharField(max_length=100, help_text="The area the alliance serves.")
+    # Eligibility (the defaults are the brief's: 5 to 18, to 25 with an extending flag).
+    min_age = models.PositiveSmallIntegerField(validators=[MaxValueValidator(30)])
+    max_age = models.PositiveSmallIntegerField(validators=[MaxValueValidator(30)])
+    extended_max_age = models.PositiveSmallIntegerField(
+        validators=[MaxValueValidator(30)],
+        help_text="Upper age (inclusive) for young people in a group that extends eligibility.",
+    )
+    break_glass_hours = models.PositiveSmallIntegerField(
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(72)],
+        help_text="How long an emergency access grant lasts.",
+    )
+    config_version = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_age__lte=models.F("max_age"))
+                & models.Q(max_age__lte=models.F("extended_max_age")),
+                name="alliance_ages_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        LEAD_PROVIDER = "lead_provider", "Lead provider"
+        PARTNER = "partner", "Partner"
+        EXTERNAL = "external", "External service"
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="organisations")
+    slug = models.SlugField()
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    description = models.TextField(blank=True)
+    description_is_illustrative = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "slug"], name="organisation_slug_unique"),
+            models.UniqueConstraint(
+                fields=["alliance"],
+                condition=models.Q(kind="lead_provider"),
+                name="one_lead_provider_per_alliance",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_lead_provider(self) -> bool:
+        return self.kind == self.Kind.LEAD_PROVIDER
+
+
+class Need(models.Model):
+    """A presenting need an offer can serve (anxiety, low mood, bereavement...)."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="needs")
+    slug = models.SlugField()
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["alliance", "slug"], name="need_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PriorityGroup(models.Model):
+    """A priority group or increased-vulnerability flag, and what it changes."""
+
+    class Kind(models.TextChoices):
+        PRIORITY = "priority", "Priority group"
+        VULNERABILITY = "vulnerability", "Increased vulnerability"
+
+    alliance = models.ForeignKey(
+        Alliance, on_delete=models.PROTECT, related_name="priority_groups"
+    )
+    slug = models.SlugField()
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    extends_eligibility = models.BooleanField(
+        default=False, help_text="Eligible up to the extended age (SEND, care leavers)."
+    )
+    shortens_triage_clock = models.BooleanField(default=False)
+    needs_consent_to_record = models.BooleanField(
+        default=False, help_text="Recorded only with the young person's consent (LGBTQIA+)."
+    )
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "slug"], name="priority_group_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DeliveryMode(models.Model):
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="delivery_modes")
+    slug = models.SlugField()
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "slug"], name="delivery_mode_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Offer(models.Model):
+    """Something a partner offers children and young people, with its capacity."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="offers")
+    slug = models.SlugField()
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    description_is_illustrative = models.BooleanField(default=True)
+    ithrive_grouping = models.CharField(max_length=30, choices=IThriveGrouping.choices)
+    min_age = models.PositiveSmallIntegerField(validators=[MaxValueValidator(30)])
+    max_age = models.PositiveSmallIntegerField(validators=[MaxValueValidator(30)])
+    needs = models.ManyToManyField(Need, related_name="offers", blank=True)
+    priority_groups = models.ManyToManyField(
+        PriorityGroup, related_name="offers", blank=True, help_text="Priority-group focus."
+    )
+    delivery_modes = models.ManyToManyField(DeliveryMode, related_name="offers")
+    capacity = models.PositiveIntegerField(help_text="Children the offer can work with at once.")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "slug"], name="offer_slug_unique"),
+            models.CheckConstraint(
+                condition=models.Q(min_age__lte=models.F("max_age")), name="offer_ages_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})"
+
+
+class AreaPostcode(models.Model):
+    """A postcode district (outward code) inside the alliance's area."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="postcodes")
+    district = models.CharField(max_length=4)
+
+    class Meta:
+        ordering = ["district"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "district"], name="area_postcode_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.district
+
+
+class GpPractice(models.Model):
+    """A GP practice in the area: registration with one makes a child eligible."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="gp_practices")
+    ods_code = models.CharField(max_length=10)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "ods_code"], name="gp_practice_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TriageClock(models.Model):
+    """How many working days triage may take for a kind of referral (0 = the same day)."""
+
+    class Kind(models.TextChoices):
+        RED = "red", "Red risk: reviewed by a clinician"
+        PRIORITY = "priority", "Priority group"
+        ROUTINE = "routine", "Routine"
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="triage_clocks")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    working_days = models.PositiveSmallIntegerField(validators=[MaxValueValidator(60)])
+
+    class Meta:
+        ordering = ["working_days"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "kind"], name="triage_clock_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.working_days} working days"
+
+
+class CheckInCadence(models.Model):
+    """How often a waiting child at a risk rating is checked in with (Waiting Well)."""
+
+    class Rating(models.TextChoices):
+        RED = "red", "Red"
+        AMBER = "amber", "Amber"
+        GREEN = "green", "Green"
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="cadences")
+    rating = models.CharField(max_length=10, choices=Rating.choices)
+    interval_days = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(90)]
+    )
+
+    class Meta:
+        ordering = ["interval_days"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "rating"], name="cadence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rating_display()}: every {self.interval_days} days"
+
+
+class EscalationLevel(models.Model):
+    """One level of the escalation framework: who is told, and when the next level comes."""
+
+    alliance = models.ForeignKey(
+        Alliance, on_delete=models.PROTECT, related_name="escalation_levels"
+    )
+    level = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    name = models.CharField(max_length=100)
+    notify_roles = models.CharField(
+        max_length=300,
+        help_text="Roles told at this level, as role codes separated by commas.",
+    )
+    notify_description = models.CharField(max_length=300, blank=True)
+    hours_to_next_level = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Empty for the top level."
+    )
+
+    class Meta:
+        ordering = ["level"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "level"], name="escalation_level_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Level {self.level}: {self.name}"
+
+    @property
+    def roles(self) -> list[str]:
+        return [role.strip() for role in self.notify_roles.split(",") if role.strip()]
+
+
+class DirectoryService(models.Model):
+    """A wider service for signposting, when a child is not for the alliance or needs more."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="directory")
+    slug = models.SlugField()
+    name = models.CharField(max_length=200)
+    description = models.TextField()
+    category = models.CharField(max_length=60)
+    phone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(blank=True)
+    min_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    max_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    crisis = models.BooleanField(default=False, help_text="Shown as help in a crisis, today.")
+
+    class Meta:
+        ordering = ["category", "name"]
+        verbose_name = "directory service"
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "slug"], name="directory_slug_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

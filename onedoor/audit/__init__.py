@@ -1,0 +1,1 @@
+"""The audit trail. `record()` is the only way a row is written."""

@@ -1,0 +1,96 @@
+"""Writing and verifying the hash-chained audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+
+from onedoor.audit.context import client_address
+from onedoor.audit.models import GENESIS_HASH, AuditEvent, AuditHead
+
+if TYPE_CHECKING:
+    from onedoor.accounts.models import User
+
+Action = AuditEvent.Action
+
+
+def record(
+    action: str,
+    *,
+    actor: User | None,
+    record_type: str = "",
+    record_id: object = "",
+    child_uuid: UUID | None = None,
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the trail, inside the caller's transaction if there is one.
+
+    `detail` must never hold personal data: identifiers and field names only.
+    """
+    with transaction.atomic():
+        head = AuditHead.objects.select_for_update().get(pk=1)
+        event = AuditEvent(
+            sequence=head.last_sequence + 1,
+            at=timezone.now(),
+            actor_uuid=getattr(actor, "uuid", None),
+            actor_username=getattr(actor, "username", "") or "",
+            actor_role=getattr(actor, "role", "") or "",
+            actor_organisation=_organisation_slug(actor),
+            action=action,
+            record_type=record_type,
+            record_id=str(record_id) if record_id else "",
+            child_uuid=child_uuid,
+            ip_address=client_address.get(),
+            reason=reason,
+            detail=detail or {},
+            prev_hash=head.last_hash,
+        )
+        event.hash = event.compute_hash()
+        event.save(force_insert=True)
+        AuditHead.objects.filter(pk=1).update(last_sequence=event.sequence, last_hash=event.hash)
+    return event
+
+
+def _organisation_slug(actor: User | None) -> str:
+    organisation = getattr(actor, "organisation", None)
+    return organisation.slug if organisation is not None else ""
+
+
+@dataclass(frozen=True)
+class ChainFault:
+    sequence: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"audit row #{self.sequence}: {self.problem}"
+
+
+def verify_chain(chunk_size: int = 5000) -> Iterator[ChainFault]:
+    """Yield every fault in the chain, first one first. An empty iteration means intact."""
+    expected_sequence = 1
+    expected_prev = GENESIS_HASH
+    rows = AuditEvent.objects.order_by("sequence").iterator(chunk_size=chunk_size)
+    for row in rows:
+        if row.sequence != expected_sequence:
+            yield ChainFault(
+                row.sequence,
+                f"expected #{expected_sequence} next; rows are missing or reordered",
+            )
+        if row.prev_hash != expected_prev:
+            yield ChainFault(row.sequence, "does not follow the row before it")
+        if row.compute_hash() != row.hash:
+            yield ChainFault(row.sequence, "has been edited since it was written")
+        expected_sequence = row.sequence + 1
+        expected_prev = row.hash
+    head = AuditHead.objects.get(pk=1)
+    if head.last_sequence != expected_sequence - 1 or head.last_hash != expected_prev:
+        yield ChainFault(
+            head.last_sequence,
+            "the chain ends early: rows at its end have been deleted",
+        )

@@ -1,0 +1,244 @@
+"""A deterministic, synthetic alliance population for demonstrations, tests and benchmarks.
+
+Names are obviously synthetic; NHS numbers come from the 999 test range with valid check
+digits; the same seed and size always give the same people, so running it again adds
+nothing and a larger size tops up.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from onedoor.accounts.models import User
+from onedoor.accounts.roles import Role
+from onedoor.alliance.models import Alliance, Offer, Organisation, PriorityGroup
+from onedoor.children.models import Child, Ethnicity, Gender
+from onedoor.children.nhs_number import check_digit
+from onedoor.referrals.models import Referral, RiskRating, Source, Status
+from onedoor.referrals.reference import check_character, ALPHABET
+
+DEMO_NAMESPACE = uuid.UUID("6f1d6c8e-2b9a-4c41-9d5e-0d00d00d0001")
+
+GIVEN_NAMES = (
+    "Ava", "Noah", "Mia", "Leo", "Isla", "Oliver", "Amara", "Theo", "Zara", "Finley", "Ruby",
+    "Kai", "Maya", "Arlo", "Ivy", "Ezra", "Aisha", "Jude", "Nia", "Reuben", "Priya", "Tomasz",
+    "Layla", "Kofi", "Freya", "Yusuf", "Esme", "Dylan", "Sofia", "Rowan",
+)  # fmt: skip
+SYNTHETIC_FAMILY_NAMES = (
+    "Example", "Sample", "Specimen", "Testwell", "Mockford", "Fakeham", "Dummyfield",
+    "Pretendon", "Proxley", "Synthwaite", "Madeupson", "Notreal", "Democroft", "Fictiona",
+)  # fmt: skip
+
+# Demo accounts at the lead provider (or, for the commissioner, the council).
+LEAD_PROVIDER_ACCOUNTS = {
+    "triage": Role.TRIAGE_LEAD,
+    "coordinator": Role.CARE_COORDINATOR,
+    "clinical-lead": Role.CLINICAL_LEAD,
+    "safeguarding": Role.SAFEGUARDING_LEAD,
+    "manager": Role.SERVICE_MANAGER,
+    "analyst": Role.ANALYST,
+    "admin": Role.ADMINISTRATOR,
+}
+COMMISSIONER_ACCOUNT = "commissioner"
+COMMISSIONER_ORGANISATION = "medway-council"
+
+
+def demo_usernames(alliance: Alliance) -> dict[str, tuple[Role, Organisation]]:
+    """Every demo account: username -> (role, organisation)."""
+    lead = alliance.organisations.get(kind=Organisation.Kind.LEAD_PROVIDER)
+    accounts: dict[str, tuple[Role, Organisation]] = {
+        name: (role, lead) for name, role in LEAD_PROVIDER_ACCOUNTS.items()
+    }
+    council = alliance.organisations.get(slug=COMMISSIONER_ORGANISATION)
+    accounts[COMMISSIONER_ACCOUNT] = (Role.COMMISSIONER, council)
+    for partner in alliance.organisations.filter(kind=Organisation.Kind.PARTNER).order_by("slug"):
+        accounts[f"{partner.slug}-practitioner"] = (Role.PRACTITIONER, partner)
+        accounts[f"{partner.slug}-lead"] = (Role.PARTNER_LEAD, partner)
+    return accounts
+
+
+@dataclass
+class AccountsResult:
+    created: list[str]
+    password: str | None  # shown once: the generated password, when one was generated
+
+
+def ensure_demo_accounts(alliance: Alliance, password: str | None) -> AccountsResult:
+    """Create the demo accounts that are missing. A given password is set on every one."""
+    wanted = demo_usernames(alliance)
+    existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
+    generated = None
+    if password is None and len(existing) < len(wanted):
+        generated = secrets.token_urlsafe(12)
+    hashed = make_password(password or generated) if (password or generated) else None
+    created = []
+    for username, (role, organisation) in wanted.items():
+        label = Role(role).label
+        if username in existing:
+            if password is not None and hashed:
+                User.objects.filter(username=username).update(password=hashed)
+            continue
+        User.objects.create(
+            username=username,
+            first_name="Demo",
+            last_name=f"{label} ({organisation.name})" if role in {Role.PRACTITIONER, Role.PARTNER_LEAD} else label,
+            role=role,
+            organisation=organisation,
+            is_demo=True,
+            password=hashed,
+        )
+        created.append(username)
+    return AccountsResult(created=created, password=generated)
+
+
+def demo_nhs_numbers() -> Iterator[str]:
+    """Valid NHS numbers in the 999 test range, in a fixed scrambled order."""
+    for j in range(1_000_000):
+        first_nine = f"999{(j * 7919) % 1_000_000:06d}"
+        digit = check_digit(first_nine)
+        if digit is not None:
+            yield first_nine + str(digit)
+
+
+STATUS_WEIGHTS = (
+    (Status.AWAITING_TRIAGE, 14), (Status.MORE_INFORMATION, 3), (Status.AWAITING_SIGN_OFF, 2),
+    (Status.ALLOCATED, 6), (Status.WAITING, 22), (Status.IN_INTERVENTION, 25),
+    (Status.IN_TRANSITION, 2), (Status.SIGNPOSTED, 10), (Status.STEPPED_UP, 3),
+    (Status.NOT_ACCEPTED, 3), (Status.DISCHARGED, 10),
+)  # fmt: skip
+ALLOCATED_STATUSES = {Status.ALLOCATED, Status.WAITING, Status.IN_INTERVENTION, Status.IN_TRANSITION, Status.DISCHARGED}
+SOURCE_WEIGHTS = (
+    (Source.SELF, 12), (Source.PARENT, 30), (Source.GP, 20), (Source.SCHOOL, 22),
+    (Source.SOCIAL_CARE, 7), (Source.HEALTH, 5), (Source.YOUTH_JUSTICE, 2), (Source.OTHER, 2),
+)  # fmt: skip
+RISK_WEIGHTS = ((RiskRating.GREEN, 55), (RiskRating.AMBER, 35), (RiskRating.RED, 10))
+AREA_DISTRICTS = ("ME1", "ME2", "ME3", "ME4", "ME5", "ME7", "ME8")
+OUTSIDE_DISTRICTS = ("ME14", "ME10", "DA11", "DA12")
+POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+
+
+def _weighted(rng: random.Random, pairs: tuple[tuple[object, int], ...]) -> object:
+    values, weights = zip(*pairs, strict=True)
+    return rng.choices(values, weights=weights)[0]
+
+
+def _age(rng: random.Random) -> int:
+    return int(_weighted(rng, tuple((age, 2 if age < 8 else 10 if age < 17 else 6 if age < 19 else 1) for age in range(5, 26))))  # type: ignore[arg-type]
+
+
+def _reference(rng: random.Random) -> str:
+    body = "".join(rng.choice(ALPHABET) for _ in range(7))
+    return body + check_character(body)
+
+
+def seed_population(
+    alliance: Alliance,
+    children: int,
+    *,
+    seed: int = 2026,
+    today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    batch_size: int = 1000,
+) -> int:
+    """Make `children` synthetic children (and their referrals); returns how many were new."""
+    today = today or timezone.localdate()
+    groups = {group.slug: group for group in PriorityGroup.objects.filter(alliance=alliance)}
+    offers = list(
+        Offer.objects.filter(organisation__alliance=alliance, active=True).select_related("organisation")
+    )
+    wanted = [uuid.uuid5(DEMO_NAMESPACE, f"{seed}:{index}") for index in range(children)]
+    used_references = set(Referral.objects.values_list("reference", flat=True))
+    numbers = demo_nhs_numbers()
+    created = 0
+    tz = timezone.get_current_timezone()
+    for start in range(0, children, batch_size):
+        batch_children: list[Child] = []
+        batch_groups: list[tuple[Child, list[PriorityGroup]]] = []
+        batch_referrals: list[Referral] = []
+        existing = set(
+            Child.objects.filter(uuid__in=wanted[start : start + batch_size]).values_list(
+                "uuid", flat=True
+            )
+        )
+        for index in range(start, min(start + batch_size, children)):
+            number = next(numbers)
+            rng = random.Random(f"{seed}:{index}")
+            if wanted[index] in existing:
+                continue
+            age = _age(rng)
+            flags = []
+            if rng.random() < 0.18:
+                flags.append("send")
+            if age >= 18 and "send" not in flags:
+                flags.append("care-leaver")
+            elif rng.random() < 0.06:
+                flags.append("care-experienced" if age < 18 else "care-leaver")
+            if 10 <= age and rng.random() < 0.04:
+                flags.append("at-risk-of-offending")
+            if age >= 11 and rng.random() < 0.05:
+                flags.append("lgbtqia")
+            birth = today - timedelta(days=age * 365 + rng.randrange(0, 365))
+            district = rng.choice(OUTSIDE_DISTRICTS) if rng.random() < 0.04 else rng.choice(AREA_DISTRICTS)
+            postcode = f"{district} {rng.randrange(1, 10)}{rng.choice(POSTCODE_LETTERS)}{rng.choice(POSTCODE_LETTERS)}"
+            child = Child(
+                uuid=wanted[index],
+                alliance=alliance,
+                given_name=rng.choice(GIVEN_NAMES),
+                family_name=rng.choice(SYNTHETIC_FAMILY_NAMES),
+                date_of_birth=birth,
+                gender=_weighted(rng, ((Gender.FEMALE, 48), (Gender.MALE, 45), (Gender.NON_BINARY, 3), (Gender.NOT_STATED, 4))),
+                ethnicity=_weighted(rng, ((Ethnicity.A, 78), (Ethnicity.C, 4), (Ethnicity.D, 2), (Ethnicity.F, 2), (Ethnicity.H, 3), (Ethnicity.N, 5), (Ethnicity.S, 2), (Ethnicity.Z, 4))),
+                postcode=postcode,
+                nhs_number=number if rng.random() < 0.85 else "",
+            )
+            batch_children.append(child)
+            batch_groups.append((child, [groups[slug] for slug in flags if slug in groups]))
+            for _ in range(2 if rng.random() < 0.08 else 1):
+                status = Status(_weighted(rng, STATUS_WEIGHTS))  # type: ignore[arg-type]
+                received = datetime.combine(today - timedelta(days=rng.randrange(0, 400)), time(9 + rng.randrange(0, 8), rng.randrange(0, 60)), tzinfo=tz)
+                if status in (Status.AWAITING_TRIAGE, Status.MORE_INFORMATION, Status.AWAITING_SIGN_OFF):
+                    received = datetime.combine(today - timedelta(days=rng.randrange(0, 9)), received.timetz())
+                offer = None
+                if status in ALLOCATED_STATUSES:
+                    fitting = [o for o in offers if o.min_age <= age <= o.max_age]
+                    offer = rng.choice(fitting) if fitting else None
+                reference = _reference(rng)
+                while reference in used_references:
+                    reference = _reference(rng)
+                used_references.add(reference)
+                batch_referrals.append(
+                    Referral(
+                        uuid=uuid.uuid5(DEMO_NAMESPACE, f"{seed}:{index}:{reference}"),
+                        reference=reference,
+                        child=child,
+                        received_at=received,
+                        source=_weighted(rng, SOURCE_WEIGHTS),
+                        status=status,
+                        risk_rating="" if status == Status.AWAITING_TRIAGE and rng.random() < 0.5 else _weighted(rng, RISK_WEIGHTS),
+                        allocated_offer=offer,
+                        allocated_organisation=offer.organisation if offer else None,
+                    )
+                )
+        with transaction.atomic():
+            Child.objects.bulk_create(batch_children)
+            saved = {c.uuid: c.pk for c in Child.objects.filter(uuid__in=[c.uuid for c in batch_children]).only("pk", "uuid")}
+            through = Child.priority_groups.through
+            through.objects.bulk_create(
+                [through(child_id=saved[child.uuid], prioritygroup_id=group.pk) for child, flags in batch_groups for group in flags]
+            )
+            for referral in batch_referrals:
+                referral.child_id = saved[referral.child.uuid]
+            Referral.objects.bulk_create(batch_referrals)
+        created += len(batch_children)
+        if progress:
+            progress(min(start + batch_size, children), children)
+    return created

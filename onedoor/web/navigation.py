@@ -1,0 +1,53 @@
+"""The staff navigation: which pages each role sees in the header."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from onedoor.accounts.roles import Role
+
+R = Role
+
+
+@dataclass(frozen=True)
+class Page:
+    url_name: str
+    label: str
+    roles: frozenset[Role]
+    summary: str
+
+
+PAGES = (
+    Page("web:triage", "Triage", frozenset({R.TRIAGE_LEAD, R.CLINICAL_LEAD}),
+         "Referrals awaiting triage, by risk and the time left on each clock."),
+    Page("web:waiting", "Waiting lists",
+         frozenset({R.TRIAGE_LEAD, R.CARE_COORDINATOR, R.CLINICAL_LEAD, R.SERVICE_MANAGER}),
+         "Who is waiting for each offer, for how long, and their Waiting Well check-ins."),
+    Page("web:caseload", "Caseload",
+         frozenset({R.CARE_COORDINATOR, R.PRACTITIONER, R.PARTNER_LEAD}),
+         "The children you and your organisation are working with."),
+    Page("web:tasks", "My tasks",
+         frozenset({R.TRIAGE_LEAD, R.CARE_COORDINATOR, R.PRACTITIONER, R.PARTNER_LEAD,
+                    R.CLINICAL_LEAD, R.SAFEGUARDING_LEAD, R.SERVICE_MANAGER}),
+         "Reviews, check-ins, handovers and actions that are yours to do."),
+    Page("web:insights", "Insights",
+         frozenset({R.CLINICAL_LEAD, R.SERVICE_MANAGER, R.ANALYST, R.COMMISSIONER,
+                    R.PARTNER_LEAD}),
+         "The alliance's shared KPIs, the equity view and the commissioner review pack."),
+    Page("web:governance", "Governance",
+         frozenset({R.CLINICAL_LEAD, R.SAFEGUARDING_LEAD, R.PARTNER_LEAD}),
+         "Escalations, audits, supervision, clinical content and emergency access reviews."),
+    Page("access:break_glass", "Emergency access",
+         frozenset({R.CARE_COORDINATOR, R.PRACTITIONER, R.PARTNER_LEAD, R.SAFEGUARDING_LEAD}),
+         "See a child's record outside your organisation in an emergency, with a reason."),
+    Page("admin:index", "Configuration", frozenset({R.ADMINISTRATOR}),
+         "The alliance's organisations, offers, rules, clocks and users."),
+)  # fmt: skip
+
+
+def pages_for(role: str) -> list[Page]:
+    return [page for page in PAGES if role in page.roles]
+
+
+def roles_for(url_name: str) -> frozenset[Role]:
+    return next(page.roles for page in PAGES if page.url_name == url_name)

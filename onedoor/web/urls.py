@@ -1,0 +1,18 @@
+from django.urls import path
+
+from onedoor.web import views
+
+app_name = "web"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health", views.health, name="health"),
+    path("refer/", views.refer, name="refer"),
+    path("triage/", views.triage, name="triage"),
+    path("waiting/", views.waiting, name="waiting"),
+    path("caseload/", views.caseload, name="caseload"),
+    path("tasks/", views.tasks, name="tasks"),
+    path("insights/", views.insights, name="insights"),
+    path("governance/", views.governance, name="governance"),
+    path("children/<uuid:child_uuid>/", views.child, name="child"),
+    path("assets/<path:path>", views.nhsuk_asset, name="nhsuk_asset"),
+]

@@ -1,0 +1,102 @@
+"""The staff home page, the stable addresses later issues fill in, and operations pages."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from onedoor.access.records import emergency_grant_for, get_child_for_user, referrals_visible_to
+from onedoor.accounts.decorators import any_signed_in, roles_required
+from onedoor.alliance.models import Alliance, DirectoryService
+from onedoor.web.navigation import Page, pages_for, roles_for
+
+
+@login_not_required
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@any_signed_in
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/home.html", {"pages": pages_for(request.user.role)})  # type: ignore[union-attr]
+
+
+def _stable_page(url_name: str, title: str, issue: str):  # type: ignore[no-untyped-def]
+    """A page at its stable address, for the roles that will use it, saying what comes."""
+
+    @roles_required(*roles_for(url_name))
+    @require_GET
+    def view(request: HttpRequest) -> HttpResponse:
+        page: Page = next(p for p in pages_for(request.user.role) if p.url_name == url_name)  # type: ignore[union-attr]
+        return render(
+            request, "web/stable_page.html", {"title": title, "page": page, "issue": issue}
+        )
+
+    view.__name__ = url_name.split(":")[1]
+    return view
+
+
+triage = _stable_page("web:triage", "Triage queue", "triage")
+waiting = _stable_page("web:waiting", "Waiting lists", "care coordination")
+caseload = _stable_page("web:caseload", "Caseload", "care coordination")
+tasks = _stable_page("web:tasks", "My tasks", "triage and care coordination")
+insights = _stable_page("web:insights", "Insights", "outcomes and shared KPIs")
+
+
+@roles_required(*roles_for("web:governance"))
+@require_GET
+def governance(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/governance.html")
+
+
+@any_signed_in
+@require_GET
+def child(request: HttpRequest, child_uuid: UUID) -> HttpResponse:
+    person = get_child_for_user(request.user, child_uuid)  # type: ignore[arg-type]
+    referrals = (
+        referrals_visible_to(request.user)  # type: ignore[arg-type]
+        .filter(child=person)
+        .select_related("allocated_organisation", "allocated_offer")
+        .order_by("-received_at")
+    )
+    return render(
+        request,
+        "web/child.html",
+        {
+            "child": person,
+            "referrals": referrals,
+            "emergency_grant": emergency_grant_for(request.user, person),  # type: ignore[arg-type]
+            "priority_groups": person.priority_groups.all(),
+        },
+    )
+
+
+@login_not_required
+@require_GET
+def refer(request: HttpRequest) -> HttpResponse:
+    alliance = Alliance.objects.filter(slug=settings.ALLIANCE_SLUG).first()
+    crisis = DirectoryService.objects.filter(alliance=alliance, crisis=True)
+    return render(request, "web/refer.html", {"alliance": alliance, "crisis": crisis})
+
+
+@login_not_required
+@require_GET
+def nhsuk_asset(request: HttpRequest, path: str) -> HttpResponse:
+    """NHS.UK frontend's stylesheet points at /assets/...: send it to the collected copy."""
+    return redirect(f"{settings.STATIC_URL}nhsuk/assets/{path}", permanent=True)
