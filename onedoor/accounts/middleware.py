@@ -36,12 +36,14 @@ class SessionTimeoutMiddleware:
         user = request.user
         if user.is_authenticated:
             now = timezone.now()
-            signed_in = request.session.get(SIGNED_IN_AT)
-            last_seen = request.session.get(LAST_SEEN_AT)
+            if SIGNED_IN_AT not in request.session:
+                # Every sign-in rotates the session key, so a session without a clock has
+                # only just been signed in to.
+                start_session_clock(request)
+            signed_in = request.session[SIGNED_IN_AT]
+            last_seen = request.session[LAST_SEEN_AT]
             expired = (
-                signed_in is None
-                or last_seen is None
-                or now - datetime.fromisoformat(last_seen) > settings.SESSION_IDLE_TIMEOUT
+                now - datetime.fromisoformat(last_seen) > settings.SESSION_IDLE_TIMEOUT
                 or now - datetime.fromisoformat(signed_in) > settings.SESSION_ABSOLUTE_TIMEOUT
             )
             if expired:

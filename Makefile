@@ -1,0 +1,55 @@
+# OneDoor: two commands. `make run` sets up and serves the demo; `make test` sets up and
+# runs every test tier. Everything is installed from lock files (uv.lock, package-lock.json).
+
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+PY := .venv/bin/python
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+
+.PHONY: setup run test test-sqlite test-postgres test-browser lint format bench clean
+
+setup: .venv/.synced node_modules/.installed
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+.venv/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+run: setup
+	./scripts/run
+
+test: setup
+	./scripts/test
+
+test-sqlite: setup
+	$(PY) -m pytest -m "not browser"
+
+test-postgres: setup
+	$(PY) -m onedoor.testing.postgres -- $(PY) -m pytest -m "not browser"
+
+test-browser: setup
+	./scripts/test-browser
+
+lint: setup
+	$(PY) -m ruff format --check .
+	$(PY) -m ruff check .
+	$(PY) -m mypy onedoor tests
+
+format: setup
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: setup
+	$(PY) -m onedoor.bench
+
+clean:
+	rm -rf .venv .tools node_modules var

@@ -1,0 +1,28 @@
+import os
+
+os.environ.setdefault("ONEDOOR_TESTING", "1")
+
+import pytest  # noqa: E402
+
+from onedoor.alliance.loader import DEFAULT_FILE, load  # noqa: E402
+from onedoor.alliance.models import Alliance  # noqa: E402
+from tests.personas import People, make_people  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def alliance(db) -> Alliance:  # type: ignore[no-untyped-def]
+    return load(DEFAULT_FILE)
+
+
+@pytest.fixture
+def people(alliance: Alliance) -> People:
+    return make_people(alliance)
