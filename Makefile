@@ -42,7 +42,7 @@ test-browser: setup
 lint: setup
 	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
-	$(PY) -m mypy onedoor tests
+	ONEDOOR_TESTING=1 $(PY) -m mypy onedoor tests
 
 format: setup
 	$(PY) -m ruff format .

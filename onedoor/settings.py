@@ -26,7 +26,8 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG")
-# Demo mode: the synthetic demo alliance, no second factor for demo accounts.
+# Demo mode: for demonstrations with the synthetic demo alliance. Nobody needs a second
+# factor (OTP_REQUIRED defaults off) and mail goes to the console. Never in production.
 DEMO_MODE = env_bool("DEMO_MODE")
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -114,7 +115,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": SQLITE_PATH,
+            "NAME": str(SQLITE_PATH),
             "CONN_MAX_AGE": 600,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
@@ -133,7 +134,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "onedoor.accounts.backends.ModelBackendWithOrganisation",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -182,7 +183,6 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "onedoor.accounts.views.locked_out"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

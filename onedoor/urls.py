@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect
 from django.urls import include, path
+from django.utils.http import urlencode
 
 from onedoor.web import errors
 
@@ -12,10 +13,10 @@ from onedoor.web import errors
 @login_not_required
 def admin_login(request):  # type: ignore[no-untyped-def]
     """The configuration screens use the product's own sign-in (with its second factor)."""
-    return redirect(f"/accounts/login/?next={request.GET.get('next', '/admin/')}")
+    return redirect(f"/accounts/login/?{urlencode({'next': request.GET.get('next', '/admin/')})}")
 
 
-admin.site.login = admin_login  # type: ignore[method-assign]
+admin.site.login = admin_login  # type: ignore[method-assign,assignment]
 admin.site.site_header = "OneDoor configuration"
 admin.site.site_title = "OneDoor configuration"
 admin.site.index_title = "The alliance's configuration and users"

@@ -2,11 +2,11 @@ import os
 
 os.environ.setdefault("ONEDOOR_TESTING", "1")
 
-import pytest  # noqa: E402
+import pytest
 
-from onedoor.alliance.loader import DEFAULT_FILE, load  # noqa: E402
-from onedoor.alliance.models import Alliance  # noqa: E402
-from tests.personas import People, make_people  # noqa: E402
+from onedoor.alliance.loader import DEFAULT_FILE, load
+from onedoor.alliance.models import Alliance
+from tests.personas import People, make_people
 
 
 @pytest.fixture(autouse=True)

@@ -7,9 +7,7 @@ a CHUMS practitioner, must never see the Kooth child.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-
-from django.utils import timezone
+from datetime import UTC, date, datetime
 
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
@@ -22,7 +20,13 @@ PASSWORD = "correct-horse-battery-staple"
 
 
 def make_user(username: str, role: Role, organisation: Organisation, **extra: object) -> User:
-    user = User(username=username, role=role, organisation=organisation, first_name=username.title(), **extra)
+    user = User(
+        username=username,
+        role=role,
+        organisation=organisation,
+        first_name=username.title(),
+        **extra,
+    )
     user.set_password(PASSWORD)
     user.save()
     return user
@@ -65,12 +69,14 @@ def make_child(
         postcode="ME4 4AB",
         nhs_number=nhs_number,
     )
-    organisation_ = Organisation.objects.get(alliance=alliance, slug=allocated_to) if allocated_to else None
+    organisation_ = (
+        Organisation.objects.get(alliance=alliance, slug=allocated_to) if allocated_to else None
+    )
     offer = Offer.objects.filter(organisation=organisation_).first() if organisation_ else None
     Referral.objects.create(
         reference=make_reference(),
         child=child,
-        received_at=timezone.make_aware(datetime(2026, 11, 2, 10, 0)),
+        received_at=datetime(2026, 11, 2, 10, 0, tzinfo=UTC),
         source="school",
         status=status,
         allocated_organisation=organisation_,
@@ -113,9 +119,15 @@ def make_people(alliance: Alliance) -> People:
         partner_safeguarding=make_user("sol-safeguarding", Role.SAFEGUARDING_LEAD, chums),
         manager=make_user("max-manager", Role.SERVICE_MANAGER, lead),
         analyst=make_user("ana-analyst", Role.ANALYST, lead),
-        commissioner=make_user("cam-commissioner", Role.COMMISSIONER, organisation(alliance, "medway-council")),
+        commissioner=make_user(
+            "cam-commissioner", Role.COMMISSIONER, organisation(alliance, "medway-council")
+        ),
         admin=make_user("ada-admin", Role.ADMINISTRATOR, lead),
-        referrer=make_user("gp-referrer", Role.PROFESSIONAL_REFERRER, organisation(alliance, "childrens-social-care")),
+        referrer=make_user(
+            "gp-referrer",
+            Role.PROFESSIONAL_REFERRER,
+            organisation(alliance, "childrens-social-care"),
+        ),
         kooth_practitioner=make_user("kim-kooth", Role.PRACTITIONER, kooth),
         kooth_lead=make_user("kit-kooth-lead", Role.PARTNER_LEAD, kooth),
         chums_practitioner=make_user("chris-chums", Role.PRACTITIONER, chums),
@@ -129,7 +141,9 @@ def sign_in(client: object, user: User) -> None:
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     client.force_login(user)  # type: ignore[attr-defined]
-    device, _ = TOTPDevice.objects.get_or_create(user=user, defaults={"name": "test", "confirmed": True})
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, defaults={"name": "test", "confirmed": True}
+    )
     session = client.session  # type: ignore[attr-defined]
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()

@@ -38,7 +38,8 @@ class BreakGlassForm(forms.Form):
         reason = str(self.cleaned_data["reason"]).strip()
         if len(reason) < MINIMUM_REASON_LENGTH:
             raise forms.ValidationError(
-                f"Explain why you need emergency access in at least {MINIMUM_REASON_LENGTH} characters"
+                "Explain why you need emergency access in at least "
+                f"{MINIMUM_REASON_LENGTH} characters"
             )
         return reason
 
@@ -60,8 +61,9 @@ class ReviewForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
-        if data.get("outcome") == BreakGlassGrant.Outcome.INAPPROPRIATE and not str(
-            data.get("note", "")
-        ).strip():
+        if (
+            data.get("outcome") == BreakGlassGrant.Outcome.INAPPROPRIATE
+            and not str(data.get("note", "")).strip()
+        ):
             self.add_error("note", "Say what follow-up you have taken")
         return data

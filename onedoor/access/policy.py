@@ -63,9 +63,8 @@ POLICY: dict[Role, dict[RecordType, dict[Do, Scope]]] = {
 
 # Roles that may ask for emergency ("break-glass") access to a child outside their scope.
 # A grant lets them view, never change, and the clinical lead reviews every one.
-BREAK_GLASS_ROLES = frozenset(
-    {Role.CARE_COORDINATOR, Role.PRACTITIONER, Role.PARTNER_LEAD, Role.SAFEGUARDING_LEAD}
-)
+# (Care coordinators already see every child, so they never need it.)
+BREAK_GLASS_ROLES = frozenset({Role.PRACTITIONER, Role.PARTNER_LEAD, Role.SAFEGUARDING_LEAD})
 
 # Roles that review emergency access and see who viewed a child's record.
 AUDIT_REVIEWER_ROLES = frozenset({Role.CLINICAL_LEAD})

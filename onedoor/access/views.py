@@ -26,14 +26,25 @@ from onedoor.children.models import Child
 def request_emergency_access(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    form = BreakGlassForm(request.POST or None)
+    form = BreakGlassForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         kind, value = form.cleaned_data["identifier"]
         match = Q(nhs_number=value) if kind == "nhs_number" else Q(referrals__reference=value)
-        child = Child.objects.filter(match, alliance__organisations=user.organisation).distinct().first()
+        child = (
+            Child.objects.filter(match, alliance__organisations=user.organisation)
+            .distinct()
+            .first()
+        )
         if child is None:
-            record(Action.DENY, actor=user, record_type="child", detail={"wanted": "break-glass", "found": False})
-            form.add_error("identifier", "No child in the alliance matches that number. Check it and try again")
+            record(
+                Action.DENY,
+                actor=user,
+                record_type="child",
+                detail={"wanted": "break-glass", "found": False},
+            )
+            form.add_error(
+                "identifier", "No child in the alliance matches that number. Check it and try again"
+            )
         elif children_visible_to(user).filter(pk=child.pk).exists():
             messages.info(request, "You can already see this child's record.")
             return redirect("web:child", child_uuid=child.uuid)
@@ -45,7 +56,9 @@ def request_emergency_access(request: HttpRequest) -> HttpResponse:
                 "The clinical lead will review it.",
             )
             return redirect("web:child", child_uuid=child.uuid)
-    return render(request, "access/break_glass.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "access/break_glass.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @roles_required(*AUDIT_REVIEWER_ROLES)
@@ -66,7 +79,7 @@ def review(request: HttpRequest, grant_uuid: UUID) -> HttpResponse:
         BreakGlassGrant.objects.select_related("user", "user__organisation", "child"),
         uuid=grant_uuid,
     )
-    form = ReviewForm(request.POST or None)
+    form = ReviewForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and grant.reviewed_at is None and form.is_valid():
         review_break_glass(
             reviewer=reviewer,
@@ -76,4 +89,9 @@ def review(request: HttpRequest, grant_uuid: UUID) -> HttpResponse:
         )
         messages.success(request, "Review recorded.")
         return redirect("access:review_list")
-    return render(request, "access/review.html", {"grant": grant, "form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "access/review.html",
+        {"grant": grant, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -18,6 +18,8 @@ from onedoor.audit.trail import Action, record
 
 SIGNED_IN_AT = "onedoor_signed_in_at"
 LAST_SEEN_AT = "onedoor_last_seen_at"
+# The idle clock is moved on at most this often, so most requests don't write the session.
+LAST_SEEN_PRECISION = timedelta(seconds=30)
 
 
 def start_session_clock(request: HttpRequest) -> None:
@@ -47,14 +49,13 @@ class SessionTimeoutMiddleware:
                 or now - datetime.fromisoformat(signed_in) > settings.SESSION_ABSOLUTE_TIMEOUT
             )
             if expired:
-                record(
-                    Action.SESSION_EXPIRED, actor=user, record_type="user", record_id=user.uuid
-                )
+                record(Action.SESSION_EXPIRED, actor=user, record_type="user", record_id=user.uuid)
                 logout(request)
                 messages.info(request, "You were signed out to keep records safe. Sign in again.")
                 login_url = reverse(settings.LOGIN_URL)
                 return redirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
-            request.session[LAST_SEEN_AT] = now.isoformat()
+            if now - datetime.fromisoformat(last_seen) > LAST_SEEN_PRECISION:
+                request.session[LAST_SEEN_AT] = now.isoformat()
         return self.get_response(request)
 
 
@@ -72,11 +73,13 @@ class SecondFactorMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func: Callable[..., HttpResponse], *a: object) -> HttpResponse | None:
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., HttpResponse], *a: object
+    ) -> HttpResponse | None:
         user = request.user
         if not user.is_authenticated or not user.needs_second_factor:  # type: ignore[union-attr]
             return None
-        if user.is_verified():  # type: ignore[union-attr]
+        if user.is_verified():  # type: ignore[union-attr,attr-defined]
             return None
         if getattr(view_func, "login_required", True) is False:
             return None  # public pages stay public

@@ -39,7 +39,7 @@ def _safe_next(request: HttpRequest, candidate: str | None) -> str | None:
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect(settings.LOGIN_REDIRECT_URL)
-    form = SignInForm(request.POST or None)
+    form = SignInForm(request.POST if request.method == "POST" else None)
     failed = False
     if request.method == "POST" and form.is_valid():
         user = authenticate(
@@ -66,7 +66,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 if next_url:
                     request.session[NEXT_URL] = next_url
                 has_device = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-                return redirect("accounts:two_factor" if has_device else "accounts:two_factor_setup")
+                return redirect(
+                    "accounts:two_factor" if has_device else "accounts:two_factor_setup"
+                )
             return redirect(next_url or settings.LOGIN_REDIRECT_URL)
     return render(
         request,
@@ -78,7 +80,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 def _finish_second_factor(request: HttpRequest, device: TOTPDevice) -> HttpResponse:
     otp_login(request, device)
-    record(Action.SECOND_FACTOR, actor=request.user, record_type="user", record_id=request.user.uuid)  # type: ignore[union-attr]
+    user = request.user
+    assert isinstance(user, User)
+    record(Action.SECOND_FACTOR, actor=user, record_type="user", record_id=user.uuid)
     return redirect(request.session.pop(NEXT_URL, None) or settings.LOGIN_REDIRECT_URL)
 
 
@@ -91,7 +95,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is None:
         return redirect("accounts:two_factor_setup")
-    form = SecondFactorForm(request.POST or None)
+    form = SecondFactorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         allowed, _ = device.verify_is_allowed()
         if allowed and device.verify_token(form.cleaned_data["token"]):
@@ -103,7 +107,9 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             else "Too many wrong codes. Wait a minute, then enter the current code"
         )
         form.add_error("token", message)
-    return render(request, "accounts/two_factor.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request, "accounts/two_factor.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -117,21 +123,31 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     device, _ = TOTPDevice.objects.get_or_create(
         user=user, confirmed=False, defaults={"name": "Authenticator app"}
     )
-    form = SecondFactorForm(request.POST or None)
+    form = SecondFactorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            record(Action.CHANGE, actor=user, record_type="user", record_id=user.uuid, detail={"second_factor": "enrolled"})
+            record(
+                Action.CHANGE,
+                actor=user,
+                record_type="user",
+                record_id=user.uuid,
+                detail={"second_factor": "enrolled"},
+            )
             return _finish_second_factor(request, device)
-        form.add_error("token", "That security code is not right. Enter the code your app shows now")
+        form.add_error(
+            "token", "That security code is not right. Enter the code your app shows now"
+        )
     secret = base64.b32encode(device.bin_key).decode()
     context: dict[str, Any] = {
         "form": form,
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         "qr_svg": _qr_svg(device.config_url),
     }
-    return render(request, "accounts/two_factor_setup.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "accounts/two_factor_setup.html", context, status=400 if form.errors else 200
+    )
 
 
 def _qr_svg(data: str) -> str:
@@ -158,6 +174,8 @@ def locked_out(
     """What django-axes shows once an account is locked at this address (a cool-off)."""
     username = (credentials or {}).get("username", "")
     known = User.objects.filter(username=username).first() if username else None
-    record(Action.LOCKED_OUT, actor=known, record_type="user", record_id=known.uuid if known else "")
+    record(
+        Action.LOCKED_OUT, actor=known, record_type="user", record_id=known.uuid if known else ""
+    )
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)

@@ -20,7 +20,15 @@ class OrganisationAdmin(AuditedAdmin):
 
 @admin.register(m.Offer)
 class OfferAdmin(AuditedAdmin):
-    list_display = ["name", "organisation", "ithrive_grouping", "min_age", "max_age", "capacity", "active"]
+    list_display = [
+        "name",
+        "organisation",
+        "ithrive_grouping",
+        "min_age",
+        "max_age",
+        "capacity",
+        "active",
+    ]
     list_filter = ["organisation", "ithrive_grouping", "active"]
     list_select_related = ["organisation"]
     filter_horizontal = ["needs", "priority_groups", "delivery_modes"]
@@ -29,7 +37,13 @@ class OfferAdmin(AuditedAdmin):
 
 @admin.register(m.PriorityGroup)
 class PriorityGroupAdmin(AuditedAdmin):
-    list_display = ["name", "kind", "extends_eligibility", "shortens_triage_clock", "needs_consent_to_record"]
+    list_display = [
+        "name",
+        "kind",
+        "extends_eligibility",
+        "shortens_triage_clock",
+        "needs_consent_to_record",
+    ]
 
 
 @admin.register(m.TriageClock)

@@ -35,7 +35,9 @@ class AllianceEntry(Strict):
     max_age: Age
     extended_max_age: Age
     break_glass_hours: Annotated[int, Field(ge=1, le=72)]
-    postcode_districts: list[Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")]]
+    postcode_districts: list[
+        Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")]
+    ]
 
 
 class OrganisationEntry(Strict):

@@ -104,9 +104,7 @@ class PriorityGroup(models.Model):
         PRIORITY = "priority", "Priority group"
         VULNERABILITY = "vulnerability", "Increased vulnerability"
 
-    alliance = models.ForeignKey(
-        Alliance, on_delete=models.PROTECT, related_name="priority_groups"
-    )
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="priority_groups")
     slug = models.SlugField()
     name = models.CharField(max_length=100)
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -1,4 +1,9 @@
-"""Configuration edits in the admin site go to the audit trail as well as the admin log."""
+"""Configuration edits in the admin site go to the audit trail as well as the admin log.
+
+Django's admin calls these `log_*` hooks for every addition, change (password resets
+included) and deletion; each writes one audit row. The admin's change message lists the
+names of the fields changed, never their values.
+"""
 
 from __future__ import annotations
 
@@ -11,26 +16,26 @@ from django.http import HttpRequest
 from onedoor.audit.trail import Action, record
 
 
+def _audit(request: HttpRequest, obj: models.Model, action: str, message: Any) -> None:
+    record(
+        action,
+        actor=request.user,  # type: ignore[arg-type]
+        record_type=obj._meta.label_lower,
+        record_id=getattr(obj, "uuid", None) or obj.pk,
+        detail={"change": message} if message else {},
+    )
+
+
 class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def _audit(self, request: HttpRequest, obj: models.Model, action: str, detail: dict[str, Any]) -> None:
-        record(
-            action,
-            actor=request.user,  # type: ignore[arg-type]
-            record_type=obj._meta.label_lower,
-            record_id=getattr(obj, "uuid", None) or obj.pk,
-            detail=detail,
-        )
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        _audit(request, obj, Action.CREATE, message)
+        return super().log_addition(request, obj, message)
 
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)
-        fields = sorted(form.changed_data) if change else []
-        self._audit(request, obj, Action.CHANGE if change else Action.CREATE, {"fields": fields})
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        _audit(request, obj, Action.CHANGE, message)
+        return super().log_change(request, obj, message)
 
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        self._audit(request, obj, Action.DELETE, {})
-        super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
         for obj in queryset:
-            self._audit(request, obj, Action.DELETE, {})
-        super().delete_queryset(request, queryset)
+            _audit(request, obj, Action.DELETE, None)
+        return super().log_deletions(request, queryset)

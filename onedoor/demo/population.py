@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -24,7 +25,9 @@ from onedoor.alliance.models import Alliance, Offer, Organisation, PriorityGroup
 from onedoor.children.models import Child, Ethnicity, Gender
 from onedoor.children.nhs_number import check_digit
 from onedoor.referrals.models import Referral, RiskRating, Source, Status
-from onedoor.referrals.reference import check_character, ALPHABET
+from onedoor.referrals.reference import ALPHABET, check_character
+
+T = TypeVar("T")
 
 DEMO_NAMESPACE = uuid.UUID("6f1d6c8e-2b9a-4c41-9d5e-0d00d00d0001")
 
@@ -72,25 +75,36 @@ class AccountsResult:
     password: str | None  # shown once: the generated password, when one was generated
 
 
+class DemoAccountClash(Exception):
+    """A real (non-demo) account already has a demo username: demo data never touches it."""
+
+
 def ensure_demo_accounts(alliance: Alliance, password: str | None) -> AccountsResult:
     """Create the demo accounts that are missing. A given password is set on every one."""
     wanted = demo_usernames(alliance)
-    existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
+    existing = {user.username: user for user in User.objects.filter(username__in=wanted)}
+    real = sorted(name for name, user in existing.items() if not user.is_demo)
+    if real:
+        raise DemoAccountClash(
+            f"Real accounts already use demo usernames ({', '.join(real)}); "
+            "demo data is not loaded alongside them"
+        )
     generated = None
     if password is None and len(existing) < len(wanted):
         generated = secrets.token_urlsafe(12)
-    hashed = make_password(password or generated) if (password or generated) else None
+    chosen = password or generated
+    # With no password (accounts exist, none given), new accounts can't sign in until one is.
+    hashed = make_password(chosen)
+    if password is not None and existing:
+        User.objects.filter(username__in=existing, is_demo=True).update(password=hashed)
     created = []
     for username, (role, organisation) in wanted.items():
-        label = Role(role).label
         if username in existing:
-            if password is not None and hashed:
-                User.objects.filter(username=username).update(password=hashed)
             continue
         User.objects.create(
             username=username,
             first_name="Demo",
-            last_name=f"{label} ({organisation.name})" if role in {Role.PRACTITIONER, Role.PARTNER_LEAD} else label,
+            last_name=username,
             role=role,
             organisation=organisation,
             is_demo=True,
@@ -115,7 +129,13 @@ STATUS_WEIGHTS = (
     (Status.IN_TRANSITION, 2), (Status.SIGNPOSTED, 10), (Status.STEPPED_UP, 3),
     (Status.NOT_ACCEPTED, 3), (Status.DISCHARGED, 10),
 )  # fmt: skip
-ALLOCATED_STATUSES = {Status.ALLOCATED, Status.WAITING, Status.IN_INTERVENTION, Status.IN_TRANSITION, Status.DISCHARGED}
+ALLOCATED_STATUSES = {
+    Status.ALLOCATED,
+    Status.WAITING,
+    Status.IN_INTERVENTION,
+    Status.IN_TRANSITION,
+    Status.DISCHARGED,
+}
 SOURCE_WEIGHTS = (
     (Source.SELF, 12), (Source.PARENT, 30), (Source.GP, 20), (Source.SCHOOL, 22),
     (Source.SOCIAL_CARE, 7), (Source.HEALTH, 5), (Source.YOUTH_JUSTICE, 2), (Source.OTHER, 2),
@@ -126,13 +146,18 @@ OUTSIDE_DISTRICTS = ("ME14", "ME10", "DA11", "DA12")
 POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
 
-def _weighted(rng: random.Random, pairs: tuple[tuple[object, int], ...]) -> object:
+def _weighted(rng: random.Random, pairs: tuple[tuple[T, int], ...]) -> T:
     values, weights = zip(*pairs, strict=True)
     return rng.choices(values, weights=weights)[0]
 
 
+AGE_WEIGHTS = tuple(
+    (age, 2 if age < 8 else 10 if age < 17 else 6 if age < 19 else 1) for age in range(5, 26)
+)
+
+
 def _age(rng: random.Random) -> int:
-    return int(_weighted(rng, tuple((age, 2 if age < 8 else 10 if age < 17 else 6 if age < 19 else 1) for age in range(5, 26))))  # type: ignore[arg-type]
+    return _weighted(rng, AGE_WEIGHTS)
 
 
 def _reference(rng: random.Random) -> str:
@@ -153,7 +178,9 @@ def seed_population(
     today = today or timezone.localdate()
     groups = {group.slug: group for group in PriorityGroup.objects.filter(alliance=alliance)}
     offers = list(
-        Offer.objects.filter(organisation__alliance=alliance, active=True).select_related("organisation")
+        Offer.objects.filter(organisation__alliance=alliance, active=True).select_related(
+            "organisation"
+        )
     )
     wanted = [uuid.uuid5(DEMO_NAMESPACE, f"{seed}:{index}") for index in range(children)]
     used_references = set(Referral.objects.values_list("reference", flat=True))
@@ -182,31 +209,64 @@ def seed_population(
                 flags.append("care-leaver")
             elif rng.random() < 0.06:
                 flags.append("care-experienced" if age < 18 else "care-leaver")
-            if 10 <= age and rng.random() < 0.04:
+            if age >= 10 and rng.random() < 0.04:
                 flags.append("at-risk-of-offending")
             if age >= 11 and rng.random() < 0.05:
                 flags.append("lgbtqia")
             birth = today - timedelta(days=age * 365 + rng.randrange(0, 365))
-            district = rng.choice(OUTSIDE_DISTRICTS) if rng.random() < 0.04 else rng.choice(AREA_DISTRICTS)
-            postcode = f"{district} {rng.randrange(1, 10)}{rng.choice(POSTCODE_LETTERS)}{rng.choice(POSTCODE_LETTERS)}"
+            district = (
+                rng.choice(OUTSIDE_DISTRICTS) if rng.random() < 0.04 else rng.choice(AREA_DISTRICTS)
+            )
+            letters = rng.choice(POSTCODE_LETTERS) + rng.choice(POSTCODE_LETTERS)
+            postcode = f"{district} {rng.randrange(1, 10)}{letters}"
             child = Child(
                 uuid=wanted[index],
                 alliance=alliance,
                 given_name=rng.choice(GIVEN_NAMES),
                 family_name=rng.choice(SYNTHETIC_FAMILY_NAMES),
                 date_of_birth=birth,
-                gender=_weighted(rng, ((Gender.FEMALE, 48), (Gender.MALE, 45), (Gender.NON_BINARY, 3), (Gender.NOT_STATED, 4))),
-                ethnicity=_weighted(rng, ((Ethnicity.A, 78), (Ethnicity.C, 4), (Ethnicity.D, 2), (Ethnicity.F, 2), (Ethnicity.H, 3), (Ethnicity.N, 5), (Ethnicity.S, 2), (Ethnicity.Z, 4))),
+                gender=_weighted(
+                    rng,
+                    (
+                        (Gender.FEMALE, 48),
+                        (Gender.MALE, 45),
+                        (Gender.NON_BINARY, 3),
+                        (Gender.NOT_STATED, 4),
+                    ),
+                ),
+                ethnicity=_weighted(
+                    rng,
+                    (
+                        (Ethnicity.A, 78),
+                        (Ethnicity.C, 4),
+                        (Ethnicity.D, 2),
+                        (Ethnicity.F, 2),
+                        (Ethnicity.H, 3),
+                        (Ethnicity.N, 5),
+                        (Ethnicity.S, 2),
+                        (Ethnicity.Z, 4),
+                    ),
+                ),
                 postcode=postcode,
                 nhs_number=number if rng.random() < 0.85 else "",
             )
             batch_children.append(child)
             batch_groups.append((child, [groups[slug] for slug in flags if slug in groups]))
             for _ in range(2 if rng.random() < 0.08 else 1):
-                status = Status(_weighted(rng, STATUS_WEIGHTS))  # type: ignore[arg-type]
-                received = datetime.combine(today - timedelta(days=rng.randrange(0, 400)), time(9 + rng.randrange(0, 8), rng.randrange(0, 60)), tzinfo=tz)
-                if status in (Status.AWAITING_TRIAGE, Status.MORE_INFORMATION, Status.AWAITING_SIGN_OFF):
-                    received = datetime.combine(today - timedelta(days=rng.randrange(0, 9)), received.timetz())
+                status = _weighted(rng, STATUS_WEIGHTS)
+                received = datetime.combine(
+                    today - timedelta(days=rng.randrange(0, 400)),
+                    time(9 + rng.randrange(0, 8), rng.randrange(0, 60)),
+                    tzinfo=tz,
+                )
+                if status in (
+                    Status.AWAITING_TRIAGE,
+                    Status.MORE_INFORMATION,
+                    Status.AWAITING_SIGN_OFF,
+                ):
+                    received = datetime.combine(
+                        today - timedelta(days=rng.randrange(0, 9)), received.timetz()
+                    )
                 offer = None
                 if status in ALLOCATED_STATUSES:
                     fitting = [o for o in offers if o.min_age <= age <= o.max_age]
@@ -223,17 +283,28 @@ def seed_population(
                         received_at=received,
                         source=_weighted(rng, SOURCE_WEIGHTS),
                         status=status,
-                        risk_rating="" if status == Status.AWAITING_TRIAGE and rng.random() < 0.5 else _weighted(rng, RISK_WEIGHTS),
+                        risk_rating=""
+                        if status == Status.AWAITING_TRIAGE and rng.random() < 0.5
+                        else _weighted(rng, RISK_WEIGHTS),
                         allocated_offer=offer,
                         allocated_organisation=offer.organisation if offer else None,
                     )
                 )
         with transaction.atomic():
             Child.objects.bulk_create(batch_children)
-            saved = {c.uuid: c.pk for c in Child.objects.filter(uuid__in=[c.uuid for c in batch_children]).only("pk", "uuid")}
+            saved = {
+                c.uuid: c.pk
+                for c in Child.objects.filter(uuid__in=[c.uuid for c in batch_children]).only(
+                    "pk", "uuid"
+                )
+            }
             through = Child.priority_groups.through
             through.objects.bulk_create(
-                [through(child_id=saved[child.uuid], prioritygroup_id=group.pk) for child, flags in batch_groups for group in flags]
+                [
+                    through(child_id=saved[child.uuid], prioritygroup_id=group.pk)
+                    for child, flags in batch_groups
+                    for group in flags
+                ]
             )
             for referral in batch_referrals:
                 referral.child_id = saved[referral.child.uuid]

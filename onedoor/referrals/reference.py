@@ -1,6 +1,6 @@
 """Referral reference numbers: short, unambiguous read aloud, with a check character.
 
-Eight characters from an alphabet without 0/O, 1/I/L or U (30 characters), shown as two groups of four
+Eight characters from a 30-character alphabet without 0/O, 1/I/L or U, shown as two groups of four
 ("K7PX-3MQA"); the last is a check character (Luhn mod N), so a mistyped or transposed
 character is caught before anyone searches for it.
 """

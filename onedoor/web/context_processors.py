@@ -13,7 +13,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = []
     for page in pages_for(user.role):
         href = reverse(page.url_name)
-        items.append(
-            {"label": page.label, "href": href, "current": request.path.startswith(href)}
-        )
+        items.append({"label": page.label, "href": href, "current": request.path.startswith(href)})
     return {"navigation": items}

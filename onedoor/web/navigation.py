@@ -38,7 +38,7 @@ PAGES = (
          frozenset({R.CLINICAL_LEAD, R.SAFEGUARDING_LEAD, R.PARTNER_LEAD}),
          "Escalations, audits, supervision, clinical content and emergency access reviews."),
     Page("access:break_glass", "Emergency access",
-         frozenset({R.CARE_COORDINATOR, R.PRACTITIONER, R.PARTNER_LEAD, R.SAFEGUARDING_LEAD}),
+         frozenset({R.PRACTITIONER, R.PARTNER_LEAD, R.SAFEGUARDING_LEAD}),
          "See a child's record outside your organisation in an emergency, with a reason."),
     Page("admin:index", "Configuration", frozenset({R.ADMINISTRATOR}),
          "The alliance's organisations, offers, rules, clocks and users."),

@@ -6,234 +6,556 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Alliance',
+            name="Alliance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('area_name', models.CharField(help_text='The area the alliance serves.', max_length=100)),
-                ('min_age', models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(30)])),
-                ('max_age', models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(30)])),
-                ('extended_max_age', models.PositiveSmallIntegerField(help_text='Upper age (inclusive) for young people in a group that extends eligibility.', validators=[django.core.validators.MaxValueValidator(30)])),
-                ('break_glass_hours', models.PositiveSmallIntegerField(default=4, help_text='How long an emergency access grant lasts.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(72)])),
-                ('config_version', models.CharField(blank=True, max_length=40)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "area_name",
+                    models.CharField(help_text="The area the alliance serves.", max_length=100),
+                ),
+                (
+                    "min_age",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(30)]
+                    ),
+                ),
+                (
+                    "max_age",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(30)]
+                    ),
+                ),
+                (
+                    "extended_max_age",
+                    models.PositiveSmallIntegerField(
+                        help_text="Upper age (inclusive) for young people in a group that extends eligibility.",
+                        validators=[django.core.validators.MaxValueValidator(30)],
+                    ),
+                ),
+                (
+                    "break_glass_hours",
+                    models.PositiveSmallIntegerField(
+                        default=4,
+                        help_text="How long an emergency access grant lasts.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(72),
+                        ],
+                    ),
+                ),
+                ("config_version", models.CharField(blank=True, max_length=40)),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('min_age__lte', models.F('max_age')), ('max_age__lte', models.F('extended_max_age'))), name='alliance_ages_ordered')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("min_age__lte", models.F("max_age")),
+                            ("max_age__lte", models.F("extended_max_age")),
+                        ),
+                        name="alliance_ages_ordered",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DeliveryMode',
+            name="DeliveryMode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField()),
-                ('name', models.CharField(max_length=100)),
-                ('alliance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='delivery_modes', to='alliance.alliance')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField()),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "alliance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="delivery_modes",
+                        to="alliance.alliance",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='DirectoryService',
+            name="DirectoryService",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField()),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField()),
-                ('category', models.CharField(max_length=60)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('website', models.URLField(blank=True)),
-                ('min_age', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('max_age', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('crisis', models.BooleanField(default=False, help_text='Shown as help in a crisis, today.')),
-                ('alliance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='directory', to='alliance.alliance')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField()),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField()),
+                ("category", models.CharField(max_length=60)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("website", models.URLField(blank=True)),
+                ("min_age", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("max_age", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "crisis",
+                    models.BooleanField(
+                        default=False, help_text="Shown as help in a crisis, today."
+                    ),
+                ),
+                (
+                    "alliance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="directory",
+                        to="alliance.alliance",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'directory service',
-                'ordering': ['category', 'name'],
+                "verbose_name": "directory service",
+                "ordering": ["category", "name"],
             },
         ),
         migrations.CreateModel(
-            name='EscalationLevel',
+            name="EscalationLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
-                ('name', models.CharField(max_length=100)),
-                ('notify_roles', models.CharField(help_text='Roles told at this level, as role codes separated by commas.', max_length=300)),
-                ('notify_description', models.CharField(blank=True, max_length=300)),
-                ('hours_to_next_level', models.PositiveSmallIntegerField(blank=True, help_text='Empty for the top level.', null=True)),
-                ('alliance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='escalation_levels', to='alliance.alliance')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)]
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "notify_roles",
+                    models.CharField(
+                        help_text="Roles told at this level, as role codes separated by commas.",
+                        max_length=300,
+                    ),
+                ),
+                ("notify_description", models.CharField(blank=True, max_length=300)),
+                (
+                    "hours_to_next_level",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="Empty for the top level.", null=True
+                    ),
+                ),
+                (
+                    "alliance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="escalation_levels",
+                        to="alliance.alliance",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['level'],
+                "ordering": ["level"],
             },
         ),
         migrations.CreateModel(
-            name='GpPractice',
+            name="GpPractice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ods_code', models.CharField(max_length=10)),
-                ('name', models.CharField(max_length=200)),
-                ('alliance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='gp_practices', to='alliance.alliance')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("ods_code", models.CharField(max_length=10)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "alliance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="gp_practices",
+                        to="alliance.alliance",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Need',
+            name="Need",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField()),
-                ('name', models.CharField(max_length=100)),
-                ('alliance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='needs', to='alliance.alliance')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField()),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "alliance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="needs",
+                        to="alliance.alliance",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField()),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('lead_provider', 'Lead provider'), ('partner', 'Partner'), ('external', 'External service')], max_length=20)),
-                ('description', models.TextField(blank=True)),
-                ('description_is_illustrative', models.BooleanField(default=False)),
-                ('active', models.BooleanField(default=True)),
-                ('alliance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organisations', to='alliance.alliance')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField()),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("lead_provider", "Lead provider"),
+                            ("partner", "Partner"),
+                            ("external", "External service"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("description_is_illustrative", models.BooleanField(default=False)),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "alliance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organisations",
+                        to="alliance.alliance",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'name'],
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='PriorityGroup',
+            name="PriorityGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField()),
-                ('name', models.CharField(max_length=100)),
-                ('kind', models.CharField(choices=[('priority', 'Priority group'), ('vulnerability', 'Increased vulnerability')], max_length=20)),
-                ('extends_eligibility', models.BooleanField(default=False, help_text='Eligible up to the extended age (SEND, care leavers).')),
-                ('shortens_triage_clock', models.BooleanField(default=False)),
-                ('needs_consent_to_record', models.BooleanField(default=False, help_text="Recorded only with the young person's consent (LGBTQIA+).")),
-                ('alliance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='priority_groups', to='alliance.alliance')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField()),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("priority", "Priority group"),
+                            ("vulnerability", "Increased vulnerability"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "extends_eligibility",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Eligible up to the extended age (SEND, care leavers).",
+                    ),
+                ),
+                ("shortens_triage_clock", models.BooleanField(default=False)),
+                (
+                    "needs_consent_to_record",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Recorded only with the young person's consent (LGBTQIA+).",
+                    ),
+                ),
+                (
+                    "alliance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="priority_groups",
+                        to="alliance.alliance",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['kind', 'name'],
+                "ordering": ["kind", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Offer',
+            name="Offer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField()),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField()),
-                ('description_is_illustrative', models.BooleanField(default=True)),
-                ('ithrive_grouping', models.CharField(choices=[('thriving', 'Thriving'), ('getting_advice', 'Getting Advice and Signposting'), ('getting_help', 'Getting Help'), ('getting_more_help', 'Getting More Help'), ('getting_risk_support', 'Getting Risk Support')], max_length=30)),
-                ('min_age', models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(30)])),
-                ('max_age', models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(30)])),
-                ('capacity', models.PositiveIntegerField(help_text='Children the offer can work with at once.')),
-                ('active', models.BooleanField(default=True)),
-                ('delivery_modes', models.ManyToManyField(related_name='offers', to='alliance.deliverymode')),
-                ('needs', models.ManyToManyField(blank=True, related_name='offers', to='alliance.need')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offers', to='alliance.organisation')),
-                ('priority_groups', models.ManyToManyField(blank=True, help_text='Priority-group focus.', related_name='offers', to='alliance.prioritygroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField()),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField()),
+                ("description_is_illustrative", models.BooleanField(default=True)),
+                (
+                    "ithrive_grouping",
+                    models.CharField(
+                        choices=[
+                            ("thriving", "Thriving"),
+                            ("getting_advice", "Getting Advice and Signposting"),
+                            ("getting_help", "Getting Help"),
+                            ("getting_more_help", "Getting More Help"),
+                            ("getting_risk_support", "Getting Risk Support"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "min_age",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(30)]
+                    ),
+                ),
+                (
+                    "max_age",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(30)]
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.PositiveIntegerField(
+                        help_text="Children the offer can work with at once."
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "delivery_modes",
+                    models.ManyToManyField(related_name="offers", to="alliance.deliverymode"),
+                ),
+                (
+                    "needs",
+                    models.ManyToManyField(blank=True, related_name="offers", to="alliance.need"),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="offers",
+                        to="alliance.organisation",
+                    ),
+                ),
+                (
+                    "priority_groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Priority-group focus.",
+                        related_name="offers",
+                        to="alliance.prioritygroup",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation__name', 'name'],
+                "ordering": ["organisation__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='TriageClock',
+            name="TriageClock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('red', 'Red risk: reviewed by a clinician'), ('priority', 'Priority group'), ('routine', 'Routine')], max_length=20)),
-                ('working_days', models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(60)])),
-                ('alliance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='triage_clocks', to='alliance.alliance')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("red", "Red risk: reviewed by a clinician"),
+                            ("priority", "Priority group"),
+                            ("routine", "Routine"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "working_days",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(60)]
+                    ),
+                ),
+                (
+                    "alliance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="triage_clocks",
+                        to="alliance.alliance",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['working_days'],
+                "ordering": ["working_days"],
             },
         ),
         migrations.CreateModel(
-            name='AreaPostcode',
+            name="AreaPostcode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('district', models.CharField(max_length=4)),
-                ('alliance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='postcodes', to='alliance.alliance')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("district", models.CharField(max_length=4)),
+                (
+                    "alliance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="postcodes",
+                        to="alliance.alliance",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['district'],
-                'constraints': [models.UniqueConstraint(fields=('alliance', 'district'), name='area_postcode_unique')],
+                "ordering": ["district"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("alliance", "district"), name="area_postcode_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CheckInCadence',
+            name="CheckInCadence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rating', models.CharField(choices=[('red', 'Red'), ('amber', 'Amber'), ('green', 'Green')], max_length=10)),
-                ('interval_days', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(90)])),
-                ('alliance', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cadences', to='alliance.alliance')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rating",
+                    models.CharField(
+                        choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "interval_days",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(90),
+                        ]
+                    ),
+                ),
+                (
+                    "alliance",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cadences",
+                        to="alliance.alliance",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['interval_days'],
-                'constraints': [models.UniqueConstraint(fields=('alliance', 'rating'), name='cadence_unique')],
+                "ordering": ["interval_days"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("alliance", "rating"), name="cadence_unique")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='deliverymode',
-            constraint=models.UniqueConstraint(fields=('alliance', 'slug'), name='delivery_mode_unique'),
+            model_name="deliverymode",
+            constraint=models.UniqueConstraint(
+                fields=("alliance", "slug"), name="delivery_mode_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='directoryservice',
-            constraint=models.UniqueConstraint(fields=('alliance', 'slug'), name='directory_slug_unique'),
+            model_name="directoryservice",
+            constraint=models.UniqueConstraint(
+                fields=("alliance", "slug"), name="directory_slug_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='escalationlevel',
-            constraint=models.UniqueConstraint(fields=('alliance', 'level'), name='escalation_level_unique'),
+            model_name="escalationlevel",
+            constraint=models.UniqueConstraint(
+                fields=("alliance", "level"), name="escalation_level_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='gppractice',
-            constraint=models.UniqueConstraint(fields=('alliance', 'ods_code'), name='gp_practice_unique'),
+            model_name="gppractice",
+            constraint=models.UniqueConstraint(
+                fields=("alliance", "ods_code"), name="gp_practice_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='need',
-            constraint=models.UniqueConstraint(fields=('alliance', 'slug'), name='need_unique'),
+            model_name="need",
+            constraint=models.UniqueConstraint(fields=("alliance", "slug"), name="need_unique"),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(fields=('alliance', 'slug'), name='organisation_slug_unique'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                fields=("alliance", "slug"), name="organisation_slug_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'lead_provider')), fields=('alliance',), name='one_lead_provider_per_alliance'),
+            model_name="organisation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "lead_provider")),
+                fields=("alliance",),
+                name="one_lead_provider_per_alliance",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='prioritygroup',
-            constraint=models.UniqueConstraint(fields=('alliance', 'slug'), name='priority_group_unique'),
+            model_name="prioritygroup",
+            constraint=models.UniqueConstraint(
+                fields=("alliance", "slug"), name="priority_group_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.UniqueConstraint(fields=('organisation', 'slug'), name='offer_slug_unique'),
+            model_name="offer",
+            constraint=models.UniqueConstraint(
+                fields=("organisation", "slug"), name="offer_slug_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('min_age__lte', models.F('max_age'))), name='offer_ages_ordered'),
+            model_name="offer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("min_age__lte", models.F("max_age"))), name="offer_ages_ordered"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='triageclock',
-            constraint=models.UniqueConstraint(fields=('alliance', 'kind'), name='triage_clock_unique'),
+            model_name="triageclock",
+            constraint=models.UniqueConstraint(
+                fields=("alliance", "kind"), name="triage_clock_unique"
+            ),
         ),
     ]

@@ -4,44 +4,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditHead',
+            name="AuditHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_sequence', models.PositiveBigIntegerField(default=0)),
-                ('last_hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_sequence", models.PositiveBigIntegerField(default=0)),
+                (
+                    "last_hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000",
+                        max_length=64,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveBigIntegerField(unique=True)),
-                ('at', models.DateTimeField(db_index=True)),
-                ('actor_uuid', models.UUIDField(blank=True, null=True)),
-                ('actor_username', models.CharField(blank=True, max_length=150)),
-                ('actor_role', models.CharField(blank=True, max_length=40)),
-                ('actor_organisation', models.CharField(blank=True, max_length=80)),
-                ('action', models.CharField(choices=[('view', 'Viewed'), ('create', 'Created'), ('change', 'Changed'), ('delete', 'Deleted'), ('deny', 'Denied access'), ('sign_in', 'Signed in'), ('sign_in_failed', 'Sign-in failed'), ('second_factor', 'Second factor verified'), ('second_factor_failed', 'Second factor failed'), ('sign_out', 'Signed out'), ('session_expired', 'Session expired'), ('locked_out', 'Locked out'), ('break_glass', 'Emergency access granted'), ('break_glass_review', 'Emergency access reviewed'), ('configuration_loaded', 'Configuration loaded'), ('demo_data_loaded', 'Demo data loaded')], max_length=40)),
-                ('record_type', models.CharField(blank=True, max_length=60)),
-                ('record_id', models.CharField(blank=True, max_length=64)),
-                ('child_uuid', models.UUIDField(blank=True, db_index=True, null=True)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('reason', models.TextField(blank=True)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveBigIntegerField(unique=True)),
+                ("at", models.DateTimeField(db_index=True)),
+                ("actor_uuid", models.UUIDField(blank=True, null=True)),
+                ("actor_username", models.CharField(blank=True, max_length=150)),
+                ("actor_role", models.CharField(blank=True, max_length=40)),
+                ("actor_organisation", models.CharField(blank=True, max_length=80)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("view", "Viewed"),
+                            ("create", "Created"),
+                            ("change", "Changed"),
+                            ("delete", "Deleted"),
+                            ("deny", "Denied access"),
+                            ("sign_in", "Signed in"),
+                            ("sign_in_failed", "Sign-in failed"),
+                            ("second_factor", "Second factor verified"),
+                            ("second_factor_failed", "Second factor failed"),
+                            ("sign_out", "Signed out"),
+                            ("session_expired", "Session expired"),
+                            ("locked_out", "Locked out"),
+                            ("break_glass", "Emergency access granted"),
+                            ("break_glass_review", "Emergency access reviewed"),
+                            ("configuration_loaded", "Configuration loaded"),
+                            ("demo_data_loaded", "Demo data loaded"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("record_type", models.CharField(blank=True, max_length=60)),
+                ("record_id", models.CharField(blank=True, max_length=64)),
+                ("child_uuid", models.UUIDField(blank=True, db_index=True, null=True)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("reason", models.TextField(blank=True)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'ordering': ['sequence'],
-                'indexes': [models.Index(fields=['record_type', 'record_id'], name='audit_audit_record__7b4fb8_idx')],
+                "ordering": ["sequence"],
+                "indexes": [
+                    models.Index(
+                        fields=["record_type", "record_id"], name="audit_audit_record__7b4fb8_idx"
+                    )
+                ],
             },
         ),
     ]

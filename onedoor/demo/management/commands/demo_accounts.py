@@ -9,7 +9,9 @@ class Command(BaseCommand):
     help = "List the demo accounts (username, role, organisation)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        users = User.objects.filter(is_demo=True).select_related("organisation").order_by("username")
+        users = (
+            User.objects.filter(is_demo=True).select_related("organisation").order_by("username")
+        )
         for user in users:
             organisation = user.organisation.name if user.organisation else ""
             self.stdout.write(f"  {user.username:<36} {user.role_label}, {organisation}")

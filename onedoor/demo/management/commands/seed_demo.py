@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onedoor.alliance.models import Alliance
 from onedoor.audit.trail import Action, record
-from onedoor.demo.population import ensure_demo_accounts, seed_population
+from onedoor.demo.population import DemoAccountClash, ensure_demo_accounts, seed_population
 
 
 def progress_bar(done: int, total: int, width: int = 30) -> None:
@@ -25,8 +25,20 @@ class Command(BaseCommand):
         parser.add_argument("--children", type=int, default=500, help="How many children.")
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--no-progress", action="store_true")
+        parser.add_argument(
+            "--outside-demo-mode",
+            action="store_true",
+            help="Load demo data although DEMO_MODE is off (for benchmarks on a scratch database).",
+        )
 
-    def handle(self, *args: Any, children: int, seed: int, no_progress: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, children: int, seed: int, no_progress: bool, **options: Any
+    ) -> None:
+        if not (settings.DEMO_MODE or options["outside_demo_mode"]):
+            raise CommandError(
+                "Demo data is loaded only in demo mode: set DEMO_MODE=true "
+                "(or pass --outside-demo-mode on a scratch database)"
+            )
         if children < 0:
             raise CommandError("--children must be 0 or more")
         alliance = Alliance.objects.filter(slug=settings.ALLIANCE_SLUG).first()
@@ -34,7 +46,10 @@ class Command(BaseCommand):
             raise CommandError(
                 f"No alliance '{settings.ALLIANCE_SLUG}' is loaded: run load_alliance first"
             )
-        accounts = ensure_demo_accounts(alliance, os.environ.get("DEMO_PASSWORD") or None)
+        try:
+            accounts = ensure_demo_accounts(alliance, os.environ.get("DEMO_PASSWORD") or None)
+        except DemoAccountClash as error:
+            raise CommandError(str(error)) from error
         new = seed_population(
             alliance, children, seed=seed, progress=None if no_progress else progress_bar
         )

@@ -1,0 +1,108 @@
+"""What browser tests do over and over: sign in, and check a page is accessible."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, Response
+
+from tests.personas import PASSWORD
+
+__all__ = [
+    "DJANGO_ADMIN_FINDINGS",
+    "PASSWORD",
+    "assert_accessible",
+    "error_summary",
+    "forget_assets",
+    "sign_in",
+    "watch_assets",
+]
+
+AXE = Axe()
+
+# axe findings in Django's own admin markup (Django 5.2), tolerated on the admin pages
+# only, and only on these elements: rule id -> CSS selector of Django's element. The rule
+# stays on for everything else on the page.
+DJANGO_ADMIN_FINDINGS = {
+    # admin/js/SelectFilter2.js (the filter_horizontal widget) puts aria-label on a bare
+    # <span class="help-tooltip search-label-icon">, which has no role that allows it.
+    "aria-prohibited-attr": "span.help-tooltip.search-label-icon",
+    # admin/change_form.html's breadcrumbs end in plain text, and admin/css/base.css
+    # colours their links (#fff on #264b5d, text #c4dce8) with no underline: 1.42:1.
+    "link-in-text-block": "div.breadcrumbs > a",
+}
+
+# Failed requests for the page's own assets (stylesheets, scripts, images), per tab.
+_failed_assets: dict[int, list[str]] = {}
+
+
+def watch_assets(page: Page) -> None:
+    failures: list[str] = []
+    _failed_assets[id(page)] = failures
+
+    def check(response: Response) -> None:
+        if response.request.resource_type != "document" and response.status >= 400:
+            failures.append(f"{response.status} {response.url}")
+
+    page.on("response", check)
+
+
+def forget_assets(page: Page) -> None:
+    _failed_assets.pop(id(page), None)
+
+
+def sign_in(page: Page, username: str, password: str = PASSWORD) -> None:
+    """Sign in through the real form, as a person would."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Username", exact=True).fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+
+
+def error_summary(page: Page) -> list[str]:
+    """The messages in the page's error summary, in order."""
+    return [text.strip() for text in page.locator(".nhsuk-error-summary li").all_inner_texts()]
+
+
+def assert_accessible(page: Page, *, tolerate: Mapping[str, str] | None = None) -> None:
+    """The page's styles loaded (axe's colour checks need them) and axe finds nothing.
+
+    `tolerate` (rule id -> CSS selector) lets a rule's findings through on matching elements
+    only; for markup that is not ours (see DJANGO_ADMIN_FINDINGS).
+    """
+    failed = _failed_assets.get(id(page), [])
+    assert failed == [], f"assets failed to load on {page.url}: {failed}"
+    unstyled = page.evaluate(
+        """() => [...document.querySelectorAll('link[rel="stylesheet"]')]
+            .filter(link => !link.sheet || link.sheet.cssRules.length === 0)
+            .map(link => link.href)"""
+    )
+    assert unstyled == [], f"stylesheets without rules on {page.url}: {unstyled}"
+    results = AXE.run(page)
+    if tolerate:
+        results.response["violations"] = _untolerated(page, results.response, tolerate)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+def _untolerated(
+    page: Page, response: dict[str, Any], tolerate: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    remaining = []
+    for violation in response["violations"]:
+        selector = tolerate.get(violation["id"])
+        nodes = [
+            node
+            for node in violation["nodes"]
+            if selector is None
+            or len(node["target"]) != 1  # inside a shadow root or frame: not Django's
+            or not page.evaluate(
+                "([target, selector]) => document.querySelector(target).matches(selector)",
+                [node["target"][0], selector],
+            )
+        ]
+        if nodes:
+            remaining.append({**violation, "nodes": nodes})
+    return remaining

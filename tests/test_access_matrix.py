@@ -1,0 +1,183 @@
+"""The access policy as a matrix: every role x own/other organisation x record type x action.
+
+The expectations here are written out by hand from the brief, not derived from the policy
+table, so a change to the table that breaks the brief fails here.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import Max
+from django.test import Client
+
+from onedoor.access.policy import POLICY, Do, RecordType
+from onedoor.access.records import (
+    children_visible_to,
+    get_child_for_user,
+    get_referral_for_user,
+    referrals_visible_to,
+)
+from onedoor.accounts.roles import Role
+from onedoor.alliance.models import Alliance
+from onedoor.audit.models import AuditEvent
+from onedoor.children.models import Child
+from onedoor.referrals.models import Referral
+from tests.personas import People, make_child, sign_in
+
+# The children every test below works with:
+#   kooth: allocated to Kooth          chums: allocated to CHUMS
+#   lead: allocated to North Kent Mind  triage: not yet allocated
+#   referred: not allocated, referred online by the professional referrer
+CHILDREN = ("kooth", "chums", "lead", "triage", "referred")
+EVERYONE = frozenset(CHILDREN)
+NOBODY: frozenset[str] = frozenset()
+
+# persona -> (children visible to view, children visible to change)
+EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "triage": (EVERYONE, EVERYONE),
+    "coordinator": (EVERYONE, EVERYONE),
+    "clinical_lead": (EVERYONE, EVERYONE),
+    "safeguarding": (EVERYONE, NOBODY),  # the lead provider's safeguarding lead
+    "partner_safeguarding": (frozenset({"chums"}), NOBODY),  # CHUMS's safeguarding lead
+    "manager": (EVERYONE, NOBODY),
+    "analyst": (NOBODY, NOBODY),
+    "commissioner": (NOBODY, NOBODY),
+    "admin": (NOBODY, NOBODY),
+    "referrer": (NOBODY, NOBODY),  # sees the referral they made, not the child's record
+    "kooth_practitioner": (frozenset({"kooth"}), frozenset({"kooth"})),
+    "kooth_lead": (frozenset({"kooth"}), frozenset({"kooth"})),
+    "chums_practitioner": (frozenset({"chums"}), frozenset({"chums"})),
+    "chums_lead": (frozenset({"chums"}), frozenset({"chums"})),
+}
+# Referrals differ from children only for the professional referrer.
+EXPECTED_REFERRALS = {**EXPECTED, "referrer": (frozenset({"referred"}), NOBODY)}
+
+
+@pytest.fixture
+def children(alliance: Alliance, people: People) -> dict[str, Child]:
+    return {
+        "kooth": make_child(alliance, "Kai", allocated_to="kooth", nhs_number="9434765919"),
+        "chums": make_child(alliance, "Cas", allocated_to="chums"),
+        "lead": make_child(alliance, "Lou", allocated_to="north-kent-mind"),
+        "triage": make_child(alliance, "Tia"),
+        "referred": make_child(alliance, "Rae", referred_by=people.referrer),
+    }
+
+
+def _names(children: dict[str, Child], queryset: object, key: str) -> frozenset[str]:
+    by_pk = {child.pk: name for name, child in children.items()}
+    pks = queryset.values_list(key, flat=True)  # type: ignore[attr-defined]
+    return frozenset(by_pk[pk] for pk in pks)
+
+
+def test_the_policy_table_covers_every_role_record_type_and_action() -> None:
+    assert set(POLICY) == set(Role)
+    for role, rules in POLICY.items():
+        assert set(rules) == set(RecordType), role
+        for record_type in RecordType:
+            assert set(rules[record_type]) == set(Do), (role, record_type)
+
+
+def test_the_matrix_names_every_persona(people: People) -> None:
+    assert set(EXPECTED) == set(people.by_role())
+    assert {user.role for user in people.by_role().values()} == set(Role)
+
+
+@pytest.mark.parametrize("persona", sorted(EXPECTED))
+@pytest.mark.parametrize("action", [Do.VIEW, Do.CHANGE])
+def test_children_visible_to_each_role(
+    persona: str, action: Do, people: People, children: dict[str, Child]
+) -> None:
+    user = people.by_role()[persona]
+    visible = _names(children, children_visible_to(user, action), "pk")
+    assert visible == EXPECTED[persona][0 if action is Do.VIEW else 1]
+
+
+@pytest.mark.parametrize("persona", sorted(EXPECTED_REFERRALS))
+@pytest.mark.parametrize("action", [Do.VIEW, Do.CHANGE])
+def test_referrals_visible_to_each_role(
+    persona: str, action: Do, people: People, children: dict[str, Child]
+) -> None:
+    user = people.by_role()[persona]
+    visible = _names(children, referrals_visible_to(user, action), "child_id")
+    assert visible == EXPECTED_REFERRALS[persona][0 if action is Do.VIEW else 1]
+
+
+@pytest.mark.parametrize("persona", sorted(EXPECTED))
+@pytest.mark.parametrize("name", CHILDREN)
+def test_getting_a_child_answers_only_within_scope(
+    persona: str, name: str, people: People, children: dict[str, Child]
+) -> None:
+    user = people.by_role()[persona]
+    child = children[name]
+    if name in EXPECTED[persona][0]:
+        assert get_child_for_user(user, child.uuid) == child
+        assert AuditEvent.objects.last().action == AuditEvent.Action.VIEW  # type: ignore[union-attr]
+    else:
+        with pytest.raises(Exception) as raised:
+            get_child_for_user(user, child.uuid)
+        assert type(raised.value).__name__ == "Http404"
+        denial = AuditEvent.objects.last()
+        assert denial is not None
+        assert (denial.action, denial.record_id, denial.actor_username) == (
+            AuditEvent.Action.DENY,
+            str(child.uuid),
+            user.username,
+        )
+
+
+@pytest.mark.parametrize("persona", sorted(EXPECTED_REFERRALS))
+def test_getting_a_referral_answers_only_within_scope(
+    persona: str, people: People, children: dict[str, Child]
+) -> None:
+    user = people.by_role()[persona]
+    for name, child in children.items():
+        referral = child.referrals.get()
+        if name in EXPECTED_REFERRALS[persona][0]:
+            assert get_referral_for_user(user, referral.uuid) == referral
+        else:
+            with pytest.raises(Exception, match="No such record"):
+                get_referral_for_user(user, referral.uuid)
+
+
+def test_an_inactive_user_sees_nothing(people: People, children: dict[str, Child]) -> None:
+    people.triage.is_active = False
+    people.triage.save()
+    assert children_visible_to(people.triage).count() == 0
+    assert referrals_visible_to(people.triage).count() == 0
+
+
+def test_another_partners_child_is_a_404_that_leaves_only_the_audit_of_the_denial(
+    client: Client, people: People, children: dict[str, Child]
+) -> None:
+    sign_in(client, people.chums_practitioner)
+    kooth_child = children["kooth"]
+    counts_before = (Child.objects.count(), Referral.objects.count())
+    last_before = AuditEvent.objects.aggregate(last=Max("sequence"))["last"] or 0
+
+    response = client.get(f"/children/{kooth_child.uuid}/")
+
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Kai" not in page and "943 476 5919" not in page
+    assert (Child.objects.count(), Referral.objects.count()) == counts_before
+    written = list(AuditEvent.objects.filter(sequence__gt=last_before))
+    assert [(e.action, e.record_type, e.record_id, e.actor_username) for e in written] == [
+        ("deny", "child", str(kooth_child.uuid), "chris-chums")
+    ]
+
+
+def test_a_partner_sees_its_own_child_and_the_view_is_audited(
+    client: Client, people: People, children: dict[str, Child]
+) -> None:
+    sign_in(client, people.kooth_practitioner)
+    response = client.get(f"/children/{children['kooth'].uuid}/")
+    assert response.status_code == 200
+    assert "Kai Example" in response.content.decode()
+    event = AuditEvent.objects.order_by("sequence").last()
+    assert event is not None
+    assert (event.action, event.child_uuid, event.actor_organisation) == (
+        "view",
+        children["kooth"].uuid,
+        "kooth",
+    )

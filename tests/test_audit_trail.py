@@ -1,0 +1,199 @@
+"""The audit trail is append-only and tamper-evident."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.test import Client
+
+from onedoor.audit.models import GENESIS_HASH, AppendOnlyError, AuditEvent
+from onedoor.audit.trail import Action, record, verify_chain
+from onedoor.children.models import Child
+from tests.personas import People, make_child, sign_in
+
+
+@pytest.fixture
+def trail(people: People) -> list[AuditEvent]:
+    return [
+        record(Action.VIEW, actor=people.triage, record_type="child", record_id=f"c{n}")
+        for n in range(5)
+    ]
+
+
+def _verify() -> str:
+    try:
+        call_command("verify_audit")
+    except CommandError as error:
+        return str(error)
+    return "ok"
+
+
+def _raw(sql: str, params: list[str]) -> None:
+    """Tamper with the table directly, as someone with database access could."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_each_row_carries_the_hash_of_the_row_before(trail: list[AuditEvent]) -> None:
+    assert [event.sequence for event in trail] == [1, 2, 3, 4, 5]
+    assert trail[0].prev_hash == GENESIS_HASH
+    for before, after in itertools.pairwise(trail):
+        assert after.prev_hash == before.hash
+    assert all(event.hash == event.compute_hash() for event in trail)
+
+
+def test_a_row_records_who_what_which_record_and_from_where(
+    client: Client, people: People, alliance: object
+) -> None:
+    child = make_child(alliance, "Wren")  # type: ignore[arg-type]
+    sign_in(client, people.triage)
+    client.get(f"/children/{child.uuid}/", REMOTE_ADDR="10.1.2.3")
+    event = AuditEvent.objects.get(action="view", child_uuid=child.uuid)
+    assert (
+        event.actor_uuid,
+        event.actor_username,
+        event.actor_role,
+        event.actor_organisation,
+        event.record_type,
+        event.record_id,
+        event.ip_address,
+    ) == (
+        people.triage.uuid,
+        "tina-triage",
+        "triage_lead",
+        "north-kent-mind",
+        "child",
+        str(child.uuid),
+        "10.1.2.3",
+    )
+
+
+def test_verify_audit_passes_on_a_fresh_database(db: None) -> None:
+    assert _verify() == "ok"
+
+
+def test_verify_audit_passes_on_an_intact_trail(trail: list[AuditEvent]) -> None:
+    assert _verify() == "ok"
+    assert list(verify_chain()) == []
+
+
+def test_the_orm_refuses_to_change_or_delete_a_row(trail: list[AuditEvent]) -> None:
+    event = trail[2]
+    event.reason = "rewritten"
+    with pytest.raises(AppendOnlyError):
+        event.save()
+    with pytest.raises(AppendOnlyError):
+        event.delete()
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.filter(pk=event.pk).update(reason="rewritten")
+    with pytest.raises(AppendOnlyError):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get(pk=event.pk).reason == ""
+
+
+def test_verify_audit_fails_after_a_direct_edit_and_names_the_row(
+    trail: list[AuditEvent],
+) -> None:
+    _raw("UPDATE audit_auditevent SET actor_username = %s WHERE sequence = 3", ["someone-else"])
+    assert _verify() == (
+        "Audit trail broken at the first bad row: audit row #3: "
+        "has been edited since it was written"
+    )
+
+
+def test_verify_audit_fails_after_an_edit_that_recomputes_the_rows_own_hash(
+    trail: list[AuditEvent],
+) -> None:
+    forged = AuditEvent.objects.get(sequence=2)
+    forged.record_id = "another"
+    _raw(
+        "UPDATE audit_auditevent SET record_id = %s, hash = %s WHERE sequence = 2",
+        ["another", forged.compute_hash()],
+    )
+    assert _verify() == (
+        "Audit trail broken at the first bad row: audit row #3: does not follow the row before it"
+    )
+
+
+def test_verify_audit_fails_after_a_row_is_deleted(trail: list[AuditEvent]) -> None:
+    _raw("DELETE FROM audit_auditevent WHERE sequence = 2", [])
+    assert _verify().startswith(
+        "Audit trail broken at the first bad row: audit row #3: expected #2 next"
+    )
+
+
+def test_verify_audit_fails_after_the_last_rows_are_deleted(trail: list[AuditEvent]) -> None:
+    _raw("DELETE FROM audit_auditevent WHERE sequence >= 4", [])
+    assert _verify() == (
+        "Audit trail broken at the first bad row: audit row #5: "
+        "the chain ends early: rows at its end have been deleted"
+    )
+
+
+def test_verify_audit_fails_after_rows_are_reordered(trail: list[AuditEvent]) -> None:
+    _raw("UPDATE audit_auditevent SET sequence = 1000 WHERE sequence = 2", [])
+    _raw("UPDATE audit_auditevent SET sequence = 2 WHERE sequence = 3", [])
+    _raw("UPDATE audit_auditevent SET sequence = 3 WHERE sequence = 1000", [])
+    assert _verify() == (
+        "Audit trail broken at the first bad row: audit row #2: does not follow the row before it"
+    )
+
+
+def test_the_clinical_lead_sees_who_viewed_a_childs_record(
+    client: Client, people: People, alliance: object, django_assert_num_queries: object
+) -> None:
+    child = make_child(alliance, "Wren", allocated_to="kooth")  # type: ignore[arg-type]
+    for viewer in (people.kooth_practitioner, people.triage):
+        sign_in(client, viewer)
+        client.get(f"/children/{child.uuid}/")
+    sign_in(client, people.clinical_lead)
+    response = client.get(f"/governance/children/{child.uuid}/access-log/")
+    assert response.status_code == 200
+    rows = [
+        (event.actor_username, event.actor_organisation, event.action)
+        for event in response.context["events"]
+    ]
+    # Newest first; the clinical lead's own opening of the log is recorded too.
+    assert rows == [
+        ("cal-clinical", "north-kent-mind", "view"),
+        ("tina-triage", "north-kent-mind", "view"),
+        ("kim-kooth", "kooth", "view"),
+    ]
+
+
+def test_only_the_clinical_lead_opens_the_access_log(
+    client: Client, people: People, alliance: object
+) -> None:
+    child = make_child(alliance, "Wren")  # type: ignore[arg-type]
+    sign_in(client, people.triage)
+    before = AuditEvent.objects.count()
+    response = client.get(f"/governance/children/{child.uuid}/access-log/")
+    assert response.status_code == 403
+    assert AuditEvent.objects.count() == before
+    assert Child.objects.count() == 1
+
+
+def test_the_access_log_runs_a_fixed_number_of_queries(
+    client: Client, people: People, alliance: object, django_assert_num_queries: object
+) -> None:
+    child = make_child(alliance, "Wren")  # type: ignore[arg-type]
+    sign_in(client, people.clinical_lead)
+    client.get(f"/governance/children/{child.uuid}/access-log/")
+    for _ in range(30):
+        record(
+            Action.VIEW,
+            actor=people.triage,
+            record_type="child",
+            record_id=child.uuid,
+            child_uuid=child.uuid,
+        )
+    # session, user with organisation, second-factor device; the child, in scope; whether by
+    # emergency access; the audit of the view (savepoint, head, insert, head update,
+    # release); the page of events.
+    with django_assert_num_queries(11):  # type: ignore[operator]
+        response = client.get(f"/governance/children/{child.uuid}/access-log/")
+    assert len(response.context["events"]) == 32

@@ -1,0 +1,78 @@
+"""Health checks, error pages, and the project's own consistency checks."""
+
+from __future__ import annotations
+
+from io import StringIO
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.db import OperationalError
+from django.test import Client
+
+from tests.personas import People, sign_in
+
+
+def test_health_answers_200_with_json_when_the_database_answers(client: Client, db: None) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_health_answers_503_when_the_database_does_not(client: Client, db: None) -> None:
+    from django.db import connection
+
+    with mock.patch.object(connection, "cursor", side_effect=OperationalError("refused")):
+        response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "unavailable"}
+
+
+def test_a_missing_page_is_a_designed_404(client: Client, people: People) -> None:
+    sign_in(client, people.triage)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "<h1>Page not found</h1>" in page
+    assert 'class="nhsuk-header"' in page
+
+
+def test_a_page_outside_the_role_is_a_designed_403(client: Client, people: People) -> None:
+    sign_in(client, people.analyst)
+    response = client.get("/triage/")
+    assert response.status_code == 403
+    assert "<h1>This page is not part of your role</h1>" in response.content.decode()
+
+
+def test_a_crash_shows_the_designed_500_without_a_stack_trace(
+    client: Client,
+    people: People,
+    monkeypatch: pytest.MonkeyPatch,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.DEBUG = False
+    import onedoor.web.views as views
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(views, "pages_for", crash)
+    sign_in(client, people.triage)
+    client.raise_request_exception = False
+    response = client.get("/")
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in page
+    assert "secret internals" not in page and "Traceback" not in page
+
+
+def test_migrations_match_the_models(db: None) -> None:
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert out.getvalue().strip() == "No changes detected"
+
+
+def test_the_deployment_checks_pass(db: None) -> None:
+    out = StringIO()
+    call_command("check", stdout=out)
+    assert out.getvalue().strip() == "System check identified no issues (0 silenced)."

@@ -1,0 +1,125 @@
+"""Every address is declared public or protected, and protected pages keep to their roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.html import escape
+
+from onedoor.accounts.decorators import allowed_roles
+from onedoor.accounts.roles import Role
+from onedoor.audit.models import AuditEvent
+from onedoor.web.navigation import PAGES
+from tests.personas import People, sign_in
+
+# Every page that anyone may open without signing in. Adding to this list is a decision.
+PUBLIC = {
+    "accounts:login",
+    "web:health",
+    "web:refer",
+    "web:nhsuk_asset",
+}
+
+
+def _patterns(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, Any]]:
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if entry.namespace == "admin":
+                yield "admin:*", entry  # the admin site: staff only (see below)
+                continue
+            yield from _patterns(entry, inner)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name}", entry.callback
+
+
+def test_every_url_is_declared_public_or_protected() -> None:
+    undeclared = []
+    public = set()
+    for name, view in _patterns(get_resolver()):
+        if name == "admin:*":
+            continue
+        if getattr(view, "login_required", True) is False:
+            public.add(name)
+        elif allowed_roles(view) is None and name not in {
+            "accounts:two_factor", "accounts:two_factor_setup", "accounts:logout",
+        }:  # fmt: skip
+            undeclared.append(name)
+    assert undeclared == []
+    assert public == PUBLIC
+
+
+def test_the_admin_site_is_for_administrators_only(client: Client, people: People) -> None:
+    assert client.get("/admin/")["Location"] == "/admin/login/?next=/admin/"
+    for persona, user in people.by_role().items():
+        sign_in(client, user)
+        response = client.get("/admin/alliance/offer/")
+        expected = 200 if persona == "admin" else 302
+        assert response.status_code == expected, persona
+
+
+STAFF_PAGES = ["/triage/", "/waiting/", "/caseload/", "/tasks/", "/insights/", "/governance/"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/", *STAFF_PAGES, "/emergency-access/", "/governance/emergency-access/"]
+)
+def test_a_protected_page_sends_anonymous_visitors_to_sign_in(
+    client: Client, db: None, path: str
+) -> None:
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
+
+
+@pytest.mark.parametrize(
+    "page", [p for p in PAGES if p.url_name.startswith("web:")], ids=lambda p: p.label
+)
+def test_each_staff_page_opens_for_its_roles_and_no_others(
+    client: Client, people: People, page: Any
+) -> None:
+    for persona, user in people.by_role().items():
+        sign_in(client, user)
+        before = AuditEvent.objects.count()
+        response = client.get(page.url_name.replace("web:", "/") + "/")
+        assert response.status_code == (200 if user.role in page.roles else 403), (
+            persona,
+            page.label,
+        )
+        assert AuditEvent.objects.count() == before
+
+
+def test_the_navigation_fits_each_role(client: Client, people: People) -> None:
+    expected = {
+        "triage": ["Triage", "Waiting lists", "My tasks"],
+        "coordinator": ["Waiting lists", "Caseload", "My tasks"],
+        "clinical_lead": ["Triage", "Waiting lists", "My tasks", "Insights", "Governance"],
+        "safeguarding": ["My tasks", "Governance", "Emergency access"],
+        "partner_safeguarding": ["My tasks", "Governance", "Emergency access"],
+        "manager": ["Waiting lists", "My tasks", "Insights"],
+        "analyst": ["Insights"],
+        "commissioner": ["Insights"],
+        "admin": ["Configuration"],
+        "referrer": [],
+        "kooth_practitioner": ["Caseload", "My tasks", "Emergency access"],
+        "kooth_lead": ["Caseload", "My tasks", "Insights", "Governance", "Emergency access"],
+        "chums_practitioner": ["Caseload", "My tasks", "Emergency access"],
+        "chums_lead": ["Caseload", "My tasks", "Insights", "Governance", "Emergency access"],
+    }
+    for persona, user in people.by_role().items():
+        sign_in(client, user)
+        response = client.get("/")
+        assert [item["label"] for item in response.context["navigation"]] == expected[persona], (
+            persona
+        )
+        page = response.content.decode()
+        assert user.organisation is not None
+        assert escape(user.organisation.name) in page
+
+
+def test_every_role_is_given_a_home(people: People) -> None:
+    assert {user.role for user in people.by_role().values()} == set(Role)
