@@ -14,7 +14,7 @@ from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, Offer, Organisation
 from onedoor.children.models import Child
 from onedoor.referrals.models import Referral, Status
-from onedoor.referrals.reference import check_character
+from onedoor.referrals.reference import ALPHABET, check_character
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -40,14 +40,16 @@ _reference_counter = iter(range(10**6))
 
 
 def make_reference() -> str:
-    from onedoor.referrals.reference import ALPHABET
-
-    n = next(_reference_counter)
-    body = ""
-    for _ in range(7):
-        n, digit = divmod(n, len(ALPHABET))
-        body = ALPHABET[digit] + body
-    return body + check_character(body)
+    """Distinct, valid references in a fixed order."""
+    while True:
+        n = next(_reference_counter)
+        body = ""
+        for _ in range(7):
+            n, digit = divmod(n, len(ALPHABET))
+            body = ALPHABET[digit] + body
+        check = check_character(body)
+        if check is not None:
+            return body + check
 
 
 def make_child(

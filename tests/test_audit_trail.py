@@ -197,3 +197,11 @@ def test_the_access_log_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(11):  # type: ignore[operator]
         response = client.get(f"/governance/children/{child.uuid}/access-log/")
     assert len(response.context["events"]) == 32
+
+
+def test_verify_audit_fails_when_the_head_row_is_deleted(trail: list[AuditEvent]) -> None:
+    _raw("DELETE FROM audit_audithead", [])
+    assert (
+        _verify()
+        == "Audit trail broken at the first bad row: audit row #5: the chain's head row is missing"
+    )

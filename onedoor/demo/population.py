@@ -25,7 +25,7 @@ from onedoor.alliance.models import Alliance, Offer, Organisation, PriorityGroup
 from onedoor.children.models import Child, Ethnicity, Gender
 from onedoor.children.nhs_number import check_digit
 from onedoor.referrals.models import Referral, RiskRating, Source, Status
-from onedoor.referrals.reference import ALPHABET, check_character
+from onedoor.referrals.reference import new_reference
 
 T = TypeVar("T")
 
@@ -161,8 +161,7 @@ def _age(rng: random.Random) -> int:
 
 
 def _reference(rng: random.Random) -> str:
-    body = "".join(rng.choice(ALPHABET) for _ in range(7))
-    return body + check_character(body)
+    return new_reference(rng.randrange)
 
 
 def seed_population(

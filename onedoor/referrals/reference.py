@@ -1,28 +1,29 @@
 """Referral reference numbers: short, unambiguous read aloud, with a check character.
 
-Eight characters from a 30-character alphabet without 0/O, 1/I/L or U, shown as two groups of four
-("K7PX-3MQA"); the last is a check character (Luhn mod N), so a mistyped or transposed
-character is caught before anyone searches for it.
+Eight characters from a 30-character alphabet without 0/O, 1/I/L or U, shown as two groups
+of four ("K7PX-3MQA"). The last is a check character: the position-weighted sum of all
+eight values is 0 modulo 31, a prime, so any single mistyped character and any swap of two
+neighbouring characters is caught. (A body whose check would need a 31st character is never
+issued.)
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 _INDEX = {character: position for position, character in enumerate(ALPHABET)}
 BODY_LENGTH = 7
+_MODULUS = 31
+_CHECK_WEIGHT_INVERSE = pow(BODY_LENGTH + 1, -1, _MODULUS)
 
 
-def check_character(body: str) -> str:
-    base = len(ALPHABET)
-    factor = 2
-    total = 0
-    for character in reversed(body):
-        addend = factor * _INDEX[character]
-        factor = 1 if factor == 2 else 2
-        total += addend // base + addend % base
-    return ALPHABET[(base - total % base) % base]
+def check_character(body: str) -> str | None:
+    """The check character for a 7-character body, or None if the body can't be issued."""
+    total = sum((position + 1) * _INDEX[c] for position, c in enumerate(body))
+    value = (-total * _CHECK_WEIGHT_INVERSE) % _MODULUS
+    return ALPHABET[value] if value < len(ALPHABET) else None
 
 
 def normalise(value: str) -> str:
@@ -37,9 +38,12 @@ def is_valid(value: str) -> bool:
     return check_character(reference[:-1]) == reference[-1]
 
 
-def new_reference(randbelow: object = secrets.randbelow) -> str:
-    body = "".join(ALPHABET[randbelow(len(ALPHABET))] for _ in range(BODY_LENGTH))  # type: ignore[operator]
-    return body + check_character(body)
+def new_reference(randbelow: Callable[[int], int] = secrets.randbelow) -> str:
+    while True:
+        body = "".join(ALPHABET[randbelow(len(ALPHABET))] for _ in range(BODY_LENGTH))
+        check = check_character(body)
+        if check is not None:
+            return body + check
 
 
 def display(reference: str) -> str:

@@ -19,7 +19,6 @@ from pytest_django.live_server_helper import LiveServer
 
 from onedoor.alliance.loader import DEFAULT_FILE, load
 from onedoor.alliance.models import Alliance
-from onedoor.audit.models import AuditHead
 from onedoor.demo.population import ensure_demo_accounts, seed_population
 from tests.browser.support import PASSWORD, forget_assets, watch_assets
 
@@ -98,11 +97,8 @@ def demo(live_server: LiveServer, settings: Settings) -> Alliance:
     """The Medway alliance, every demo account (password `PASSWORD`) and 30 children.
 
     Demo mode has no second factor (tests of the second factor switch it back on). (The
-    cookies stay `Secure`: Chromium keeps them for http://127.0.0.1.) The live server needs
-    committed rows, so each test flushes the database after it, taking the audit chain's
-    head row (made by a data migration) with it: it is put back first."""
+    cookies stay `Secure`: Chromium keeps them for http://127.0.0.1.)"""
     settings.OTP_REQUIRED = False
-    AuditHead.objects.get_or_create(pk=1)
     alliance = load(DEFAULT_FILE)
     ensure_demo_accounts(alliance, PASSWORD)
     seed_population(alliance, 30)

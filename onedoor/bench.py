@@ -1,0 +1,85 @@
+"""`make bench`: numbers, not assertions. Runs on a scratch SQLite database in var/bench/.
+
+Measures loading the synthetic population, and the median time of a few pages and access
+queries at that size. Compare runs on the same machine; seconds are not test material.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+CHILDREN = int(os.environ.get("BENCH_CHILDREN", "10000"))
+
+
+def _median_ms(action: Callable[[], object], repeat: int = 15) -> float:
+    warm = action()
+    status = getattr(warm, "status_code", 200)
+    if status != 200:
+        raise SystemExit(f"benchmark page answered {status}, not 200")
+    timings = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
+def main() -> None:
+    scratch = Path(tempfile.mkdtemp(prefix="onedoor-bench-"))
+    os.environ.update(
+        {
+            "SQLITE_PATH": str(scratch / "bench.sqlite3"),
+            "ONEDOOR_TESTING": "1",
+            "OTP_REQUIRED": "false",
+            "DJANGO_SETTINGS_MODULE": "onedoor.settings",
+            "ALLOWED_HOSTS": "testserver",
+        }
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
+
+    from onedoor.access.records import children_visible_to, referrals_visible_to
+    from onedoor.accounts.models import User
+    from onedoor.alliance.loader import DEFAULT_FILE, load
+    from onedoor.demo.population import ensure_demo_accounts, seed_population
+
+    call_command("migrate", verbosity=0)
+    alliance = load(DEFAULT_FILE)
+    ensure_demo_accounts(alliance, "bench-password-1")
+    start = time.perf_counter()
+    seed_population(alliance, CHILDREN)
+    seeded = time.perf_counter() - start
+
+    kooth = User.objects.get(username="kooth-practitioner")
+    triage = User.objects.get(username="triage")
+    child = children_visible_to(kooth).first()
+    assert child is not None
+    client = Client()
+    client.force_login(triage)
+
+    results = {
+        f"seed_demo {CHILDREN} children (s)": seeded,
+        "health (ms)": _median_ms(lambda: client.get("/health")),
+        "home page as triage (ms)": _median_ms(lambda: client.get("/")),
+        "child page with audit (ms)": _median_ms(lambda: client.get(f"/children/{child.uuid}/")),
+        "count of Kooth's referrals (ms)": _median_ms(lambda: referrals_visible_to(kooth).count()),
+        "first 50 children visible to Kooth (ms)": _median_ms(
+            lambda: list(children_visible_to(kooth).order_by("pk")[:50])
+        ),
+    }
+    width = max(len(name) for name in results)
+    for name, value in results.items():
+        sys.stdout.write(f"{name:<{width}}  {value:10.2f}\n")
+
+
+if __name__ == "__main__":
+    main()

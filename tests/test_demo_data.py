@@ -1,0 +1,134 @@
+"""The synthetic demo alliance: deterministic, obviously synthetic, one account per role."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from onedoor.accounts.models import User
+from onedoor.accounts.roles import Role
+from onedoor.alliance.models import Alliance
+from onedoor.children import nhs_number
+from onedoor.children.models import Child
+from onedoor.demo.population import (
+    SYNTHETIC_FAMILY_NAMES,
+    DemoAccountClash,
+    demo_usernames,
+    ensure_demo_accounts,
+    seed_population,
+)
+from onedoor.referrals import reference
+from onedoor.referrals.models import Referral, Status
+from tests.personas import make_user, organisation
+
+TODAY = date(2026, 11, 22)
+
+PARTNERS = [
+    "barratt-behaviour-change", "bfb-labs", "chums", "kooth", "oasis", "salus",
+    "young-lives-foundation",
+]  # fmt: skip
+
+
+def _snapshot() -> list[tuple[object, ...]]:
+    return list(
+        Child.objects.order_by("uuid").values_list(
+            "uuid", "given_name", "family_name", "date_of_birth", "nhs_number", "postcode"
+        )
+    )
+
+
+def test_demo_accounts_are_named_by_role_and_partner(alliance: Alliance) -> None:
+    result = ensure_demo_accounts(alliance, "a-demo-password")
+    expected = {
+        "triage", "coordinator", "clinical-lead", "safeguarding", "manager", "analyst",
+        "commissioner", "admin",
+        *(f"{slug}-practitioner" for slug in PARTNERS),
+        *(f"{slug}-lead" for slug in PARTNERS),
+    }  # fmt: skip
+    assert set(result.created) == expected == set(demo_usernames(alliance))
+    assert result.password is None
+    roles = dict(User.objects.values_list("username", "role"))
+    assert roles["triage"] == Role.TRIAGE_LEAD
+    assert roles["kooth-practitioner"] == Role.PRACTITIONER
+    assert roles["chums-lead"] == Role.PARTNER_LEAD
+    assert User.objects.get(username="chums-lead").organisation == organisation(alliance, "chums")
+    assert User.objects.get(username="commissioner").organisation == organisation(
+        alliance, "medway-council"
+    )
+    assert User.objects.get(username="admin").check_password("a-demo-password")
+
+
+def test_without_a_password_one_is_generated_once(alliance: Alliance) -> None:
+    first = ensure_demo_accounts(alliance, None)
+    assert first.password is not None and len(first.password) >= 16
+    assert User.objects.get(username="triage").check_password(first.password)
+    again = ensure_demo_accounts(alliance, None)
+    assert (again.created, again.password) == ([], None)
+    assert User.objects.get(username="triage").check_password(first.password)
+
+
+def test_demo_data_never_touches_a_real_account(alliance: Alliance) -> None:
+    real = make_user("admin", Role.ADMINISTRATOR, organisation(alliance, "north-kent-mind"))
+    with pytest.raises(
+        DemoAccountClash, match=r"Real accounts already use demo usernames \(admin\)"
+    ):
+        ensure_demo_accounts(alliance, "a-demo-password")
+    real.refresh_from_db()
+    assert not real.check_password("a-demo-password")
+    assert User.objects.count() == 1
+
+
+def test_the_population_is_deterministic_and_tops_up(alliance: Alliance) -> None:
+    assert seed_population(alliance, 40, today=TODAY) == 40
+    first = _snapshot()
+    assert seed_population(alliance, 40, today=TODAY) == 0
+    assert _snapshot() == first
+    assert seed_population(alliance, 60, today=TODAY) == 20
+    Referral.objects.all().delete()
+    Child.priority_groups.through.objects.all().delete()
+    Child.objects.all().delete()
+    seed_population(alliance, 40, today=TODAY)
+    assert _snapshot() == first
+
+
+def test_the_population_is_synthetic_and_realistic(alliance: Alliance) -> None:
+    seed_population(alliance, 400, today=TODAY)
+    children = list(Child.objects.prefetch_related("priority_groups"))
+    assert len(children) == 400
+    assert {child.family_name for child in children} <= set(SYNTHETIC_FAMILY_NAMES)
+    numbers = [child.nhs_number for child in children if child.nhs_number]
+    assert len(numbers) == len(set(numbers)) > 300
+    assert all(number.startswith("999") and nhs_number.is_valid(number) for number in numbers)
+    ages = [child.age_on(TODAY) for child in children]
+    assert min(ages) == 5 and max(ages) >= 19 and max(ages) <= 25
+    for child, age in zip(children, ages, strict=True):
+        if age > 18:  # only the groups that extend eligibility are older than 18
+            slugs = {group.slug for group in child.priority_groups.all()}
+            assert slugs & {"send", "care-leaver"}, child.uuid
+    referrals = Referral.objects.select_related("allocated_offer")
+    assert all(reference.is_valid(r.reference) for r in referrals)
+    statuses = {r.status for r in referrals}
+    assert statuses == set(Status)
+    allocated = [r for r in referrals if r.allocated_offer is not None]
+    assert {r.allocated_organisation_id for r in allocated} >= {
+        organisation(alliance, slug).pk for slug in ("kooth", "chums")
+    }
+
+
+def test_seed_demo_refuses_outside_demo_mode(alliance: Alliance, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="Demo data is loaded only in demo mode"):
+        call_command("seed_demo", "--children", "5", "--no-progress")
+    assert (User.objects.count(), Child.objects.count()) == (0, 0)
+
+
+def test_seed_demo_loads_accounts_and_children(alliance: Alliance, settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    settings.DEMO_MODE = True
+    monkeypatch.setenv("DEMO_PASSWORD", "chosen-demo-password")
+    call_command("seed_demo", "--children", "25", "--no-progress")
+    assert Child.objects.count() == 25
+    assert User.objects.filter(is_demo=True).count() == 22
+    assert User.objects.get(username="kooth-lead").check_password("chosen-demo-password")
