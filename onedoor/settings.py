@@ -88,6 +88,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "onedoor.urls"
+CSRF_FAILURE_VIEW = "onedoor.web.errors.csrf_failure"
 WSGI_APPLICATION = "onedoor.wsgi.application"
 
 TEMPLATES = [
@@ -238,7 +239,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # django-axes would log usernames and addresses; the audit trail records sign-ins.
+    "loggers": {"axes": {"level": "ERROR"}},
 }
 
 # The alliance whose configuration this deployment serves (its slug in the data file).

@@ -76,3 +76,16 @@ def test_the_deployment_checks_pass(db: None) -> None:
     out = StringIO()
     call_command("check", stdout=out)
     assert out.getvalue().strip() == "System check identified no issues (0 silenced)."
+
+
+def test_a_form_without_its_security_token_gets_a_designed_page_and_saves_nothing(
+    people: People,
+) -> None:
+    from onedoor.access.models import BreakGlassGrant
+
+    client = Client(enforce_csrf_checks=True)
+    sign_in(client, people.kooth_practitioner)
+    response = client.post("/emergency-access/", {"identifier": "9434765919", "reason": "x" * 40})
+    assert response.status_code == 403
+    assert "<h1>Your form could not be sent</h1>" in response.content.decode()
+    assert BreakGlassGrant.objects.count() == 0

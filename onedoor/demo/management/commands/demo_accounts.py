@@ -14,4 +14,4 @@ class Command(BaseCommand):
         )
         for user in users:
             organisation = user.organisation.name if user.organisation else ""
-            self.stdout.write(f"  {user.username:<36} {user.role_label}, {organisation}")
+            self.stdout.write(f"  {user.username:<38} {user.role_label}, {organisation}")
