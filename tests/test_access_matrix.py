@@ -83,24 +83,23 @@ def test_the_matrix_names_every_persona(people: People) -> None:
     assert {user.role for user in people.by_role().values()} == set(Role)
 
 
+# record type -> (the access layer's queryset, the column naming the child, expectations)
+QUERYSETS = {
+    RecordType.CHILD: (children_visible_to, "pk", EXPECTED),
+    RecordType.REFERRAL: (referrals_visible_to, "child_id", EXPECTED_REFERRALS),
+}
+
+
 @pytest.mark.parametrize("persona", sorted(EXPECTED))
 @pytest.mark.parametrize("action", [Do.VIEW, Do.CHANGE])
-def test_children_visible_to_each_role(
-    persona: str, action: Do, people: People, children: dict[str, Child]
+@pytest.mark.parametrize("record_type", list(RecordType))
+def test_what_each_role_sees_and_changes(
+    persona: str, action: Do, record_type: RecordType, people: People, children: dict[str, Child]
 ) -> None:
+    visible_to, child_column, expected = QUERYSETS[record_type]
     user = people.by_role()[persona]
-    visible = _names(children, children_visible_to(user, action), "pk")
-    assert visible == EXPECTED[persona][0 if action is Do.VIEW else 1]
-
-
-@pytest.mark.parametrize("persona", sorted(EXPECTED_REFERRALS))
-@pytest.mark.parametrize("action", [Do.VIEW, Do.CHANGE])
-def test_referrals_visible_to_each_role(
-    persona: str, action: Do, people: People, children: dict[str, Child]
-) -> None:
-    user = people.by_role()[persona]
-    visible = _names(children, referrals_visible_to(user, action), "child_id")
-    assert visible == EXPECTED_REFERRALS[persona][0 if action is Do.VIEW else 1]
+    visible = _names(children, visible_to(user, action), child_column)
+    assert visible == expected[persona][0 if action is Do.VIEW else 1]
 
 
 @pytest.mark.parametrize("persona", sorted(EXPECTED))

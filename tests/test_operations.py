@@ -89,3 +89,15 @@ def test_a_form_without_its_security_token_gets_a_designed_page_and_saves_nothin
     assert response.status_code == 403
     assert "<h1>Your form could not be sent</h1>" in response.content.decode()
     assert BreakGlassGrant.objects.count() == 0
+
+
+def test_every_template_compiles() -> None:
+    from pathlib import Path
+
+    from django.template.loader import get_template
+
+    root = Path(__file__).resolve().parent.parent / "onedoor" / "templates"
+    names = sorted(str(path.relative_to(root)) for path in root.rglob("*.html"))
+    assert len(names) >= 20
+    for name in names:
+        assert get_template(name).template.name == name
