@@ -100,4 +100,4 @@ def test_every_template_compiles() -> None:
     names = sorted(str(path.relative_to(root)) for path in root.rglob("*.html"))
     assert len(names) >= 20
     for name in names:
-        assert get_template(name).template.name == name
+        assert get_template(name).template.name == name  # type: ignore[attr-defined]
