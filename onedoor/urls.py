@@ -24,6 +24,8 @@ admin.site.index_title = "The alliance's configuration and users"
 urlpatterns = [
     path("accounts/", include("onedoor.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("referrals/", include("onedoor.referrals.staff_urls")),
+    path("refer/", include("onedoor.referrals.urls")),
     path("", include("onedoor.access.urls")),
     path("", include("onedoor.audit.urls")),
     path("", include("onedoor.web.urls")),

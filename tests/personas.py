@@ -71,6 +71,8 @@ def make_child(
         postcode="ME4 4AB",
         nhs_number=nhs_number,
     )
+    child.set_match_names()
+    child.save(update_fields=["match_given_name", "match_family_name"])
     organisation_ = (
         Organisation.objects.get(alliance=alliance, slug=allocated_to) if allocated_to else None
     )

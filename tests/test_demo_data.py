@@ -12,7 +12,7 @@ from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance
 from onedoor.children import nhs_number
-from onedoor.children.models import Child
+from onedoor.children.models import Child, Journey
 from onedoor.demo.population import (
     SYNTHETIC_FAMILY_NAMES,
     DemoAccountClash,
@@ -88,6 +88,7 @@ def test_the_population_is_deterministic_and_tops_up(alliance: Alliance) -> None
     assert _snapshot() == first
     assert seed_population(alliance, 60, today=TODAY) == 20
     Referral.objects.all().delete()
+    Journey.objects.all().delete()
     Child.priority_groups.through.objects.all().delete()
     Child.objects.all().delete()
     seed_population(alliance, 40, today=TODAY)

@@ -20,7 +20,10 @@ from tests.personas import People, sign_in
 PUBLIC = {
     "accounts:login",
     "web:health",
-    "web:refer",
+    "referrals:start",
+    "referrals:step",
+    "referrals:check",
+    "referrals:send",
     "web:nhsuk_asset",
 }
 

@@ -50,8 +50,19 @@ class Child(models.Model):
     date_of_birth = models.DateField()
     gender = models.CharField(max_length=20, choices=Gender.choices, default=Gender.NOT_STATED)
     ethnicity = models.CharField(max_length=1, choices=Ethnicity.choices, default=Ethnicity.Z)
-    postcode = models.CharField(max_length=8, blank=True)
+    address_line_1 = models.CharField(max_length=200, blank=True)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True, db_index=True)
     nhs_number = models.CharField(max_length=10, blank=True, db_index=True)
+    school = models.CharField(max_length=200, blank=True)
+    gp_practice = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=30, blank=True, help_text="The young person's own.")
+    email = models.EmailField(blank=True, help_text="The young person's own.")
+    # Names as the matcher compares them: lower-case ASCII, given name in its canonical
+    # form (Bob -> robert). Kept by `set_match_names`, indexed for trigram search.
+    match_given_name = models.CharField(max_length=100, blank=True, editable=False)
+    match_family_name = models.CharField(max_length=100, blank=True, editable=False)
     priority_groups = models.ManyToManyField(
         "alliance.PriorityGroup", related_name="children", blank=True
     )
@@ -73,6 +84,91 @@ class Child(models.Model):
     def nhs_number_display(self) -> str:
         return format_nhs_number(self.nhs_number) if self.nhs_number else "Not known"
 
+    def set_match_names(self) -> None:
+        from onedoor.referrals.matching import canonical_given_name, normalise_name
+
+        self.match_given_name = canonical_given_name(self.given_name)
+        self.match_family_name = normalise_name(self.family_name)
+
     def age_on(self, day: date) -> int:
         before_birthday = (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day)
         return day.year - self.date_of_birth.year - int(before_birthday)
+
+
+class CarerContact(models.Model):
+    """A parent or carer of the child, and whether they hold parental responsibility."""
+
+    class ParentalResponsibility(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        NOT_KNOWN = "not_known", "Not known"
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="carers")
+    name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=100)
+    phone = models.CharField(max_length=30, blank=True)
+    email = models.EmailField(blank=True)
+    parental_responsibility = models.CharField(
+        max_length=10, choices=ParentalResponsibility.choices
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.relationship})"
+
+
+class Journey(models.Model):
+    """One child's path through the alliance, from a referral to discharge: one open at a
+    time, so a child never holds two places on the waiting lists."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="journeys")
+    opened_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=models.Q(closed_at__isnull=True),
+                name="one_open_journey_per_child",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Journey {self.uuid}"
+
+
+class TimelineEvent(models.Model):
+    """One step on a child's timeline: who did what, and when."""
+
+    class Kind(models.TextChoices):
+        REFERRAL_RECEIVED = "referral_received", "Referral received"
+        REFERRAL_BY_PHONE = "referral_by_phone", "Referral taken by phone"
+        ADVICE_GIVEN = "advice_given", "Advice given"
+        SIGNPOSTED = "signposted", "Signposted: not eligible for the alliance"
+        MATCH_CONFIRMED = "match_confirmed", "Referral matched to this child"
+        MATCH_REJECTED = "match_rejected", "Possible match ruled out"
+        CONSENT_TO_SHARE = "consent_to_share", "Consent to share recorded"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField(db_index=True)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    summary = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"

@@ -22,9 +22,9 @@ from django.utils import timezone
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, Offer, Organisation, PriorityGroup
-from onedoor.children.models import Child, Ethnicity, Gender
+from onedoor.children.models import Child, Ethnicity, Gender, Journey
 from onedoor.children.nhs_number import check_digit
-from onedoor.referrals.models import Referral, RiskRating, Source, Status
+from onedoor.referrals.models import ConsentGivenBy, Referral, RiskRating, Route, Source, Status
 from onedoor.referrals.reference import new_reference
 
 T = TypeVar("T")
@@ -129,6 +129,8 @@ STATUS_WEIGHTS = (
     (Status.IN_TRANSITION, 2), (Status.SIGNPOSTED, 10), (Status.STEPPED_UP, 3),
     (Status.NOT_ACCEPTED, 3), (Status.DISCHARGED, 10),
 )  # fmt: skip
+ROUTES = {Source.SELF: Route.SELF, Source.PARENT: Route.PARENT}
+CLOSED_STATUSES = {Status.SIGNPOSTED, Status.STEPPED_UP, Status.NOT_ACCEPTED, Status.DISCHARGED}
 ALLOCATED_STATUSES = {
     Status.ALLOCATED,
     Status.WAITING,
@@ -249,6 +251,7 @@ def seed_population(
                 postcode=postcode,
                 nhs_number=number if rng.random() < 0.85 else "",
             )
+            child.set_match_names()
             batch_children.append(child)
             batch_groups.append((child, [groups[slug] for slug in flags if slug in groups]))
             for _ in range(2 if rng.random() < 0.08 else 1):
@@ -270,6 +273,7 @@ def seed_population(
                 if status in ALLOCATED_STATUSES:
                     fitting = [o for o in offers if o.min_age <= age <= o.max_age]
                     offer = rng.choice(fitting) if fitting else None
+                source = _weighted(rng, SOURCE_WEIGHTS)
                 reference = _reference(rng)
                 while reference in used_references:
                     reference = _reference(rng)
@@ -280,7 +284,20 @@ def seed_population(
                         reference=reference,
                         child=child,
                         received_at=received,
-                        source=_weighted(rng, SOURCE_WEIGHTS),
+                        source=source,
+                        route=ROUTES.get(source, Route.PROFESSIONAL),
+                        consent_to_refer=True,
+                        consent_given_by=ConsentGivenBy.YOUNG_PERSON
+                        if age >= 16 or source == Source.SELF
+                        else ConsentGivenBy.PARENT_CARER,
+                        judged_competent=True if age < 16 and source == Source.SELF else None,
+                        # Allocated children have consent to share; a few waiting for triage don't.
+                        consent_to_share=status in ALLOCATED_STATUSES or rng.random() < 0.9,
+                        reasons="Synthetic demo referral.",
+                        self_harm=rng.random() < 0.12,
+                        suicidal_thoughts=rng.random() < 0.06,
+                        safeguarding_concern=rng.random() < 0.05,
+                        eligible=status != Status.SIGNPOSTED,
                         status=status,
                         risk_rating=""
                         if status == Status.AWAITING_TRIAGE and rng.random() < 0.5
@@ -305,8 +322,26 @@ def seed_population(
                     for group in flags
                 ]
             )
+            # One journey per child: open while any referral is still being worked on.
+            journeys = {
+                child.uuid: Journey(
+                    child_id=saved[child.uuid],
+                    opened_at=min(r.received_at for r in batch_referrals if r.child is child),
+                    closed_at=None
+                    if any(
+                        r.status not in CLOSED_STATUSES for r in batch_referrals if r.child is child
+                    )
+                    else max(r.received_at for r in batch_referrals if r.child is child),
+                )
+                for child in batch_children
+            }
+            Journey.objects.bulk_create(journeys.values())
+            journey_ids = dict(
+                Journey.objects.filter(child_id__in=saved.values()).values_list("child_id", "pk")
+            )
             for referral in batch_referrals:
                 referral.child_id = saved[referral.child.uuid]
+                referral.journey_id = journey_ids[referral.child_id]
             Referral.objects.bulk_create(batch_referrals)
         created += len(batch_children)
         if progress:

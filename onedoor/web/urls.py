@@ -6,7 +6,6 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("health", views.health, name="health"),
-    path("refer/", views.refer, name="refer"),
     path("triage/", views.triage, name="triage"),
     path("waiting/", views.waiting, name="waiting"),
     path("caseload/", views.caseload, name="caseload"),

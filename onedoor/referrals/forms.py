@@ -1,0 +1,975 @@
+"""The public referral form's questions: one Django form per page, validated on the server.
+
+Every message says how to put the answer right, in the NHS service manual's words. Labels
+and messages fit the reader (`Words`): "you" for a young person, "your child" for a parent or
+carer, "the young person" for a professional. Each form keeps what was typed (`saved`),
+lists its answers for the check page (`rows`) and gives its part of `ReferralAnswers`
+(`answers`). None of them touches the database: the alliance's lists arrive in `Choices`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+
+from onedoor.children import nhs_number
+from onedoor.children.models import CarerContact, Ethnicity, Gender
+from onedoor.children.postcode import normalise_postcode
+from onedoor.referrals.answers import CarerAnswers
+from onedoor.referrals.consent import SELF_CONSENT_AGE, consent_problem
+from onedoor.referrals.eligibility import age_on
+from onedoor.referrals.models import RISK_INDICATORS, ConsentGivenBy, Route, Source
+
+NAME_LIMIT = 100
+LONG_NAME_LIMIT = 200  # organisations, schools, GP practices, address lines
+TEXT_LIMIT = 2000
+OLDEST = 30  # a date of birth older than this is a typing mistake, not a young person
+ADULT_AGE = 18
+
+Value = str | list[str]
+YES_NO = [("yes", "Yes"), ("no", "No")]
+NOT_GIVEN = "Not given"
+NONE = "none"  # "None of these" among the risk indicators
+
+
+@dataclass(frozen=True)
+class Words:
+    """How the form speaks of the child or young person, on one route."""
+
+    who: str  # "you" / "your child" / "the young person"
+    whose: str  # "your" / "your child's" / "the young person's"
+    does: str  # "do you" / "does your child"
+    is_: str  # "are you" / "is your child"
+
+    def __getitem__(self, key: str) -> str:
+        """For `str.format_map`: {who}, {whose}; capitalised as {Who}, {Whose}."""
+        value: str = getattr(self, key.lower())
+        return capfirst(value) if key[0].isupper() else value  # type: ignore[return-value]
+
+
+WORDS = {
+    Route.SELF: Words("you", "your", "do you", "are you"),
+    Route.PARENT: Words("your child", "your child's", "does your child", "is your child"),
+    Route.PROFESSIONAL: Words(
+        "the young person", "the young person's", "does the young person", "is the young person"
+    ),
+}
+NEUTRAL = Words(
+    "the child or young person",
+    "the child or young person's",
+    "does the child or young person",
+    "is the child or young person",
+)
+
+
+@dataclass(frozen=True)
+class Choices:
+    """The alliance's configured lists; None when the database could not be asked."""
+
+    needs: tuple[tuple[str, str], ...] | None
+    groups: tuple[tuple[str, str], ...] | None  # priority groups and SEND
+    lgbtqia: bool  # the alliance records LGBTQIA+ (with the young person's agreement)
+    alliance_name: str = "The alliance"
+    area_name: str = ""
+
+
+@dataclass(frozen=True)
+class FormContext:
+    route: str
+    today: date
+    choices: Choices
+    born: date | None = None  # from the page about the child, once answered
+
+    @property
+    def words(self) -> Words:
+        return WORDS.get(self.route, NEUTRAL)  # type: ignore[call-overload,no-any-return]
+
+    @property
+    def age(self) -> int | None:
+        return None if self.born is None else age_on(self.born, self.today)
+
+
+def _text(
+    subject: str, limit: int = NAME_LIMIT, *, required: bool = True, rows: int = 0, **attrs: str
+) -> forms.CharField:
+    widget = forms.Textarea(attrs={"rows": str(rows)}) if rows else forms.TextInput(attrs=attrs)
+    return forms.CharField(
+        required=required,
+        max_length=limit,
+        widget=widget,
+        error_messages={"max_length": f"{subject} must be {limit:,} characters or less"},
+    )
+
+
+def _radios(choices: list[tuple[str, str]], *, required: bool = True) -> forms.ChoiceField:
+    return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, required=required)
+
+
+class TelInput(forms.TextInput):
+    input_type = "tel"
+
+
+_PHONE_CHARACTERS = re.compile(r"^\+?[\d\s()-]+$")
+PHONE_MESSAGE = "Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
+
+
+def uk_phone_number(value: str) -> str | None:
+    """A UK phone number as digits from 0 ("+44 (0)7700 900982" -> "07700900982"), or None."""
+    value = value.strip()
+    if not _PHONE_CHARACTERS.match(value):
+        return None
+    digits = re.sub(r"\D", "", value)
+    if value.startswith("+"):
+        if not digits.startswith("44"):
+            return None
+        digits = "0" + digits[2:].removeprefix("0")
+    if digits.startswith("0") and 10 <= len(digits) <= 11:
+        return digits
+    return None
+
+
+class PhoneField(forms.CharField):
+    widget = TelInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+        self.widget.attrs.update({"autocomplete": "tel"})
+
+    def clean(self, value: Any) -> str:
+        text = super().clean(value)
+        if not text:
+            return ""
+        number = uk_phone_number(text)
+        if number is None:
+            raise forms.ValidationError(PHONE_MESSAGE)
+        return number
+
+
+def _email() -> forms.EmailField:
+    return forms.EmailField(
+        required=False,
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 254 characters or less",
+        },
+    )
+
+
+class PageForm(forms.Form):
+    """One page of questions, worded for its reader."""
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        ctx: FormContext,
+        initial: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(data, initial=initial)
+        self.ctx = ctx
+        self.words = ctx.words
+        self.setup()
+
+    def setup(self) -> None:
+        """Word the questions for the reader, and drop the ones that don't apply."""
+
+    def word(self, name: str, label: str, *, required: str = "", hint: str = "") -> None:
+        field = self.fields[name]
+        field.label = label.format_map(self.words)
+        if required:
+            field.error_messages["required"] = required.format_map(self.words)
+        if hint:
+            field.help_text = hint.format_map(self.words)
+
+    def saved(self) -> dict[str, Value]:
+        """What was typed, as it was typed: the state keeps it to show and check again."""
+        values = {name: self[name].data for name in self.fields}
+        return {name: v if isinstance(v, list) else str(v or "") for name, v in values.items()}
+
+    def label_of(self, name: str, value: str) -> str:
+        return str(dict(self.fields[name].choices).get(value, value))  # type: ignore[attr-defined]
+
+    def rows(self) -> list[tuple[str, str]]:
+        return []
+
+    def answers(self) -> dict[str, Any]:
+        return {}
+
+
+class StartForm(PageForm):
+    who = _radios(
+        [
+            (Route.SELF, "I'm a young person asking for help for myself"),
+            (Route.PARENT, "I'm a parent or carer asking for help for my child"),
+            (Route.PROFESSIONAL, "I'm a professional, for example a GP, teacher or social worker"),
+        ]
+    )
+
+    def setup(self) -> None:
+        self.word("who", "Who are you?", required="Select who you are")
+
+    def rows(self) -> list[tuple[str, str]]:
+        return [("Who is asking", self.label_of("who", self.cleaned_data["who"]))]
+
+
+SOURCE_CHOICES = [
+    (Source.GP, "A GP practice"),
+    (Source.SCHOOL, "A school or college"),
+    (Source.SOCIAL_CARE, "Children's social care"),
+    (Source.HEALTH, "Another health service"),
+    (Source.YOUTH_JUSTICE, "Youth justice"),
+    (Source.OTHER, "Somewhere else"),
+]
+
+
+class ReferrerForm(PageForm):
+    """The parent or carer, or the professional, who is asking."""
+
+    name = _text("Your name", autocomplete="name", spellcheck="false")
+    relationship = _text("Your relationship")
+    role = _text("Your job title or role", autocomplete="organization-title")
+    organisation = _text("Organisation name", LONG_NAME_LIMIT, autocomplete="organization")
+    source = _radios(SOURCE_CHOICES)
+    email = _email()
+    phone = PhoneField()
+
+    def setup(self) -> None:
+        professional = self.ctx.route == Route.PROFESSIONAL
+        self.word("name", "Your full name", required="Enter your full name")
+        if professional:
+            del self.fields["relationship"]
+            self.word(
+                "role",
+                "Your job title or role",
+                required="Enter your job title or role, like school nurse",
+                hint="For example, school nurse, designated safeguarding lead or GP",
+            )
+            self.word(
+                "organisation", "Your organisation", required="Enter the name of your organisation"
+            )
+            self.word("source", "Where do you work?", required="Select where you work")
+            self.word("email", "Your work email address", required="Enter your work email address")
+            self.fields["email"].required = True
+            self.word("phone", "Your work phone number (optional)")
+        else:
+            for name in ("role", "organisation", "source"):
+                del self.fields[name]
+            self.word(
+                "relationship",
+                "Your relationship to the child or young person",
+                required="Enter your relationship to the child, like mother or foster carer",
+                hint="For example, mother, father, foster carer or grandparent",
+            )
+            self.word("email", "Email address")
+            self.word("phone", "Phone number")
+        self.fields["phone"].help_text = "For example, 01632 960 001 or 07700 900 982"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        contact = ("phone", "email")
+        if self.ctx.route == Route.PARENT and not any(name in self.errors for name in contact):
+            if not data.get("email") and not data.get("phone"):
+                self.add_error(
+                    "email", "Enter an email address or a phone number, so the team can contact you"
+                )
+        return data
+
+    def rows(self) -> list[tuple[str, str]]:
+        data = self.cleaned_data
+        rows = [("Name", data["name"])]
+        if self.ctx.route == Route.PROFESSIONAL:
+            rows += [
+                ("Job title or role", data["role"]),
+                ("Organisation", data["organisation"]),
+                ("Where you work", self.label_of("source", data["source"])),
+            ]
+        else:
+            rows.append(("Relationship to the child or young person", data["relationship"]))
+        return [*rows, ("Email address", data["email"]), ("Phone number", data["phone"])]
+
+    def answers(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        answers = {
+            "referrer_name": data["name"],
+            "referrer_email": data["email"],
+            "referrer_phone": data["phone"],
+        }
+        if self.ctx.route == Route.PROFESSIONAL:
+            return {
+                **answers,
+                "source": Source(data["source"]),
+                "referrer_role": data["role"],
+                "referrer_organisation": data["organisation"],
+            }
+        return {**answers, "referrer_relationship": data["relationship"]}
+
+
+GENDER_CHOICES = [
+    (Gender.FEMALE, "Female"),
+    (Gender.MALE, "Male"),
+    (Gender.NON_BINARY, "Non-binary"),
+    (Gender.SELF_DESCRIBED, "In another way"),
+    (Gender.NOT_STATED, "Prefer not to say"),
+]
+ETHNICITY_CHOICES = [
+    ("", "Select an ethnic group"),
+    *[(code, label) for code, label in Ethnicity.choices if code != Ethnicity.Z],
+    (Ethnicity.Z, "Prefer not to say"),
+]
+DATE_PARTS = ("dob_day", "dob_month", "dob_year")
+
+
+def date_from(saved: dict[str, Value]) -> date | None:
+    """The date of birth in saved answers about the child, if it is a real date."""
+    try:
+        return date(*(int(str(saved.get(part, ""))) for part in reversed(DATE_PARTS)))
+    except ValueError:
+        return None
+
+
+class ChildForm(PageForm):
+    """The child or young person: who they are, where they live, who knows them."""
+
+    given_name = _text("First name", autocomplete="off", spellcheck="false")
+    family_name = _text("Last name", autocomplete="off", spellcheck="false")
+    dob_day = forms.CharField(required=False, strip=True)
+    dob_month = forms.CharField(required=False, strip=True)
+    dob_year = forms.CharField(required=False, strip=True)
+    gender = _radios(GENDER_CHOICES)
+    ethnicity = forms.ChoiceField(choices=ETHNICITY_CHOICES)
+    address_line_1 = _text("Address line 1", LONG_NAME_LIMIT, autocomplete="address-line1")
+    address_line_2 = _text(
+        "Address line 2", LONG_NAME_LIMIT, required=False, autocomplete="address-line2"
+    )
+    town = _text("Town or city", required=False, autocomplete="address-level2")
+    postcode = forms.CharField(
+        max_length=20, widget=forms.TextInput(attrs={"autocomplete": "postal-code"})
+    )
+    nhs_number = forms.CharField(
+        required=False, max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"})
+    )
+    school = _text("School or college", LONG_NAME_LIMIT, required=False)
+    gp_practice = _text("GP practice", LONG_NAME_LIMIT, required=False)
+    phone = PhoneField()
+    email = _email()
+
+    date_error_parts: tuple[str, ...] = ()
+
+    def setup(self) -> None:
+        self.dob_legend = "{Whose} date of birth".format_map(self.words)
+        self.word("given_name", "First name", required="Enter {whose} first name")
+        self.word("family_name", "Last name", required="Enter {whose} last name")
+        self.word(
+            "gender",
+            "How do you describe your gender?"
+            if self.ctx.route == Route.SELF
+            else "How {does} describe their gender?",
+            required="Select {whose} gender, or 'Prefer not to say'",
+        )
+        self.word(
+            "ethnicity",
+            "{Whose} ethnic group",
+            required="Select {whose} ethnic group, or 'Prefer not to say'",
+            hint="We ask everyone this, to check that our services are fair to everyone.",
+        )
+        self.word(
+            "address_line_1",
+            "Address line 1",
+            required="Enter the first line of {whose} address",
+        )
+        self.word("address_line_2", "Address line 2 (optional)")
+        self.word("town", "Town or city (optional)")
+        self.word(
+            "postcode",
+            "Postcode",
+            required="Enter {whose} postcode",
+            hint="If there is no fixed address, give the postcode of where they stay most.",
+        )
+        self.word(
+            "nhs_number",
+            "{Whose} NHS number (optional)",
+            hint="If you know it. It is 10 digits, like 485 777 3456.",
+        )
+        self.word("school", "School or college (optional)")
+        self.word(
+            "gp_practice",
+            "GP practice (optional)",
+            hint="The name of the GP surgery, and the town it is in.",
+        )
+        if self.ctx.route == Route.SELF:
+            self.word("phone", "Your phone number", hint="For example, 07700 900 982")
+            self.word("email", "Your email address")
+        else:
+            self.word(
+                "phone",
+                "{Whose} own phone number (optional)",
+                hint="Only if they have their own and are happy to be contacted on it.",
+            )
+            self.word("email", "{Whose} own email address (optional)")
+
+    @property
+    def date_parts(self) -> list[tuple[forms.BoundField, str, int, str]]:
+        return [
+            (self["dob_day"], "Day", 2, "bday-day" if self.ctx.route == Route.SELF else "off"),
+            (self["dob_month"], "Month", 2, "bday-month" if self.ctx.route == Route.SELF else "off"),
+            (self["dob_year"], "Year", 4, "bday-year" if self.ctx.route == Route.SELF else "off"),
+        ]
+
+    @property
+    def date_error(self) -> str:
+        for part in DATE_PARTS:
+            if self.errors.get(part):
+                return str(self.errors[part][0])
+        return ""
+
+    def clean_postcode(self) -> str:
+        postcode = normalise_postcode(self.cleaned_data["postcode"])
+        if postcode is None:
+            raise forms.ValidationError("Enter a full UK postcode, like ME4 4AB")
+        return postcode
+
+    def clean_nhs_number(self) -> str:
+        number = nhs_number.normalise(self.cleaned_data["nhs_number"])
+        if not number:
+            return ""
+        if not re.fullmatch(r"\d{10}", number):
+            raise forms.ValidationError("NHS number must be 10 digits, like 485 777 3456")
+        if not nhs_number.is_valid(number):
+            raise forms.ValidationError(
+                "Enter a real NHS number: it is 10 digits and the last one is a check digit"
+            )
+        return number
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        problem = self._date_of_birth_problem(data)
+        if problem is not None:
+            self.date_error_parts, message = problem
+            self.add_error(self.date_error_parts[0], message.format_map(self.words))
+        contact = ("phone", "email")
+        if self.ctx.route == Route.SELF and not any(name in self.errors for name in contact):
+            if not data.get("phone") and not data.get("email"):
+                self.add_error(
+                    "phone", "Enter a phone number or an email address, so we can contact you"
+                )
+        return data
+
+    def _date_of_birth_problem(self, data: dict[str, Any]) -> tuple[tuple[str, ...], str] | None:
+        """Which of day, month and year to mark, and the message; or None, with the date."""
+        parts = {part: data.get(part, "") for part in DATE_PARTS}
+        missing = tuple(part for part, value in parts.items() if not value)
+        if len(missing) == len(DATE_PARTS):
+            return DATE_PARTS, "Enter {whose} date of birth"
+        if missing:
+            names = " and ".join(part.removeprefix("dob_") for part in missing)
+            return missing, f"Date of birth must include a {names}"
+        if not all(value.isdigit() for value in parts.values()):
+            return DATE_PARTS, "Date of birth must be a real date"
+        if len(parts["dob_year"]) != 4:
+            return ("dob_year",), "Year must include 4 numbers"
+        born = date_from(parts)
+        if born is None:
+            return DATE_PARTS, "Date of birth must be a real date"
+        if born > self.ctx.today:
+            return DATE_PARTS, "Date of birth must be in the past"
+        if age_on(born, self.ctx.today) > OLDEST:
+            return ("dob_year",), f"Check the year: this date of birth would make {{who}} older than {OLDEST}"
+        data["date_of_birth"] = born
+        return None
+
+    def rows(self) -> list[tuple[str, str]]:
+        data = self.cleaned_data
+        address = [data["address_line_1"], data["address_line_2"], data["town"], data["postcode"]]
+        return [
+            ("Name", f"{data['given_name']} {data['family_name']}"),
+            ("Date of birth", date_format(data["date_of_birth"], "j F Y")),
+            ("Gender", self.label_of("gender", data["gender"])),
+            ("Ethnic group", self.label_of("ethnicity", data["ethnicity"])),
+            ("Address", "\n".join(line for line in address if line)),
+            ("NHS number", nhs_number.format_nhs_number(data["nhs_number"]) or NOT_GIVEN),
+            ("School or college", data["school"] or NOT_GIVEN),
+            ("GP practice", data["gp_practice"] or NOT_GIVEN),
+            ("Phone number", data["phone"] or NOT_GIVEN),
+            ("Email address", data["email"] or NOT_GIVEN),
+        ]
+
+    def answers(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        fields = ("given_name", "family_name", "date_of_birth", "gender", "ethnicity")
+        fields += ("address_line_1", "address_line_2", "town", "postcode", "nhs_number")
+        fields += ("school", "gp_practice")
+        return {
+            **{name: data[name] for name in fields},
+            "young_person_phone": data["phone"],
+            "young_person_email": data["email"],
+        }
+
+
+PR_CHOICES = [
+    (CarerContact.ParentalResponsibility.YES, "Yes"),
+    (CarerContact.ParentalResponsibility.NO, "No"),
+    (CarerContact.ParentalResponsibility.NOT_KNOWN, "I do not know"),
+]
+
+
+class CarersForm(PageForm):
+    """One parent or carer: optional on the self route and for young adults."""
+
+    carer_name = _text("Their name", spellcheck="false")
+    carer_relationship = _text("Their relationship")
+    carer_phone = PhoneField()
+    carer_email = _email()
+    parental_responsibility = _radios(PR_CHOICES)
+
+    @property
+    def optional(self) -> bool:
+        age = self.ctx.age
+        return self.ctx.route == Route.SELF or (age is not None and age >= ADULT_AGE)
+
+    def setup(self) -> None:
+        self.word("carer_name", "Their full name", required="Enter the parent or carer's full name")
+        self.word(
+            "carer_relationship",
+            "Their relationship to {who}",
+            required="Enter their relationship to {who}, like mother or foster carer",
+            hint="For example, mother, father, foster carer or grandparent",
+        )
+        self.word("carer_phone", "Their phone number", hint="For example, 07700 900 982")
+        self.word("carer_email", "Their email address")
+        self.word(
+            "parental_responsibility",
+            "Do they have parental responsibility for {who}?",
+            required="Select whether they have parental responsibility, or 'I do not know'",
+            hint="Parental responsibility is the legal right to make decisions about a child. "
+            "Mothers, and most fathers, have it. Foster carers usually do not.",
+        )
+        if self.ctx.route == Route.SELF:
+            self.fields["carer_name"].label = "Their full name (optional)"
+        if self.optional:
+            for field in self.fields.values():
+                field.required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.optional and any(data.get(name) for name in self.fields):
+            for name in ("carer_name", "carer_relationship", "parental_responsibility"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, self.fields[name].error_messages["required"])
+        return data
+
+    def rows(self) -> list[tuple[str, str]]:
+        data = self.cleaned_data
+        if not data.get("carer_name"):
+            return [("Parent or carer", NOT_GIVEN)]
+        return [
+            ("Name", data["carer_name"]),
+            ("Relationship", data["carer_relationship"]),
+            ("Phone number", data["carer_phone"] or NOT_GIVEN),
+            ("Email address", data["carer_email"] or NOT_GIVEN),
+            (
+                "Parental responsibility",
+                self.label_of("parental_responsibility", data["parental_responsibility"]),
+            ),
+        ]
+
+    def answers(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        if not data.get("carer_name"):
+            return {"carers": ()}
+        carer = CarerAnswers(
+            name=data["carer_name"],
+            relationship=data["carer_relationship"],
+            phone=data["carer_phone"],
+            email=data["carer_email"],
+            parental_responsibility=data["parental_responsibility"],
+        )
+        return {"carers": (carer,)}
+
+
+def _chosen(form: PageForm, name: str, choices: tuple[tuple[str, str], ...] | None) -> None:
+    """Offer the alliance's list; without the database, accept what was chosen before."""
+    if choices is None:
+        if not form.is_bound:
+            chosen = form.initial.get(name) or []
+        elif hasattr(form.data, "getlist"):
+            chosen = form.data.getlist(name)
+        else:
+            chosen = form.data.get(name) or []
+        choices = tuple((value, value.replace("-", " ").capitalize()) for value in chosen)
+    form.fields[name].choices = choices  # type: ignore[attr-defined]
+
+
+class ReasonsForm(PageForm):
+    reasons = _text("Why you are asking for help", TEXT_LIMIT, rows=6)
+    needs = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    what_tried = _text("What has been tried", TEXT_LIMIT, required=False, rows=4)
+
+    def setup(self) -> None:
+        if self.ctx.route == Route.SELF:
+            self.word(
+                "reasons",
+                "What would you like help with?",
+                required="Tell us what you would like help with",
+                hint="In your own words: what is happening, how long it has been going on, "
+                "and how it affects you.",
+            )
+        else:
+            self.word(
+                "reasons",
+                "Why are you asking for help for {who}?",
+                required="Tell us why you are asking for help",
+                hint="What is happening, how long it has been going on, and how it affects "
+                "{who} day to day.",
+            )
+        self.word(
+            "needs",
+            "Which of these {is_} finding difficult?",
+            hint="Select all that apply, or none.",
+        )
+        self.word(
+            "what_tried",
+            "What has been tried already? (optional)",
+            hint="For example, support at school, a GP appointment, counselling or self-help.",
+        )
+        _chosen(self, "needs", self.ctx.choices.needs)
+
+    def rows(self) -> list[tuple[str, str]]:
+        data = self.cleaned_data
+        needs = [self.label_of("needs", slug) for slug in data["needs"]]
+        return [
+            ("Why you are asking for help", data["reasons"]),
+            ("Finding difficult", "\n".join(needs) or NOT_GIVEN),
+            ("What has been tried", data["what_tried"] or NOT_GIVEN),
+        ]
+
+    def answers(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "reasons": data["reasons"],
+            "needs": tuple(data["needs"]),
+            "what_tried": data["what_tried"],
+        }
+
+
+class SafetyForm(PageForm):
+    risks = forms.MultipleChoiceField(
+        choices=[*RISK_INDICATORS.items(), (NONE, "None of these")],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    risk_details = _text("Details about safety", TEXT_LIMIT, required=False, rows=4)
+
+    def setup(self) -> None:
+        self.word(
+            "risks",
+            "Are any of these happening now, or have they happened recently?",
+            required="Select any that apply, or select 'None of these'",
+            hint="This helps us decide how soon to contact you. Select all that apply.",
+        )
+        self.word(
+            "risk_details",
+            "Tell us more (optional)",
+            hint="For example, what has happened, how recently, and what helps keep {who} safe.",
+        )
+
+    def clean_risks(self) -> list[str]:
+        risks: list[str] = self.cleaned_data["risks"]
+        if NONE in risks and len(risks) > 1:
+            raise forms.ValidationError(
+                "Select the ones that apply, or select 'None of these' on its own"
+            )
+        return risks
+
+    def rows(self) -> list[tuple[str, str]]:
+        data = self.cleaned_data
+        return [
+            ("Worries about safety", "\n".join(self.label_of("risks", r) for r in data["risks"])),
+            ("More about safety", data["risk_details"] or NOT_GIVEN),
+        ]
+
+    def answers(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "risk_indicators": tuple(r for r in data["risks"] if r != NONE),
+            "risk_details": data["risk_details"],
+        }
+
+
+class CommunicationForm(PageForm):
+    language = _text("Language", required=False, autocomplete="language")
+    interpreter = _radios(YES_NO)
+    accessibility_needs = _text("Accessibility needs", TEXT_LIMIT, required=False, rows=4)
+
+    QUESTIONS = {
+        Route.SELF: ("you", "Do you need an interpreter?"),
+        Route.PARENT: ("you and your child", "Do you or your child need an interpreter?"),
+        Route.PROFESSIONAL: (
+            "the young person and their family",
+            "Does the young person or their family need an interpreter?",
+        ),
+    }
+
+    def setup(self) -> None:
+        people, interpreter = self.QUESTIONS.get(self.ctx.route, self.QUESTIONS[Route.SELF])  # type: ignore[call-overload]
+        self.word(
+            "language",
+            f"What language would {people} like us to use? (optional)",
+            hint="For example, English, Polish, Romanian or British Sign Language.",
+        )
+        self.word("interpreter", interpreter, required="Select yes if an interpreter is needed")
+        self.word(
+            "accessibility_needs",
+            "Is there anything that would make it easier for {who} to use our services? "
+            "(optional)",
+            hint="For example, easy read letters, a quiet waiting room, step-free access, or "
+            "being contacted by text rather than phone.",
+        )
+
+    def rows(self) -> list[tuple[str, str]]:
+        data = self.cleaned_data
+        return [
+            ("Language", data["language"] or NOT_GIVEN),
+            ("Interpreter needed", self.label_of("interpreter", data["interpreter"])),
+            ("Accessibility needs", data["accessibility_needs"] or NOT_GIVEN),
+        ]
+
+    def answers(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "language": data["language"],
+            "interpreter_needed": data["interpreter"] == "yes",
+            "accessibility_needs": data["accessibility_needs"],
+        }
+
+
+LGBTQIA = "lgbtqia"
+RECORD_LGBTQIA = "yes_record"
+
+
+class MoreAboutForm(PageForm):
+    """Priority groups and SEND; then LGBTQIA+, optional and recorded only by agreement."""
+
+    groups = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    lgbtqia = _radios([], required=False)
+
+    def setup(self) -> None:
+        self.word(
+            "groups",
+            "Do any of these apply to {who}?",
+            hint="Select all that apply, or none. Young people in these groups can get support "
+            "sooner, and care leavers and young people with SEND can get help up to the age of "
+            "25.",
+        )
+        _chosen(self, "groups", self.ctx.choices.groups)
+        if not self.ctx.choices.lgbtqia:
+            del self.fields["lgbtqia"]
+            return
+        if self.ctx.route == Route.SELF:
+            question = "Do you identify as LGBTQIA+? (optional)"
+            record, private = (
+                "Yes, and I'm happy for you to record this",
+                "Yes, but please do not record it",
+            )
+        else:
+            question = "{Does} identify as LGBTQIA+? (optional)".format_map(self.words)
+            record, private = (
+                "Yes, and they are happy for it to be recorded",
+                "Yes, but they do not want it recorded",
+            )
+        self.fields["lgbtqia"].choices = [  # type: ignore[attr-defined]
+            (RECORD_LGBTQIA, record),
+            ("yes_private", private),
+            ("no", "No"),
+            ("prefer_not", "Prefer not to say"),
+        ]
+        self.word(
+            "lgbtqia",
+            question,
+            hint="LGBTQIA+ means lesbian, gay, bisexual, trans, queer or questioning, intersex, "
+            "asexual and more. You do not have to answer. We ask because there is support for "
+            "LGBTQIA+ young people, and we only record the answer if {who} agree"
+            + ("" if self.ctx.route == Route.SELF else "s")
+            + ".",
+        )
+
+    def rows(self) -> list[tuple[str, str]]:
+        data = self.cleaned_data
+        groups = "\n".join(self.label_of("groups", slug) for slug in data["groups"])
+        rows = [("Groups that apply", groups or "None")]
+        if "lgbtqia" in self.fields:
+            answer = data.get("lgbtqia") or ""
+            rows.append(("LGBTQIA+", self.label_of("lgbtqia", answer) if answer else NOT_GIVEN))
+        return rows
+
+    def answers(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        groups = tuple(data["groups"])
+        if data.get("lgbtqia") == RECORD_LGBTQIA:
+            groups += (LGBTQIA,)
+        return {"priority_groups": groups}
+
+
+class ConsentForm(PageForm):
+    agreed = _radios([])
+    competent = _radios(YES_NO, required=False)
+    parent_agrees = _radios([*YES_NO, ("rather_not_say", "I'd rather not say")])
+    share = _radios(YES_NO)
+    contact_family = _radios(YES_NO)
+
+    def setup(self) -> None:
+        route, age = self.ctx.route, self.ctx.age
+        under_16 = age is None or age < SELF_CONSENT_AGE
+        if route == Route.SELF:
+            self.fields["agreed"].choices = [  # type: ignore[attr-defined]
+                (ConsentGivenBy.YOUNG_PERSON, "Yes, I agree"),
+                ("no", "No"),
+            ]
+            self.word(
+                "agreed",
+                "Do you agree to this referral?",
+                required="Select yes if you agree to this referral",
+                hint="Agreeing means the Referral and Advice Point can read what you have told "
+                "us and contact you about getting support.",
+            )
+        else:
+            parent = "I have agreed, as their parent or carer" if route == Route.PARENT else None
+            self.fields["agreed"].choices = [  # type: ignore[attr-defined]
+                (ConsentGivenBy.YOUNG_PERSON, "{Who} has agreed".format_map(self.words)),
+                (ConsentGivenBy.PARENT_CARER, parent or "A parent or carer has agreed"),
+                ("no", "No one has agreed yet"),
+            ]
+            self.word(
+                "agreed",
+                "Who has agreed to this referral?",
+                required="Select who has agreed to this referral",
+                hint="Young people aged 16 or over agree for themselves. Under 16, a parent or "
+                "carer agrees, unless the young person is judged competent to decide for "
+                "themselves.",
+            )
+        if route == Route.PROFESSIONAL and under_16:
+            self.word(
+                "competent",
+                "If the young person agreed themselves: do you judge them competent to consent "
+                "to this referral?",
+                hint="Competent means they understand what the referral is and what it means "
+                "for them (Gillick competence). You can leave this if a parent or carer agreed.",
+            )
+        else:
+            del self.fields["competent"]
+        if route == Route.SELF and under_16:
+            self.word(
+                "parent_agrees",
+                "Does a parent or carer know about this referral, and agree to it?",
+                required="Select whether a parent or carer knows and agrees",
+                hint="Because you are under 16, we ask. You can still get help if they do not.",
+            )
+        else:
+            del self.fields["parent_agrees"]
+        self.word(
+            "share",
+            "Can we share this referral with the alliance's partner organisations?",
+            required="Select yes if we can share this referral with partner organisations",
+            hint=f"{self.ctx.choices.alliance_name} is a group of organisations that work "
+            "together. Sharing lets the one best placed to help read the referral, so nobody "
+            "has to tell the story again. If the answer is no, we will ask again before "
+            "passing it to a partner.",
+        )
+        if route == Route.SELF:
+            self.word(
+                "contact_family",
+                "Can we contact your parent or carer about this referral?",
+                required="Select yes if we can contact your parent or carer",
+                hint="If you say no, we will talk with you first, unless we are worried about "
+                "your safety.",
+            )
+        elif route == Route.PROFESSIONAL:
+            self.word(
+                "contact_family",
+                "Can we contact the family to tell them we have received this referral?",
+                required="Select yes if we can contact the family",
+                hint="We will email the parent or carer you told us about, and the young person "
+                "if they are 16 or over.",
+            )
+        else:
+            del self.fields["contact_family"]  # the parent or carer is the family
+
+    def consent(self) -> dict[str, Any]:
+        """The answers as consent: who agreed, and whether they were judged competent."""
+        data = self.cleaned_data
+        given_by = data.get("agreed", "")
+        if given_by not in ConsentGivenBy.values:
+            return {"consent_to_refer": False, "consent_given_by": "", "judged_competent": None}
+        if data.get("parent_agrees") == "yes":
+            given_by = ConsentGivenBy.PARENT_CARER  # a young person under 16, with a parent
+        competent = data.get("competent")
+        return {
+            "consent_to_refer": True,
+            "consent_given_by": given_by,
+            "judged_competent": competent == "yes" if competent else None,
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        consent = self.consent()
+        age = self.ctx.age if self.ctx.age is not None else 0
+        problem = consent_problem(
+            age=age,
+            consent_to_refer=consent["consent_to_refer"],
+            given_by=consent["consent_given_by"],
+            judged_competent=consent["judged_competent"],
+        )
+        if problem is None:
+            return data
+        about_competence = consent["consent_to_refer"] and age < SELF_CONSENT_AGE
+        if self.ctx.route == Route.SELF and about_competence:
+            self.add_error(
+                "parent_agrees",
+                "Because you are under 16, a parent or carer needs to agree to this referral. "
+                "If you cannot ask them, phone the Referral and Advice Point, or talk to someone "
+                "you trust, like a teacher, school nurse or GP: they can ask for help with you.",
+            )
+        elif self.ctx.route == Route.SELF:
+            self.add_error("agreed", "Select yes if you agree to this referral")
+        elif self.ctx.route == Route.PARENT and about_competence:
+            self.add_error(
+                "agreed",
+                "Because your child is under 16, a parent or carer needs to agree to this "
+                "referral. Select 'I have agreed, as their parent or carer' if you agree.",
+            )
+        elif "competent" in self.fields and about_competence:
+            self.add_error("competent", problem)
+        else:
+            self.add_error("agreed", problem)
+        return data
+
+    def rows(self) -> list[tuple[str, str]]:
+        data = self.cleaned_data
+        rows = [("Agreed to the referral", self.label_of("agreed", data["agreed"]))]
+        if "competent" in self.fields and data.get("competent"):
+            rows.append(("Judged competent to consent", self.label_of("competent", data["competent"])))
+        if "parent_agrees" in self.fields:
+            rows.append(
+                ("A parent or carer knows and agrees", self.label_of("parent_agrees", data["parent_agrees"]))
+            )
+        rows.append(("Share with partner organisations", self.label_of("share", data["share"])))
+        if "contact_family" in self.fields:
+            key = "Contact your parent or carer" if self.ctx.route == Route.SELF else "Contact the family"
+            rows.append((key, self.label_of("contact_family", data["contact_family"])))
+        return rows
+
+    def answers(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            **self.consent(),
+            "consent_to_share": data["share"] == "yes",
+            "family_may_be_contacted": data.get("contact_family", "yes") == "yes",
+        }

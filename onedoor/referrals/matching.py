@@ -1,0 +1,418 @@
+"""One child, one journey: is a child already known the child a new referral is about?
+
+This half is pure. An NHS number with a valid check digit decides on its own: the same
+number is the same child (score 100), different numbers are different children. Otherwise a
+known child is a candidate when there is evidence on the given name, the family name and the
+date of birth, or, without the date of birth, the same postcode and both names strong:
+
+===============================  ==========================================  =====
+evidence                         holds when                                  score
+===============================  ==========================================  =====
+date of birth                    the same date                                  40
+                                 day and month swapped                          30
+family name                      the same (normalised)                          30
+                                 similarity >= SIMILARITY_THRESHOLD (0.3),      20
+                                 or one typo apart (4+ letters)
+given name                       the same canonical form (Bob = Robert)         25
+                                 similarity >= 0.5, or one typo apart           15
+                                 (4+ letters)
+postcode                         the same                                       10
+                                 the same district (ME4)                         5
+===============================  ==========================================  =====
+
+"One typo apart" is one letter changed, added, removed, or two neighbours swapped
+(Smith, Smtih): trigrams alone miss swaps in short names.
+
+The total is capped at 99, which only an NHS number match exceeds. "Strong" names, for a
+match without the date of birth, are the same canonical given name or a similarity of at
+least 0.8, and a family name similarity of at least 0.8.
+
+Names are compared normalised (`normalise_name`), given names in their canonical form
+(`canonical_given_name`): the forms `Child.match_given_name` and `Child.match_family_name`
+store. `similarity` is pg_trgm's, so PostgreSQL's trigram indexes find the same candidates.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from onedoor.children import nhs_number
+from onedoor.children.postcode import district, normalise_postcode
+
+SIMILARITY_THRESHOLD = 0.3  # pg_trgm's default for the % operator
+GIVEN_NAME_THRESHOLD = 0.5
+STRONG_NAME_THRESHOLD = 0.8
+MAX_SCORE_WITHOUT_NHS_NUMBER = 99
+
+# Common English diminutives and spellings of a given name, to one canonical form. Keys and
+# values are normalised single words; no value is itself a key. Left out as ambiguous: forms
+# shared by a boy's and a girl's name (alex, sam, sammy, charlie, chris, jo, frankie,
+# georgie, nicky, billie, stevie), forms of several names of one sex (ellie: Eleanor,
+# Elizabeth, Ellen; bella: Isabella, Arabella; beth: Elizabeth, Bethany; ted and teddy:
+# Edward, Theodore; eddie: Edward, Edwin, Edmund; rick and ricky; max; meg), and forms now
+# mostly given as names in their own right (jamie, jack, liam, molly, millie, evie, archie).
+NAME_VARIANTS: dict[str, str] = {
+    # Robert
+    "bob": "robert",
+    "bobby": "robert",
+    "rob": "robert",
+    "robbie": "robert",
+    "robby": "robert",
+    # Elizabeth
+    "liz": "elizabeth",
+    "lizzie": "elizabeth",
+    "lizzy": "elizabeth",
+    "eliza": "elizabeth",
+    "betty": "elizabeth",
+    "elisabeth": "elizabeth",
+    # Katherine
+    "kate": "katherine",
+    "katie": "katherine",
+    "katy": "katherine",
+    "kat": "katherine",
+    "kathy": "katherine",
+    "cathy": "katherine",
+    "catherine": "katherine",
+    "catharine": "katherine",
+    "kathryn": "katherine",
+    "katharine": "katherine",
+    # William (not Liam, a name in its own right)
+    "will": "william",
+    "bill": "william",
+    "billy": "william",
+    # James (not Jamie, now mostly a name in its own right, for boys and girls)
+    "jim": "james",
+    "jimmy": "james",
+    # Thomas
+    "tom": "thomas",
+    "tommy": "thomas",
+    # Henry
+    "harry": "henry",
+    # Oliver
+    "ollie": "oliver",
+    "olly": "oliver",
+    # Olivia
+    "livvy": "olivia",
+    # Alfred
+    "alfie": "alfred",
+    "alf": "alfred",
+    # Frederick (a Freddie is sometimes an Alfred: the triage lead decides)
+    "fred": "frederick",
+    "freddie": "frederick",
+    "freddy": "frederick",
+    "frederic": "frederick",
+    "fredrick": "frederick",
+    # Daniel
+    "dan": "daniel",
+    "danny": "daniel",
+    # Benjamin
+    "ben": "benjamin",
+    "benji": "benjamin",
+    # Joshua
+    "josh": "joshua",
+    # Matthew
+    "matt": "matthew",
+    "matty": "matthew",
+    # Nicholas
+    "nick": "nicholas",
+    "nicolas": "nicholas",
+    # Jessica
+    "jess": "jessica",
+    "jessie": "jessica",
+    # Abigail
+    "abby": "abigail",
+    "abbie": "abigail",
+    # Isabella
+    "izzy": "isabella",
+    "issy": "isabella",
+    # Muhammad, in its common spellings
+    "mo": "muhammad",
+    "mohammed": "muhammad",
+    "mohammad": "muhammad",
+    "mohamed": "muhammad",
+    "mohamad": "muhammad",
+    "muhammed": "muhammad",
+    "muhamed": "muhammad",
+    "mohd": "muhammad",
+    # Andrew
+    "andy": "andrew",
+    # Anthony
+    "tony": "anthony",
+    "antony": "anthony",
+    # Stephen
+    "steve": "stephen",
+    "steven": "stephen",
+    # Joseph (not Jo, also a girl's name)
+    "joe": "joseph",
+    "joey": "joseph",
+    # Michael
+    "mike": "michael",
+    "mikey": "michael",
+    "mick": "michael",
+    "micky": "michael",
+    "mickey": "michael",
+    # David
+    "dave": "david",
+    "davey": "david",
+    # Richard
+    "rich": "richard",
+    "richie": "richard",
+    # Theodore
+    "theo": "theodore",
+    # Zachary
+    "zac": "zachary",
+    "zack": "zachary",
+    "zach": "zachary",
+    "zak": "zachary",
+    # Dominic
+    "dom": "dominic",
+    # Jennifer
+    "jen": "jennifer",
+    "jenny": "jennifer",
+    # Rebecca
+    "becky": "rebecca",
+    "becca": "rebecca",
+    "bex": "rebecca",
+    # Victoria
+    "vicky": "victoria",
+    "vicki": "victoria",
+    "vikki": "victoria",
+    # Matilda
+    "tilly": "matilda",
+    "tillie": "matilda",
+    # Harriet
+    "hattie": "harriet",
+    # Charlotte (not Charlie, also a boy's name)
+    "lottie": "charlotte",
+    # Grace
+    "gracie": "grace",
+    # Gabriel
+    "gabe": "gabriel",
+    # Philip
+    "phil": "philip",
+    "phillip": "philip",
+    # Sebastian
+    "seb": "sebastian",
+    # Timothy
+    "tim": "timothy",
+    "timmy": "timothy",
+}
+
+# Letters that Unicode does not decompose into an ASCII letter and a mark.
+_TRANSLITERATE = str.maketrans(
+    {"ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "\u0131": "i"}
+)
+_SEPARATORS = re.compile(r"[-\u2010-\u2015\u2212'`\u2018\u2019\u02bc.]")
+_NOT_A_LETTER = re.compile(r"[^a-z\s]")
+_PG_TRGM_WORD = re.compile(r"[A-Za-z0-9]+")
+
+
+def normalise_name(value: str) -> str:
+    """Lower-case ASCII letters and single spaces: "Zoë O'Neill-Smith" -> "zoe o neill smith"."""
+    text = unicodedata.normalize("NFKD", value.casefold()).translate(_TRANSLITERATE)
+    text = _NOT_A_LETTER.sub("", _SEPARATORS.sub(" ", text))
+    return " ".join(text.split())
+
+
+def canonical_given_name(value: str) -> str:
+    """The normalised given name, its first word in canonical form: "Bob Lee" -> "robert lee"."""
+    words = normalise_name(value).split()
+    if words:
+        words[0] = NAME_VARIANTS.get(words[0], words[0])
+    return " ".join(words)
+
+
+def trigrams(value: str) -> set[str]:
+    """pg_trgm's trigrams: each alphanumeric word, lower case, padded "  word ", in threes.
+
+    Exact for ASCII. pg_trgm's handling of other characters depends on the database's locale;
+    here they separate words, as under the C locale. Pass normalised names.
+    """
+    result: set[str] = set()
+    for word in _PG_TRGM_WORD.findall(value):
+        padded = f"  {word.lower()} "
+        result.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return result
+
+
+def similarity(a: str, b: str) -> float:
+    """pg_trgm's similarity(): shared trigrams over all trigrams, 0.0 when either has none.
+
+    pg_trgm computes it as a `real` (single precision); this returns that value as PostgreSQL
+    prints it (0.33333334 for a third), so it equals what a query returns through psycopg.
+    """
+    first, second = trigrams(a), trigrams(b)
+    if not first or not second:
+        return 0.0
+    shared = len(first & second)
+    return _as_postgres_real(shared / (len(first) + len(second) - shared))
+
+
+def _as_postgres_real(value: float) -> float:
+    """`value` rounded to single precision, then to the shortest decimal that round-trips."""
+    single = _to_single(value)
+    for digits in range(1, 10):
+        shortest = float(f"{single:.{digits}g}")
+        if _to_single(shortest) == single:
+            return shortest
+    return single
+
+
+def _to_single(value: float) -> float:
+    result: float = struct.unpack("f", struct.pack("f", value))[0]
+    return result
+
+
+def date_of_birth_variants(born: date) -> frozenset[date]:
+    """The date, and the date with day and month swapped when that is another valid date."""
+    try:
+        swapped = date(born.year, born.day, born.month)
+    except ValueError:
+        return frozenset({born})
+    return frozenset({born, swapped})
+
+
+@dataclass(frozen=True)
+class Person:
+    given_name: str
+    family_name: str
+    date_of_birth: date
+    postcode: str
+    nhs_number: str = ""
+
+
+@dataclass(frozen=True)
+class Match:
+    score: int  # 0 to 100
+    reasons: tuple[str, ...]  # in plain words for the triage lead
+
+
+@dataclass(frozen=True)
+class _Evidence:
+    score: int
+    reason: str
+
+
+def compare(described: Person, known: Person) -> Match | None:
+    """Whether `known` (already on file) may be the child `described` in a new referral."""
+    same_number = _same_nhs_number(described, known)
+    if same_number is False:
+        return None
+    born = _date_of_birth(described, known)
+    family, family_strong = _family_name(described, known)
+    given, given_strong = _given_name(described, known)
+    postcode = _postcode(described, known)
+    found = [item for item in (born, family, given, postcode) if item is not None]
+    reasons = tuple(item.reason for item in found)
+    if same_number:
+        return Match(score=100, reasons=("Same NHS number", *reasons))
+    by_date_of_birth = born is not None and family is not None and given is not None
+    by_address = (
+        postcode is not None
+        and postcode.reason == "Same postcode"
+        and given_strong
+        and family_strong
+    )
+    if not (by_date_of_birth or by_address):
+        return None
+    score = min(sum(item.score for item in found), MAX_SCORE_WITHOUT_NHS_NUMBER)
+    return Match(score=score, reasons=reasons)
+
+
+def _same_nhs_number(described: Person, known: Person) -> bool | None:
+    """True or False when both have a valid NHS number, else None (not evidence either way)."""
+    if not (nhs_number.is_valid(described.nhs_number) and nhs_number.is_valid(known.nhs_number)):
+        return None
+    return nhs_number.normalise(described.nhs_number) == nhs_number.normalise(known.nhs_number)
+
+
+def _date_of_birth(described: Person, known: Person) -> _Evidence | None:
+    if described.date_of_birth == known.date_of_birth:
+        return _Evidence(40, "Same date of birth")
+    if known.date_of_birth in date_of_birth_variants(described.date_of_birth):
+        return _Evidence(30, "Date of birth with day and month swapped")
+    return None
+
+
+def _family_name(described: Person, known: Person) -> tuple[_Evidence | None, bool]:
+    """The evidence (if any), and whether the family names are strong enough without a date."""
+    ours, theirs = normalise_name(described.family_name), normalise_name(known.family_name)
+    score = similarity(ours, theirs)
+    strong = score >= STRONG_NAME_THRESHOLD
+    if ours and ours == theirs:
+        return _Evidence(30, "Same family name"), strong
+    if score >= SIMILARITY_THRESHOLD or one_typo_apart(ours, theirs):
+        spellings = f"{_shown(described.family_name)}, {_shown(known.family_name)}"
+        return _Evidence(20, f"Family name spelt differently ({spellings})"), strong
+    return None, strong
+
+
+def _given_name(described: Person, known: Person) -> tuple[_Evidence | None, bool]:
+    """The evidence (if any), and whether the given names are strong enough without a date."""
+    ours, theirs = (
+        canonical_given_name(described.given_name),
+        canonical_given_name(known.given_name),
+    )
+    score = similarity(ours, theirs)
+    if ours and ours == theirs:
+        return _Evidence(25, _variant_reason(described, known, ours)), True
+    if score >= GIVEN_NAME_THRESHOLD or one_typo_apart(ours, theirs):
+        spellings = f"{_shown(described.given_name)}, {_shown(known.given_name)}"
+        evidence = _Evidence(15, f"Given name spelt differently ({spellings})")
+        return evidence, score >= STRONG_NAME_THRESHOLD
+    return None, False
+
+
+TYPO_MIN_LENGTH = 4
+
+
+def one_typo_apart(a: str, b: str) -> bool:
+    """One letter changed, added or removed, or two neighbouring letters swapped; both
+    names at least TYPO_MIN_LENGTH long (shorter names differ too easily)."""
+    if a == b or min(len(a), len(b)) < TYPO_MIN_LENGTH or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(differ) == 1:
+            return True
+        first, second = differ[0], differ[-1]
+        return (
+            len(differ) == 2
+            and second == first + 1
+            and a[first] == b[second]
+            and a[second] == b[first]
+        )
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
+def _variant_reason(described: Person, known: Person, canonical: str) -> str:
+    ours, theirs = normalise_name(described.given_name), normalise_name(known.given_name)
+    if ours == theirs:
+        return "Same given name"
+    formal = canonical.title()
+    if theirs == canonical:
+        return f"Given name is a form of {formal} ({_shown(described.given_name)})"
+    if ours == canonical:
+        return f"Given name is a form of {formal} ({_shown(known.given_name)})"
+    forms = f"{_shown(described.given_name)}, {_shown(known.given_name)}"
+    return f"Given names are both forms of {formal} ({forms})"
+
+
+def _postcode(described: Person, known: Person) -> _Evidence | None:
+    ours, theirs = normalise_postcode(described.postcode), normalise_postcode(known.postcode)
+    if ours is None or theirs is None:
+        return None
+    if ours == theirs:
+        return _Evidence(10, "Same postcode")
+    if district(ours) == district(theirs):
+        return _Evidence(5, f"Same postcode area ({district(ours)})")
+    return None
+
+
+def _shown(name: str) -> str:
+    return " ".join(name.split())

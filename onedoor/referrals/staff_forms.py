@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+
+from onedoor.alliance.models import DirectoryService
+from onedoor.children import nhs_number
+from onedoor.children.postcode import normalise_postcode
+
+
+class AdviceContactForm(forms.Form):
+    given_name = forms.CharField(
+        label="Child's first name",
+        max_length=100,
+        error_messages={"required": "Enter the child's first name"},
+    )
+    family_name = forms.CharField(
+        label="Child's last name",
+        max_length=100,
+        error_messages={"required": "Enter the child's last name"},
+    )
+    date_of_birth = forms.DateField(
+        label="Child's date of birth",
+        help_text="For example, 27 3 2012 (day month year) or 2012-03-27",
+        input_formats=["%d %m %Y", "%d/%m/%Y", "%Y-%m-%d"],
+        error_messages={
+            "required": "Enter the child's date of birth",
+            "invalid": "Enter the date of birth as day month year, like 27 3 2012",
+        },
+    )
+    postcode = forms.CharField(
+        label="Postcode",
+        max_length=20,
+        error_messages={
+            "required": "Enter the postcode",
+            "max_length": "Enter a real UK postcode, like ME4 4AB",
+        },
+    )
+    nhs_number = forms.CharField(label="NHS number (if known)", max_length=12, required=False)
+    caller_name = forms.CharField(
+        label="Who called", max_length=200, error_messages={"required": "Enter who called"}
+    )
+    caller_relationship = forms.CharField(
+        label="Their relationship to the child",
+        max_length=100,
+        error_messages={"required": "Enter how the caller knows the child"},
+    )
+    advice_given = forms.CharField(
+        label="Advice given",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": "Describe the advice you gave",
+            "max_length": "Advice must be 2,000 characters or fewer",
+        },
+    )
+    signposted = forms.ModelMultipleChoiceField(
+        label="Services signposted",
+        queryset=DirectoryService.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, alliance: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["signposted"].queryset = DirectoryService.objects.filter(alliance=alliance)  # type: ignore[attr-defined]
+
+    def clean_date_of_birth(self) -> date:
+        born: date = self.cleaned_data["date_of_birth"]
+        if born > date.today():  # noqa: DTZ011 - a calendar date
+            raise forms.ValidationError("Date of birth must be in the past")
+        return born
+
+    def clean_postcode(self) -> str:
+        postcode = normalise_postcode(self.cleaned_data["postcode"])
+        if postcode is None:
+            raise forms.ValidationError("Enter a real UK postcode, like ME4 4AB")
+        return postcode
+
+    def clean_nhs_number(self) -> str:
+        value = self.cleaned_data["nhs_number"]
+        if value and not nhs_number.is_valid(value):
+            raise forms.ValidationError(
+                "Enter a real NHS number: it is 10 digits and the last one is a check digit"
+            )
+        return nhs_number.normalise(value)

@@ -1,0 +1,24 @@
+"""Background work for referrals. Each task is idempotent: it may run twice safely."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django_tasks import task
+
+from onedoor.referrals.emails import referral_acknowledgements
+from onedoor.referrals.models import Referral
+
+
+@task()
+def send_referral_acknowledgement(referral_uuid: str) -> int:
+    """Send the acknowledgement emails once; returns how many were sent this time."""
+    referral = Referral.objects.filter(uuid=referral_uuid, acknowledged_at__isnull=True).first()
+    if referral is None:
+        return 0  # already acknowledged (or gone)
+    messages = referral_acknowledgements(referral)
+    for message in messages:
+        message.send()
+    Referral.objects.filter(pk=referral.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=timezone.now()
+    )
+    return len(messages)

@@ -1,0 +1,13 @@
+"""The public referral form: /refer/ and its pages (see `views`)."""
+
+from django.urls import path
+
+from onedoor.referrals import views
+
+app_name = "referrals"
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("check/", views.check, name="check"),
+    path("send/", views.send, name="send"),
+    path("<slug:slug>/", views.step, name="step"),
+]

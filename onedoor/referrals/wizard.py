@@ -1,0 +1,222 @@
+"""The referral form's pages, in order, and the answers carried from page to page.
+
+The answers travel in a signed hidden field (`State`), not in the database session: the
+form keeps what people typed when the database is unavailable, and works without
+JavaScript. Each page's answers are kept as they were typed and checked again, all together,
+before the referral is sent (`review`), so a later change (a date of birth, the route) can't
+leave an earlier answer standing that no longer fits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.core import signing
+
+from onedoor.referrals.answers import ReferralAnswers
+from onedoor.referrals.forms import (
+    CarersForm,
+    ChildForm,
+    Choices,
+    CommunicationForm,
+    ConsentForm,
+    FormContext,
+    MoreAboutForm,
+    PageForm,
+    ReasonsForm,
+    ReferrerForm,
+    SafetyForm,
+    StartForm,
+    Value,
+    Words,
+    date_from,
+)
+from onedoor.referrals.models import Route, Source
+
+SALT = "onedoor.referrals.form.state"
+MAX_AGE = timedelta(days=7)
+ALL_ROUTES = frozenset(Route.values)
+
+
+class BadState(Exception):
+    """The answers sent back were changed, or are too old to use."""
+
+    def __init__(self, *, expired: bool = False) -> None:
+        super().__init__("expired" if expired else "bad signature")
+        self.expired = expired
+
+
+@dataclass(frozen=True)
+class Page:
+    slug: str
+    form_class: type[PageForm]
+    template: str
+    title: str  # may say {who}, {Who}, {whose}, {Whose}: see forms.Words
+    routes: frozenset[str] = ALL_ROUTES
+    summary: str = ""  # the heading on the check page, when not the title
+
+    def title_for(self, words: Words) -> str:
+        return self.title.format_map(words)
+
+    def summary_for(self, words: Words) -> str:
+        return (self.summary or self.title).format_map(words)
+
+
+START = Page(
+    "start",
+    StartForm,
+    "referrals/start.html",
+    "Ask for help for a child or young person",
+    summary="Who is asking",
+)
+PAGES = (
+    START,
+    Page(
+        "about-you",
+        ReferrerForm,
+        "referrals/about_you.html",
+        "About you",
+        frozenset({Route.PARENT, Route.PROFESSIONAL}),
+    ),
+    Page("young-person", ChildForm, "referrals/young_person.html", "About {who}"),
+    Page("parents-and-carers", CarersForm, "referrals/carers.html", "Parents and carers"),
+    Page("reasons", ReasonsForm, "referrals/reasons.html", "Why you are asking for help"),
+    Page("safety", SafetyForm, "referrals/safety.html", "{Whose} safety"),
+    Page("communication", CommunicationForm, "referrals/communication.html", "Communication needs"),
+    Page("more-about", MoreAboutForm, "referrals/more_about.html", "More about {who}"),
+    Page("consent", ConsentForm, "referrals/consent.html", "Consent"),
+)
+BY_SLUG = {page.slug: page for page in PAGES}
+# Pages whose questions depend on who is asking: asked again when the route changes.
+ROUTE_PAGES = ("about-you", "consent")
+
+
+@dataclass
+class State:
+    """Everything typed so far, page by page, and the key that makes sending idempotent."""
+
+    key: str
+    pages: dict[str, dict[str, Value]] = field(default_factory=dict)
+    changing: bool = False  # came from the check page: go back there after this page
+
+    @classmethod
+    def new(cls) -> State:
+        return cls(key=str(uuid.uuid4()))
+
+    @property
+    def route(self) -> str:
+        return str(self.pages.get(START.slug, {}).get("who", ""))
+
+    @property
+    def submission_key(self) -> uuid.UUID:
+        return uuid.UUID(self.key)
+
+    def sign(self) -> str:
+        payload = {"key": self.key, "pages": self.pages, "changing": self.changing}
+        return signing.dumps(payload, salt=SALT, compress=True)
+
+    @classmethod
+    def load(cls, token: str) -> State:
+        try:
+            payload = signing.loads(token, salt=SALT, max_age=MAX_AGE)
+        except signing.SignatureExpired as expired:
+            raise BadState(expired=True) from expired
+        except signing.BadSignature as bad:
+            raise BadState from bad
+        try:
+            return cls(
+                key=str(uuid.UUID(payload["key"])),
+                pages=dict(payload["pages"]),
+                changing=bool(payload["changing"]),
+            )
+        except (KeyError, TypeError, ValueError) as bad:  # signed by us, so never expected
+            raise BadState from bad
+
+    def save(self, page: Page, form: PageForm) -> None:
+        before = self.route
+        self.pages[page.slug] = form.saved()
+        if page is START and before and self.route != before:
+            for slug in ROUTE_PAGES:
+                self.pages.pop(slug, None)
+
+    def born(self) -> date | None:
+        return date_from(self.pages.get("young-person", {}))
+
+
+def pages_for(route: str) -> list[Page]:
+    return [page for page in PAGES if page is START or route in page.routes]
+
+
+def context(state: State, choices: Choices, today: date) -> FormContext:
+    return FormContext(route=state.route, today=today, choices=choices, born=state.born())
+
+
+def blank_form(page: Page, state: State, ctx: FormContext) -> PageForm:
+    """The page as last answered (or, for a parent's first visit to the carers page, with
+    the parent's own details to start from)."""
+    initial: dict[str, Any] = dict(state.pages.get(page.slug, {}))
+    referrer = state.pages.get("about-you", {})
+    if page.slug == "parents-and-carers" and not initial and state.route == Route.PARENT:
+        initial = {
+            "carer_name": referrer.get("name", ""),
+            "carer_relationship": referrer.get("relationship", ""),
+            "carer_phone": referrer.get("phone", ""),
+            "carer_email": referrer.get("email", ""),
+        }
+    return page.form_class(ctx=ctx, initial=initial)
+
+
+def next_page(state: State, after: Page) -> Page | None:
+    """The page to ask next, or None for the check page."""
+    pages = pages_for(state.route)
+    if state.changing:
+        return next((page for page in pages if page.slug not in state.pages), None)
+    later = pages[pages.index(after) + 1 :] if after in pages else []
+    return later[0] if later else None
+
+
+def previous_page(state: State, page: Page) -> Page | None:
+    """Where "Back" goes: the page before, or None for the check page when changing."""
+    pages = pages_for(state.route)
+    if state.changing or page not in pages:
+        return None
+    return pages[max(pages.index(page) - 1, 0)]
+
+
+@dataclass(frozen=True)
+class Section:
+    page: Page
+    title: str
+    rows: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Review:
+    """Every answer checked again: the sections to show, or the first page to answer."""
+
+    sections: list[Section]
+    answers: ReferralAnswers | None
+    stop: tuple[Page, PageForm] | None = None
+
+
+def review(state: State, choices: Choices, today: date) -> Review:
+    ctx = context(state, choices, today)
+    sections, parts = [], {}
+    for page in pages_for(state.route):
+        saved = state.pages.get(page.slug)
+        if saved is None:
+            return Review(sections, None, (page, blank_form(page, state, ctx)))
+        form = page.form_class(saved, ctx=ctx)
+        if not form.is_valid():
+            return Review(sections, None, (page, form))
+        sections.append(Section(page, page.summary_for(ctx.words), form.rows()))
+        parts.update(form.answers())
+    route = Route(state.route)
+    source = {Route.SELF: Source.SELF, Route.PARENT: Source.PARENT}.get(route)
+    answers = ReferralAnswers(
+        **{"route": route, **({"source": source} if source else {}), **parts}
+    )
+    return Review(sections, answers)

@@ -1,0 +1,323 @@
+"""Receiving referrals: exactly once, matched to children already known, eligibility,
+acknowledgement after commit, and nothing half-written when something fails."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import date
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.db import DatabaseError
+from django.test import Client
+from django_tasks_db.models import DBTaskResult
+
+from onedoor.alliance.models import Alliance
+from onedoor.audit.models import AuditEvent
+from onedoor.children.models import Child, Journey, TimelineEvent
+from onedoor.referrals.actions import (
+    PUBLIC_SUBMISSIONS_PER_HOUR,
+    RateLimited,
+    confirm_match,
+    reject_match,
+    submit_referral,
+)
+from onedoor.referrals.answers import CarerAnswers, ReferralAnswers
+from onedoor.referrals.models import MatchStatus, Referral, Route, Source, Status
+from onedoor.referrals.tasks import send_referral_acknowledgement
+from tests.personas import People, sign_in
+
+TODAY = date(2026, 11, 22)
+
+MAYA = ReferralAnswers(
+    route=Route.PARENT,
+    source=Source.PARENT,
+    given_name="Maya",
+    family_name="Example",
+    date_of_birth=date(2014, 5, 9),
+    gender="female",
+    ethnicity="A",
+    postcode="ME4 4AB",
+    referrer_name="Priya Example",
+    referrer_relationship="Mother",
+    referrer_email="priya@example.org",
+    carers=(
+        CarerAnswers(
+            "Priya Example", "Mother", email="priya@example.org", parental_responsibility="yes"
+        ),
+    ),
+    reasons="Worries a lot and has stopped going to school.",
+    needs=("anxiety", "school"),
+    risk_indicators=("self_harm",),
+    priority_groups=(),
+    consent_to_refer=True,
+    consent_given_by="parent_carer",
+    consent_to_share=True,
+)
+
+
+def submit(answers: ReferralAnswers = MAYA, **kwargs: object) -> Referral:
+    return submit_referral(
+        answers=answers, submission_key=kwargs.pop("key", uuid.uuid4()), **kwargs
+    )  # type: ignore[arg-type]
+
+
+def test_a_referral_is_received_with_its_timeline_audit_and_acknowledgement(
+    alliance: Alliance,
+) -> None:
+    referral = submit()
+    assert (referral.status, referral.eligible, referral.match_status) == (
+        Status.AWAITING_TRIAGE, True, MatchStatus.NEW,
+    )  # fmt: skip
+    assert referral.self_harm is True and referral.suicidal_thoughts is False
+    assert sorted(referral.needs.values_list("slug", flat=True)) == ["anxiety", "school"]
+    child = referral.child
+    assert (child.full_name, child.match_given_name, child.postcode) == (
+        "Maya Example",
+        "maya",
+        "ME4 4AB",
+    )
+    assert [c.name for c in child.carers.all()] == ["Priya Example"]
+    assert Journey.objects.filter(child=child, closed_at__isnull=True).count() == 1
+    assert list(TimelineEvent.objects.filter(child=child).values_list("kind", flat=True)) == [
+        "referral_received"
+    ]
+    created = AuditEvent.objects.get(action="create", record_type="referral")
+    assert created.child_uuid == child.uuid
+    task = DBTaskResult.objects.get()
+    assert task.task_path == "onedoor.referrals.tasks.send_referral_acknowledgement"
+    assert task.args_kwargs == {"args": [str(referral.uuid)], "kwargs": {}}
+
+
+def test_the_same_submission_twice_makes_one_referral(alliance: Alliance) -> None:
+    key = uuid.uuid4()
+    first = submit(key=key)
+    second = submit(key=key)
+    assert first.pk == second.pk
+    assert Referral.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
+
+
+def test_a_failure_part_way_leaves_nothing_behind(alliance: Alliance) -> None:
+    failing = mock.patch.object(TimelineEvent.objects, "create", side_effect=DatabaseError("full"))
+    with failing, pytest.raises(DatabaseError):
+        submit()
+    assert (Referral.objects.count(), Child.objects.count(), Journey.objects.count()) == (0, 0, 0)
+    assert DBTaskResult.objects.count() == 0
+    assert AuditEvent.objects.filter(record_type="referral").count() == 0
+
+
+def test_the_acknowledgement_is_sent_once_even_if_the_task_runs_twice(alliance: Alliance) -> None:
+    referral = submit()
+    assert send_referral_acknowledgement.call(str(referral.uuid)) == 1
+    assert send_referral_acknowledgement.call(str(referral.uuid)) == 0
+    assert [m.to for m in mail.outbox] == [["priya@example.org"]]
+    body = mail.outbox[0].body
+    assert referral.reference_display in body
+    assert "Maya" not in body and "self-harm" not in body.lower()
+
+
+def test_a_professional_referral_acknowledges_the_family_only_with_agreement(
+    alliance: Alliance,
+) -> None:
+    school = replace(
+        MAYA,
+        route=Route.PROFESSIONAL,
+        source=Source.SCHOOL,
+        referrer_email="senco@school.example",
+        family_may_be_contacted=True,
+    )
+    send_referral_acknowledgement.call(str(submit(school).uuid))
+    assert [m.to for m in mail.outbox] == [["senco@school.example"], ["priya@example.org"]]
+    mail.outbox.clear()
+    quiet = replace(school, family_may_be_contacted=False)
+    send_referral_acknowledgement.call(str(submit(quiet).uuid))
+    assert [m.to for m in mail.outbox] == [["senco@school.example"]]
+
+
+def test_a_known_nhs_number_joins_the_childs_open_journey(alliance: Alliance) -> None:
+    first = submit(replace(MAYA, nhs_number="9434765919"))
+    again = submit(replace(MAYA, nhs_number="9434765919", given_name="Mya", postcode="ME5 8AA"))
+    assert again.match_status == MatchStatus.EXACT
+    assert again.child == first.child
+    assert again.journey == first.journey
+    assert Child.objects.count() == 1
+    assert Journey.objects.count() == 1
+
+
+def test_a_possible_match_waits_for_the_triage_lead_with_reasons(alliance: Alliance) -> None:
+    first = submit()
+    again = submit(replace(MAYA, family_name="Exampel", date_of_birth=date(2014, 9, 5)))
+    assert again.match_status == MatchStatus.POSSIBLE
+    assert again.child != first.child
+    candidate = again.candidates.get()
+    assert candidate.child == first.child
+    assert "Date of birth with day and month swapped" in candidate.reasons
+
+
+def test_twins_are_not_matched(alliance: Alliance) -> None:
+    submit()
+    twin = submit(replace(MAYA, given_name="Ella"))
+    assert twin.match_status == MatchStatus.NEW
+    assert twin.candidates.count() == 0
+
+
+def test_confirming_a_match_attaches_the_referral_and_retires_the_new_record(
+    alliance: Alliance, people: People
+) -> None:
+    first = submit()
+    again = submit(replace(MAYA, given_name="Maya-Rose", family_name="Exampel"))
+    provisional = again.child
+    referral = confirm_match(user=people.triage, candidate=again.candidates.get())
+    assert referral.child == first.child
+    assert referral.journey == first.journey
+    assert referral.match_status == MatchStatus.CONFIRMED
+    assert not Child.objects.filter(pk=provisional.pk).exists()
+    assert Journey.objects.filter(child=first.child, closed_at__isnull=True).count() == 1
+    assert Journey.objects.count() == 1
+    kinds = list(TimelineEvent.objects.filter(child=first.child).values_list("kind", flat=True))
+    assert sorted(kinds) == ["match_confirmed", "referral_received", "referral_received"]
+
+
+def test_ruling_out_a_match_keeps_two_children(alliance: Alliance, people: People) -> None:
+    first = submit()
+    again = submit(replace(MAYA, given_name="Maya-Rose", family_name="Exampel"))
+    referral = reject_match(user=people.triage, candidate=again.candidates.get())
+    assert referral.match_status == MatchStatus.REJECTED
+    assert referral.child != first.child
+    assert Child.objects.count() == 2
+
+
+def test_only_the_triage_team_decides_matches(alliance: Alliance, people: People) -> None:
+    submit()
+    again = submit(replace(MAYA, family_name="Exampel"))
+    with pytest.raises(Exception, match="Only the triage team"):
+        confirm_match(user=people.kooth_practitioner, candidate=again.candidates.get())
+    assert again.candidates.get().decision == "pending"
+
+
+def test_an_ineligible_referral_is_kept_marked_and_signposted(alliance: Alliance) -> None:
+    adult = replace(MAYA, date_of_birth=date(2004, 1, 10), route=Route.SELF, source=Source.SELF)
+    referral = submit(adult)
+    assert (referral.eligible, referral.status, referral.journey) == (
+        False,
+        Status.SIGNPOSTED,
+        None,
+    )
+    assert "22" in referral.ineligibility_reason
+    signposted = set(referral.signposted_to.values_list("slug", flat=True))
+    assert "samaritans" in signposted and "childline" not in signposted
+    kinds = TimelineEvent.objects.filter(child=referral.child).values_list("kind", flat=True)
+    assert list(kinds) == ["signposted", "referral_received"]  # newest first
+
+
+def test_a_care_leaver_of_22_is_eligible(alliance: Alliance) -> None:
+    leaver = replace(MAYA, date_of_birth=date(2004, 1, 10), priority_groups=("care-leaver",))
+    referral = submit(leaver)
+    assert (referral.eligible, referral.status) == (True, Status.AWAITING_TRIAGE)
+    assert list(referral.child.priority_groups.values_list("slug", flat=True)) == ["care-leaver"]
+
+
+def test_too_many_referrals_from_one_address_are_refused(alliance: Alliance) -> None:
+    for _ in range(PUBLIC_SUBMISSIONS_PER_HOUR):
+        submit(address="203.0.113.9")
+    with pytest.raises(RateLimited):
+        submit(address="203.0.113.9")
+    assert Referral.objects.count() == PUBLIC_SUBMISSIONS_PER_HOUR
+    submit(address="203.0.113.10")
+    assert Referral.objects.count() == PUBLIC_SUBMISSIONS_PER_HOUR + 1
+
+
+def test_the_triage_lead_confirms_a_match_on_the_page(
+    client: Client, alliance: Alliance, people: People
+) -> None:
+    first = submit()
+    again = submit(replace(MAYA, family_name="Exampel"))
+    candidate = again.candidates.get()
+    sign_in(client, people.triage)
+    page = client.get(f"/referrals/{again.uuid}/matches/")
+    assert page.status_code == 200
+    assert "Same child" in page.content.decode()
+    response = client.post(
+        f"/referrals/{again.uuid}/matches/", {"candidate": candidate.pk, "decision": "same"}
+    )
+    assert response["Location"] == f"/children/{first.child.uuid}/"
+    again.refresh_from_db()
+    assert again.child == first.child
+
+
+def test_a_practitioner_cannot_decide_matches(
+    client: Client, alliance: Alliance, people: People
+) -> None:
+    submit()
+    again = submit(replace(MAYA, family_name="Exampel"))
+    sign_in(client, people.kooth_practitioner)
+    response = client.post(
+        f"/referrals/{again.uuid}/matches/",
+        {"candidate": again.candidates.get().pk, "decision": "same"},
+    )
+    assert response.status_code == 403
+    assert again.candidates.get().decision == "pending"
+
+
+def test_the_triage_page_lists_matches_to_check_in_a_fixed_number_of_queries(
+    client: Client, alliance: Alliance, people: People, django_assert_num_queries: object
+) -> None:
+    submit()
+    for n in range(6):
+        submit(replace(MAYA, family_name="Exampel", referrer_email=f"p{n}@example.org"))
+    sign_in(client, people.triage)
+    client.get("/")
+    with django_assert_num_queries(4):  # type: ignore[operator]
+        response = client.get("/triage/")
+    assert len(response.context["to_check"]) == 6
+
+
+def test_advice_given_goes_on_the_childs_timeline(
+    client: Client, alliance: Alliance, people: People
+) -> None:
+    sign_in(client, people.triage)
+    response = client.post(
+        "/referrals/advice/new/",
+        {
+            "given_name": "Leo",
+            "family_name": "Sample",
+            "date_of_birth": "14 3 2013",
+            "postcode": "me7 1aa",
+            "nhs_number": "",
+            "caller_name": "Jo Sample",
+            "caller_relationship": "Father",
+            "advice_given": "Talked through sleep routines.",
+            "signposted": [alliance.directory.get(slug="the-mix").pk],
+        },
+    )
+    child = Child.objects.get(given_name="Leo")
+    assert response["Location"] == f"/children/{child.uuid}/"
+    event = TimelineEvent.objects.get(child=child)
+    assert (event.kind, event.actor) == ("advice_given", people.triage)
+    assert event.summary == "Talked through sleep routines. Signposted to: The Mix."
+    assert child.postcode == "ME7 1AA"
+    assert Referral.objects.count() == 0
+
+
+def test_advice_with_a_bad_postcode_is_refused(
+    client: Client, alliance: Alliance, people: People
+) -> None:
+    sign_in(client, people.triage)
+    response = client.post(
+        "/referrals/advice/new/",
+        {
+            "given_name": "Leo",
+            "family_name": "Sample",
+            "date_of_birth": "14 3 2013",
+            "postcode": "NOT A POSTCODE",
+            "caller_name": "Jo",
+            "caller_relationship": "Father",
+            "advice_given": "Advice.",
+        },
+    )
+    assert response.status_code == 400
+    assert "Enter a real UK postcode, like ME4 4AB" in response.content.decode()
+    assert Child.objects.count() == 0

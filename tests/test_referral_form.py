@@ -1,0 +1,930 @@
+"""The public referral form at /refer/: its pages, their messages, and what it sends.
+
+The answers travel between pages in a signed hidden field, so these tests carry it from
+each response to the next post, as a browser would.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.core import signing
+from django.core.cache import cache
+from django.db import OperationalError, connection
+from django.http import HttpResponse
+from django.test import Client
+from django.utils import timezone
+
+from onedoor.alliance.models import Alliance
+from onedoor.children.models import Child
+from onedoor.children.nhs_number import is_valid
+from onedoor.referrals import views
+from onedoor.referrals.actions import PUBLIC_SUBMISSIONS_PER_HOUR, submit_referral
+from onedoor.referrals.forms import uk_phone_number
+from onedoor.referrals.models import Referral, SubmissionAttempt
+from onedoor.referrals.wizard import SALT, State
+
+Answers = dict[str, dict[str, Any]]
+NHS_NUMBER = "943 476 5919"
+YEAR = timezone.localdate().year
+
+
+def born(years: int) -> dict[str, str]:
+    """A date of birth (1 January) that makes someone `years` old today."""
+    return {"dob_day": "1", "dob_month": "1", "dob_year": str(YEAR - years)}
+
+
+CHILD = {
+    "given_name": "Maya",
+    "family_name": "Example",
+    **born(9),
+    "gender": "female",
+    "ethnicity": "A",
+    "address_line_1": "1 High Street",
+    "town": "Chatham",
+    "postcode": "me4 4ab",
+    "nhs_number": "",
+    "school": "Chatham Primary",
+}
+LATER_PAGES: Answers = {
+    "reasons": {"reasons": "Worries a lot and has stopped going to school.", "needs": ["anxiety"]},
+    "safety": {"risks": ["none"]},
+    "communication": {"interpreter": "no"},
+    "more-about": {},
+}
+PARENT: Answers = {
+    "start": {"who": "parent"},
+    "about-you": {"name": "Priya Example", "relationship": "Mother", "email": "priya@example.org"},
+    "young-person": CHILD,
+    "parents-and-carers": {
+        "carer_name": "Priya Example",
+        "carer_relationship": "Mother",
+        "carer_email": "priya@example.org",
+        "parental_responsibility": "yes",
+    },
+    **LATER_PAGES,
+    "consent": {"agreed": "parent_carer", "share": "yes"},
+}
+PROFESSIONAL: Answers = {
+    "start": {"who": "professional"},
+    "about-you": {
+        "name": "Sam Teacher",
+        "role": "Designated safeguarding lead",
+        "organisation": "Chatham Grammar",
+        "source": "school",
+        "email": "sam@school.example.org",
+    },
+    "young-person": {**CHILD, "given_name": "Leo", **born(15)},
+    "parents-and-carers": {
+        "carer_name": "Ana Example",
+        "carer_relationship": "Mother",
+        "carer_phone": "07700 900982",
+        "parental_responsibility": "yes",
+    },
+    **LATER_PAGES,
+    "consent": {"agreed": "young_person", "competent": "yes", "share": "yes", "contact_family": "no"},
+}
+SELF: Answers = {
+    "start": {"who": "self"},
+    "young-person": {**CHILD, "given_name": "Jo", **born(17), "email": "jo@example.org"},
+    "parents-and-carers": {},
+    **LATER_PAGES,
+    "consent": {"agreed": "young_person", "share": "no", "contact_family": "no"},
+}
+
+
+def errors(response: HttpResponse) -> list[tuple[str, str]]:
+    """The error summary: where each message links to, and the message."""
+    found = re.findall(r'<li><a href="#([^"]+)">(.*?)</a></li>', response.content.decode())
+    return [(target, html.unescape(message)) for target, message in found]
+
+
+def messages(response: HttpResponse) -> list[str]:
+    return [message for _, message in errors(response)]
+
+
+def heading(response: HttpResponse) -> str:
+    match = re.search(r"<h1[^>]*>(.*?)</h1>", response.content.decode(), re.S)
+    assert match is not None, response.content.decode()
+    return html.unescape(match.group(1).strip())
+
+
+def path(slug: str) -> str:
+    return "/refer/" if slug == "start" else f"/refer/{slug}/"
+
+
+class Journey:
+    """One person filling in the form: each post carries the state the last page gave."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.response: HttpResponse = client.get("/refer/")
+
+    @property
+    def token(self) -> str:
+        return str(self.response.context["token"])
+
+    def post(self, url: str, data: dict[str, Any] | None = None) -> HttpResponse:
+        self.response = self.client.post(url, {"state": self.token, **(data or {})})
+        return self.response
+
+    def answer(self, slug: str, data: dict[str, Any]) -> HttpResponse:
+        return self.post(path(slug), data)
+
+    def walk(self, answers: Answers, *, until: str = "") -> HttpResponse:
+        for slug, data in answers.items():
+            if slug == until:
+                break
+            response = self.answer(slug, data)
+            assert messages(response) == [], (slug, messages(response))
+        return self.response
+
+    def send(self, data: dict[str, Any] | None = None) -> HttpResponse:
+        return self.post("/refer/send/", data)
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_choices() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def journey(client: Client, alliance: Alliance) -> Journey:
+    return Journey(client)
+
+
+@pytest.fixture
+def database_down() -> Callable[[], Any]:
+    """Every query fails while the returned context is open, as when the database is down."""
+
+    def refuse(*args: object) -> None:
+        raise OperationalError("the database is unavailable")
+
+    return lambda: connection.execute_wrapper(refuse)
+
+
+# The start page
+
+
+def test_the_start_page_asks_who_is_asking_and_gives_the_crisis_lines(journey: Journey) -> None:
+    page = journey.response.content.decode()
+
+    assert heading(journey.response) == "Ask for help for a child or young person"
+    assert "<strong>Childline</strong>: 0800 1111." in page
+    assert "<strong>NHS 111, option 2</strong>: 111." in page
+    assert (
+        '<input type="text" id="website" name="website" value="" tabindex="-1" autocomplete="off">'
+        in page
+    )
+    assert '<label for="website">Leave this empty</label>' in page
+    assert State.load(journey.token).route == ""
+
+
+def test_each_new_form_gets_its_own_submission_key(client: Client, alliance: Alliance) -> None:
+    first, second = Journey(client), Journey(client)
+
+    assert State.load(first.token).key != State.load(second.token).key
+
+
+# Each page's messages
+
+
+@pytest.mark.parametrize(
+    ("answers", "slug", "data", "expected"),
+    [
+        (PARENT, "start", {}, [("id_who", "Select who you are")]),
+        (
+            PARENT,
+            "about-you",
+            {},
+            [
+                ("id_name", "Enter your full name"),
+                ("id_relationship", "Enter your relationship to the child, like mother or foster carer"),
+                ("id_email", "Enter an email address or a phone number, so the team can contact you"),
+            ],
+        ),
+        (
+            PARENT,
+            "about-you",
+            {"name": "x" * 101, "relationship": "Mother", "email": "priya@", "phone": "12345"},
+            [
+                ("id_name", "Your name must be 100 characters or less"),
+                ("id_email", "Enter an email address in the correct format, like name@example.com"),
+                (
+                    "id_phone",
+                    "Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192",
+                ),
+            ],
+        ),
+        (
+            PROFESSIONAL,
+            "about-you",
+            {},
+            [
+                ("id_name", "Enter your full name"),
+                ("id_role", "Enter your job title or role, like school nurse"),
+                ("id_organisation", "Enter the name of your organisation"),
+                ("id_source", "Select where you work"),
+                ("id_email", "Enter your work email address"),
+            ],
+        ),
+        (
+            PARENT,
+            "young-person",
+            {},
+            [
+                ("id_given_name", "Enter your child's first name"),
+                ("id_family_name", "Enter your child's last name"),
+                ("id_dob_day", "Enter your child's date of birth"),
+                ("id_gender", "Select your child's gender, or 'Prefer not to say'"),
+                ("id_ethnicity", "Select your child's ethnic group, or 'Prefer not to say'"),
+                ("id_address_line_1", "Enter the first line of your child's address"),
+                ("id_postcode", "Enter your child's postcode"),
+            ],
+        ),
+        (
+            SELF,
+            "young-person",
+            {**CHILD, "postcode": "ME4", "nhs_number": "943 476 5918", "phone": "020 7946"},
+            [
+                ("id_postcode", "Enter a full UK postcode, like ME4 4AB"),
+                (
+                    "id_nhs_number",
+                    "Enter a real NHS number: it is 10 digits and the last one is a check digit",
+                ),
+                (
+                    "id_phone",
+                    "Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192",
+                ),
+            ],
+        ),
+        (
+            SELF,
+            "young-person",
+            {**CHILD, "given_name": "J" * 101, "nhs_number": "12345"},
+            [
+                ("id_given_name", "First name must be 100 characters or less"),
+                ("id_nhs_number", "NHS number must be 10 digits, like 485 777 3456"),
+                ("id_phone", "Enter a phone number or an email address, so we can contact you"),
+            ],
+        ),
+        (
+            PARENT,
+            "parents-and-carers",
+            {},
+            [
+                ("id_carer_name", "Enter the parent or carer's full name"),
+                (
+                    "id_carer_relationship",
+                    "Enter their relationship to your child, like mother or foster carer",
+                ),
+                (
+                    "id_parental_responsibility",
+                    "Select whether they have parental responsibility, or 'I do not know'",
+                ),
+            ],
+        ),
+        (
+            SELF,
+            "parents-and-carers",
+            {"carer_phone": "07700 900982"},
+            [
+                ("id_carer_name", "Enter the parent or carer's full name"),
+                (
+                    "id_carer_relationship",
+                    "Enter their relationship to you, like mother or foster carer",
+                ),
+                (
+                    "id_parental_responsibility",
+                    "Select whether they have parental responsibility, or 'I do not know'",
+                ),
+            ],
+        ),
+        (PARENT, "reasons", {}, [("id_reasons", "Tell us why you are asking for help")]),
+        (SELF, "reasons", {}, [("id_reasons", "Tell us what you would like help with")]),
+        (
+            PARENT,
+            "reasons",
+            {"reasons": "x" * 2001, "what_tried": "y" * 2001},
+            [
+                ("id_reasons", "Why you are asking for help must be 2,000 characters or less"),
+                ("id_what_tried", "What has been tried must be 2,000 characters or less"),
+            ],
+        ),
+        (PARENT, "safety", {}, [("id_risks", "Select any that apply, or select 'None of these'")]),
+        (
+            PARENT,
+            "safety",
+            {"risks": ["self_harm", "none"]},
+            [("id_risks", "Select the ones that apply, or select 'None of these' on its own")],
+        ),
+        (
+            PARENT,
+            "communication",
+            {"accessibility_needs": "z" * 2001},
+            [
+                ("id_interpreter", "Select yes if an interpreter is needed"),
+                (
+                    "id_accessibility_needs",
+                    "Accessibility needs must be 2,000 characters or less",
+                ),
+            ],
+        ),
+        (
+            PARENT,
+            "consent",
+            {},
+            [
+                ("id_agreed", "Select who has agreed to this referral"),
+                ("id_share", "Select yes if we can share this referral with partner organisations"),
+            ],
+        ),
+        (
+            PROFESSIONAL,
+            "consent",
+            {"share": "yes"},
+            [
+                ("id_agreed", "Select who has agreed to this referral"),
+                ("id_contact_family", "Select yes if we can contact the family"),
+            ],
+        ),
+        (
+            SELF,
+            "consent",
+            {},
+            [
+                ("id_agreed", "Select yes if you agree to this referral"),
+                ("id_share", "Select yes if we can share this referral with partner organisations"),
+                ("id_contact_family", "Select yes if we can contact your parent or carer"),
+            ],
+        ),
+    ],
+)
+def test_each_page_says_how_to_put_each_answer_right(
+    journey: Journey, answers: Answers, slug: str, data: dict[str, Any], expected: list[Any]
+) -> None:
+    journey.walk(answers, until=slug)
+
+    response = journey.answer(slug, data)
+
+    assert response.status_code == 200
+    assert errors(response) == expected
+    assert response.content.decode().count("<title>Error: ") == 1
+
+
+@pytest.mark.parametrize(
+    ("day", "month", "year", "expected"),
+    [
+        ("", "", "", [("id_dob_day", "Enter the young person's date of birth")]),
+        ("", "3", "2015", [("id_dob_day", "Date of birth must include a day")]),
+        ("4", "", "2015", [("id_dob_month", "Date of birth must include a month")]),
+        ("", "", "2015", [("id_dob_day", "Date of birth must include a day and month")]),
+        ("4", "", "", [("id_dob_month", "Date of birth must include a month and year")]),
+        ("31", "2", "2015", [("id_dob_day", "Date of birth must be a real date")]),
+        ("4", "13", "2015", [("id_dob_day", "Date of birth must be a real date")]),
+        ("four", "3", "2015", [("id_dob_day", "Date of birth must be a real date")]),
+        ("4", "3", "15", [("id_dob_year", "Year must include 4 numbers")]),
+        ("1", "1", str(YEAR + 1), [("id_dob_day", "Date of birth must be in the past")]),
+        (
+            "1",
+            "1",
+            str(YEAR - 31),
+            [
+                (
+                    "id_dob_year",
+                    "Check the year: this date of birth would make the young person older than 30",
+                )
+            ],
+        ),
+    ],
+)
+def test_the_date_of_birth_must_be_a_real_date_in_a_young_life(
+    journey: Journey, day: str, month: str, year: str, expected: list[tuple[str, str]]
+) -> None:
+    journey.walk(PROFESSIONAL, until="young-person")
+
+    response = journey.answer(
+        "young-person", {**PROFESSIONAL["young-person"], "dob_day": day, "dob_month": month, "dob_year": year}
+    )
+
+    assert errors(response) == expected
+    page = response.content.decode()
+    assert 'class="nhsuk-form-group nhsuk-form-group--error"' in page
+    assert f'value="{day}"' in page and f'value="{year}"' in page  # what was typed is kept
+
+
+def test_a_date_of_birth_today_is_accepted_and_30_is_the_oldest(journey: Journey) -> None:
+    today = timezone.localdate()
+    journey.walk(PROFESSIONAL, until="young-person")
+    child = PROFESSIONAL["young-person"]
+
+    newborn = journey.answer(
+        "young-person",
+        {**child, "dob_day": today.day, "dob_month": today.month, "dob_year": today.year},
+    )
+    assert messages(newborn) == []
+    journey.post("/refer/young-person/", {"action": "show"})
+    thirty = journey.answer("young-person", {**child, **born(30)})
+    assert messages(thirty) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [
+        ("07700 900982", "07700900982"),
+        ("+44 7700 900982", "07700900982"),
+        ("+44 (0)7700 900982", "07700900982"),
+        ("01632-960-001", "01632960001"),
+        ("020 7946 0018", "02079460018"),
+        ("0800 111 999", "0800111999"),
+        ("7700 900982", None),
+        ("+33 1 23 45 67 89", None),
+        ("077009009821", None),
+        ("call me", None),
+    ],
+)
+def test_phone_numbers_are_uk_numbers_of_10_or_11_digits(typed: str, number: str | None) -> None:
+    assert uk_phone_number(typed) == number
+
+
+def test_the_consent_rules_are_explained_in_the_readers_words(client: Client, alliance: Alliance) -> None:
+    parent = Journey(client)
+    parent.walk(PARENT, until="consent")
+    assert messages(parent.answer("consent", {"agreed": "no", "share": "yes"})) == [
+        "The referral needs consent to be made. Ask the young person, or a parent or carer if "
+        "they are under 16, whether they agree to the referral."
+    ]
+    assert messages(parent.answer("consent", {"agreed": "young_person", "share": "yes"})) == [
+        "Because your child is under 16, a parent or carer needs to agree to this referral. "
+        "Select 'I have agreed, as their parent or carer' if you agree."
+    ]
+
+    professional = Journey(client)
+    professional.walk(PROFESSIONAL, until="consent")
+    answers = {"agreed": "young_person", "share": "yes", "contact_family": "no"}
+    assert errors(professional.answer("consent", answers)) == [
+        (
+            "id_competent",
+            "Under 16, a young person can consent for themselves only when they are judged "
+            "competent to. Say whether they are, or ask a parent or carer for consent.",
+        )
+    ]
+    assert messages(professional.answer("consent", {**answers, "competent": "no"})) == [
+        "This young person has not been judged competent to consent for themselves, so a "
+        "parent or carer needs to give consent."
+    ]
+
+    young = Journey(client)
+    young.walk({**SELF, "young-person": {**SELF["young-person"], **born(14)}}, until="consent")
+    answers = {"agreed": "young_person", "share": "yes", "contact_family": "no"}
+    assert errors(young.answer("consent", {**answers, "parent_agrees": "no"})) == [
+        (
+            "id_parent_agrees",
+            "Because you are under 16, a parent or carer needs to agree to this referral. If you "
+            "cannot ask them, phone the Referral and Advice Point, or talk to someone you trust, "
+            "like a teacher, school nurse or GP: they can ask for help with you.",
+        )
+    ]
+    assert messages(young.answer("consent", {**answers, "parent_agrees": "yes"})) == []
+    assert heading(young.response) == "Check your answers before sending your referral"
+
+
+def test_a_17_year_old_agrees_for_themselves_not_their_parent(journey: Journey) -> None:
+    older = {**PROFESSIONAL, "young-person": {**PROFESSIONAL["young-person"], **born(17)}}
+    journey.walk(older, until="consent")
+
+    response = journey.answer("consent", {"agreed": "parent_carer", "share": "yes", "contact_family": "yes"})
+
+    assert messages(response) == [
+        "At 16 and over, young people agree to a referral themselves: a parent or carer's "
+        "consent is not enough. Ask the young person for their consent."
+    ]
+    assert 'name="competent"' not in response.content.decode()  # asked only under 16
+
+
+# The three routes
+
+
+@pytest.mark.parametrize(
+    ("answers", "titles"),
+    [
+        (
+            PARENT,
+            [
+                "About you",
+                "About your child",
+                "Parents and carers",
+                "Why you are asking for help",
+                "Your child's safety",
+                "Communication needs",
+                "More about your child",
+                "Consent",
+                "Check your answers before sending your referral",
+            ],
+        ),
+        (
+            PROFESSIONAL,
+            [
+                "About you",
+                "About the young person",
+                "Parents and carers",
+                "Why you are asking for help",
+                "The young person's safety",
+                "Communication needs",
+                "More about the young person",
+                "Consent",
+                "Check your answers before sending your referral",
+            ],
+        ),
+        (
+            SELF,
+            [
+                "About you",
+                "Parents and carers",
+                "Why you are asking for help",
+                "Your safety",
+                "Communication needs",
+                "More about you",
+                "Consent",
+                "Check your answers before sending your referral",
+            ],
+        ),
+    ],
+    ids=["parent", "professional", "self"],
+)
+def test_each_route_reaches_the_check_page_in_its_own_words(
+    journey: Journey, answers: Answers, titles: list[str]
+) -> None:
+    seen = []
+    for slug, data in answers.items():
+        response = journey.answer(slug, data)
+        assert messages(response) == [], slug
+        seen.append(heading(response))
+
+    assert seen == titles
+    page = journey.response.content.decode()
+    assert page.count('value="change"') == len(answers)
+    assert "Who is asking" in page
+    assert "ME4 4AB" in page  # normalised
+
+
+def test_the_check_page_shows_every_answer_with_markup_as_text(journey: Journey) -> None:
+    reasons = '<script>alert("hi")</script> & <b>worried</b>'
+    journey.walk({**PARENT, "reasons": {"reasons": reasons, "needs": ["anxiety", "school"]}})
+
+    page = journey.response.content.decode()
+    assert "&lt;script&gt;alert(&quot;hi&quot;)&lt;/script&gt; &amp; &lt;b&gt;worried&lt;/b&gt;" in page
+    assert "<script>alert" not in page and "<b>worried" not in page
+    rows = dict(
+        (html.unescape(key), html.unescape(value.strip()))
+        for key, value in re.findall(
+            r'<dt class="nhsuk-summary-list__key">(.*?)</dt>\s*<dd class="nhsuk-summary-list__value">(.*?)</dd>',
+            page,
+            re.S,
+        )
+    )
+    assert rows["Date of birth"] == f"1 January {YEAR - 9}"
+    assert rows["Address"] == "1 High Street<br>Chatham<br>ME4 4AB"
+    assert rows["Finding difficult"] == "Anxiety and worry<br>School worries and attendance"
+    assert rows["Parental responsibility"] == "Yes"
+    assert rows["Worries about safety"] == "None of these"
+    assert rows["Agreed to the referral"] == "I have agreed, as their parent or carer"
+
+
+def test_a_parent_starts_the_carers_page_with_their_own_details(journey: Journey) -> None:
+    response = journey.walk(PARENT, until="parents-and-carers")
+
+    page = response.content.decode()
+    assert heading(response) == "Parents and carers"
+    assert 'name="carer_name" type="text" value="Priya Example"' in page
+    assert 'name="carer_email" type="email" value="priya@example.org"' in page
+
+
+def test_back_shows_the_page_before_with_its_answers(journey: Journey) -> None:
+    journey.walk(PARENT, until="parents-and-carers")
+
+    response = journey.post("/refer/young-person/", {"action": "show"})
+
+    assert heading(response) == "About your child"
+    assert 'value="1 High Street"' in response.content.decode()
+    assert messages(response) == []
+
+
+# Change links
+
+
+def test_change_goes_back_to_the_check_page_after_saving(journey: Journey) -> None:
+    journey.walk(PARENT)
+
+    page = journey.post("/refer/young-person/", {"action": "change"})
+    assert heading(page) == "About your child"
+    assert 'value="Maya"' in page.content.decode()
+    back = re.search(r'<form method="post" action="([^"]+)">', page.content.decode())
+    assert back is not None and back.group(1) == "/refer/check/"
+
+    response = journey.answer("young-person", {**CHILD, "given_name": "Mia"})
+
+    assert heading(response) == "Check your answers before sending your referral"
+    assert "Mia Example" in response.content.decode()
+    assert "Maya" not in response.content.decode()
+
+
+def test_changing_the_route_asks_the_route_questions_again(journey: Journey) -> None:
+    journey.walk(PARENT)
+
+    journey.post("/refer/", {"action": "change"})
+    response = journey.answer("start", {"who": "professional"})
+
+    assert heading(response) == "About you"
+    assert 'name="organisation"' in response.content.decode()
+    journey.answer("about-you", PROFESSIONAL["about-you"])
+    assert heading(journey.response) == "Consent"
+    journey.answer("consent", {"agreed": "parent_carer", "share": "yes", "contact_family": "yes"})
+    assert heading(journey.response) == "Check your answers before sending your referral"
+    assert "Chatham Grammar" in journey.response.content.decode()
+
+
+def test_a_change_that_unsettles_a_later_answer_sends_you_back_to_it(journey: Journey) -> None:
+    """A 17-year-old's own consent stops counting when the date of birth makes them 12."""
+    older = {**PROFESSIONAL, "young-person": {**PROFESSIONAL["young-person"], **born(17)}}
+    older["consent"] = {"agreed": "young_person", "share": "yes", "contact_family": "yes"}
+    journey.walk(older)
+
+    journey.post("/refer/young-person/", {"action": "change"})
+    response = journey.answer("young-person", {**older["young-person"], **born(12)})
+
+    assert heading(response) == "Consent"
+    assert messages(response)[0].startswith("Under 16, a young person can consent")
+
+
+# The state between pages
+
+
+def test_changed_answers_are_refused_and_nothing_is_sent(journey: Journey) -> None:
+    journey.walk(PARENT)
+    token = journey.token
+    payload = signing.loads(token, salt=SALT)
+    payload["pages"]["young-person"]["given_name"] = "Someone else"
+    forged = signing.dumps(payload, salt="a-guess", compress=True)
+
+    with mock.patch.object(views, "submit_referral") as submit:
+        for url in ("/refer/send/", "/refer/check/", "/refer/reasons/"):
+            response = journey.client.post(url, {"state": forged})
+            assert response.status_code == 400
+            assert heading(response) == "We could not read your answers"
+        cut = journey.client.post("/refer/send/", {"state": token[:-3]})
+
+    assert cut.status_code == 400
+    assert "Start again" in cut.content.decode()
+    submit.assert_not_called()
+    assert Referral.objects.count() == 0
+
+
+def test_answers_older_than_a_week_are_refused(journey: Journey) -> None:
+    eight_days_ago = time.time() - timedelta(days=8).total_seconds()
+    with mock.patch("time.time", return_value=eight_days_ago):
+        old = State.new().sign()
+
+    response = journey.client.post("/refer/", {"state": old, "who": "parent"})
+
+    assert response.status_code == 400
+    assert heading(response) == "This referral form has expired"
+
+
+def test_opening_a_page_of_the_form_directly_starts_again(client: Client) -> None:
+    for url in ("/refer/reasons/", "/refer/check/", "/refer/send/"):
+        response = client.get(url)
+        assert (response.status_code, response["Location"]) == (302, "/refer/")
+    assert client.get("/refer/no-such-page/").status_code == 404
+
+
+def test_the_form_keeps_working_without_the_database(
+    journey: Journey, database_down: Callable[[], Any]
+) -> None:
+    with database_down():
+        for slug, data in PARENT.items():
+            response = journey.answer(slug, data)
+            assert messages(response) == [], slug
+
+    assert heading(journey.response) == "Check your answers before sending your referral"
+    assert "Anxiety" in journey.response.content.decode()  # a need chosen, kept by its slug
+
+
+# The honeypot
+
+
+@pytest.mark.parametrize("url", ["/refer/", "/refer/reasons/", "/refer/check/", "/refer/send/"])
+def test_a_filled_honeypot_is_refused_and_nothing_is_created(journey: Journey, url: str) -> None:
+    journey.walk(PARENT)
+    children = Child.objects.count()
+
+    with mock.patch.object(views, "submit_referral", wraps=submit_referral) as submit:
+        response = journey.post(url, {"website": "https://spam.example", **PARENT["reasons"]})
+
+    assert response.status_code == 400
+    assert heading(response) == "We could not accept this form"
+    submit.assert_not_called()
+    assert (Referral.objects.count(), Child.objects.count()) == (0, children)
+    assert SubmissionAttempt.objects.count() == 0
+
+
+# Sending
+
+
+def test_a_parents_referral_is_sent_with_every_answer(journey: Journey) -> None:
+    answers = {
+        **PARENT,
+        "young-person": {**CHILD, "nhs_number": NHS_NUMBER, "phone": "+44 7700 900123"},
+        "safety": {"risks": ["self_harm", "eating_difficulties"], "risk_details": "Since May."},
+        "communication": {"language": "Polish", "interpreter": "yes"},
+        "more-about": {"groups": ["care-experienced", "send"], "lgbtqia": "yes_record"},
+    }
+    journey.walk(answers)
+    key = State.load(journey.token).submission_key
+
+    response = journey.send()
+
+    assert response.status_code == 200
+    referral = Referral.objects.get()
+    assert heading(response) == "Referral sent"
+    assert referral.reference_display in response.content.decode()
+    assert (referral.route, referral.source, referral.eligible) == ("parent", "parent", True)
+    assert referral.submission_key == key
+    assert (referral.referrer_name, referral.referrer_relationship) == ("Priya Example", "Mother")
+    child = referral.child
+    assert (child.full_name, child.postcode, child.nhs_number, child.phone) == (
+        "Maya Example", "ME4 4AB", "9434765919", "07700900123",
+    )  # fmt: skip
+    assert [(c.name, c.parental_responsibility) for c in child.carers.all()] == [
+        ("Priya Example", "yes")
+    ]
+    assert referral.risk_indicators == ["Self-harm", "Eating difficulties"]
+    assert (referral.language, referral.interpreter_needed) == ("Polish", True)
+    assert sorted(child.priority_groups.values_list("slug", flat=True)) == [
+        "care-experienced", "lgbtqia", "send",
+    ]  # fmt: skip
+    assert (referral.consent_to_refer, referral.consent_given_by) == (True, "parent_carer")
+    assert (referral.consent_to_share, referral.family_may_be_contacted) == (True, True)
+
+
+def test_lgbtqia_is_recorded_only_when_the_young_person_agrees(journey: Journey) -> None:
+    journey.walk({**SELF, "more-about": {"groups": ["send"], "lgbtqia": "yes_private"}})
+
+    journey.send()
+
+    child = Referral.objects.get().child
+    assert list(child.priority_groups.values_list("slug", flat=True)) == ["send"]
+
+
+def test_a_young_person_under_16_whose_parent_agrees_is_referred_with_parent_consent(
+    journey: Journey,
+) -> None:
+    fourteen = {**SELF, "young-person": {**SELF["young-person"], **born(14)}}
+    fourteen["consent"] = {**SELF["consent"], "parent_agrees": "yes"}
+    journey.walk(fourteen)
+
+    journey.send()
+
+    referral = Referral.objects.get()
+    assert (referral.route, referral.source) == ("self", "self")
+    assert (referral.consent_given_by, referral.judged_competent) == ("parent_carer", None)
+    assert referral.referrer_email == "jo@example.org"
+
+
+def test_a_professional_records_the_young_persons_competence(journey: Journey) -> None:
+    journey.walk(PROFESSIONAL)
+
+    journey.send()
+
+    referral = Referral.objects.get()
+    assert (referral.source, referral.referrer_organisation) == ("school", "Chatham Grammar")
+    assert (referral.consent_given_by, referral.judged_competent) == ("young_person", True)
+    assert referral.family_may_be_contacted is False
+
+
+def test_a_referral_the_alliance_cannot_take_is_kept_and_signposted(journey: Journey) -> None:
+    adult = {**SELF, "young-person": {**SELF["young-person"], **born(22)}}
+    journey.walk(adult)
+
+    response = journey.send()
+
+    referral = Referral.objects.get()
+    page = response.content.decode()
+    assert referral.eligible is False
+    assert heading(response) == "Referral received"
+    assert "The alliance is not the right service this time" in page
+    assert html.escape(referral.ineligibility_reason) in page
+    signposted = list(referral.signposted_to.all())
+    assert signposted != []
+    for service in signposted:
+        assert html.escape(service.name) in page
+    assert referral.reference_display in page
+
+
+def test_sending_the_same_form_twice_makes_one_referral(journey: Journey) -> None:
+    journey.walk(PARENT)
+    token = journey.token
+
+    with mock.patch.object(views, "submit_referral", wraps=submit_referral) as submit:
+        first = journey.client.post("/refer/send/", {"state": token})
+        second = journey.client.post("/refer/send/", {"state": token})
+
+    keys = [call.kwargs["submission_key"] for call in submit.call_args_list]
+    assert keys == [State.load(token).submission_key] * 2
+    referral = Referral.objects.get()
+    for response in (first, second):
+        assert referral.reference_display in response.content.decode()
+
+
+def test_when_the_database_fails_the_answers_are_kept_and_nothing_is_claimed(
+    journey: Journey,
+) -> None:
+    journey.walk(PARENT)
+    token = journey.token
+
+    with mock.patch.object(views, "submit_referral", side_effect=OperationalError("gone")):
+        response = journey.send()
+
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert heading(response) == "Your referral has not been sent yet"
+    assert "Maya Example" in page and "Worries a lot" in page
+    assert "Thank you" not in page and "thank you" not in page
+    assert "reference" not in page.lower()
+    assert ">Try again</button>" in page
+    assert State.load(journey.token).pages == State.load(token).pages
+    assert Referral.objects.count() == 0
+
+
+def test_with_the_database_down_no_referral_and_fixed_crisis_lines(
+    journey: Journey, database_down: Callable[[], Any]
+) -> None:
+    journey.walk(PARENT)
+
+    with database_down():
+        response = journey.send()
+
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert "<strong>Childline</strong>: 0800 1111." in page
+    assert "<strong>Samaritans</strong>: 116 123." in page
+    assert "<strong>NHS 111, option 2</strong>: 111." in page
+    assert "Thank you" not in page
+    assert Referral.objects.count() == 0
+
+    again = journey.send()  # the database is back: "Try again" sends it
+
+    assert heading(again) == "Referral sent"
+    assert Referral.objects.get().child.full_name == "Maya Example"
+
+
+def test_too_many_referrals_from_one_address_keeps_the_answers(journey: Journey) -> None:
+    now = timezone.now()
+    SubmissionAttempt.objects.bulk_create(
+        SubmissionAttempt(address="127.0.0.1", at=now - timedelta(minutes=n))
+        for n in range(PUBLIC_SUBMISSIONS_PER_HOUR)
+    )
+    journey.walk(PARENT)
+
+    response = journey.send()
+
+    page = response.content.decode()
+    assert response.status_code == 429
+    assert heading(response) == "Your referral has not been sent yet"
+    assert "Too many referrals have been sent from this internet connection" in page
+    assert "can take the referral over the phone" in page
+    assert "<strong>Childline</strong>: 0800 1111." in page
+    assert "Maya Example" in page and ">Try again</button>" in page
+    assert "Thank you" not in page
+    assert Referral.objects.count() == 0
+
+
+def test_a_check_page_sent_without_every_answer_asks_for_the_missing_page(
+    journey: Journey,
+) -> None:
+    journey.walk(PARENT, until="safety")
+
+    response = journey.send()
+
+    assert heading(response) == "Your child's safety"
+    assert Referral.objects.count() == 0
+
+
+def test_the_submission_key_is_a_uuid_carried_from_the_first_page(journey: Journey) -> None:
+    key = State.load(journey.token).key
+
+    journey.walk(PARENT)
+
+    assert State.load(journey.token).key == key
+    assert uuid.UUID(key).version == 4
+    assert is_valid(NHS_NUMBER)
