@@ -58,10 +58,10 @@ MAYA = ReferralAnswers(
 )
 
 
-def submit(answers: ReferralAnswers = MAYA, **kwargs: object) -> Referral:
-    return submit_referral(
-        answers=answers, submission_key=kwargs.pop("key", uuid.uuid4()), **kwargs
-    )  # type: ignore[arg-type]
+def submit(
+    answers: ReferralAnswers = MAYA, *, key: uuid.UUID | None = None, address: str | None = None
+) -> Referral:
+    return submit_referral(answers=answers, submission_key=key or uuid.uuid4(), address=address)
 
 
 def test_a_referral_is_received_with_its_timeline_audit_and_acknowledgement(

@@ -19,7 +19,6 @@ import pytest
 from django.core import signing
 from django.core.cache import cache
 from django.db import OperationalError, connection
-from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
 
@@ -33,6 +32,7 @@ from onedoor.referrals.models import Referral, SubmissionAttempt
 from onedoor.referrals.wizard import SALT, State
 
 Answers = dict[str, dict[str, Any]]
+Response = Any  # the test client's response (a stubs-only type)
 NHS_NUMBER = "943 476 5919"
 YEAR = timezone.localdate().year
 
@@ -90,7 +90,12 @@ PROFESSIONAL: Answers = {
         "parental_responsibility": "yes",
     },
     **LATER_PAGES,
-    "consent": {"agreed": "young_person", "competent": "yes", "share": "yes", "contact_family": "no"},
+    "consent": {
+        "agreed": "young_person",
+        "competent": "yes",
+        "share": "yes",
+        "contact_family": "no",
+    },
 }
 SELF: Answers = {
     "start": {"who": "self"},
@@ -101,17 +106,17 @@ SELF: Answers = {
 }
 
 
-def errors(response: HttpResponse) -> list[tuple[str, str]]:
+def errors(response: Response) -> list[tuple[str, str]]:
     """The error summary: where each message links to, and the message."""
     found = re.findall(r'<li><a href="#([^"]+)">(.*?)</a></li>', response.content.decode())
     return [(target, html.unescape(message)) for target, message in found]
 
 
-def messages(response: HttpResponse) -> list[str]:
+def messages(response: Response) -> list[str]:
     return [message for _, message in errors(response)]
 
 
-def heading(response: HttpResponse) -> str:
+def heading(response: Response) -> str:
     match = re.search(r"<h1[^>]*>(.*?)</h1>", response.content.decode(), re.S)
     assert match is not None, response.content.decode()
     return html.unescape(match.group(1).strip())
@@ -126,20 +131,20 @@ class Journey:
 
     def __init__(self, client: Client) -> None:
         self.client = client
-        self.response: HttpResponse = client.get("/refer/")
+        self.response: Response = client.get("/refer/")
 
     @property
     def token(self) -> str:
         return str(self.response.context["token"])
 
-    def post(self, url: str, data: dict[str, Any] | None = None) -> HttpResponse:
+    def post(self, url: str, data: dict[str, Any] | None = None) -> Response:
         self.response = self.client.post(url, {"state": self.token, **(data or {})})
         return self.response
 
-    def answer(self, slug: str, data: dict[str, Any]) -> HttpResponse:
+    def answer(self, slug: str, data: dict[str, Any]) -> Response:
         return self.post(path(slug), data)
 
-    def walk(self, answers: Answers, *, until: str = "") -> HttpResponse:
+    def walk(self, answers: Answers, *, until: str = "") -> Response:
         for slug, data in answers.items():
             if slug == until:
                 break
@@ -147,7 +152,7 @@ class Journey:
             assert messages(response) == [], (slug, messages(response))
         return self.response
 
-    def send(self, data: dict[str, Any] | None = None) -> HttpResponse:
+    def send(self, data: dict[str, Any] | None = None) -> Response:
         return self.post("/refer/send/", data)
 
 
@@ -190,6 +195,20 @@ def test_the_start_page_asks_who_is_asking_and_gives_the_crisis_lines(journey: J
     assert State.load(journey.token).route == ""
 
 
+def test_without_the_database_the_start_page_gives_fixed_crisis_lines(
+    client: Client, db: None, database_down: Callable[[], Any]
+) -> None:
+    with database_down():
+        response = client.get("/refer/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    for line in ("Emergency services</strong>: 999.", "NHS 111, option 2</strong>: 111."):
+        assert line in page
+    for line in ("Childline</strong>: 0800 1111.", "Samaritans</strong>: 116 123."):
+        assert line in page
+
+
 def test_each_new_form_gets_its_own_submission_key(client: Client, alliance: Alliance) -> None:
     first, second = Journey(client), Journey(client)
 
@@ -209,8 +228,14 @@ def test_each_new_form_gets_its_own_submission_key(client: Client, alliance: All
             {},
             [
                 ("id_name", "Enter your full name"),
-                ("id_relationship", "Enter your relationship to the child, like mother or foster carer"),
-                ("id_email", "Enter an email address or a phone number, so the team can contact you"),
+                (
+                    "id_relationship",
+                    "Enter your relationship to the child, like mother or foster carer",
+                ),
+                (
+                    "id_email",
+                    "Enter an email address or a phone number, so the team can contact you",
+                ),
             ],
         ),
         (
@@ -414,7 +439,8 @@ def test_the_date_of_birth_must_be_a_real_date_in_a_young_life(
     journey.walk(PROFESSIONAL, until="young-person")
 
     response = journey.answer(
-        "young-person", {**PROFESSIONAL["young-person"], "dob_day": day, "dob_month": month, "dob_year": year}
+        "young-person",
+        {**PROFESSIONAL["young-person"], "dob_day": day, "dob_month": month, "dob_year": year},
     )
 
     assert errors(response) == expected
@@ -457,7 +483,9 @@ def test_phone_numbers_are_uk_numbers_of_10_or_11_digits(typed: str, number: str
     assert uk_phone_number(typed) == number
 
 
-def test_the_consent_rules_are_explained_in_the_readers_words(client: Client, alliance: Alliance) -> None:
+def test_the_consent_rules_are_explained_in_the_readers_words(
+    client: Client, alliance: Alliance
+) -> None:
     parent = Journey(client)
     parent.walk(PARENT, until="consent")
     assert messages(parent.answer("consent", {"agreed": "no", "share": "yes"})) == [
@@ -503,7 +531,9 @@ def test_a_17_year_old_agrees_for_themselves_not_their_parent(journey: Journey) 
     older = {**PROFESSIONAL, "young-person": {**PROFESSIONAL["young-person"], **born(17)}}
     journey.walk(older, until="consent")
 
-    response = journey.answer("consent", {"agreed": "parent_carer", "share": "yes", "contact_family": "yes"})
+    response = journey.answer(
+        "consent", {"agreed": "parent_carer", "share": "yes", "contact_family": "yes"}
+    )
 
     assert messages(response) == [
         "At 16 and over, young people agree to a referral themselves: a parent or carer's "
@@ -569,6 +599,7 @@ def test_each_route_reaches_the_check_page_in_its_own_words(
     for slug, data in answers.items():
         response = journey.answer(slug, data)
         assert messages(response) == [], slug
+        assert "{#" not in response.content.decode()  # no template comment shows
         seen.append(heading(response))
 
     assert seen == titles
@@ -583,16 +614,16 @@ def test_the_check_page_shows_every_answer_with_markup_as_text(journey: Journey)
     journey.walk({**PARENT, "reasons": {"reasons": reasons, "needs": ["anxiety", "school"]}})
 
     page = journey.response.content.decode()
-    assert "&lt;script&gt;alert(&quot;hi&quot;)&lt;/script&gt; &amp; &lt;b&gt;worried&lt;/b&gt;" in page
-    assert "<script>alert" not in page and "<b>worried" not in page
-    rows = dict(
-        (html.unescape(key), html.unescape(value.strip()))
-        for key, value in re.findall(
-            r'<dt class="nhsuk-summary-list__key">(.*?)</dt>\s*<dd class="nhsuk-summary-list__value">(.*?)</dd>',
-            page,
-            re.S,
-        )
+    assert (
+        "&lt;script&gt;alert(&quot;hi&quot;)&lt;/script&gt; &amp; &lt;b&gt;worried&lt;/b&gt;"
+        in page
     )
+    assert "<script>alert" not in page and "<b>worried" not in page
+    row = r'<dt class="nhsuk-summary-list__key">(.*?)</dt>\s*<dd class="nhsuk-summary-list__value">'
+    rows = {
+        html.unescape(key): html.unescape(value.strip())
+        for key, value in re.findall(row + r"(.*?)</dd>", page, re.S)
+    }
     assert rows["Date of birth"] == f"1 January {YEAR - 9}"
     assert rows["Address"] == "1 High Street<br>Chatham<br>ME4 4AB"
     assert rows["Finding difficult"] == "Anxiety and worry<br>School worries and attendance"
@@ -928,3 +959,21 @@ def test_the_submission_key_is_a_uuid_carried_from_the_first_page(journey: Journ
     assert State.load(journey.token).key == key
     assert uuid.UUID(key).version == 4
     assert is_valid(NHS_NUMBER)
+
+
+def test_a_triage_lead_signed_in_records_a_referral_taken_by_phone(
+    client: Client, alliance: Alliance
+) -> None:
+    from tests.personas import make_people, sign_in
+
+    people = make_people(alliance)
+    sign_in(client, people.triage)
+    journey = Journey(client)
+    assert "recorded as taken by phone by you" in journey.response.content.decode()
+    journey.walk(PARENT)
+    response = journey.send()
+    assert response.status_code == 200
+    referral = Referral.objects.get()
+    assert (referral.channel, referral.taken_by) == ("phone", people.triage)
+    event = referral.child.timeline.get()
+    assert (event.kind, event.actor) == ("referral_by_phone", people.triage)

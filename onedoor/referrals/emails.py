@@ -6,6 +6,8 @@ child's name: email is not a secure channel.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -13,7 +15,7 @@ from django.template.loader import render_to_string
 from onedoor.referrals.models import Referral, Route
 
 
-def _email(template: str, to: str, context: dict[str, object]) -> EmailMultiAlternatives:
+def _email(template: str, to: str, context: Mapping[str, object]) -> EmailMultiAlternatives:
     subject = render_to_string(f"emails/{template}-subject.txt", context).strip()
     text = render_to_string(f"emails/{template}-body-text.txt", context)
     html = render_to_string(f"emails/{template}-body-html.html", context)
@@ -31,4 +33,4 @@ def referral_acknowledgements(referral: Referral) -> list[EmailMultiAlternatives
         if referral.child.age_on(referral.received_at.date()) >= 16:
             recipients.append(referral.child.email)
     unique = list(dict.fromkeys(address for address in recipients if address))
-    return [_email("referral-acknowledgement", address, context) for address in unique]
+    return [_email("referral-acknowledgement", address, dict(context)) for address in unique]

@@ -10,6 +10,7 @@ lists its answers for the check page (`rows`) and gives its part of `ReferralAns
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -77,6 +78,7 @@ class Choices:
     lgbtqia: bool  # the alliance records LGBTQIA+ (with the young person's agreement)
     alliance_name: str = "The alliance"
     area_name: str = ""
+    extended_max_age: int = 0  # the upper age for a group that extends eligibility
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,7 @@ def _text(
     )
 
 
-def _radios(choices: list[tuple[str, str]], *, required: bool = True) -> forms.ChoiceField:
+def _radios(choices: Sequence[tuple[str, str]], *, required: bool = True) -> forms.ChoiceField:
     return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, required=required)
 
 
@@ -194,6 +196,9 @@ class PageForm(forms.Form):
         values = {name: self[name].data for name in self.fields}
         return {name: v if isinstance(v, list) else str(v or "") for name, v in values.items()}
 
+    def _any_errors(self, names: Sequence[str]) -> bool:
+        return any(name in self.errors for name in names)
+
     def label_of(self, name: str, value: str) -> str:
         return str(dict(self.fields[name].choices).get(value, value))  # type: ignore[attr-defined]
 
@@ -273,13 +278,14 @@ class ReferrerForm(PageForm):
         self.fields["phone"].help_text = "For example, 01632 960 001 or 07700 900 982"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         contact = ("phone", "email")
-        if self.ctx.route == Route.PARENT and not any(name in self.errors for name in contact):
-            if not data.get("email") and not data.get("phone"):
-                self.add_error(
-                    "email", "Enter an email address or a phone number, so the team can contact you"
-                )
+        missing = not data.get("email") and not data.get("phone")
+        if self.ctx.route == Route.PARENT and missing and not self._any_errors(contact):
+            self.add_error(
+                "email", "Enter an email address or a phone number, so the team can contact you"
+            )
         return data
 
     def rows(self) -> list[tuple[str, str]]:
@@ -391,7 +397,9 @@ class ChildForm(PageForm):
             "postcode",
             "Postcode",
             required="Enter {whose} postcode",
-            hint="If there is no fixed address, give the postcode of where they stay most.",
+            hint="If you have no fixed address, give the postcode of where you stay most."
+            if self.ctx.route == Route.SELF
+            else "If they have no fixed address, give the postcode of where they stay most.",
         )
         self.word(
             "nhs_number",
@@ -419,7 +427,12 @@ class ChildForm(PageForm):
     def date_parts(self) -> list[tuple[forms.BoundField, str, int, str]]:
         return [
             (self["dob_day"], "Day", 2, "bday-day" if self.ctx.route == Route.SELF else "off"),
-            (self["dob_month"], "Month", 2, "bday-month" if self.ctx.route == Route.SELF else "off"),
+            (
+                self["dob_month"],
+                "Month",
+                2,
+                "bday-month" if self.ctx.route == Route.SELF else "off",
+            ),
             (self["dob_year"], "Year", 4, "bday-year" if self.ctx.route == Route.SELF else "off"),
         ]
 
@@ -449,17 +462,18 @@ class ChildForm(PageForm):
         return number
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         problem = self._date_of_birth_problem(data)
         if problem is not None:
             self.date_error_parts, message = problem
             self.add_error(self.date_error_parts[0], message.format_map(self.words))
         contact = ("phone", "email")
-        if self.ctx.route == Route.SELF and not any(name in self.errors for name in contact):
-            if not data.get("phone") and not data.get("email"):
-                self.add_error(
-                    "phone", "Enter a phone number or an email address, so we can contact you"
-                )
+        missing = not data.get("phone") and not data.get("email")
+        if self.ctx.route == Route.SELF and missing and not self._any_errors(contact):
+            self.add_error(
+                "phone", "Enter a phone number or an email address, so we can contact you"
+            )
         return data
 
     def _date_of_birth_problem(self, data: dict[str, Any]) -> tuple[tuple[str, ...], str] | None:
@@ -481,7 +495,9 @@ class ChildForm(PageForm):
         if born > self.ctx.today:
             return DATE_PARTS, "Date of birth must be in the past"
         if age_on(born, self.ctx.today) > OLDEST:
-            return ("dob_year",), f"Check the year: this date of birth would make {{who}} older than {OLDEST}"
+            return (
+                "dob_year",
+            ), f"Check the year: this date of birth would make {{who}} older than {OLDEST}"
         data["date_of_birth"] = born
         return None
 
@@ -503,9 +519,11 @@ class ChildForm(PageForm):
 
     def answers(self) -> dict[str, Any]:
         data = self.cleaned_data
-        fields = ("given_name", "family_name", "date_of_birth", "gender", "ethnicity")
-        fields += ("address_line_1", "address_line_2", "town", "postcode", "nhs_number")
-        fields += ("school", "gp_practice")
+        fields = [
+            *("given_name", "family_name", "date_of_birth", "gender", "ethnicity"),
+            *("address_line_1", "address_line_2", "town", "postcode", "nhs_number"),
+            *("school", "gp_practice"),
+        ]
         return {
             **{name: data[name] for name in fields},
             "young_person_phone": data["phone"],
@@ -558,7 +576,8 @@ class CarersForm(PageForm):
                 field.required = False
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.optional and any(data.get(name) for name in self.fields):
             for name in ("carer_name", "carer_relationship", "parental_responsibility"):
                 if not data.get(name) and name not in self.errors:
@@ -726,8 +745,7 @@ class CommunicationForm(PageForm):
         self.word("interpreter", interpreter, required="Select yes if an interpreter is needed")
         self.word(
             "accessibility_needs",
-            "Is there anything that would make it easier for {who} to use our services? "
-            "(optional)",
+            "Is there anything that would make it easier for {who} to use our services? (optional)",
             hint="For example, easy read letters, a quiet waiting room, step-free access, or "
             "being contacted by text rather than phone.",
         )
@@ -760,12 +778,12 @@ class MoreAboutForm(PageForm):
     lgbtqia = _radios([], required=False)
 
     def setup(self) -> None:
+        older = self.ctx.choices.extended_max_age
         self.word(
             "groups",
             "Do any of these apply to {who}?",
             hint="Select all that apply, or none. Young people in these groups can get support "
-            "sooner, and care leavers and young people with SEND can get help up to the age of "
-            "25.",
+            "sooner" + (f", and some can get help up to the age of {older}." if older else "."),
         )
         _chosen(self, "groups", self.ctx.choices.groups)
         if not self.ctx.choices.lgbtqia:
@@ -916,7 +934,8 @@ class ConsentForm(PageForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data
         consent = self.consent()
@@ -955,14 +974,23 @@ class ConsentForm(PageForm):
         data = self.cleaned_data
         rows = [("Agreed to the referral", self.label_of("agreed", data["agreed"]))]
         if "competent" in self.fields and data.get("competent"):
-            rows.append(("Judged competent to consent", self.label_of("competent", data["competent"])))
+            rows.append(
+                ("Judged competent to consent", self.label_of("competent", data["competent"]))
+            )
         if "parent_agrees" in self.fields:
             rows.append(
-                ("A parent or carer knows and agrees", self.label_of("parent_agrees", data["parent_agrees"]))
+                (
+                    "A parent or carer knows and agrees",
+                    self.label_of("parent_agrees", data["parent_agrees"]),
+                )
             )
         rows.append(("Share with partner organisations", self.label_of("share", data["share"])))
         if "contact_family" in self.fields:
-            key = "Contact your parent or carer" if self.ctx.route == Route.SELF else "Contact the family"
+            key = (
+                "Contact your parent or carer"
+                if self.ctx.route == Route.SELF
+                else "Contact the family"
+            )
             rows.append((key, self.label_of("contact_family", data["contact_family"])))
         return rows
 

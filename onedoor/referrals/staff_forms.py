@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import forms
 
-from onedoor.alliance.models import DirectoryService
+from onedoor.alliance.models import Alliance, DirectoryService
 from onedoor.children import nhs_number
 from onedoor.children.postcode import normalise_postcode
 
@@ -62,8 +63,8 @@ class AdviceContactForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args: object, alliance: object = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, alliance: Alliance, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["signposted"].queryset = DirectoryService.objects.filter(alliance=alliance)  # type: ignore[attr-defined]
 
     def clean_date_of_birth(self) -> date:

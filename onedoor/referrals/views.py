@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from onedoor.accounts.models import User
+from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, DirectoryService, Need, PriorityGroup
 from onedoor.referrals.actions import RateLimited, submit_referral
 from onedoor.referrals.forms import LGBTQIA, Choices, PageForm
@@ -89,6 +91,7 @@ def form_choices() -> Choices:
             lgbtqia=any(g.slug == LGBTQIA and g.needs_consent_to_record for g in groups),
             alliance_name=alliance.name,
             area_name=alliance.area_name,
+            extended_max_age=alliance.extended_max_age,
         )
     except DatabaseError:
         return cache.get(CHOICES_KEY) or Choices(needs=None, groups=None, lgbtqia=False)
@@ -218,6 +221,20 @@ def check(request: HttpRequest) -> HttpResponse:
     return _check(request, state, form_choices())
 
 
+# Staff who take referrals by phone fill in the same form, signed in.
+PHONE_TAKERS = frozenset({Role.TRIAGE_LEAD, Role.CLINICAL_LEAD, Role.CARE_COORDINATOR})
+
+
+def _recorded_by(request: HttpRequest) -> tuple[User | None, User | None]:
+    """(taken_by, referred_by): a triage-team member signed in is recording a phone
+    referral; a professional referrer signed in is referring under their own account."""
+    user = request.user if isinstance(request.user, User) else None
+    return (
+        user if user and user.role in PHONE_TAKERS else None,
+        user if user and user.role == Role.PROFESSIONAL_REFERRER else None,
+    )
+
+
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -236,6 +253,8 @@ def send(request: HttpRequest) -> HttpResponse:
             answers=result.answers,
             submission_key=state.submission_key,
             address=request.META.get("REMOTE_ADDR"),
+            taken_by=_recorded_by(request)[0],
+            referred_by=_recorded_by(request)[1],
         )
         signposted = [] if referral.eligible else list(referral.signposted_to.all())
     except RateLimited:

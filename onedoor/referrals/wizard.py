@@ -204,7 +204,8 @@ class Review:
 
 def review(state: State, choices: Choices, today: date) -> Review:
     ctx = context(state, choices, today)
-    sections, parts = [], {}
+    sections: list[Section] = []
+    parts: dict[str, Any] = {}
     for page in pages_for(state.route):
         saved = state.pages.get(page.slug)
         if saved is None:
@@ -216,7 +217,5 @@ def review(state: State, choices: Choices, today: date) -> Review:
         parts.update(form.answers())
     route = Route(state.route)
     source = {Route.SELF: Source.SELF, Route.PARENT: Source.PARENT}.get(route)
-    answers = ReferralAnswers(
-        **{"route": route, **({"source": source} if source else {}), **parts}
-    )
+    answers = ReferralAnswers(**{"route": route, **({"source": source} if source else {}), **parts})
     return Review(sections, answers)

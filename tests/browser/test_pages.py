@@ -102,7 +102,7 @@ def test_the_two_factor_page_is_accessible_empty_and_with_errors(
 @pytest.mark.parametrize(
     ("path", "username", "heading"),
     [
-        ("/triage/", "triage", "Triage queue"),
+        ("/triage/", "triage", "Triage"),
         ("/waiting/", "coordinator", "Waiting lists"),
         ("/caseload/", "kooth-practitioner", "Caseload"),
         ("/tasks/", "safeguarding", "My tasks"),

@@ -8,225 +8,346 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alliance', '0001_initial'),
-        ('children', '0002_child_address_line_1_child_address_line_2_and_more'),
-        ('referrals', '0001_initial'),
+        ("alliance", "0001_initial"),
+        ("children", "0002_child_address_line_1_child_address_line_2_and_more"),
+        ("referrals", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SubmissionAttempt',
+            name="SubmissionAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('address', models.GenericIPAddressField()),
-                ('at', models.DateTimeField(db_index=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("address", models.GenericIPAddressField()),
+                ("at", models.DateTimeField(db_index=True)),
             ],
         ),
         migrations.AddField(
-            model_name='referral',
-            name='accessibility_needs',
+            model_name="referral",
+            name="accessibility_needs",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='acknowledged_at',
+            model_name="referral",
+            name="acknowledged_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='channel',
-            field=models.CharField(choices=[('online', 'Online form'), ('phone', 'Phone, recorded by staff')], default='online', max_length=20),
+            model_name="referral",
+            name="channel",
+            field=models.CharField(
+                choices=[("online", "Online form"), ("phone", "Phone, recorded by staff")],
+                default="online",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='consent_given_by',
-            field=models.CharField(blank=True, choices=[('young_person', 'The young person'), ('parent_carer', 'A parent or carer')], max_length=20),
+            model_name="referral",
+            name="consent_given_by",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("young_person", "The young person"),
+                    ("parent_carer", "A parent or carer"),
+                ],
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='consent_to_refer',
+            model_name="referral",
+            name="consent_to_refer",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='consent_to_share',
-            field=models.BooleanField(default=False, help_text='Without it, allocation to a partner is blocked.'),
+            model_name="referral",
+            name="consent_to_share",
+            field=models.BooleanField(
+                default=False, help_text="Without it, allocation to a partner is blocked."
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='eating_difficulties',
+            model_name="referral",
+            name="eating_difficulties",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='eligible',
+            model_name="referral",
+            name="eligible",
             field=models.BooleanField(default=True),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='family_may_be_contacted',
+            model_name="referral",
+            name="family_may_be_contacted",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='harm_to_others',
+            model_name="referral",
+            name="harm_to_others",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='ineligibility_reason',
+            model_name="referral",
+            name="ineligibility_reason",
             field=models.CharField(blank=True, max_length=300),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='interpreter_needed',
+            model_name="referral",
+            name="interpreter_needed",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='journey',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='children.journey'),
+            model_name="referral",
+            name="journey",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="referrals",
+                to="children.journey",
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='judged_competent',
-            field=models.BooleanField(blank=True, help_text='Under 16: judged competent to consent themselves.', null=True),
+            model_name="referral",
+            name="judged_competent",
+            field=models.BooleanField(
+                blank=True, help_text="Under 16: judged competent to consent themselves.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='language',
+            model_name="referral",
+            name="language",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='match_status',
-            field=models.CharField(choices=[('new', 'Not known before'), ('exact', 'Matched by NHS number'), ('possible', 'Possible match: for the triage lead to check'), ('confirmed', 'Match confirmed'), ('rejected', 'Possible matches ruled out')], default='new', max_length=20),
+            model_name="referral",
+            name="match_status",
+            field=models.CharField(
+                choices=[
+                    ("new", "Not known before"),
+                    ("exact", "Matched by NHS number"),
+                    ("possible", "Possible match: for the triage lead to check"),
+                    ("confirmed", "Match confirmed"),
+                    ("rejected", "Possible matches ruled out"),
+                ],
+                default="new",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='needs',
-            field=models.ManyToManyField(blank=True, related_name='referrals', to='alliance.need'),
+            model_name="referral",
+            name="needs",
+            field=models.ManyToManyField(blank=True, related_name="referrals", to="alliance.need"),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='reasons',
+            model_name="referral",
+            name="reasons",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='referrer_email',
+            model_name="referral",
+            name="referrer_email",
             field=models.EmailField(blank=True, max_length=254),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='referrer_name',
+            model_name="referral",
+            name="referrer_name",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='referrer_organisation',
+            model_name="referral",
+            name="referrer_organisation",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='referrer_phone',
+            model_name="referral",
+            name="referrer_phone",
             field=models.CharField(blank=True, max_length=30),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='referrer_relationship',
+            model_name="referral",
+            name="referrer_relationship",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='referrer_role',
+            model_name="referral",
+            name="referrer_role",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='risk_details',
+            model_name="referral",
+            name="risk_details",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='route',
-            field=models.CharField(choices=[('self', 'A young person referring themselves'), ('parent', 'A parent or carer'), ('professional', 'A professional')], default='professional', max_length=20),
+            model_name="referral",
+            name="route",
+            field=models.CharField(
+                choices=[
+                    ("self", "A young person referring themselves"),
+                    ("parent", "A parent or carer"),
+                    ("professional", "A professional"),
+                ],
+                default="professional",
+                max_length=20,
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='safeguarding_concern',
+            model_name="referral",
+            name="safeguarding_concern",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='self_harm',
+            model_name="referral",
+            name="self_harm",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='signposted_to',
-            field=models.ManyToManyField(blank=True, related_name='referrals', to='alliance.directoryservice'),
+            model_name="referral",
+            name="signposted_to",
+            field=models.ManyToManyField(
+                blank=True, related_name="referrals", to="alliance.directoryservice"
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='submission_key',
-            field=models.UUIDField(blank=True, help_text='One referral per form submission.', null=True, unique=True),
+            model_name="referral",
+            name="submission_key",
+            field=models.UUIDField(
+                blank=True, help_text="One referral per form submission.", null=True, unique=True
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='suicidal_thoughts',
+            model_name="referral",
+            name="suicidal_thoughts",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='taken_by',
-            field=models.ForeignKey(blank=True, help_text='The member of staff who recorded a referral taken by phone.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="referral",
+            name="taken_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The member of staff who recorded a referral taken by phone.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='unusual_experiences',
+            model_name="referral",
+            name="unusual_experiences",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='what_tried',
+            model_name="referral",
+            name="what_tried",
             field=models.TextField(blank=True),
         ),
         migrations.CreateModel(
-            name='AdviceContact',
+            name="AdviceContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('at', models.DateTimeField()),
-                ('caller_name', models.CharField(max_length=200)),
-                ('caller_relationship', models.CharField(max_length=100)),
-                ('advice_given', models.TextField()),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='advice', to='children.child')),
-                ('recorded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('signposted_to', models.ManyToManyField(blank=True, related_name='+', to='alliance.directoryservice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("uuid", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("at", models.DateTimeField()),
+                ("caller_name", models.CharField(max_length=200)),
+                ("caller_relationship", models.CharField(max_length=100)),
+                ("advice_given", models.TextField()),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="advice",
+                        to="children.child",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "signposted_to",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="alliance.directoryservice"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at'],
+                "ordering": ["-at"],
             },
         ),
         migrations.CreateModel(
-            name='MatchCandidate',
+            name="MatchCandidate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField()),
-                ('reasons', models.JSONField(default=list)),
-                ('decision', models.CharField(choices=[('pending', 'To check'), ('confirmed', 'Same child'), ('rejected', 'Not the same child')], default='pending', max_length=20)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='children.child')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('referral', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='candidates', to='referrals.referral')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.PositiveSmallIntegerField()),
+                ("reasons", models.JSONField(default=list)),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("pending", "To check"),
+                            ("confirmed", "Same child"),
+                            ("rejected", "Not the same child"),
+                        ],
+                        default="pending",
+                        max_length=20,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="children.child",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referral",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="candidates",
+                        to="referrals.referral",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-score'],
-                'constraints': [models.UniqueConstraint(fields=('referral', 'child'), name='one_candidate_per_child')],
+                "ordering": ["-score"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("referral", "child"), name="one_candidate_per_child"
+                    )
+                ],
             },
         ),
     ]

@@ -1,0 +1,289 @@
+"""The public referral form in a browser: each route to a reference number, every page
+(errors included) checked by axe, and what the alliance then holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from onedoor.alliance.models import Alliance
+from onedoor.children.models import Child, Journey
+from onedoor.referrals.models import Referral
+from onedoor.referrals.reference import normalise
+from tests.browser.support import assert_accessible, error_summary
+
+YEAR = timezone.localdate().year
+NHS_NUMBER = "943 476 5919"
+
+
+def born(years: int) -> dict[str, str]:
+    """A date of birth (1 January) that makes someone `years` old today."""
+    return {"dob_day": "1", "dob_month": "1", "dob_year": str(YEAR - years)}
+
+
+def fill(page: Page, answers: dict[str, Any]) -> None:
+    """Answer the questions on the page, by field name."""
+    for name, value in answers.items():
+        if isinstance(value, list):
+            for item in value:
+                page.locator(f'[name="{name}"][value="{item}"]').check()
+            continue
+        field = page.locator(f'[name="{name}"]').first
+        kind = field.evaluate("e => e.type")
+        if kind == "radio":
+            page.locator(f'[name="{name}"][value="{value}"]').check()
+        elif kind == "select-one":
+            field.select_option(value)
+        else:
+            field.fill(value)
+
+
+def continue_to(page: Page, heading: str, button: str = "Continue") -> None:
+    page.get_by_role("button", name=button).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    assert_accessible(page)
+
+
+def walk(page: Page, steps: list[tuple[dict[str, Any], str]]) -> None:
+    """From the start page: answer each page and check the next one is `heading`."""
+    page.goto("/refer/")
+    assert_accessible(page)
+    for answers, heading in steps:
+        fill(page, answers)
+        continue_to(page, heading)
+
+
+def send(page: Page, heading: str = "Referral sent") -> Referral:
+    continue_to(page, heading, button="Send referral")
+    reference = page.locator(".nhsuk-panel__body strong").inner_text()
+    return Referral.objects.get(reference=normalise(reference))
+
+
+CHILD = {
+    "given_name": "Maya",
+    "family_name": "Example",
+    **born(9),
+    "gender": "female",
+    "ethnicity": "A",
+    "address_line_1": "1 High Street",
+    "town": "Chatham",
+    "postcode": "ME4 4AB",
+}
+CHECK = "Check your answers before sending your referral"
+
+
+def test_a_parent_refers_their_9_year_old_through_every_error(page: Page, demo: Alliance) -> None:
+    page.goto("/refer/")
+    assert_accessible(page)
+    pages: list[tuple[dict[str, Any], str, list[str] | None]] = [
+        ({"who": "parent"}, "About you", ["Select who you are"]),
+        (
+            {"name": "Priya Example", "relationship": "Mother", "email": "priya@example.org"},
+            "About your child",
+            [
+                "Enter your full name",
+                "Enter your relationship to the child, like mother or foster carer",
+                "Enter an email address or a phone number, so the team can contact you",
+            ],
+        ),
+        (
+            CHILD,
+            "Parents and carers",
+            [
+                "Enter your child's first name",
+                "Enter your child's last name",
+                "Enter your child's date of birth",
+                "Select your child's gender, or 'Prefer not to say'",
+                "Select your child's ethnic group, or 'Prefer not to say'",
+                "Enter the first line of your child's address",
+                "Enter your child's postcode",
+            ],
+        ),
+        (
+            {"parental_responsibility": "yes"},  # the parent's own details are filled in
+            "Why you are asking for help",
+            ["Select whether they have parental responsibility, or 'I do not know'"],
+        ),
+        (
+            {"reasons": "Worries a lot and has stopped going to school.", "needs": ["anxiety"]},
+            "Your child's safety",
+            ["Tell us why you are asking for help"],
+        ),
+        (
+            {"risks": ["self_harm"]},
+            "Communication needs",
+            ["Select any that apply, or select 'None of these'"],
+        ),
+        (
+            {"interpreter": "no"},
+            "More about your child",
+            ["Select yes if an interpreter is needed"],
+        ),
+        ({}, "Consent", None),
+        (
+            {"agreed": "parent_carer", "share": "yes"},
+            CHECK,
+            [
+                "Select who has agreed to this referral",
+                "Select yes if we can share this referral with partner organisations",
+            ],
+        ),
+    ]
+    for answers, heading, problems in pages:
+        if problems is not None:
+            title = page.title()
+            page.get_by_role("button", name="Continue").click()
+            expect(page).to_have_title(f"Error: {title}")
+            assert error_summary(page) == problems
+            assert_accessible(page)
+        fill(page, answers)
+        continue_to(page, heading)
+
+    referral = send(page)
+
+    assert referral.child.full_name == "Maya Example"
+    assert (referral.route, referral.eligible, referral.self_harm) == ("parent", True, True)
+    expect(page.get_by_text("What happens next")).to_be_visible()
+
+
+def test_an_error_summary_link_takes_you_to_the_field(page: Page, demo: Alliance) -> None:
+    walk(page, [({"who": "professional"}, "About you")])
+
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("link", name="Enter your job title or role, like school nurse").click()
+
+    expect(page.locator("#id_role")).to_be_focused()
+
+
+def test_a_school_refers_a_15_year_old(page: Page, demo: Alliance) -> None:
+    walk(
+        page,
+        [
+            ({"who": "professional"}, "About you"),
+            (
+                {
+                    "name": "Sam Teacher",
+                    "role": "Designated safeguarding lead",
+                    "organisation": "Chatham Grammar",
+                    "source": "school",
+                    "email": "sam@school.example.org",
+                },
+                "About the young person",
+            ),
+            ({**CHILD, "given_name": "Leo", **born(15)}, "Parents and carers"),
+            (
+                {
+                    "carer_name": "Ana Example",
+                    "carer_relationship": "Mother",
+                    "carer_phone": "07700 900982",
+                    "parental_responsibility": "yes",
+                },
+                "Why you are asking for help",
+            ),
+            ({"reasons": "Low mood since the summer."}, "The young person's safety"),
+            ({"risks": ["none"]}, "Communication needs"),
+            ({"interpreter": "no"}, "More about the young person"),
+            ({}, "Consent"),
+        ],
+    )
+    fill(page, {"agreed": "young_person", "share": "yes", "contact_family": "yes"})
+    page.get_by_role("button", name="Continue").click()
+    assert error_summary(page) == [
+        "Under 16, a young person can consent for themselves only when they are judged "
+        "competent to. Say whether they are, or ask a parent or carer for consent."
+    ]
+    assert_accessible(page)
+    fill(page, {"competent": "yes"})
+    continue_to(page, CHECK)
+
+    referral = send(page)
+
+    assert (referral.source, referral.referrer_organisation) == ("school", "Chatham Grammar")
+    assert (referral.consent_given_by, referral.judged_competent) == ("young_person", True)
+
+
+def self_referral(page: Page, age: int, groups: list[str]) -> None:
+    walk(
+        page,
+        [
+            ({"who": "self"}, "About you"),
+            (
+                {**CHILD, "given_name": "Jo", **born(age), "email": "jo@example.org"},
+                "Parents and carers",
+            ),
+            ({}, "Why you are asking for help"),
+            ({"reasons": "I can't sleep and I feel on edge all the time."}, "Your safety"),
+            ({"risks": ["none"]}, "Communication needs"),
+            ({"interpreter": "no"}, "More about you"),
+            ({"groups": groups} if groups else {}, "Consent"),
+            ({"agreed": "young_person", "share": "yes", "contact_family": "no"}, CHECK),
+        ],
+    )
+
+
+def test_a_care_leaver_aged_22_refers_themselves_and_is_eligible(
+    page: Page, demo: Alliance
+) -> None:
+    self_referral(page, 22, ["care-leaver"])
+
+    referral = send(page)
+
+    assert (referral.route, referral.eligible) == ("self", True)
+    assert list(referral.child.priority_groups.values_list("slug", flat=True)) == ["care-leaver"]
+
+
+def test_a_22_year_old_without_an_extension_is_signposted_and_kept(
+    page: Page, demo: Alliance
+) -> None:
+    self_referral(page, 22, [])
+
+    referral = send(page, heading="Referral received")
+
+    assert referral.eligible is False
+    expect(
+        page.get_by_role("heading", name="The alliance is not the right service this time")
+    ).to_be_visible()
+    expect(page.get_by_text(referral.ineligibility_reason)).to_be_visible()
+    services = list(referral.signposted_to.all())
+    assert services != []
+    for service in services:
+        expect(page.get_by_role("heading", name=service.name, exact=True)).to_be_visible()
+
+
+def parent_referral(page: Page, child: dict[str, str]) -> Referral:
+    walk(
+        page,
+        [
+            ({"who": "parent"}, "About you"),
+            (
+                {"name": "Priya Example", "relationship": "Mother", "phone": "07700 900982"},
+                "About your child",
+            ),
+            (child, "Parents and carers"),
+            ({"parental_responsibility": "yes"}, "Why you are asking for help"),
+            ({"reasons": "Very anxious."}, "Your child's safety"),
+            ({"risks": ["none"]}, "Communication needs"),
+            ({"interpreter": "no"}, "More about your child"),
+            ({}, "Consent"),
+            ({"agreed": "parent_carer", "share": "yes"}, CHECK),
+        ],
+    )
+    return send(page)
+
+
+def test_a_second_referral_for_a_known_child_joins_their_journey(
+    page: Page, demo: Alliance
+) -> None:
+    child = {**CHILD, "given_name": "Nadia", "family_name": "Oyelaran", "nhs_number": NHS_NUMBER}
+    first = parent_referral(page, child)
+    known = first.child
+
+    second = parent_referral(page, {**child, "given_name": "nadia"})
+
+    assert second.match_status == "exact"
+    assert second.child == known
+    assert Referral.objects.filter(child=known).count() == 2
+    assert Child.objects.filter(nhs_number="9434765919").count() == 1
+    assert Journey.objects.filter(child=known, closed_at__isnull=True).count() == 1
