@@ -27,7 +27,7 @@ from onedoor.children.models import Child
 from onedoor.children.nhs_number import is_valid
 from onedoor.referrals import views
 from onedoor.referrals.actions import PUBLIC_SUBMISSIONS_PER_HOUR, submit_referral
-from onedoor.referrals.forms import uk_phone_number
+from onedoor.referrals.form_parts import uk_phone_number
 from onedoor.referrals.models import Referral, SubmissionAttempt
 from onedoor.referrals.wizard import SALT, State
 

@@ -10,14 +10,11 @@ lists its answers for the check page (`rows`) and gives its part of `ReferralAns
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django import forms
 from django.utils.formats import date_format
-from django.utils.text import capfirst
 
 from onedoor.children import nhs_number
 from onedoor.children.models import CarerContact, Ethnicity, Gender
@@ -25,192 +22,26 @@ from onedoor.children.postcode import normalise_postcode
 from onedoor.referrals.answers import CarerAnswers
 from onedoor.referrals.consent import SELF_CONSENT_AGE, consent_problem
 from onedoor.referrals.eligibility import age_on
-from onedoor.referrals.models import RISK_INDICATORS, ConsentGivenBy, Route, Source
-
-NAME_LIMIT = 100
-LONG_NAME_LIMIT = 200  # organisations, schools, GP practices, address lines
-TEXT_LIMIT = 2000
-OLDEST = 30  # a date of birth older than this is a typing mistake, not a young person
-ADULT_AGE = 18
-
-Value = str | list[str]
-YES_NO = [("yes", "Yes"), ("no", "No")]
-NOT_GIVEN = "Not given"
-NONE = "none"  # "None of these" among the risk indicators
-
-
-@dataclass(frozen=True)
-class Words:
-    """How the form speaks of the child or young person, on one route."""
-
-    who: str  # "you" / "your child" / "the young person"
-    whose: str  # "your" / "your child's" / "the young person's"
-    does: str  # "do you" / "does your child"
-    is_: str  # "are you" / "is your child"
-
-    def __getitem__(self, key: str) -> str:
-        """For `str.format_map`: {who}, {whose}; capitalised as {Who}, {Whose}."""
-        value: str = getattr(self, key.lower())
-        return capfirst(value) if key[0].isupper() else value  # type: ignore[return-value]
-
-
-WORDS = {
-    Route.SELF: Words("you", "your", "do you", "are you"),
-    Route.PARENT: Words("your child", "your child's", "does your child", "is your child"),
-    Route.PROFESSIONAL: Words(
-        "the young person", "the young person's", "does the young person", "is the young person"
-    ),
-}
-NEUTRAL = Words(
-    "the child or young person",
-    "the child or young person's",
-    "does the child or young person",
-    "is the child or young person",
+from onedoor.referrals.form_parts import (
+    ADULT_AGE,
+    LONG_NAME_LIMIT,
+    NONE,
+    NOT_GIVEN,
+    OLDEST,
+    TEXT_LIMIT,
+    YES_NO,
+    PageForm,
+    PhoneField,
+    Value,
+    email_field,
+    radios_field,
+    text_field,
 )
-
-
-@dataclass(frozen=True)
-class Choices:
-    """The alliance's configured lists; None when the database could not be asked."""
-
-    needs: tuple[tuple[str, str], ...] | None
-    groups: tuple[tuple[str, str], ...] | None  # priority groups and SEND
-    lgbtqia: bool  # the alliance records LGBTQIA+ (with the young person's agreement)
-    alliance_name: str = "The alliance"
-    area_name: str = ""
-    extended_max_age: int = 0  # the upper age for a group that extends eligibility
-
-
-@dataclass(frozen=True)
-class FormContext:
-    route: str
-    today: date
-    choices: Choices
-    born: date | None = None  # from the page about the child, once answered
-
-    @property
-    def words(self) -> Words:
-        return WORDS.get(self.route, NEUTRAL)  # type: ignore[call-overload,no-any-return]
-
-    @property
-    def age(self) -> int | None:
-        return None if self.born is None else age_on(self.born, self.today)
-
-
-def _text(
-    subject: str, limit: int = NAME_LIMIT, *, required: bool = True, rows: int = 0, **attrs: str
-) -> forms.CharField:
-    widget = forms.Textarea(attrs={"rows": str(rows)}) if rows else forms.TextInput(attrs=attrs)
-    return forms.CharField(
-        required=required,
-        max_length=limit,
-        widget=widget,
-        error_messages={"max_length": f"{subject} must be {limit:,} characters or less"},
-    )
-
-
-def _radios(choices: Sequence[tuple[str, str]], *, required: bool = True) -> forms.ChoiceField:
-    return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, required=required)
-
-
-class TelInput(forms.TextInput):
-    input_type = "tel"
-
-
-_PHONE_CHARACTERS = re.compile(r"^\+?[\d\s()-]+$")
-PHONE_MESSAGE = "Enter a phone number, like 01632 960 001, 07700 900 982 or +44 808 157 0192"
-
-
-def uk_phone_number(value: str) -> str | None:
-    """A UK phone number as digits from 0 ("+44 (0)7700 900982" -> "07700900982"), or None."""
-    value = value.strip()
-    if not _PHONE_CHARACTERS.match(value):
-        return None
-    digits = re.sub(r"\D", "", value)
-    if value.startswith("+"):
-        if not digits.startswith("44"):
-            return None
-        digits = "0" + digits[2:].removeprefix("0")
-    if digits.startswith("0") and 10 <= len(digits) <= 11:
-        return digits
-    return None
-
-
-class PhoneField(forms.CharField):
-    widget = TelInput
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(required=False, **kwargs)
-        self.widget.attrs.update({"autocomplete": "tel"})
-
-    def clean(self, value: Any) -> str:
-        text = super().clean(value)
-        if not text:
-            return ""
-        number = uk_phone_number(text)
-        if number is None:
-            raise forms.ValidationError(PHONE_MESSAGE)
-        return number
-
-
-def _email() -> forms.EmailField:
-    return forms.EmailField(
-        required=False,
-        max_length=254,
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages={
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-            "max_length": "Email address must be 254 characters or less",
-        },
-    )
-
-
-class PageForm(forms.Form):
-    """One page of questions, worded for its reader."""
-
-    def __init__(
-        self,
-        data: Any = None,
-        *,
-        ctx: FormContext,
-        initial: dict[str, Any] | None = None,
-    ) -> None:
-        super().__init__(data, initial=initial)
-        self.ctx = ctx
-        self.words = ctx.words
-        self.setup()
-
-    def setup(self) -> None:
-        """Word the questions for the reader, and drop the ones that don't apply."""
-
-    def word(self, name: str, label: str, *, required: str = "", hint: str = "") -> None:
-        field = self.fields[name]
-        field.label = label.format_map(self.words)
-        if required:
-            field.error_messages["required"] = required.format_map(self.words)
-        if hint:
-            field.help_text = hint.format_map(self.words)
-
-    def saved(self) -> dict[str, Value]:
-        """What was typed, as it was typed: the state keeps it to show and check again."""
-        values = {name: self[name].data for name in self.fields}
-        return {name: v if isinstance(v, list) else str(v or "") for name, v in values.items()}
-
-    def _any_errors(self, names: Sequence[str]) -> bool:
-        return any(name in self.errors for name in names)
-
-    def label_of(self, name: str, value: str) -> str:
-        return str(dict(self.fields[name].choices).get(value, value))  # type: ignore[attr-defined]
-
-    def rows(self) -> list[tuple[str, str]]:
-        return []
-
-    def answers(self) -> dict[str, Any]:
-        return {}
+from onedoor.referrals.models import RISK_INDICATORS, ConsentGivenBy, Route, Source
 
 
 class StartForm(PageForm):
-    who = _radios(
+    who = radios_field(
         [
             (Route.SELF, "I'm a young person asking for help for myself"),
             (Route.PARENT, "I'm a parent or carer asking for help for my child"),
@@ -238,12 +69,12 @@ SOURCE_CHOICES = [
 class ReferrerForm(PageForm):
     """The parent or carer, or the professional, who is asking."""
 
-    name = _text("Your name", autocomplete="name", spellcheck="false")
-    relationship = _text("Your relationship")
-    role = _text("Your job title or role", autocomplete="organization-title")
-    organisation = _text("Organisation name", LONG_NAME_LIMIT, autocomplete="organization")
-    source = _radios(SOURCE_CHOICES)
-    email = _email()
+    name = text_field("Your name", autocomplete="name", spellcheck="false")
+    relationship = text_field("Your relationship")
+    role = text_field("Your job title or role", autocomplete="organization-title")
+    organisation = text_field("Organisation name", LONG_NAME_LIMIT, autocomplete="organization")
+    source = radios_field(SOURCE_CHOICES)
+    email = email_field()
     phone = PhoneField()
 
     def setup(self) -> None:
@@ -344,28 +175,28 @@ def date_from(saved: dict[str, Value]) -> date | None:
 class ChildForm(PageForm):
     """The child or young person: who they are, where they live, who knows them."""
 
-    given_name = _text("First name", autocomplete="off", spellcheck="false")
-    family_name = _text("Last name", autocomplete="off", spellcheck="false")
+    given_name = text_field("First name", autocomplete="off", spellcheck="false")
+    family_name = text_field("Last name", autocomplete="off", spellcheck="false")
     dob_day = forms.CharField(required=False, strip=True)
     dob_month = forms.CharField(required=False, strip=True)
     dob_year = forms.CharField(required=False, strip=True)
-    gender = _radios(GENDER_CHOICES)
+    gender = radios_field(GENDER_CHOICES)
     ethnicity = forms.ChoiceField(choices=ETHNICITY_CHOICES)
-    address_line_1 = _text("Address line 1", LONG_NAME_LIMIT, autocomplete="address-line1")
-    address_line_2 = _text(
+    address_line_1 = text_field("Address line 1", LONG_NAME_LIMIT, autocomplete="address-line1")
+    address_line_2 = text_field(
         "Address line 2", LONG_NAME_LIMIT, required=False, autocomplete="address-line2"
     )
-    town = _text("Town or city", required=False, autocomplete="address-level2")
+    town = text_field("Town or city", required=False, autocomplete="address-level2")
     postcode = forms.CharField(
         max_length=20, widget=forms.TextInput(attrs={"autocomplete": "postal-code"})
     )
     nhs_number = forms.CharField(
         required=False, max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"})
     )
-    school = _text("School or college", LONG_NAME_LIMIT, required=False)
-    gp_practice = _text("GP practice", LONG_NAME_LIMIT, required=False)
+    school = text_field("School or college", LONG_NAME_LIMIT, required=False)
+    gp_practice = text_field("GP practice", LONG_NAME_LIMIT, required=False)
     phone = PhoneField()
-    email = _email()
+    email = email_field()
 
     date_error_parts: tuple[str, ...] = ()
 
@@ -541,11 +372,11 @@ PR_CHOICES = [
 class CarersForm(PageForm):
     """One parent or carer: optional on the self route and for young adults."""
 
-    carer_name = _text("Their name", spellcheck="false")
-    carer_relationship = _text("Their relationship")
+    carer_name = text_field("Their name", spellcheck="false")
+    carer_relationship = text_field("Their relationship")
     carer_phone = PhoneField()
-    carer_email = _email()
-    parental_responsibility = _radios(PR_CHOICES)
+    carer_email = email_field()
+    parental_responsibility = radios_field(PR_CHOICES)
 
     @property
     def optional(self) -> bool:
@@ -627,9 +458,9 @@ def _chosen(form: PageForm, name: str, choices: tuple[tuple[str, str], ...] | No
 
 
 class ReasonsForm(PageForm):
-    reasons = _text("Why you are asking for help", TEXT_LIMIT, rows=6)
+    reasons = text_field("Why you are asking for help", TEXT_LIMIT, rows=6)
     needs = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
-    what_tried = _text("What has been tried", TEXT_LIMIT, required=False, rows=4)
+    what_tried = text_field("What has been tried", TEXT_LIMIT, required=False, rows=4)
 
     def setup(self) -> None:
         if self.ctx.route == Route.SELF:
@@ -683,7 +514,7 @@ class SafetyForm(PageForm):
         choices=[*RISK_INDICATORS.items(), (NONE, "None of these")],
         widget=forms.CheckboxSelectMultiple,
     )
-    risk_details = _text("Details about safety", TEXT_LIMIT, required=False, rows=4)
+    risk_details = text_field("Details about safety", TEXT_LIMIT, required=False, rows=4)
 
     def setup(self) -> None:
         self.word(
@@ -722,9 +553,9 @@ class SafetyForm(PageForm):
 
 
 class CommunicationForm(PageForm):
-    language = _text("Language", required=False, autocomplete="language")
-    interpreter = _radios(YES_NO)
-    accessibility_needs = _text("Accessibility needs", TEXT_LIMIT, required=False, rows=4)
+    language = text_field("Language", required=False, autocomplete="language")
+    interpreter = radios_field(YES_NO)
+    accessibility_needs = text_field("Accessibility needs", TEXT_LIMIT, required=False, rows=4)
 
     QUESTIONS = {
         Route.SELF: ("you", "Do you need an interpreter?"),
@@ -775,7 +606,7 @@ class MoreAboutForm(PageForm):
     """Priority groups and SEND; then LGBTQIA+, optional and recorded only by agreement."""
 
     groups = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
-    lgbtqia = _radios([], required=False)
+    lgbtqia = radios_field([], required=False)
 
     def setup(self) -> None:
         older = self.ctx.choices.extended_max_age
@@ -835,11 +666,11 @@ class MoreAboutForm(PageForm):
 
 
 class ConsentForm(PageForm):
-    agreed = _radios([])
-    competent = _radios(YES_NO, required=False)
-    parent_agrees = _radios([*YES_NO, ("rather_not_say", "I'd rather not say")])
-    share = _radios(YES_NO)
-    contact_family = _radios(YES_NO)
+    agreed = radios_field([])
+    competent = radios_field(YES_NO, required=False)
+    parent_agrees = radios_field([*YES_NO, ("rather_not_say", "I'd rather not say")])
+    share = radios_field(YES_NO)
+    contact_family = radios_field(YES_NO)
 
     def setup(self) -> None:
         route, age = self.ctx.route, self.ctx.age

@@ -27,7 +27,8 @@ from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, DirectoryService, Need, PriorityGroup
 from onedoor.referrals.actions import RateLimited, submit_referral
-from onedoor.referrals.forms import LGBTQIA, Choices, PageForm
+from onedoor.referrals.form_parts import Choices, PageForm
+from onedoor.referrals.forms import LGBTQIA
 from onedoor.referrals.wizard import (
     BY_SLUG,
     START,

@@ -17,21 +17,17 @@ from typing import Any
 from django.core import signing
 
 from onedoor.referrals.answers import ReferralAnswers
+from onedoor.referrals.form_parts import Choices, FormContext, PageForm, Value, Words
 from onedoor.referrals.forms import (
     CarersForm,
     ChildForm,
-    Choices,
     CommunicationForm,
     ConsentForm,
-    FormContext,
     MoreAboutForm,
-    PageForm,
     ReasonsForm,
     ReferrerForm,
     SafetyForm,
     StartForm,
-    Value,
-    Words,
     date_from,
 )
 from onedoor.referrals.models import Route, Source
