@@ -321,3 +321,59 @@ def test_advice_with_a_bad_postcode_is_refused(
     assert response.status_code == 400
     assert "Enter a real UK postcode, like ME4 4AB" in response.content.decode()
     assert Child.objects.count() == 0
+
+
+def test_the_triage_lead_reads_a_referral_and_the_view_is_audited(
+    client: Client, alliance: Alliance, people: People
+) -> None:
+    referral = submit(replace(MAYA, reasons="<b>Worried</b> about school"))
+    sign_in(client, people.triage)
+    response = client.get(f"/referrals/{referral.uuid}/")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "&lt;b&gt;Worried&lt;/b&gt; about school" in page
+    assert "<strong>Self-harm</strong>" in page
+    view = AuditEvent.objects.filter(action="view").last()
+    assert view is not None
+    assert (view.record_type, view.record_id) == ("referral", str(referral.uuid))
+
+
+def test_a_partner_cannot_read_a_referral_not_allocated_to_it(
+    client: Client, alliance: Alliance, people: People
+) -> None:
+    referral = submit()
+    sign_in(client, people.kooth_practitioner)
+    assert client.get(f"/referrals/{referral.uuid}/").status_code == 404
+
+
+def test_consent_to_share_obtained_later_is_recorded_once(
+    client: Client, alliance: Alliance, people: People
+) -> None:
+    referral = submit(replace(MAYA, consent_to_share=False))
+    sign_in(client, people.triage)
+    assert (
+        "cannot be allocated to a partner until it is"
+        in client.get(f"/referrals/{referral.uuid}/").content.decode()
+    )
+    response = client.post(f"/referrals/{referral.uuid}/", {"consent_given_by": "parent_carer"})
+    assert response["Location"] == f"/referrals/{referral.uuid}/"
+    referral.refresh_from_db()
+    assert referral.consent_to_share is True
+    event = referral.child.timeline.filter(kind="consent_to_share").get()
+    assert event.summary == "Consent to share with alliance partners given by a parent or carer."
+    again = client.post(
+        f"/referrals/{referral.uuid}/", {"consent_given_by": "parent_carer"}, follow=True
+    )
+    assert "Consent to share is already recorded" in again.content.decode()
+    assert referral.child.timeline.filter(kind="consent_to_share").count() == 1
+
+
+def test_only_the_referral_and_advice_point_records_consent(
+    client: Client, alliance: Alliance, people: People
+) -> None:
+    referral = submit(replace(MAYA, consent_to_share=False))
+    sign_in(client, people.manager)
+    response = client.post(f"/referrals/{referral.uuid}/", {"consent_given_by": "parent_carer"})
+    assert response.status_code == 404  # the service manager may read but not change it
+    referral.refresh_from_db()
+    assert referral.consent_to_share is False

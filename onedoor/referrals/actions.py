@@ -27,6 +27,7 @@ from onedoor.referrals.models import (
     RISK_INDICATORS,
     AdviceContact,
     Channel,
+    ConsentGivenBy,
     MatchCandidate,
     MatchStatus,
     Referral,
@@ -441,3 +442,38 @@ def record_advice_contact(
             child_uuid=child.uuid,
         )
     return contact
+
+
+def record_consent_to_share(*, user: User, referral: Referral, given_by: str) -> Referral:
+    """Consent to share with alliance partners, obtained after the referral (without it a
+    referral cannot be allocated to a partner)."""
+    if user.role not in {Role.TRIAGE_LEAD, Role.CLINICAL_LEAD, Role.CARE_COORDINATOR}:
+        raise PermissionDenied("Only the Referral and Advice Point records consent.")
+    if given_by not in ConsentGivenBy.values:
+        raise ValidationError("Choose who gave consent to share")
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Referral.objects.filter(pk=referral.pk, consent_to_share=False).update(
+            consent_to_share=True
+        )
+        if updated != 1:
+            raise ValidationError("Consent to share is already recorded")
+        label = ConsentGivenBy(given_by).label.lower()
+        TimelineEvent.objects.create(
+            child=referral.child,
+            at=now,
+            kind=Kind.CONSENT_TO_SHARE,
+            actor=user,
+            referral=referral,
+            summary=f"Consent to share with alliance partners given by {label}.",
+        )
+        record(
+            Action.CHANGE,
+            actor=user,
+            record_type="referral",
+            record_id=referral.uuid,
+            child_uuid=referral.child.uuid,
+            detail={"consent_to_share": given_by},
+        )
+    referral.refresh_from_db()
+    return referral

@@ -6,20 +6,25 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from onedoor.access.policy import Do
 from onedoor.access.records import get_referral_for_user
-from onedoor.accounts.decorators import roles_required
+from onedoor.accounts.decorators import any_signed_in, roles_required
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance
-from onedoor.referrals.actions import confirm_match, record_advice_contact, reject_match
+from onedoor.referrals.actions import (
+    confirm_match,
+    record_advice_contact,
+    record_consent_to_share,
+    reject_match,
+)
 from onedoor.referrals.candidates import person_of
-from onedoor.referrals.models import MatchCandidate
+from onedoor.referrals.models import ConsentGivenBy, MatchCandidate
 from onedoor.referrals.staff_forms import AdviceContactForm
 
 TRIAGE_TEAM = (Role.TRIAGE_LEAD, Role.CLINICAL_LEAD)
@@ -88,3 +93,36 @@ def advice(request: HttpRequest) -> HttpResponse:
     return render(
         request, "referrals/staff/advice.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+@any_signed_in
+@require_http_methods(["GET", "POST"])
+def referral(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    """Everything a referral says, for those who may see it (the view is audited)."""
+    user = request.user
+    assert isinstance(user, User)
+    if request.method == "POST":
+        found = get_referral_for_user(user, referral_uuid, Do.CHANGE)
+        given_by = request.POST.get("consent_given_by", "")
+        try:
+            record_consent_to_share(user=user, referral=found, given_by=given_by)
+            messages.success(request, "Consent to share recorded.")
+        except PermissionDenied:
+            raise
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        return redirect("referrals_staff:referral", referral_uuid=found.uuid)
+    found = get_referral_for_user(user, referral_uuid)
+    context = {
+        "referral": found,
+        "child": found.child,
+        "needs": found.needs.all(),
+        "signposted": found.signposted_to.all(),
+        "carers": found.child.carers.all(),
+        "can_record_consent": user.role in CONSENT_RECORDERS and not found.consent_to_share,
+        "consent_choices": ConsentGivenBy.choices,
+    }
+    return render(request, "referrals/staff/referral.html", context)
+
+
+CONSENT_RECORDERS = frozenset({Role.TRIAGE_LEAD, Role.CLINICAL_LEAD, Role.CARE_COORDINATOR})

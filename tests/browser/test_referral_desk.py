@@ -90,3 +90,23 @@ def test_advice_given_is_recorded_on_accessible_pages(
     ).to_be_visible()
     assert_accessible(page)
     assert TimelineEvent.objects.get(child=child).kind == "advice_given"
+
+
+def test_a_referral_is_read_and_consent_to_share_recorded_on_an_accessible_page(
+    page: Page, demo: Alliance
+) -> None:
+    referral = submit_referral(
+        answers=replace(ZOE, consent_to_share=False, reasons="Not sleeping, very anxious."),
+        submission_key=uuid.uuid4(),
+    )
+    sign_in(page, "triage")
+    page.goto(f"/children/{referral.child.uuid}/")
+    page.get_by_role("link", name=re.compile(f"^{referral.reference_display}")).click()
+    expect(page.get_by_text("Not sleeping, very anxious.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("A parent or carer").check()
+    page.get_by_role("button", name="Record consent").click()
+    expect(page.get_by_text("Consent to share recorded.")).to_be_visible()
+    assert_accessible(page)
+    referral.refresh_from_db()
+    assert referral.consent_to_share is True
