@@ -154,6 +154,7 @@ class TimelineEvent(models.Model):
         MATCH_CONFIRMED = "match_confirmed", "Referral matched to this child"
         MATCH_REJECTED = "match_rejected", "Possible match ruled out"
         CONSENT_TO_SHARE = "consent_to_share", "Consent to share recorded"
+        STATUS_CHANGED = "status_changed", "Referral moved on"
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="timeline")

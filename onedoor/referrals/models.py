@@ -22,7 +22,7 @@ class Source(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    """Where a referral is on the journey (the allowed moves arrive with triage)."""
+    """Where a referral is on the journey; the allowed moves are in `referrals/states.py`."""
 
     AWAITING_TRIAGE = "awaiting_triage", "Awaiting triage"
     MORE_INFORMATION = "more_information", "More information needed"
@@ -33,6 +33,7 @@ class Status(models.TextChoices):
     IN_TRANSITION = "in_transition", "In transition"
     SIGNPOSTED = "signposted", "Advice and signposting"
     STEPPED_UP = "stepped_up", "Stepped up"
+    SAFEGUARDING_REFERRAL = "safeguarding_referral", "Referred to children's social care"
     NOT_ACCEPTED = "not_accepted", "Not accepted"
     DISCHARGED = "discharged", "Discharged"
 
@@ -89,6 +90,9 @@ class Referral(models.Model):
         max_length=30, choices=Status.choices, default=Status.AWAITING_TRIAGE, db_index=True
     )
     risk_rating = models.CharField(max_length=10, choices=RiskRating.choices, blank=True)
+    version = models.PositiveIntegerField(
+        default=1, help_text="Goes up with every move, so two people can't overwrite each other."
+    )
     allocated_organisation = models.ForeignKey(
         "alliance.Organisation",
         on_delete=models.PROTECT,

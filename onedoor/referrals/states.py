@@ -1,0 +1,110 @@
+"""The referral's state machine: every state, every allowed move, in one table, enforced in
+one place (`move`), which writes the timeline event and the audit record and refuses a move
+made on a stale copy of the referral (optimistic locking on `Referral.version`)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from onedoor.accounts.models import User
+from onedoor.audit.trail import Action, record
+from onedoor.children.models import TimelineEvent
+from onedoor.referrals.models import Referral, Status
+
+S = Status
+
+# Where a referral can start: awaiting triage, or signposted at once when it is not eligible.
+INITIAL = frozenset({S.AWAITING_TRIAGE, S.SIGNPOSTED})
+
+# from -> the states it may move to. Anything not listed is refused.
+TRANSITIONS: dict[Status, frozenset[Status]] = {
+    # The triage decision's outcomes; red or complex decisions wait for sign-off first.
+    S.AWAITING_TRIAGE: frozenset({
+        S.MORE_INFORMATION, S.AWAITING_SIGN_OFF, S.ALLOCATED, S.SIGNPOSTED, S.STEPPED_UP,
+        S.SAFEGUARDING_REFERRAL, S.NOT_ACCEPTED,
+    }),
+    # Information arrives (back to triage, its clock resumes) or never does.
+    S.MORE_INFORMATION: frozenset({S.AWAITING_TRIAGE, S.NOT_ACCEPTED}),
+    # The clinical lead signs the decision off (it takes effect) or sends it back to triage.
+    S.AWAITING_SIGN_OFF: frozenset({
+        S.AWAITING_TRIAGE, S.MORE_INFORMATION, S.ALLOCATED, S.SIGNPOSTED, S.STEPPED_UP,
+        S.SAFEGUARDING_REFERRAL, S.NOT_ACCEPTED,
+    }),
+    # The partner accepts (the child waits for the offer) or declines (back to triage).
+    S.ALLOCATED: frozenset({S.WAITING, S.AWAITING_TRIAGE}),
+    # Waiting Well: work starts, risk worsens (re-triage), or the child leaves or moves on.
+    S.WAITING: frozenset({S.IN_INTERVENTION, S.AWAITING_TRIAGE, S.IN_TRANSITION, S.DISCHARGED}),
+    S.IN_INTERVENTION: frozenset({S.IN_TRANSITION, S.DISCHARGED}),
+    # A handover: to another partner (work goes on), to specialist services, or discharge.
+    S.IN_TRANSITION: frozenset({S.IN_INTERVENTION, S.STEPPED_UP, S.DISCHARGED}),
+    # Ends: a new request for help is a new referral.
+    S.SIGNPOSTED: frozenset(),
+    S.STEPPED_UP: frozenset(),
+    S.SAFEGUARDING_REFERRAL: frozenset(),
+    S.NOT_ACCEPTED: frozenset(),
+    S.DISCHARGED: frozenset(),
+}  # fmt: skip
+
+
+class MoveRefused(Exception):
+    """A move the table does not allow."""
+
+
+class Conflict(Exception):
+    """The referral changed since the person moving it loaded it: nothing was saved."""
+
+    def __init__(self, referral: Referral) -> None:
+        self.referral = referral
+        latest = TimelineEvent.objects.filter(referral=referral).select_related("actor").first()
+        self.latest = latest
+        who = f" by {latest.actor}" if latest and latest.actor else ""
+        when = f" at {timezone.localtime(latest.at):%H:%M}" if latest else ""
+        super().__init__(
+            "This referral changed while you were working on it: it is now "
+            f"'{referral.get_status_display()}'{who}{when}. Your change was not saved; "
+            "check what changed and decide again."
+        )
+
+
+def allowed(current: str, to: str) -> bool:
+    return Status(to) in TRANSITIONS[Status(current)]
+
+
+def move(
+    *, user: User | None, referral: Referral, to: Status, version: int, summary: str = ""
+) -> Referral:
+    """Move `referral` to `to`, if the table allows it and nobody moved it since `version`."""
+    if not allowed(referral.status, to):
+        raise MoveRefused(
+            f"A referral that is '{referral.get_status_display()}' cannot move to "
+            f"'{Status(to).label}'."
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        moved = Referral.objects.filter(
+            pk=referral.pk, version=version, status=referral.status
+        ).update(status=to, version=F("version") + 1)
+        if moved != 1:
+            referral.refresh_from_db()
+            raise Conflict(referral)
+        from_status = referral.status
+        referral.refresh_from_db()
+        TimelineEvent.objects.create(
+            child=referral.child,
+            at=now,
+            kind=TimelineEvent.Kind.STATUS_CHANGED,
+            actor=user,
+            referral=referral,
+            summary=summary or f"{Status(from_status).label} → {Status(to).label}.",
+        )
+        record(
+            Action.CHANGE,
+            actor=user,
+            record_type="referral",
+            record_id=referral.uuid,
+            child_uuid=referral.child.uuid,
+            detail={"from": from_status, "to": str(to)},
+        )
+    return referral
