@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "onedoor.accounts",
     "onedoor.children",
     "onedoor.referrals",
+    "onedoor.triage",
     "onedoor.access",
     "onedoor.web",
     "onedoor.demo",

@@ -26,6 +26,8 @@ from onedoor.children.models import Child, Ethnicity, Gender, Journey
 from onedoor.children.nhs_number import check_digit
 from onedoor.referrals.models import ConsentGivenBy, Referral, RiskRating, Route, Source, Status
 from onedoor.referrals.reference import new_reference
+from onedoor.triage.clock import ENGLAND_AND_WALES, clock_kind, due_at
+from onedoor.triage.deadlines import queue_band
 
 T = TypeVar("T")
 
@@ -180,6 +182,7 @@ def seed_population(
 ) -> int:
     """Make `children` synthetic children (and their referrals); returns how many were new."""
     today = today or timezone.localdate()
+    working_days = dict(alliance.triage_clocks.values_list("kind", "working_days"))
     groups = {group.slug: group for group in PriorityGroup.objects.filter(alliance=alliance)}
     offers = list(
         Offer.objects.filter(organisation__alliance=alliance, active=True).select_related(
@@ -277,6 +280,14 @@ def seed_population(
                     fitting = [o for o in offers if o.min_age <= age <= o.max_age]
                     offer = rng.choice(fitting) if fitting else None
                 source = _weighted(rng, SOURCE_WEIGHTS)
+                rating = (
+                    ""
+                    if status == Status.AWAITING_TRIAGE and rng.random() < 0.5
+                    else _weighted(rng, RISK_WEIGHTS)
+                )
+                prioritised = any(
+                    groups[slug].shortens_triage_clock for slug in flags if slug in groups
+                )
                 reference = _reference(rng)
                 while reference in used_references:
                     reference = _reference(rng)
@@ -301,10 +312,19 @@ def seed_population(
                         suicidal_thoughts=rng.random() < 0.06,
                         safeguarding_concern=rng.random() < 0.05,
                         eligible=status != Status.SIGNPOSTED,
+                        triage_due_at=due_at(
+                            received_at=received,
+                            working_days=working_days[
+                                clock_kind(risk_rating=rating, priority_group=prioritised)
+                            ],
+                            calendar=ENGLAND_AND_WALES,
+                        ),
+                        queue_band=queue_band(
+                            risk_rating=rating,
+                            red_reviewed=status != Status.AWAITING_TRIAGE or rng.random() < 0.5,
+                        ),
                         status=status,
-                        risk_rating=""
-                        if status == Status.AWAITING_TRIAGE and rng.random() < 0.5
-                        else _weighted(rng, RISK_WEIGHTS),
+                        risk_rating=rating,
                         allocated_offer=offer,
                         allocated_organisation=offer.organisation if offer else None,
                     )

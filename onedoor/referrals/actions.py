@@ -36,6 +36,7 @@ from onedoor.referrals.models import (
     SubmissionAttempt,
 )
 from onedoor.referrals.reference import new_reference
+from onedoor.triage.deadlines import triage_deadline
 
 PUBLIC_SUBMISSIONS_PER_HOUR = 10
 Kind = TimelineEvent.Kind
@@ -198,6 +199,14 @@ def _receive(
         eligible=eligibility.eligible,
         ineligibility_reason=" ".join(eligibility.reasons),
         match_status=MatchStatus.EXACT if known else MatchStatus.NEW,
+        triage_due_at=triage_deadline(
+            alliance,
+            received_at=now,
+            risk_rating="",
+            priority_group=any(group.shortens_triage_clock for group in groups),
+        )
+        if eligibility.eligible
+        else None,
         **{field: field in answers.risk_indicators for field in RISK_INDICATORS},
     )
     referral.needs.set(Need.objects.filter(alliance=alliance, slug__in=answers.needs))

@@ -90,6 +90,11 @@ class Referral(models.Model):
         max_length=30, choices=Status.choices, default=Status.AWAITING_TRIAGE, db_index=True
     )
     risk_rating = models.CharField(max_length=10, choices=RiskRating.choices, blank=True)
+    # The triage queue: red referrals not yet reviewed by a clinician first (band 0), then
+    # everything else (band 1), each by the deadline on its clock.
+    queue_band = models.PositiveSmallIntegerField(default=1)
+    triage_due_at = models.DateTimeField(null=True, blank=True)
+    red_reviewed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(
         default=1, help_text="Goes up with every move, so two people can't overwrite each other."
     )
@@ -178,7 +183,10 @@ class Referral(models.Model):
 
     class Meta:
         ordering = ["-received_at"]
-        indexes = [models.Index(fields=["allocated_organisation", "status"])]
+        indexes = [
+            models.Index(fields=["allocated_organisation", "status"]),
+            models.Index(fields=["queue_band", "triage_due_at", "id"], name="triage_queue_order"),
+        ]
 
     def __str__(self) -> str:
         return display(self.reference)

@@ -1,12 +1,13 @@
 from django.urls import path
 
+from onedoor.triage import views as triage_views
 from onedoor.web import views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("health", views.health, name="health"),
-    path("triage/", views.triage, name="triage"),
+    path("triage/", triage_views.queue, name="triage"),
     path("waiting/", views.waiting, name="waiting"),
     path("caseload/", views.caseload, name="caseload"),
     path("tasks/", views.tasks, name="tasks"),

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET
 
 from onedoor.access.records import emergency_grant_for, get_child_for_user, referrals_visible_to
 from onedoor.accounts.decorators import any_signed_in, roles_required
-from onedoor.referrals.models import MatchStatus
 from onedoor.web.navigation import Page, pages_for, roles_for
 
 
@@ -52,20 +51,6 @@ def _stable_page(url_name: str, title: str, issue: str):  # type: ignore[no-unty
     return view
 
 
-@roles_required(*roles_for("web:triage"))
-@require_GET
-def triage(request: HttpRequest) -> HttpResponse:
-    """The Referral and Advice Point's desk. (The triage queue itself arrives with triage.)"""
-    to_check = (
-        referrals_visible_to(request.user)  # type: ignore[arg-type]
-        .filter(match_status=MatchStatus.POSSIBLE)
-        .select_related("child")
-        .order_by("received_at", "pk")[:MATCHES_SHOWN]
-    )
-    return render(request, "web/triage.html", {"to_check": to_check, "shown": MATCHES_SHOWN})
-
-
-MATCHES_SHOWN = 50
 waiting = _stable_page("web:waiting", "Waiting lists", "care coordination")
 caseload = _stable_page("web:caseload", "Caseload", "care coordination")
 tasks = _stable_page("web:tasks", "My tasks", "triage and care coordination")

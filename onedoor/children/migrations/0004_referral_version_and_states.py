@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('children', '0003_trigram_index'),
+        ("children", "0003_trigram_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='timelineevent',
-            name='kind',
-            field=models.CharField(choices=[('referral_received', 'Referral received'), ('referral_by_phone', 'Referral taken by phone'), ('advice_given', 'Advice given'), ('signposted', 'Signposted: not eligible for the alliance'), ('match_confirmed', 'Referral matched to this child'), ('match_rejected', 'Possible match ruled out'), ('consent_to_share', 'Consent to share recorded'), ('status_changed', 'Referral moved on')], max_length=40),
+            model_name="timelineevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("referral_received", "Referral received"),
+                    ("referral_by_phone", "Referral taken by phone"),
+                    ("advice_given", "Advice given"),
+                    ("signposted", "Signposted: not eligible for the alliance"),
+                    ("match_confirmed", "Referral matched to this child"),
+                    ("match_rejected", "Possible match ruled out"),
+                    ("consent_to_share", "Consent to share recorded"),
+                    ("status_changed", "Referral moved on"),
+                ],
+                max_length=40,
+            ),
         ),
     ]

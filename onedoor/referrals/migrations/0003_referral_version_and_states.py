@@ -4,20 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('referrals', '0002_submissionattempt_referral_accessibility_needs_and_more'),
+        ("referrals", "0002_submissionattempt_referral_accessibility_needs_and_more"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='referral',
-            name='version',
-            field=models.PositiveIntegerField(default=1, help_text="Goes up with every move, so two people can't overwrite each other."),
+            model_name="referral",
+            name="version",
+            field=models.PositiveIntegerField(
+                default=1,
+                help_text="Goes up with every move, so two people can't overwrite each other.",
+            ),
         ),
         migrations.AlterField(
-            model_name='referral',
-            name='status',
-            field=models.CharField(choices=[('awaiting_triage', 'Awaiting triage'), ('more_information', 'More information needed'), ('awaiting_sign_off', 'Awaiting clinical lead sign-off'), ('allocated', 'Allocated to a partner'), ('waiting', 'Waiting (Waiting Well)'), ('in_intervention', 'In intervention'), ('in_transition', 'In transition'), ('signposted', 'Advice and signposting'), ('stepped_up', 'Stepped up'), ('safeguarding_referral', "Referred to children's social care"), ('not_accepted', 'Not accepted'), ('discharged', 'Discharged')], db_index=True, default='awaiting_triage', max_length=30),
+            model_name="referral",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("awaiting_triage", "Awaiting triage"),
+                    ("more_information", "More information needed"),
+                    ("awaiting_sign_off", "Awaiting clinical lead sign-off"),
+                    ("allocated", "Allocated to a partner"),
+                    ("waiting", "Waiting (Waiting Well)"),
+                    ("in_intervention", "In intervention"),
+                    ("in_transition", "In transition"),
+                    ("signposted", "Advice and signposting"),
+                    ("stepped_up", "Stepped up"),
+                    ("safeguarding_referral", "Referred to children's social care"),
+                    ("not_accepted", "Not accepted"),
+                    ("discharged", "Discharged"),
+                ],
+                db_index=True,
+                default="awaiting_triage",
+                max_length=30,
+            ),
         ),
     ]

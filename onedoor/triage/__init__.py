@@ -1,0 +1,1 @@
+"""Triage: risk screening, clocks, decisions and allocation."""

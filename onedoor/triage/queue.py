@@ -1,0 +1,110 @@
+"""The triage queue: every referral awaiting triage that the user may see, red referrals not
+yet reviewed first, then by the deadline on each clock; filtered, and paged by keyset (never
+OFFSET or a count), so a page costs the same at any depth and any size of queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from onedoor.access.records import referrals_visible_to
+from onedoor.accounts.models import User
+from onedoor.referrals.models import Referral, Source, Status
+
+PAGE_SIZE = 50
+TRIAGE_STATES = (Status.AWAITING_TRIAGE, Status.MORE_INFORMATION, Status.AWAITING_SIGN_OFF)
+AGE_BANDS = {"5-10": (5, 10), "11-15": (11, 15), "16-18": (16, 18), "19-25": (19, 25)}
+
+
+@dataclass(frozen=True)
+class Filters:
+    priority_group: str = ""
+    source: str = ""
+    age_band: str = ""
+    partner: str = ""
+    state: str = ""
+
+    @classmethod
+    def from_query(cls, query: dict[str, str]) -> Filters:
+        """Unknown values are ignored rather than failing the page."""
+        return cls(
+            priority_group=query.get("priority_group", "")[:50],
+            source=query.get("source", "") if query.get("source") in Source.values else "",
+            age_band=query.get("age_band", "") if query.get("age_band") in AGE_BANDS else "",
+            partner=query.get("partner", "")[:50],
+            state=query.get("state", "") if query.get("state") in TRIAGE_STATES else "",
+        )
+
+
+@dataclass(frozen=True)
+class Cursor:
+    band: int
+    due: datetime
+    pk: int
+
+    def encode(self) -> str:
+        return f"{self.band}_{int(self.due.timestamp() * 1_000_000)}_{self.pk}"
+
+    @classmethod
+    def decode(cls, value: str) -> Cursor | None:
+        """The cursor in a "next page" link; anything else is the first page."""
+        try:
+            band, micros, pk = (int(part) for part in value.split("_"))
+            return cls(band, datetime.fromtimestamp(micros / 1_000_000, tz=UTC), pk)
+        except (ValueError, OverflowError, OSError):
+            return None
+
+
+def _years_before(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February in a common year
+        return today.replace(year=today.year - years, day=28)
+
+
+def _born_between(today: date, youngest: int, oldest: int) -> Q:
+    """Children aged `youngest` to `oldest` (inclusive) today."""
+    return Q(
+        child__date_of_birth__gt=_years_before(today, oldest + 1),
+        child__date_of_birth__lte=_years_before(today, youngest),
+    )
+
+
+def queue_for(user: User, filters: Filters, after: Cursor | None = None) -> QuerySet[Referral]:
+    referrals = referrals_visible_to(user).filter(
+        status__in=[filters.state] if filters.state else TRIAGE_STATES
+    )
+    if filters.priority_group:
+        referrals = referrals.filter(child__priority_groups__slug=filters.priority_group)
+    if filters.source:
+        referrals = referrals.filter(source=filters.source)
+    if filters.age_band:
+        youngest, oldest = AGE_BANDS[filters.age_band]
+        referrals = referrals.filter(_born_between(timezone.localdate(), youngest, oldest))
+    if filters.partner:
+        referrals = referrals.filter(allocated_organisation__slug=filters.partner)
+    if after is not None:
+        referrals = referrals.filter(
+            Q(queue_band__gt=after.band)
+            | Q(queue_band=after.band, triage_due_at__gt=after.due)
+            | Q(queue_band=after.band, triage_due_at=after.due, pk__gt=after.pk)
+        )
+    return (
+        referrals.select_related("child", "allocated_organisation")
+        .prefetch_related("child__priority_groups")
+        .order_by("queue_band", "triage_due_at", "pk")
+    )
+
+
+def page_of(
+    user: User, filters: Filters, after: Cursor | None
+) -> tuple[list[Referral], Cursor | None]:
+    rows = list(queue_for(user, filters, after)[: PAGE_SIZE + 1])
+    if len(rows) <= PAGE_SIZE:
+        return rows, None
+    last = rows[PAGE_SIZE - 1]
+    assert last.triage_due_at is not None
+    return rows[:PAGE_SIZE], Cursor(last.queue_band, last.triage_due_at, last.pk)
