@@ -71,6 +71,10 @@ def main() -> None:
         "health (ms)": _median_ms(lambda: client.get("/health")),
         "home page as triage (ms)": _median_ms(lambda: client.get("/")),
         "child page with audit (ms)": _median_ms(lambda: client.get(f"/children/{child.uuid}/")),
+        "triage queue, first page (ms)": _median_ms(lambda: client.get("/triage/")),
+        "triage queue, care experienced (ms)": _median_ms(
+            lambda: client.get("/triage/?priority_group=care-experienced")
+        ),
         "count of Kooth's referrals (ms)": _median_ms(lambda: referrals_visible_to(kooth).count()),
         "first 50 children visible to Kooth (ms)": _median_ms(
             lambda: list(children_visible_to(kooth).order_by("pk")[:50])

@@ -186,6 +186,11 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["allocated_organisation", "status"]),
             models.Index(fields=["queue_band", "triage_due_at", "id"], name="triage_queue_order"),
+            models.Index(
+                fields=["received_at", "id"],
+                condition=models.Q(match_status="possible"),
+                name="possible_matches_to_check",
+            ),
         ]
 
     def __str__(self) -> str:
