@@ -183,6 +183,18 @@ def seed_population(
     """Make `children` synthetic children (and their referrals); returns how many were new."""
     today = today or timezone.localdate()
     working_days = dict(alliance.triage_clocks.values_list("kind", "working_days"))
+    deadlines: dict[tuple[date, bool, int], datetime] = {}
+
+    def deadline(received: datetime, days: int) -> datetime:
+        """The clock's deadline, computed once per day, side of 5pm and clock length."""
+        local = timezone.localtime(received)
+        key = (local.date(), local.time() >= time(17, 0), days)
+        if key not in deadlines:
+            deadlines[key] = due_at(
+                received_at=received, working_days=days, calendar=ENGLAND_AND_WALES
+            )
+        return deadlines[key]
+
     groups = {group.slug: group for group in PriorityGroup.objects.filter(alliance=alliance)}
     offers = list(
         Offer.objects.filter(organisation__alliance=alliance, active=True).select_related(
@@ -312,12 +324,11 @@ def seed_population(
                         suicidal_thoughts=rng.random() < 0.06,
                         safeguarding_concern=rng.random() < 0.05,
                         eligible=status != Status.SIGNPOSTED,
-                        triage_due_at=due_at(
-                            received_at=received,
-                            working_days=working_days[
+                        triage_due_at=deadline(
+                            received,
+                            working_days[
                                 clock_kind(risk_rating=rating, priority_group=prioritised)
                             ],
-                            calendar=ENGLAND_AND_WALES,
                         ),
                         queue_band=queue_band(
                             risk_rating=rating,
@@ -346,19 +357,20 @@ def seed_population(
                 ]
             )
             # One journey per child: open while any referral is still being worked on.
-            journeys = {
-                child.uuid: Journey(
+            by_child: dict[uuid.UUID, list[Referral]] = {}
+            for referral in batch_referrals:
+                by_child.setdefault(referral.child.uuid, []).append(referral)
+            journeys = [
+                Journey(
                     child_id=saved[child.uuid],
-                    opened_at=min(r.received_at for r in batch_referrals if r.child is child),
+                    opened_at=min(r.received_at for r in by_child[child.uuid]),
                     closed_at=None
-                    if any(
-                        r.status not in CLOSED_STATUSES for r in batch_referrals if r.child is child
-                    )
-                    else max(r.received_at for r in batch_referrals if r.child is child),
+                    if any(r.status not in CLOSED_STATUSES for r in by_child[child.uuid])
+                    else max(r.received_at for r in by_child[child.uuid]),
                 )
                 for child in batch_children
-            }
-            Journey.objects.bulk_create(journeys.values())
+            ]
+            Journey.objects.bulk_create(journeys)
             journey_ids = dict(
                 Journey.objects.filter(child_id__in=saved.values()).values_list("child_id", "pk")
             )
