@@ -95,6 +95,16 @@ class Referral(models.Model):
     queue_band = models.PositiveSmallIntegerField(default=1)
     triage_due_at = models.DateTimeField(null=True, blank=True)
     red_reviewed_at = models.DateTimeField(null=True, blank=True)
+    allocated_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    last_declined_by = models.ForeignKey(
+        "alliance.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The partner that last declined this referral back to triage.",
+    )
     version = models.PositiveIntegerField(
         default=1, help_text="Goes up with every move, so two people can't overwrite each other."
     )

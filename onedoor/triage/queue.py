@@ -85,7 +85,7 @@ def queue_for(user: User, filters: Filters, after: Cursor | None = None) -> Quer
         youngest, oldest = AGE_BANDS[filters.age_band]
         referrals = referrals.filter(_born_between(timezone.localdate(), youngest, oldest))
     if filters.partner:
-        referrals = referrals.filter(allocated_organisation__slug=filters.partner)
+        referrals = referrals.filter(last_declined_by__slug=filters.partner)
     if after is not None:
         referrals = referrals.filter(
             Q(queue_band__gt=after.band)
@@ -93,7 +93,7 @@ def queue_for(user: User, filters: Filters, after: Cursor | None = None) -> Quer
             | Q(queue_band=after.band, triage_due_at=after.due, pk__gt=after.pk)
         )
     return (
-        referrals.select_related("child", "allocated_organisation")
+        referrals.select_related("child", "last_declined_by")
         .prefetch_related("child__priority_groups")
         .order_by("queue_band", "triage_due_at", "pk")
     )

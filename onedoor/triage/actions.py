@@ -1,0 +1,368 @@
+"""Triage journeys: screening risk, deciding, the clinical lead's sign-off, allocation and
+the partner's answer. Each is one transaction that moves the referral through the state
+machine (`referrals/states.py`, which refuses stale copies), writes the timeline and the
+audit, and queues any notification in the same database."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from onedoor.accounts.models import User
+from onedoor.accounts.roles import Role
+from onedoor.alliance.models import IThriveGrouping, Offer, Organisation
+from onedoor.audit.trail import Action, record
+from onedoor.children.models import TimelineEvent
+from onedoor.referrals.models import RISK_INDICATORS, Referral, RiskRating, Status
+from onedoor.referrals.states import Conflict, move
+from onedoor.triage.deadlines import queue_band, triage_deadline
+from onedoor.triage.models import Outcome, RiskScreening, TriageDecision
+
+TRIAGE_TEAM = frozenset({Role.TRIAGE_LEAD, Role.CLINICAL_LEAD})
+CLINICIANS = frozenset({Role.CLINICAL_LEAD})
+SCREENABLE = frozenset({Status.AWAITING_TRIAGE, Status.MORE_INFORMATION})
+
+# What each outcome does to the referral once it takes effect.
+OUTCOME_STATUS = {
+    Outcome.ADVICE: Status.SIGNPOSTED,
+    Outcome.ALLOCATE: Status.ALLOCATED,
+    Outcome.STEP_UP: Status.STEPPED_UP,
+    Outcome.SAFEGUARDING: Status.SAFEGUARDING_REFERRAL,
+    Outcome.MORE_INFORMATION: Status.MORE_INFORMATION,
+    Outcome.NOT_ACCEPTED: Status.NOT_ACCEPTED,
+}
+
+
+def _require(user: User, roles: frozenset[Role], what: str) -> None:
+    if user.role not in roles:
+        raise PermissionDenied(f"Your role cannot {what}.")
+
+
+def _event(referral: Referral, user: User, kind: str, summary: str) -> None:
+    TimelineEvent.objects.create(
+        child=referral.child,
+        at=timezone.now(),
+        kind=kind,
+        actor=user,
+        referral=referral,
+        summary=summary,
+    )
+
+
+def _audit(user: User, referral: Referral, detail: dict[str, object]) -> None:
+    record(
+        Action.CHANGE,
+        actor=user,
+        record_type="referral",
+        record_id=referral.uuid,
+        child_uuid=referral.child.uuid,
+        detail=detail,
+    )
+
+
+def _bump(referral: Referral, version: int, **changes: object) -> None:
+    """Change fields only if nobody changed the referral since `version` (else Conflict)."""
+    updated = Referral.objects.filter(pk=referral.pk, version=version).update(
+        version=F("version") + 1, **changes
+    )
+    if updated != 1:
+        referral.refresh_from_db()
+        raise Conflict(referral)
+    referral.refresh_from_db()
+
+
+def screen_risk(
+    *,
+    user: User,
+    referral: Referral,
+    version: int,
+    rating: str,
+    indicators: set[str],
+    other_indicators: str = "",
+    rationale: str,
+) -> RiskScreening:
+    """Record a RAG rating with its indicators and rationale. Red goes to the top of the
+    queue until a clinician has reviewed it (a clinician screening it has), its clock
+    becomes the same working day, and the clinical leads are told."""
+    _require(user, TRIAGE_TEAM, "screen risk")
+    if referral.status not in SCREENABLE:
+        raise ValidationError("Only a referral awaiting triage can be screened")
+    if rating not in RiskRating.values:
+        raise ValidationError("Choose a risk rating: red, amber or green")
+    if not rationale.strip():
+        raise ValidationError("Write why you gave this rating")
+    unknown = indicators - set(RISK_INDICATORS)
+    if unknown:
+        raise ValidationError(f"Unknown risk indicators: {', '.join(sorted(unknown))}")
+    now = timezone.now()
+    reviewed = rating == RiskRating.RED and user.role in CLINICIANS
+    with transaction.atomic():
+        _bump(
+            referral,
+            version,
+            risk_rating=rating,
+            queue_band=queue_band(risk_rating=rating, red_reviewed=reviewed),
+            red_reviewed_at=now if reviewed else None,
+            triage_due_at=triage_deadline(
+                referral.child.alliance,
+                received_at=referral.received_at,
+                risk_rating=rating,
+                priority_group=referral.child.priority_groups.filter(
+                    shortens_triage_clock=True
+                ).exists(),
+            ),
+            **{field: field in indicators for field in RISK_INDICATORS},
+        )
+        screening = RiskScreening.objects.create(
+            referral=referral,
+            rating=rating,
+            indicators=sorted(indicators),
+            other_indicators=other_indicators.strip(),
+            rationale=rationale.strip(),
+            screened_by=user,
+            screened_at=now,
+        )
+        _event(
+            referral,
+            user,
+            TimelineEvent.Kind.STATUS_CHANGED,
+            f"Risk screened {RiskRating(rating).label.lower()}: {rationale.strip()}",
+        )
+        _audit(user, referral, {"risk_rating": rating})
+        if rating == RiskRating.RED and not reviewed:
+            from onedoor.triage.tasks import notify_red_referral
+
+            notify_red_referral.enqueue(str(referral.uuid))
+    return screening
+
+
+def review_red(*, user: User, referral: Referral, version: int, note: str) -> Referral:
+    """A clinician has reviewed a red referral: it leaves the top band of the queue."""
+    _require(user, CLINICIANS, "review red referrals")
+    if referral.risk_rating != RiskRating.RED or referral.red_reviewed_at is not None:
+        raise ValidationError("This referral has no red rating waiting for review")
+    if not note.strip():
+        raise ValidationError("Write what you found on review")
+    with transaction.atomic():
+        _bump(referral, version, red_reviewed_at=timezone.now(), queue_band=1)
+        _event(
+            referral,
+            user,
+            TimelineEvent.Kind.STATUS_CHANGED,
+            f"Red rating reviewed by a clinician: {note.strip()}",
+        )
+        _audit(user, referral, {"red_reviewed": True})
+    return referral
+
+
+def _validate_decision(
+    referral: Referral,
+    *,
+    grouping: str,
+    outcome: str,
+    offer: Offer | None,
+    receiving_service: Organisation | None,
+    reason: str,
+    materials_sent: str,
+    information_requested: str,
+    information_due: date | None,
+) -> None:
+    if referral.status != Status.AWAITING_TRIAGE:
+        raise ValidationError("Only a referral awaiting triage can be decided")
+    if not referral.risk_rating:
+        raise ValidationError("Screen the risk before deciding")
+    if grouping not in IThriveGrouping.values:
+        raise ValidationError("Choose an i-THRIVE grouping")
+    if outcome not in Outcome.values:
+        raise ValidationError("Choose an outcome")
+    if outcome == Outcome.ALLOCATE:
+        if offer is None:
+            raise ValidationError("Choose the offer to allocate to")
+        if not referral.consent_to_share:
+            raise ValidationError(
+                "There is no consent to share with alliance partners: record it before allocating"
+            )
+    if outcome == Outcome.ADVICE and not materials_sent.strip():
+        raise ValidationError("Record the advice and what was sent")
+    if outcome == Outcome.STEP_UP and (receiving_service is None or not reason.strip()):
+        raise ValidationError("Choose the receiving service and write the handover")
+    if outcome == Outcome.MORE_INFORMATION and (
+        not information_requested.strip() or information_due is None
+    ):
+        raise ValidationError("Say what information is needed and by when")
+    if outcome in {Outcome.NOT_ACCEPTED, Outcome.SAFEGUARDING} and not reason.strip():
+        raise ValidationError("Write the reason (the referrer is told it when not accepted)")
+
+
+def record_decision(
+    *,
+    user: User,
+    referral: Referral,
+    version: int,
+    grouping: str,
+    outcome: str,
+    offer: Offer | None = None,
+    receiving_service: Organisation | None = None,
+    reason: str = "",
+    materials_sent: str = "",
+    information_requested: str = "",
+    information_due: date | None = None,
+    complex: bool = False,
+) -> TriageDecision:
+    """The triage decision. Red or complex decisions wait for the clinical lead; others take
+    effect at once."""
+    _require(user, TRIAGE_TEAM, "make triage decisions")
+    _validate_decision(
+        referral,
+        grouping=grouping,
+        outcome=outcome,
+        offer=offer,
+        receiving_service=receiving_service,
+        reason=reason,
+        materials_sent=materials_sent,
+        information_requested=information_requested,
+        information_due=information_due,
+    )
+    needs_sign_off = (referral.risk_rating == RiskRating.RED or complex) and (
+        user.role not in CLINICIANS
+    )
+    with transaction.atomic():
+        decision = TriageDecision.objects.create(
+            referral=referral,
+            grouping=grouping,
+            outcome=outcome,
+            offer=offer,
+            receiving_service=receiving_service,
+            reason=reason.strip(),
+            materials_sent=materials_sent.strip(),
+            information_requested=information_requested.strip(),
+            information_due=information_due,
+            complex=complex,
+            decided_by=user,
+            decided_at=timezone.now(),
+            sign_off=TriageDecision.SignOff.WAITING
+            if needs_sign_off
+            else TriageDecision.SignOff.NOT_NEEDED,
+        )
+        if needs_sign_off:
+            move(
+                user=user,
+                referral=referral,
+                to=Status.AWAITING_SIGN_OFF,
+                version=version,
+                summary=f"Decision waiting for sign-off: {decision.get_outcome_display()}.",
+            )
+        else:
+            _apply(user, referral, decision, version)
+    return decision
+
+
+def _apply(user: User, referral: Referral, decision: TriageDecision, version: int) -> None:
+    to = OUTCOME_STATUS[Outcome(decision.outcome)]
+    move(
+        user=user,
+        referral=referral,
+        to=to,
+        version=version,
+        summary=f"Triage decision: {decision.get_outcome_display()}"
+        f" ({decision.get_grouping_display()}).",
+    )
+    if decision.outcome == Outcome.ALLOCATE and decision.offer is not None:
+        Referral.objects.filter(pk=referral.pk).update(
+            allocated_offer=decision.offer,
+            allocated_organisation=decision.offer.organisation,
+            allocated_at=timezone.now(),
+        )
+        referral.refresh_from_db()
+
+
+def sign_off(
+    *, user: User, decision: TriageDecision, version: int, approve: bool, note: str = ""
+) -> TriageDecision:
+    """The clinical lead signs a waiting decision off (it takes effect) or returns it."""
+    _require(user, CLINICIANS, "sign off triage decisions")
+    if not approve and not note.strip():
+        raise ValidationError("Say why the decision goes back to triage")
+    with transaction.atomic():
+        claimed = TriageDecision.objects.filter(
+            pk=decision.pk, sign_off=TriageDecision.SignOff.WAITING
+        ).update(
+            sign_off=TriageDecision.SignOff.APPROVED
+            if approve
+            else TriageDecision.SignOff.RETURNED,
+            signed_off_by=user,
+            signed_off_at=timezone.now(),
+            sign_off_note=note.strip(),
+        )
+        if claimed != 1:
+            raise ValidationError("This decision has already been signed off or returned")
+        decision.refresh_from_db()
+        referral = decision.referral
+        if approve:
+            if decision.outcome == Outcome.ALLOCATE and not referral.consent_to_share:
+                raise ValidationError("There is no consent to share: it cannot be allocated")
+            _apply(user, referral, decision, version)
+            if referral.risk_rating == RiskRating.RED and referral.red_reviewed_at is None:
+                Referral.objects.filter(pk=referral.pk).update(
+                    red_reviewed_at=timezone.now(), queue_band=1
+                )
+        else:
+            move(
+                user=user,
+                referral=referral,
+                to=Status.AWAITING_TRIAGE,
+                version=version,
+                summary=f"Decision returned to triage by the clinical lead: {note.strip()}",
+            )
+    return decision
+
+
+def _partner_of(user: User, referral: Referral) -> None:
+    if user.role not in {Role.PRACTITIONER, Role.PARTNER_LEAD} or (
+        referral.allocated_organisation_id != user.organisation_id
+    ):
+        raise PermissionDenied("Only the partner the child is allocated to can answer.")
+
+
+def accept_allocation(*, user: User, referral: Referral, version: int) -> Referral:
+    """The partner takes the child: they join the offer's waiting list (Waiting Well)."""
+    _partner_of(user, referral)
+    with transaction.atomic():
+        move(
+            user=user,
+            referral=referral,
+            to=Status.WAITING,
+            version=version,
+            summary=f"Accepted by {user.organisation}.",
+        )
+        Referral.objects.filter(pk=referral.pk).update(accepted_at=timezone.now())
+        referral.refresh_from_db()
+    return referral
+
+
+def decline_allocation(*, user: User, referral: Referral, version: int, reason: str) -> Referral:
+    """The partner declines: back to triage with its clock as it was, and the reason."""
+    _partner_of(user, referral)
+    if not reason.strip():
+        raise ValidationError("Say why you are declining, for the triage team")
+    organisation = referral.allocated_organisation
+    with transaction.atomic():
+        move(
+            user=user,
+            referral=referral,
+            to=Status.AWAITING_TRIAGE,
+            version=version,
+            summary=f"Declined by {organisation}: {reason.strip()}",
+        )
+        Referral.objects.filter(pk=referral.pk).update(
+            allocated_offer=None,
+            allocated_organisation=None,
+            allocated_at=None,
+            last_declined_by=organisation,
+        )
+        referral.refresh_from_db()
+    return referral

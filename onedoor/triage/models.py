@@ -1,0 +1,88 @@
+"""Triage's records: each risk screening and each triage decision, kept as history."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from onedoor.alliance.models import IThriveGrouping
+
+
+class RiskScreening(models.Model):
+    """The triage lead's reading of the risk: a rating, the indicators, and why."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="screenings"
+    )
+    rating = models.CharField(
+        max_length=10, choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")]
+    )
+    indicators = models.JSONField(default=list, help_text="Keys of RISK_INDICATORS found.")
+    other_indicators = models.TextField(blank=True)
+    rationale = models.TextField()
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    screened_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-screened_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_rating_display()} screening {self.uuid}"
+
+
+class Outcome(models.TextChoices):
+    ADVICE = "advice", "Advice and signposting"
+    ALLOCATE = "allocate", "Allocate to a partner offer"
+    STEP_UP = "step_up", "Step up to specialist CAMHS or crisis support"
+    SAFEGUARDING = "safeguarding", "Safeguarding referral"
+    MORE_INFORMATION = "more_information", "More information needed"
+    NOT_ACCEPTED = "not_accepted", "Not accepted"
+
+
+class TriageDecision(models.Model):
+    """One decision on a referral; red or complex ones wait for the clinical lead's sign-off."""
+
+    class SignOff(models.TextChoices):
+        NOT_NEEDED = "not_needed", "Not needed"
+        WAITING = "waiting", "Waiting for the clinical lead"
+        APPROVED = "approved", "Signed off"
+        RETURNED = "returned", "Returned to triage"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="decisions"
+    )
+    grouping = models.CharField(max_length=30, choices=IThriveGrouping.choices)
+    outcome = models.CharField(max_length=30, choices=Outcome.choices)
+    offer = models.ForeignKey("alliance.Offer", on_delete=models.PROTECT, null=True, blank=True)
+    receiving_service = models.ForeignKey(
+        "alliance.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(
+        blank=True, help_text="Why; for not accepted, what the referrer is told."
+    )
+    materials_sent = models.TextField(blank=True)
+    information_requested = models.TextField(blank=True)
+    information_due = models.DateField(null=True, blank=True)
+    complex = models.BooleanField(default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+    sign_off = models.CharField(max_length=20, choices=SignOff.choices)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    sign_off_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-decided_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()} ({self.uuid})"

@@ -1,0 +1,30 @@
+"""Triage notifications, queued in the same transaction as the change that causes them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django_tasks import task
+
+from onedoor.accounts.models import User
+from onedoor.accounts.roles import Role
+from onedoor.referrals.models import Referral
+
+
+@task()
+def notify_red_referral(referral_uuid: str) -> int:
+    """Tell the alliance's clinical leads that a red referral needs a same-day review. The
+    email names the reference only: details are in OneDoor, not in email."""
+    referral = Referral.objects.select_related("child").filter(uuid=referral_uuid).first()
+    if referral is None or referral.red_reviewed_at is not None:
+        return 0  # gone, or already reviewed: nothing to say
+    leads = User.objects.filter(
+        role=Role.CLINICAL_LEAD, is_active=True, organisation__alliance=referral.child.alliance
+    ).exclude(email="")
+    context = {"referral": referral}
+    subject = render_to_string("emails/red-referral-subject.txt", context).strip()
+    body = render_to_string("emails/red-referral-body-text.txt", context)
+    for lead in leads:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [lead.email])
+    return leads.count()
