@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/", include("onedoor.accounts.urls")),
     path("admin/", admin.site.urls),
     path("referrals/", include("onedoor.referrals.staff_urls")),
+    path("triage/", include("onedoor.triage.urls")),
     path("refer/", include("onedoor.referrals.urls")),
     path("", include("onedoor.access.urls")),
     path("", include("onedoor.audit.urls")),

@@ -99,7 +99,7 @@ def test_each_staff_page_opens_for_its_roles_and_no_others(
 def test_the_navigation_fits_each_role(client: Client, people: People) -> None:
     expected = {
         "triage": ["Triage", "Waiting lists", "My tasks"],
-        "coordinator": ["Waiting lists", "Caseload", "My tasks"],
+        "coordinator": ["Waiting lists", "Incoming", "Caseload", "My tasks"],
         "clinical_lead": ["Triage", "Waiting lists", "My tasks", "Insights", "Governance"],
         "safeguarding": ["My tasks", "Governance", "Emergency access"],
         "partner_safeguarding": ["My tasks", "Governance", "Emergency access"],
@@ -108,10 +108,24 @@ def test_the_navigation_fits_each_role(client: Client, people: People) -> None:
         "commissioner": ["Insights"],
         "admin": ["Configuration"],
         "referrer": [],
-        "kooth_practitioner": ["Caseload", "My tasks", "Emergency access"],
-        "kooth_lead": ["Caseload", "My tasks", "Insights", "Governance", "Emergency access"],
-        "chums_practitioner": ["Caseload", "My tasks", "Emergency access"],
-        "chums_lead": ["Caseload", "My tasks", "Insights", "Governance", "Emergency access"],
+        "kooth_practitioner": ["Incoming", "Caseload", "My tasks", "Emergency access"],
+        "kooth_lead": [
+            "Incoming",
+            "Caseload",
+            "My tasks",
+            "Insights",
+            "Governance",
+            "Emergency access",
+        ],
+        "chums_practitioner": ["Incoming", "Caseload", "My tasks", "Emergency access"],
+        "chums_lead": [
+            "Incoming",
+            "Caseload",
+            "My tasks",
+            "Insights",
+            "Governance",
+            "Emergency access",
+        ],
     }
     for persona, user in people.by_role().items():
         sign_in(client, user)

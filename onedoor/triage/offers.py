@@ -21,8 +21,10 @@ The waiting list of an offer is its referrals allocated to it and not yet starte
 allocated or waiting. `in_work` counts its referrals in intervention. `median_wait_days` is a
 PROXY for recent waiting time: the median number of days from `received_at` to `today` over
 the referrals on the waiting list now (so it is the time waited so far, not the completed wait
-of children who have started). It stays a proxy until allocation and acceptance dates are
-recorded; half a day rounds up, so a wait is never understated.
+of children who have started). It stays a proxy until waits are measured from the allocation
+and acceptance dates (`Referral.allocated_at`, `accepted_at`, recorded by the triage actions
+from their introduction; older referrals have neither). Half a day rounds up, so a wait is
+never understated.
 
 Queries: seven whatever the number of offers and referrals (fewer only when the alliance has
 no active offers): the referral's facts, the offers with their organisations, their needs,

@@ -3,18 +3,36 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from onedoor.access.records import referrals_visible_to
+from onedoor.access.policy import Do
+from onedoor.access.records import get_referral_for_user, referrals_visible_to
 from onedoor.accounts.decorators import roles_required
 from onedoor.accounts.models import User
-from onedoor.alliance.models import Organisation, PriorityGroup
-from onedoor.referrals.models import MatchStatus, Referral, Source
+from onedoor.accounts.roles import Role
+from onedoor.alliance.models import Offer, Organisation, PriorityGroup
+from onedoor.referrals.models import RISK_INDICATORS, MatchStatus, Referral, Source
+from onedoor.referrals.states import Conflict
+from onedoor.triage.actions import (
+    accept_allocation,
+    decline_allocation,
+    record_decision,
+    review_red,
+    screen_risk,
+    sign_off,
+)
 from onedoor.triage.clock import ENGLAND_AND_WALES, TimeLeft, time_left
+from onedoor.triage.forms import AnswerForm, DecisionForm, ReviewForm, ScreeningForm, SignOffForm
+from onedoor.triage.models import TriageDecision
+from onedoor.triage.offers import offers_for
 from onedoor.triage.queue import AGE_BANDS, TRIAGE_STATES, Cursor, Filters, page_of
 from onedoor.web.navigation import roles_for
 
@@ -77,3 +95,141 @@ def queue(request: HttpRequest) -> HttpResponse:
         ).values_list("slug", "name"),
     }
     return render(request, "triage/queue.html", context)
+
+
+TRIAGE_TEAM = (Role.TRIAGE_LEAD, Role.CLINICAL_LEAD)
+
+
+@roles_required(*TRIAGE_TEAM)
+@require_http_methods(["GET", "POST"])
+def triage_referral(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    """One referral in triage: screen the risk, review red, decide, sign off."""
+    user = request.user
+    assert isinstance(user, User)
+    action = Do.CHANGE if request.method == "POST" else Do.VIEW
+    referral = get_referral_for_user(user, referral_uuid, action)
+    posted = request.POST.get("form", "") if request.method == "POST" else ""
+    data = request.POST if posted else None
+    offers = Offer.objects.filter(organisation__alliance=referral.child.alliance, active=True)
+    services = Organisation.objects.filter(
+        alliance=referral.child.alliance, kind=Organisation.Kind.EXTERNAL
+    )
+    indicators = [field for field in RISK_INDICATORS if getattr(referral, field)]
+    initial = {"version": referral.version}
+    forms_ = {
+        "screen": ScreeningForm(
+            data if posted == "screen" else None, initial={**initial, "indicators": indicators}
+        ),
+        "review": ReviewForm(data if posted == "review" else None, initial=initial),
+        "decide": DecisionForm(
+            data if posted == "decide" else None, initial=initial, offers=offers, services=services
+        ),
+        "sign_off": SignOffForm(data if posted == "sign_off" else None, initial=initial),
+    }
+    conflict: Conflict | None = None
+    if posted in forms_ and forms_[posted].is_valid():
+        form = forms_[posted]
+        values = form.cleaned_data
+        try:
+            _act(user, referral, posted, values)
+            messages.success(request, DONE[posted])
+            return redirect("triage:referral", referral_uuid=referral.uuid)
+        except Conflict as changed:
+            conflict = changed
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+    waiting = referral.decisions.filter(sign_off=TriageDecision.SignOff.WAITING).first()
+    context = {
+        "referral": referral,
+        "child": referral.child,
+        "forms": forms_,
+        "conflict": conflict,
+        "waiting_decision": waiting,
+        "fits": offers_for(referral, today=timezone.localdate()),
+        "screenings": referral.screenings.select_related("screened_by")[:5],
+        "can_sign_off": user.role == Role.CLINICAL_LEAD,
+        "has_errors": any(f.errors for f in forms_.values()) or conflict is not None,
+    }
+    status = 409 if conflict else 400 if context["has_errors"] else 200
+    return render(request, "triage/referral.html", context, status=status)
+
+
+DONE = {
+    "screen": "Risk screening saved.",
+    "review": "Red rating reviewed.",
+    "decide": "Decision saved.",
+    "sign_off": "Sign-off saved.",
+}
+
+
+def _act(user: User, referral: Referral, posted: str, values: dict[str, Any]) -> None:
+    version = values["version"]
+    if posted == "screen":
+        screen_risk(
+            user=user, referral=referral, version=version, rating=values["rating"],
+            indicators=set(values["indicators"]), other_indicators=values["other_indicators"],
+            rationale=values["rationale"],
+        )  # fmt: skip
+    elif posted == "review":
+        review_red(user=user, referral=referral, version=version, note=values["note"])
+    elif posted == "decide":
+        record_decision(
+            user=user, referral=referral, version=version, grouping=values["grouping"],
+            outcome=values["outcome"], offer=values["offer"],
+            receiving_service=values["receiving_service"], reason=values["reason"],
+            materials_sent=values["materials_sent"],
+            information_requested=values["information_requested"],
+            information_due=values["information_due"], complex=values["complex"],
+        )  # fmt: skip
+    elif posted == "sign_off":
+        decision = referral.decisions.filter(sign_off=TriageDecision.SignOff.WAITING).first()
+        if decision is None:
+            raise ValidationError("There is no decision waiting for sign-off")
+        sign_off(
+            user=user, decision=decision, version=version, approve=values["approve"] == "yes",
+            note=values["note"],
+        )  # fmt: skip
+
+
+@roles_required(*roles_for("triage:incoming"))
+@require_http_methods(["GET", "POST"])
+def incoming(request: HttpRequest) -> HttpResponse:
+    """The partner's incoming allocations: accept, or decline back to triage."""
+    user = request.user
+    assert isinstance(user, User)
+    problem: str = ""
+    if request.method == "POST":
+        referral = get_referral_for_user(user, request.POST.get("referral", ""), Do.CHANGE)  # type: ignore[arg-type]
+        form = AnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                if form.cleaned_data["answer"] == "accept":
+                    accept_allocation(
+                        user=user, referral=referral, version=form.cleaned_data["version"]
+                    )
+                    messages.success(request, f"Accepted {referral.reference_display}.")
+                else:
+                    decline_allocation(
+                        user=user, referral=referral, version=form.cleaned_data["version"],
+                        reason=form.cleaned_data["reason"],
+                    )  # fmt: skip
+                    messages.success(
+                        request, f"Declined {referral.reference_display}: back to triage."
+                    )
+                return redirect("triage:incoming")
+            except (ValidationError, Conflict) as error:
+                problem = error.messages[0] if isinstance(error, ValidationError) else str(error)
+        else:
+            problem = str(next(iter(form.errors.values()))[0])
+    allocated = (
+        referrals_visible_to(user, Do.CHANGE)
+        .filter(status="allocated", allocated_organisation=user.organisation)
+        .select_related("child", "allocated_offer")
+        .order_by("allocated_at", "pk")[:200]
+    )
+    return render(
+        request,
+        "triage/incoming.html",
+        {"allocated": allocated, "problem": problem},
+        status=400 if problem else 200,
+    )

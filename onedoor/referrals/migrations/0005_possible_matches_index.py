@@ -5,17 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alliance', '0001_initial'),
-        ('children', '0004_referral_version_and_states'),
-        ('referrals', '0004_triage_queue'),
+        ("alliance", "0001_initial"),
+        ("children", "0004_referral_version_and_states"),
+        ("referrals", "0004_triage_queue"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='referral',
-            index=models.Index(condition=models.Q(('match_status', 'possible')), fields=['received_at', 'id'], name='possible_matches_to_check'),
+            model_name="referral",
+            index=models.Index(
+                condition=models.Q(("match_status", "possible")),
+                fields=["received_at", "id"],
+                name="possible_matches_to_check",
+            ),
         ),
     ]

@@ -5,26 +5,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alliance', '0001_initial'),
-        ('referrals', '0005_possible_matches_index'),
+        ("alliance", "0001_initial"),
+        ("referrals", "0005_possible_matches_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='referral',
-            name='accepted_at',
+            model_name="referral",
+            name="accepted_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='allocated_at',
+            model_name="referral",
+            name="allocated_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='last_declined_by',
-            field=models.ForeignKey(blank=True, help_text='The partner that last declined this referral back to triage.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='alliance.organisation'),
+            model_name="referral",
+            name="last_declined_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The partner that last declined this referral back to triage.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="alliance.organisation",
+            ),
         ),
     ]
