@@ -1,0 +1,112 @@
+"""Triage end to end: a red referral through the clinical lead's sign-off, and an amber one
+through allocation and the partner's acceptance, with axe-core on every page visited."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import replace
+from datetime import date
+
+from playwright.sync_api import Page, expect
+
+from onedoor.alliance.models import Alliance
+from onedoor.referrals.actions import submit_referral
+from onedoor.referrals.answers import ReferralAnswers
+from onedoor.referrals.models import Referral, Route, Source, Status
+from tests.browser.support import assert_accessible, sign_in
+
+TODAY = date.today()  # noqa: DTZ011 - the live server's today
+ARLO = ReferralAnswers(
+    route=Route.PROFESSIONAL,
+    source=Source.SCHOOL,
+    given_name="Arlo",
+    family_name="Uniqueham",
+    date_of_birth=TODAY.replace(year=TODAY.year - 9, month=1, day=15),
+    gender="male",
+    ethnicity="Z",
+    postcode="ME4 6QQ",
+    referrer_name="Ms Head",
+    referrer_email="head@school.example",
+    needs=("anxiety",),
+    consent_to_refer=True,
+    consent_given_by="parent_carer",
+    consent_to_share=True,
+)
+
+
+def _open_in_triage(page: Page, referral: Referral) -> None:
+    page.goto("/triage/")
+    assert_accessible(page)
+    page.get_by_role("link", name=referral.reference_display).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(referral.child.full_name)
+
+
+def _screen(page: Page, rating: str, why: str) -> None:
+    page.get_by_label(rating, exact=True).check()
+    page.get_by_label("Why this rating").fill(why)
+    page.get_by_role("button", name="Save screening").click()
+    expect(page.get_by_text("Risk screening saved.")).to_be_visible()
+
+
+def test_a_red_referral_is_stepped_up_through_clinical_lead_sign_off(
+    page: Page, demo: Alliance
+) -> None:
+    referral = submit_referral(
+        answers=replace(ARLO, given_name="Rory", risk_indicators=("suicidal_thoughts",)),
+        submission_key=uuid.uuid4(),
+    )
+    sign_in(page, "triage")
+    _open_in_triage(page, referral)
+    assert_accessible(page)
+    _screen(page, "Red", "Suicidal thoughts with a plan, disclosed at school today.")
+    assert_accessible(page)
+    page.get_by_label("Getting Risk Support").check()
+    page.get_by_label("Step up to specialist CAMHS or crisis support").check()
+    page.get_by_label("Receiving service (to step up)").select_option(
+        label="Specialist CAMHS (Kent and Medway)"
+    )
+    page.get_by_label("Reason or handover").fill("Needs same-day specialist assessment.")
+    page.get_by_role("button", name="Save decision").click()
+    expect(page.get_by_text("Decision waiting for sign-off", exact=True)).to_be_visible()
+    assert_accessible(page)
+    referral.refresh_from_db()
+    assert referral.status == Status.AWAITING_SIGN_OFF
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, "clinical-lead")
+    page.goto(f"/triage/{referral.uuid}/")
+    assert_accessible(page)
+    page.get_by_label("Yes: it takes effect now").check()
+    page.get_by_role("button", name="Save sign-off").click()
+    expect(page.get_by_text("Sign-off saved.")).to_be_visible()
+    assert_accessible(page)
+    referral.refresh_from_db()
+    assert referral.status == Status.STEPPED_UP
+
+
+def test_an_amber_referral_is_allocated_and_the_partner_accepts(page: Page, demo: Alliance) -> None:
+    referral = submit_referral(answers=ARLO, submission_key=uuid.uuid4())
+    sign_in(page, "triage")
+    _open_in_triage(page, referral)
+    _screen(page, "Amber", "Anxiety stopping school; no immediate risk.")
+    expect(page.get_by_role("heading", name="Offers that fit")).to_be_visible()
+    page.get_by_label("Getting Help", exact=True).check()
+    page.get_by_label("Allocate to a partner offer").check()
+    page.get_by_label("Offer (to allocate)").select_option(label="Lumi Nova (BFB Labs)")
+    page.get_by_role("button", name="Save decision").click()
+    expect(page.get_by_text("Decision saved.")).to_be_visible()
+    assert_accessible(page)
+    referral.refresh_from_db()
+    assert (referral.status, referral.allocated_organisation.slug) == ("allocated", "bfb-labs")  # type: ignore[union-attr]
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, "bfb-labs-practitioner")
+    page.goto("/triage/incoming/")
+    assert_accessible(page)
+    page.get_by_label("Accept").check()
+    page.get_by_role("button", name=re.compile("^Save answer")).click()
+    expect(page.get_by_text(f"Accepted {referral.reference_display}.")).to_be_visible()
+    assert_accessible(page)
+    referral.refresh_from_db()
+    assert referral.status == Status.WAITING
