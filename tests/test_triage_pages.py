@@ -1,0 +1,82 @@
+"""The triage pages: errors say how to fix them, a stale page shows what changed, and only
+the triage team (or the allocated partner) may act."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.test import Client
+
+from onedoor.alliance.models import Alliance
+from onedoor.referrals.models import Referral, Status
+from tests.personas import People, make_child, sign_in
+
+
+@pytest.fixture
+def referral(alliance: Alliance) -> Referral:
+    found = make_child(alliance, "Nia", born=date(2016, 5, 1)).referrals.get()
+    Referral.objects.filter(pk=found.pk).update(consent_to_share=True)
+    found.refresh_from_db()
+    return found
+
+
+def test_a_screening_without_a_rationale_says_so_and_saves_nothing(
+    client: Client, people: People, referral: Referral
+) -> None:
+    sign_in(client, people.triage)
+    response = client.post(
+        f"/triage/{referral.uuid}/", {"form": "screen", "version": 1, "rating": "amber"}
+    )
+    assert response.status_code == 400
+    assert "Write why you gave this rating" in response.content.decode()
+    referral.refresh_from_db()
+    assert (referral.risk_rating, referral.version) == ("", 1)
+
+
+def test_a_decision_on_a_stale_page_shows_what_changed(
+    client: Client, people: People, referral: Referral
+) -> None:
+    sign_in(client, people.triage)
+    client.post(
+        f"/triage/{referral.uuid}/",
+        {"form": "screen", "version": 1, "rating": "green", "rationale": "Mild worries."},
+    )
+    # Someone else's page still says version 1.
+    response = client.post(
+        f"/triage/{referral.uuid}/",
+        {"form": "screen", "version": 1, "rating": "amber", "rationale": "Worse than that."},
+    )
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Someone else changed this referral" in page
+    assert "What changed: Risk screened green: Mild worries." in page
+    referral.refresh_from_db()
+    assert (referral.risk_rating, referral.version) == ("green", 2)
+
+
+def test_only_the_triage_team_opens_a_referral_in_triage(
+    client: Client, people: People, referral: Referral
+) -> None:
+    sign_in(client, people.kooth_practitioner)
+    assert client.get(f"/triage/{referral.uuid}/").status_code == 403
+
+
+def test_a_partner_sees_only_its_own_incoming_allocations(
+    client: Client, people: People, referral: Referral
+) -> None:
+    Referral.objects.filter(pk=referral.pk).update(
+        status=Status.ALLOCATED, allocated_organisation=people.kooth_lead.organisation
+    )
+    sign_in(client, people.chums_practitioner)
+    assert list(client.get("/triage/incoming/").context["allocated"]) == []
+    sign_in(client, people.kooth_practitioner)
+    assert list(client.get("/triage/incoming/").context["allocated"]) == [referral]
+    declined = client.post(
+        "/triage/incoming/",
+        {"referral": str(referral.uuid), "version": 1, "answer": "decline", "reason": ""},
+    )
+    assert declined.status_code == 400
+    assert "Say why you are declining" in declined.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Status.ALLOCATED
