@@ -86,3 +86,22 @@ class TriageDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} ({self.uuid})"
+
+
+class Escalation(models.Model):
+    """One level of the escalation framework reached by an overdue item (a red review)."""
+
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="escalations"
+    )
+    level = models.PositiveSmallIntegerField()
+    raised_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["raised_at", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "level"], name="one_escalation_per_level")
+        ]
+
+    def __str__(self) -> str:
+        return f"Level {self.level} for {self.referral_id}"

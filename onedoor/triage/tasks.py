@@ -28,3 +28,30 @@ def notify_red_referral(referral_uuid: str) -> int:
     for lead in leads:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [lead.email])
     return leads.count()
+
+
+@task()
+def notify_escalation(referral_uuid: str, level: int) -> int:
+    """Tell the roles at an escalation level that a red review is overdue."""
+    from onedoor.alliance.models import EscalationLevel
+
+    referral = Referral.objects.select_related("child").filter(uuid=referral_uuid).first()
+    if referral is None:
+        return 0
+    framework = EscalationLevel.objects.filter(
+        alliance=referral.child.alliance, level=level
+    ).first()
+    if framework is None:
+        return 0
+    people = User.objects.filter(
+        role__in=framework.roles, is_active=True, organisation__alliance=referral.child.alliance
+    ).exclude(email="")
+    subject = f"Escalation level {level}: red referral {referral.reference_display} not reviewed"
+    body = (
+        f"Red referral {referral.reference_display} has not been reviewed by a clinician and "
+        f"is past its deadline. It has reached level {level} ({framework.name}) of the "
+        "escalation framework. Open OneDoor: it is at the top of the triage queue.\n"
+    )
+    for person in people:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+    return people.count()
