@@ -95,6 +95,9 @@ class Referral(models.Model):
     queue_band = models.PositiveSmallIntegerField(default=1)
     triage_due_at = models.DateTimeField(null=True, blank=True)
     red_reviewed_at = models.DateTimeField(null=True, blank=True)
+    clock_paused_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the triage clock paused for more information."
+    )
     allocated_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     last_declined_by = models.ForeignKey(

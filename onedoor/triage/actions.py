@@ -5,7 +5,7 @@ audit, and queues any notification in the same database."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,6 +19,7 @@ from onedoor.audit.trail import Action, record
 from onedoor.children.models import TimelineEvent
 from onedoor.referrals.models import RISK_INDICATORS, Referral, RiskRating, Status
 from onedoor.referrals.states import Conflict, move
+from onedoor.triage.clock import ENGLAND_AND_WALES, Pause, days_lost
 from onedoor.triage.deadlines import queue_band, triage_deadline
 from onedoor.triage.models import Outcome, RiskScreening, TriageDecision
 
@@ -271,6 +272,10 @@ def _apply(user: User, referral: Referral, decision: TriageDecision, version: in
         summary=f"Triage decision: {decision.get_outcome_display()}"
         f" ({decision.get_grouping_display()}).",
     )
+    if decision.outcome == Outcome.MORE_INFORMATION:
+        # THE pause rule (triage/clock.py): the clock stops while information is awaited.
+        Referral.objects.filter(pk=referral.pk).update(clock_paused_at=timezone.now())
+        referral.refresh_from_db()
     if decision.outcome == Outcome.ALLOCATE and decision.offer is not None:
         Referral.objects.filter(pk=referral.pk).update(
             allocated_offer=decision.offer,
@@ -363,6 +368,37 @@ def decline_allocation(*, user: User, referral: Referral, version: int, reason: 
             allocated_organisation=None,
             allocated_at=None,
             last_declined_by=organisation,
+        )
+        referral.refresh_from_db()
+    return referral
+
+
+def information_received(*, user: User, referral: Referral, version: int, note: str) -> Referral:
+    """The information asked for has arrived: back to triage, the clock restarted and its
+    deadline pushed back by the working days it was paused."""
+    _require(user, TRIAGE_TEAM, "record information received")
+    if referral.status != Status.MORE_INFORMATION or referral.clock_paused_at is None:
+        raise ValidationError("This referral is not waiting for information")
+    if not note.strip():
+        raise ValidationError("Say what information arrived")
+    now = timezone.now()
+    assert referral.triage_due_at is not None
+    lost = days_lost(
+        [Pause(started=referral.clock_paused_at, ended=now)],
+        referral.received_at,
+        ENGLAND_AND_WALES,
+    )
+    with transaction.atomic():
+        move(
+            user=user, referral=referral, to=Status.AWAITING_TRIAGE, version=version,
+            summary=f"Information received: {note.strip()}",
+        )  # fmt: skip
+        due = timezone.localtime(referral.triage_due_at)
+        Referral.objects.filter(pk=referral.pk).update(
+            clock_paused_at=None,
+            triage_due_at=datetime.combine(
+                ENGLAND_AND_WALES.add_working_days(due.date(), lost), due.timetz()
+            ),
         )
         referral.refresh_from_db()
     return referral

@@ -168,7 +168,7 @@ def _clock_day(moment: datetime, what: str) -> date:
     return local.date()
 
 
-def _days_lost(pauses: Sequence[Pause], received_at: datetime, calendar: Calendar) -> int:
+def days_lost(pauses: Sequence[Pause], received_at: datetime, calendar: Calendar) -> int:
     """The working days covered by the completed pauses (see THE pause rule above)."""
     spans: list[tuple[date, date]] = []
     for pause in pauses:
@@ -211,7 +211,7 @@ def due_at(
     (THE pause rule, above); open pauses are ignored here. The result is in Europe/London.
     """
     first_day = calendar.add_working_days(_clock_day(received_at, "received_at"), 0)
-    lost = _days_lost(pauses, received_at, calendar)
+    lost = days_lost(pauses, received_at, calendar)
     due_day = calendar.add_working_days(first_day, working_days + lost)
     return datetime.combine(due_day, END_OF_WORKING_DAY, tzinfo=LONDON)
 

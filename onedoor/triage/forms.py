@@ -48,6 +48,15 @@ class ReviewForm(VersionedForm):
     )
 
 
+class InformationForm(VersionedForm):
+    note = forms.CharField(
+        label="What information arrived",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what information arrived"},
+    )
+
+
 class DecisionForm(VersionedForm):
     grouping = forms.ChoiceField(
         label="i-THRIVE grouping",

@@ -24,13 +24,21 @@ from onedoor.referrals.states import Conflict
 from onedoor.triage.actions import (
     accept_allocation,
     decline_allocation,
+    information_received,
     record_decision,
     review_red,
     screen_risk,
     sign_off,
 )
 from onedoor.triage.clock import ENGLAND_AND_WALES, TimeLeft, time_left
-from onedoor.triage.forms import AnswerForm, DecisionForm, ReviewForm, ScreeningForm, SignOffForm
+from onedoor.triage.forms import (
+    AnswerForm,
+    DecisionForm,
+    InformationForm,
+    ReviewForm,
+    ScreeningForm,
+    SignOffForm,
+)
 from onedoor.triage.models import TriageDecision
 from onedoor.triage.offers import offers_for
 from onedoor.triage.queue import AGE_BANDS, TRIAGE_STATES, Cursor, Filters, page_of
@@ -121,6 +129,7 @@ def triage_referral(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
             data if posted == "screen" else None, initial={**initial, "indicators": indicators}
         ),
         "review": ReviewForm(data if posted == "review" else None, initial=initial),
+        "information": InformationForm(data if posted == "information" else None, initial=initial),
         "decide": DecisionForm(
             data if posted == "decide" else None, initial=initial, offers=offers, services=services
         ),
@@ -157,6 +166,7 @@ def triage_referral(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
 DONE = {
     "screen": "Risk screening saved.",
     "review": "Red rating reviewed.",
+    "information": "Information recorded: the referral is back in triage.",
     "decide": "Decision saved.",
     "sign_off": "Sign-off saved.",
 }
@@ -172,6 +182,8 @@ def _act(user: User, referral: Referral, posted: str, values: dict[str, Any]) ->
         )  # fmt: skip
     elif posted == "review":
         review_red(user=user, referral=referral, version=version, note=values["note"])
+    elif posted == "information":
+        information_received(user=user, referral=referral, version=version, note=values["note"])
     elif posted == "decide":
         record_decision(
             user=user, referral=referral, version=version, grouping=values["grouping"],
