@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "onedoor.children",
     "onedoor.referrals",
     "onedoor.triage",
+    "onedoor.worklist",
     "onedoor.access",
     "onedoor.web",
     "onedoor.demo",

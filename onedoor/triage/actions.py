@@ -19,9 +19,10 @@ from onedoor.audit.trail import Action, record
 from onedoor.children.models import TimelineEvent
 from onedoor.referrals.models import RISK_INDICATORS, Referral, RiskRating, Status
 from onedoor.referrals.states import Conflict, move
-from onedoor.triage.clock import ENGLAND_AND_WALES, Pause, days_lost
+from onedoor.triage.clock import END_OF_WORKING_DAY, ENGLAND_AND_WALES, LONDON, Pause, days_lost
 from onedoor.triage.deadlines import queue_band, triage_deadline
 from onedoor.triage.models import Outcome, RiskScreening, TriageDecision
+from onedoor.worklist.models import Task, complete_tasks, open_task
 
 TRIAGE_TEAM = frozenset({Role.TRIAGE_LEAD, Role.CLINICAL_LEAD})
 CLINICIANS = frozenset({Role.CLINICAL_LEAD})
@@ -137,6 +138,11 @@ def screen_risk(
         if rating == RiskRating.RED and not reviewed:
             from onedoor.triage.tasks import notify_red_referral
 
+            assert referral.triage_due_at is not None
+            open_task(
+                referral=referral, kind=Task.Kind.RED_REVIEW, role=Role.CLINICAL_LEAD,
+                due_at=referral.triage_due_at,
+            )  # fmt: skip
             notify_red_referral.enqueue(str(referral.uuid))
     return screening
 
@@ -150,6 +156,7 @@ def review_red(*, user: User, referral: Referral, version: int, note: str) -> Re
         raise ValidationError("Write what you found on review")
     with transaction.atomic():
         _bump(referral, version, red_reviewed_at=timezone.now(), queue_band=1)
+        complete_tasks(referral=referral, kind=Task.Kind.RED_REVIEW, user=user)
         _event(
             referral,
             user,
@@ -250,6 +257,10 @@ def record_decision(
             else TriageDecision.SignOff.NOT_NEEDED,
         )
         if needs_sign_off:
+            open_task(
+                referral=referral, kind=Task.Kind.SIGN_OFF, role=Role.CLINICAL_LEAD,
+                due_at=referral.triage_due_at or timezone.now(),
+            )  # fmt: skip
             move(
                 user=user,
                 referral=referral,
@@ -276,6 +287,11 @@ def _apply(user: User, referral: Referral, decision: TriageDecision, version: in
         # THE pause rule (triage/clock.py): the clock stops while information is awaited.
         Referral.objects.filter(pk=referral.pk).update(clock_paused_at=timezone.now())
         referral.refresh_from_db()
+        assert decision.information_due is not None
+        open_task(
+            referral=referral, kind=Task.Kind.INFORMATION_DUE, role=Role.TRIAGE_LEAD,
+            due_at=datetime.combine(decision.information_due, END_OF_WORKING_DAY, tzinfo=LONDON),
+        )  # fmt: skip
     if decision.outcome == Outcome.ALLOCATE and decision.offer is not None:
         Referral.objects.filter(pk=referral.pk).update(
             allocated_offer=decision.offer,
@@ -307,6 +323,7 @@ def sign_off(
             raise ValidationError("This decision has already been signed off or returned")
         decision.refresh_from_db()
         referral = decision.referral
+        complete_tasks(referral=referral, kind=Task.Kind.SIGN_OFF, user=user)
         if approve:
             if decision.outcome == Outcome.ALLOCATE and not referral.consent_to_share:
                 raise ValidationError("There is no consent to share: it cannot be allocated")
@@ -315,6 +332,7 @@ def sign_off(
                 Referral.objects.filter(pk=referral.pk).update(
                     red_reviewed_at=timezone.now(), queue_band=1
                 )
+                complete_tasks(referral=referral, kind=Task.Kind.RED_REVIEW, user=user)
         else:
             move(
                 user=user,
@@ -390,9 +408,13 @@ def information_received(*, user: User, referral: Referral, version: int, note: 
     )
     with transaction.atomic():
         move(
-            user=user, referral=referral, to=Status.AWAITING_TRIAGE, version=version,
+            user=user,
+            referral=referral,
+            to=Status.AWAITING_TRIAGE,
+            version=version,
             summary=f"Information received: {note.strip()}",
-        )  # fmt: skip
+        )
+        complete_tasks(referral=referral, kind=Task.Kind.INFORMATION_DUE, user=user)  # fmt: skip
         due = timezone.localtime(referral.triage_due_at)
         Referral.objects.filter(pk=referral.pk).update(
             clock_paused_at=None,

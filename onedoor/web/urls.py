@@ -2,6 +2,7 @@ from django.urls import path
 
 from onedoor.triage import views as triage_views
 from onedoor.web import views
+from onedoor.worklist import views as worklist_views
 
 app_name = "web"
 urlpatterns = [
@@ -10,7 +11,7 @@ urlpatterns = [
     path("triage/", triage_views.queue, name="triage"),
     path("waiting/", views.waiting, name="waiting"),
     path("caseload/", views.caseload, name="caseload"),
-    path("tasks/", views.tasks, name="tasks"),
+    path("tasks/", worklist_views.my_tasks, name="tasks"),
     path("insights/", views.insights, name="insights"),
     path("governance/", views.governance, name="governance"),
     path("children/<uuid:child_uuid>/", views.child, name="child"),

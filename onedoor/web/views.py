@@ -53,7 +53,6 @@ def _stable_page(url_name: str, title: str, issue: str):  # type: ignore[no-unty
 
 waiting = _stable_page("web:waiting", "Waiting lists", "care coordination")
 caseload = _stable_page("web:caseload", "Caseload", "care coordination")
-tasks = _stable_page("web:tasks", "My tasks", "triage and care coordination")
 insights = _stable_page("web:insights", "Insights", "outcomes and shared KPIs")
 
 

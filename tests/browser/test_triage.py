@@ -75,6 +75,9 @@ def test_a_red_referral_is_stepped_up_through_clinical_lead_sign_off(
 
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, "clinical-lead")
+    page.goto("/tasks/")
+    expect(page.get_by_text("Sign off a triage decision")).to_be_visible()
+    assert_accessible(page)
     page.goto(f"/triage/{referral.uuid}/")
     assert_accessible(page)
     page.get_by_label("Yes: it takes effect now").check()
