@@ -272,3 +272,23 @@ def test_the_clock_pauses_while_information_is_awaited_and_the_deadline_moves_ba
     assert (referral.status, referral.clock_paused_at, referral.triage_due_at) == (
         Status.AWAITING_TRIAGE, None, datetime(2026, 11, 12, 17, 0, tzinfo=UTC),
     )  # fmt: skip
+
+
+def test_the_referrer_is_told_why_a_referral_was_not_accepted(
+    people: People, referral: Referral
+) -> None:
+    from onedoor.triage.tasks import tell_referrer_not_accepted
+
+    Referral.objects.filter(pk=referral.pk).update(referrer_email="senco@school.example")
+    referral = _screen(people, referral, "green")
+    decision = record_decision(
+        user=people.triage, referral=referral, version=referral.version, grouping=HELP,
+        outcome=Outcome.NOT_ACCEPTED, reason="Already supported by the school's counsellor.",
+    )  # fmt: skip
+    task = DBTaskResult.objects.get(task_path="onedoor.triage.tasks.tell_referrer_not_accepted")
+    assert task.args_kwargs["args"] == [str(decision.uuid)]
+    assert tell_referrer_not_accepted.call(str(decision.uuid)) == 1
+    message = mail.outbox[0]
+    assert message.to == ["senco@school.example"]
+    assert "Already supported by the school's counsellor." in message.body
+    assert "Nia" not in message.body

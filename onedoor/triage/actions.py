@@ -292,6 +292,10 @@ def _apply(user: User, referral: Referral, decision: TriageDecision, version: in
             referral=referral, kind=Task.Kind.INFORMATION_DUE, role=Role.TRIAGE_LEAD,
             due_at=datetime.combine(decision.information_due, END_OF_WORKING_DAY, tzinfo=LONDON),
         )  # fmt: skip
+    if decision.outcome == Outcome.NOT_ACCEPTED:
+        from onedoor.triage.tasks import tell_referrer_not_accepted
+
+        tell_referrer_not_accepted.enqueue(str(decision.uuid))
     if decision.outcome == Outcome.ALLOCATE and decision.offer is not None:
         Referral.objects.filter(pk=referral.pk).update(
             allocated_offer=decision.offer,

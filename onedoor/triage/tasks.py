@@ -55,3 +55,24 @@ def notify_escalation(referral_uuid: str, level: int) -> int:
     for person in people:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
     return people.count()
+
+
+@task()
+def tell_referrer_not_accepted(decision_uuid: str) -> int:
+    """Tell the referrer that the referral was not accepted, and why (the reason the triage
+    lead wrote for them). No child's name: the reference identifies it."""
+    from onedoor.triage.models import TriageDecision
+
+    decision = (
+        TriageDecision.objects.select_related("referral__child__alliance")
+        .filter(uuid=decision_uuid)
+        .first()
+    )
+    if decision is None or not decision.referral.referrer_email:
+        return 0
+    referral = decision.referral
+    context = {"referral": referral, "reason": decision.reason, "alliance": referral.child.alliance}
+    subject = render_to_string("emails/not-accepted-subject.txt", context).strip()
+    body = render_to_string("emails/not-accepted-body-text.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [referral.referrer_email])
+    return 1
