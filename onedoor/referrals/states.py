@@ -73,9 +73,16 @@ def allowed(current: str, to: str) -> bool:
 
 
 def move(
-    *, user: User | None, referral: Referral, to: Status, version: int, summary: str = ""
+    *,
+    user: User | None,
+    referral: Referral,
+    to: Status,
+    version: int,
+    summary: str = "",
+    changes: dict[str, object] | None = None,
 ) -> Referral:
-    """Move `referral` to `to`, if the table allows it and nobody moved it since `version`."""
+    """Move `referral` to `to`, if the table allows it and nobody moved it since `version`;
+    `changes` are other fields set in the same update (the allocated offer, say)."""
     if not allowed(referral.status, to):
         raise MoveRefused(
             f"A referral that is '{referral.get_status_display()}' cannot move to "
@@ -85,7 +92,7 @@ def move(
     with transaction.atomic():
         moved = Referral.objects.filter(
             pk=referral.pk, version=version, status=referral.status
-        ).update(status=to, version=F("version") + 1)
+        ).update(status=to, version=F("version") + 1, **(changes or {}))
         if moved != 1:
             referral.refresh_from_db()
             raise Conflict(referral)

@@ -274,19 +274,26 @@ def record_decision(
 
 
 def _apply(user: User, referral: Referral, decision: TriageDecision, version: int) -> None:
-    to = OUTCOME_STATUS[Outcome(decision.outcome)]
+    now = timezone.now()
+    changes: dict[str, object] = {}
+    if decision.outcome == Outcome.MORE_INFORMATION:
+        changes["clock_paused_at"] = now  # THE pause rule (triage/clock.py)
+    if decision.outcome == Outcome.ALLOCATE and decision.offer is not None:
+        changes.update(
+            allocated_offer=decision.offer,
+            allocated_organisation=decision.offer.organisation,
+            allocated_at=now,
+        )
     move(
         user=user,
         referral=referral,
-        to=to,
+        to=OUTCOME_STATUS[Outcome(decision.outcome)],
         version=version,
         summary=f"Triage decision: {decision.get_outcome_display()}"
         f" ({decision.get_grouping_display()}).",
+        changes=changes,
     )
     if decision.outcome == Outcome.MORE_INFORMATION:
-        # THE pause rule (triage/clock.py): the clock stops while information is awaited.
-        Referral.objects.filter(pk=referral.pk).update(clock_paused_at=timezone.now())
-        referral.refresh_from_db()
         assert decision.information_due is not None
         open_task(
             referral=referral, kind=Task.Kind.INFORMATION_DUE, role=Role.TRIAGE_LEAD,
@@ -296,13 +303,6 @@ def _apply(user: User, referral: Referral, decision: TriageDecision, version: in
         from onedoor.triage.tasks import tell_referrer_not_accepted
 
         tell_referrer_not_accepted.enqueue(str(decision.uuid))
-    if decision.outcome == Outcome.ALLOCATE and decision.offer is not None:
-        Referral.objects.filter(pk=referral.pk).update(
-            allocated_offer=decision.offer,
-            allocated_organisation=decision.offer.organisation,
-            allocated_at=timezone.now(),
-        )
-        referral.refresh_from_db()
 
 
 def sign_off(
@@ -358,17 +358,14 @@ def _partner_of(user: User, referral: Referral) -> None:
 def accept_allocation(*, user: User, referral: Referral, version: int) -> Referral:
     """The partner takes the child: they join the offer's waiting list (Waiting Well)."""
     _partner_of(user, referral)
-    with transaction.atomic():
-        move(
-            user=user,
-            referral=referral,
-            to=Status.WAITING,
-            version=version,
-            summary=f"Accepted by {user.organisation}.",
-        )
-        Referral.objects.filter(pk=referral.pk).update(accepted_at=timezone.now())
-        referral.refresh_from_db()
-    return referral
+    return move(
+        user=user,
+        referral=referral,
+        to=Status.WAITING,
+        version=version,
+        summary=f"Accepted by {user.organisation}.",
+        changes={"accepted_at": timezone.now()},
+    )
 
 
 def decline_allocation(*, user: User, referral: Referral, version: int, reason: str) -> Referral:
@@ -377,22 +374,19 @@ def decline_allocation(*, user: User, referral: Referral, version: int, reason: 
     if not reason.strip():
         raise ValidationError("Say why you are declining, for the triage team")
     organisation = referral.allocated_organisation
-    with transaction.atomic():
-        move(
-            user=user,
-            referral=referral,
-            to=Status.AWAITING_TRIAGE,
-            version=version,
-            summary=f"Declined by {organisation}: {reason.strip()}",
-        )
-        Referral.objects.filter(pk=referral.pk).update(
-            allocated_offer=None,
-            allocated_organisation=None,
-            allocated_at=None,
-            last_declined_by=organisation,
-        )
-        referral.refresh_from_db()
-    return referral
+    return move(
+        user=user,
+        referral=referral,
+        to=Status.AWAITING_TRIAGE,
+        version=version,
+        summary=f"Declined by {organisation}: {reason.strip()}",
+        changes={
+            "allocated_offer": None,
+            "allocated_organisation": None,
+            "allocated_at": None,
+            "last_declined_by": organisation,
+        },
+    )
 
 
 def information_received(*, user: User, referral: Referral, version: int, note: str) -> Referral:
