@@ -92,7 +92,7 @@ QUERYSETS = {
 
 @pytest.mark.parametrize("persona", sorted(EXPECTED))
 @pytest.mark.parametrize("action", [Do.VIEW, Do.CHANGE])
-@pytest.mark.parametrize("record_type", list(RecordType))
+@pytest.mark.parametrize("record_type", list(QUERYSETS))
 def test_what_each_role_sees_and_changes(
     persona: str, action: Do, record_type: RecordType, people: People, children: dict[str, Child]
 ) -> None:
@@ -180,3 +180,78 @@ def test_a_partner_sees_its_own_child_and_the_view_is_audited(
         children["kooth"].uuid,
         "kooth",
     )
+
+
+# Care records (contacts, plans, reviews) follow the child, except the service manager,
+# who sees waiting lists but no clinical records.
+EXPECTED_CARE = {**EXPECTED, "manager": (NOBODY, NOBODY)}
+AUTHOR = {"kooth": "kooth", "chums": "chums", "lead": "north-kent-mind",
+          "triage": "north-kent-mind", "referred": "north-kent-mind"}  # fmt: skip
+
+
+@pytest.fixture
+def care(alliance: Alliance, people: People, children: dict[str, Child]) -> dict[str, object]:
+    from django.utils import timezone
+
+    from onedoor.care.models import ClinicalNote, Contact
+
+    made: dict[str, object] = {}
+    for name, child in children.items():
+        referral = child.referrals.get()
+        organisation = alliance.organisations.get(slug=AUTHOR[name])
+        common = {"referral": referral, "organisation": organisation,
+                  "recorded_by": people.triage, "recorded_at": timezone.now()}  # fmt: skip
+        made[f"{name}:contact"] = Contact.objects.create(
+            **common, happened_at=timezone.now(), outcome="attended", mode="phone"
+        )
+        made[f"{name}:shared"] = ClinicalNote.objects.create(
+            **common, text="Shared note.", sharing=ClinicalNote.Sharing.ALLIANCE
+        )
+        made[f"{name}:private"] = ClinicalNote.objects.create(
+            **common, text="Organisation note.", sharing=ClinicalNote.Sharing.ORGANISATION
+        )
+    return made
+
+
+@pytest.mark.parametrize("persona", sorted(EXPECTED_CARE))
+@pytest.mark.parametrize("action", [Do.VIEW, Do.CHANGE])
+def test_care_records_follow_the_child_and_the_manager_sees_none(
+    persona: str, action: Do, people: People, care: dict[str, object]
+) -> None:
+    from onedoor.access.records import care_records_visible_to
+    from onedoor.care.models import Contact
+
+    user = people.by_role()[persona]
+    seen = {f"{name}:contact" for name in CHILDREN}
+    visible = {key for key in seen if care[key] in care_records_visible_to(user, Contact, action)}
+    expected = EXPECTED_CARE[persona][0 if action is Do.VIEW else 1]
+    assert visible == {f"{name}:contact" for name in expected}
+
+
+@pytest.mark.parametrize("persona", sorted(EXPECTED_CARE))
+def test_organisation_only_notes_stay_in_their_organisation_and_with_the_clinical_lead(
+    persona: str, people: People, care: dict[str, object]
+) -> None:
+    from onedoor.access.records import notes_visible_to
+
+    user = people.by_role()[persona]
+    visible_notes = set(notes_visible_to(user))
+    allowed = EXPECTED_CARE[persona][0]
+    own = user.organisation.slug if user.organisation else ""
+    expected = {f"{name}:shared" for name in allowed} | {
+        f"{name}:private" for name in allowed if AUTHOR[name] == own or persona == "clinical_lead"
+    }
+    actual = {key for key, note in care.items() if ":contact" not in key and note in visible_notes}
+    assert actual == expected
+
+
+def test_a_kooth_organisation_note_is_invisible_to_chums_and_the_triage_lead(
+    people: People, care: dict[str, object]
+) -> None:
+    from onedoor.access.records import notes_visible_to
+
+    private = care["kooth:private"]
+    assert private in set(notes_visible_to(people.kooth_practitioner))
+    assert private in set(notes_visible_to(people.clinical_lead))
+    for persona in ("chums_practitioner", "chums_lead", "triage", "coordinator", "safeguarding"):
+        assert private not in set(notes_visible_to(people.by_role()[persona])), persona

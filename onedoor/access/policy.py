@@ -15,6 +15,10 @@ from onedoor.accounts.roles import Role
 class RecordType(StrEnum):
     CHILD = "child"
     REFERRAL = "referral"
+    # Contacts, check-ins, care and safety plans, risk reviews: the work with the child.
+    CARE_RECORD = "care record"
+    # Clinical notes, which also carry a sharing level (see `notes_visible_to`).
+    CLINICAL_NOTE = "clinical note"
 
 
 class Do(StrEnum):
@@ -35,30 +39,40 @@ ALL, REACH, OWN, MINE, NONE = _.ALL, _.REACH, _.OWN_ORGANISATION, _.OWN_REFERRAL
 CHILD, REFERRAL = RecordType.CHILD, RecordType.REFERRAL
 VIEW, CHANGE = Do.VIEW, Do.CHANGE
 
+CARE, NOTE = RecordType.CARE_RECORD, RecordType.CLINICAL_NOTE
+
+
+def _rules(
+    child: tuple[Scope, Scope],
+    referral: tuple[Scope, Scope],
+    care: tuple[Scope, Scope],
+    note: tuple[Scope, Scope],
+) -> dict[RecordType, dict[Do, Scope]]:
+    return {
+        record: {VIEW: view, CHANGE: change}
+        for record, (view, change) in (
+            (CHILD, child),
+            (REFERRAL, referral),
+            (CARE, care),
+            (NOTE, note),
+        )
+    }
+
+
 POLICY: dict[Role, dict[RecordType, dict[Do, Scope]]] = {
-    # role                      record:   view   change
-    Role.PROFESSIONAL_REFERRER: {CHILD: {VIEW: NONE, CHANGE: NONE},
-                                 REFERRAL: {VIEW: MINE, CHANGE: NONE}},
-    Role.TRIAGE_LEAD:           {CHILD: {VIEW: ALL, CHANGE: ALL},
-                                 REFERRAL: {VIEW: ALL, CHANGE: ALL}},
-    Role.CARE_COORDINATOR:      {CHILD: {VIEW: ALL, CHANGE: ALL},
-                                 REFERRAL: {VIEW: ALL, CHANGE: ALL}},
-    Role.PRACTITIONER:          {CHILD: {VIEW: OWN, CHANGE: OWN},
-                                 REFERRAL: {VIEW: OWN, CHANGE: OWN}},
-    Role.PARTNER_LEAD:          {CHILD: {VIEW: OWN, CHANGE: OWN},
-                                 REFERRAL: {VIEW: OWN, CHANGE: OWN}},
-    Role.CLINICAL_LEAD:         {CHILD: {VIEW: ALL, CHANGE: ALL},
-                                 REFERRAL: {VIEW: ALL, CHANGE: ALL}},
-    Role.SAFEGUARDING_LEAD:     {CHILD: {VIEW: REACH, CHANGE: NONE},
-                                 REFERRAL: {VIEW: REACH, CHANGE: NONE}},
-    Role.SERVICE_MANAGER:       {CHILD: {VIEW: ALL, CHANGE: NONE},
-                                 REFERRAL: {VIEW: ALL, CHANGE: NONE}},
-    Role.ANALYST:               {CHILD: {VIEW: NONE, CHANGE: NONE},
-                                 REFERRAL: {VIEW: NONE, CHANGE: NONE}},
-    Role.COMMISSIONER:          {CHILD: {VIEW: NONE, CHANGE: NONE},
-                                 REFERRAL: {VIEW: NONE, CHANGE: NONE}},
-    Role.ADMINISTRATOR:         {CHILD: {VIEW: NONE, CHANGE: NONE},
-                                 REFERRAL: {VIEW: NONE, CHANGE: NONE}},
+    # role: (view, change) on     child            referral      care record   clinical note
+    Role.PROFESSIONAL_REFERRER: _rules((NONE, NONE),     (MINE, NONE), (NONE, NONE), (NONE, NONE)),
+    Role.TRIAGE_LEAD:           _rules((ALL, ALL),       (ALL, ALL),   (ALL, ALL),   (ALL, ALL)),
+    Role.CARE_COORDINATOR:      _rules((ALL, ALL),       (ALL, ALL),   (ALL, ALL),   (ALL, ALL)),
+    Role.PRACTITIONER:          _rules((OWN, OWN),       (OWN, OWN),   (OWN, OWN),   (OWN, OWN)),
+    Role.PARTNER_LEAD:          _rules((OWN, OWN),       (OWN, OWN),   (OWN, OWN),   (OWN, OWN)),
+    Role.CLINICAL_LEAD:         _rules((ALL, ALL),       (ALL, ALL),   (ALL, ALL),   (ALL, ALL)),
+    Role.SAFEGUARDING_LEAD:     _rules((REACH, NONE), (REACH, NONE), (REACH, NONE), (REACH, NONE)),
+    # Waiting lists, capacity and caseloads; no clinical records or notes.
+    Role.SERVICE_MANAGER:       _rules((ALL, NONE),      (ALL, NONE),  (NONE, NONE), (NONE, NONE)),
+    Role.ANALYST:               _rules((NONE, NONE),     (NONE, NONE), (NONE, NONE), (NONE, NONE)),
+    Role.COMMISSIONER:          _rules((NONE, NONE),     (NONE, NONE), (NONE, NONE), (NONE, NONE)),
+    Role.ADMINISTRATOR:         _rules((NONE, NONE),     (NONE, NONE), (NONE, NONE), (NONE, NONE)),
 }  # fmt: skip
 
 # Roles that may ask for emergency ("break-glass") access to a child outside their scope.

@@ -7,7 +7,7 @@ scope, so a record's existence is not revealed. The denial itself is audited.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -17,7 +17,9 @@ from django.utils import timezone
 from onedoor.access.models import BreakGlassGrant
 from onedoor.access.policy import BREAK_GLASS_ROLES, Do, RecordType, Scope, scope_for
 from onedoor.accounts.models import User
+from onedoor.accounts.roles import Role
 from onedoor.audit.trail import Action, record
+from onedoor.care.models import CareRecord, ClinicalNote
 from onedoor.children.models import Child
 from onedoor.referrals.models import Referral
 
@@ -160,3 +162,44 @@ def get_referral_for_user(user: User, referral_uuid: UUID, action: Do = Do.VIEW)
 
 def can_break_glass(user: User) -> bool:
     return user.is_authenticated and user.role in BREAK_GLASS_ROLES
+
+
+CareModel = TypeVar("CareModel", bound=CareRecord)
+
+
+def _care_filter(user: User, record_type: RecordType, action: Do) -> Q:
+    scope = _scope(user, record_type, action)
+    if scope is Scope.ALL:
+        return Q()
+    if scope is Scope.OWN_ORGANISATION and user.organisation_id:
+        return Q(referral__allocated_organisation_id=user.organisation_id)
+    return NOTHING
+
+
+def care_records_visible_to(
+    user: User, model: type[CareModel], action: Do = Do.VIEW
+) -> QuerySet[CareModel]:
+    """Contacts, check-ins, plans and risk reviews the user may see (or change)."""
+    record_type = RecordType.CLINICAL_NOTE if model is ClinicalNote else RecordType.CARE_RECORD
+    condition = _care_filter(user, record_type, action)
+    scope = _scope(user, record_type, action)
+    if action is Do.VIEW and scope is not Scope.ALL and scope is not Scope.NONE:
+        condition |= Q(
+            Exists(
+                BreakGlassGrant.objects.filter(
+                    user=user, child=OuterRef("referral__child"), expires_at__gt=timezone.now()
+                )
+            )
+        )
+    return model._default_manager.filter(condition)
+
+
+def notes_visible_to(user: User, action: Do = Do.VIEW) -> QuerySet[ClinicalNote]:
+    """Clinical notes: those shared with the alliance, to everyone who may see the case;
+    those kept to an organisation, to that organisation and the clinical lead only."""
+    notes = care_records_visible_to(user, ClinicalNote, action)
+    if user.role == Role.CLINICAL_LEAD:
+        return notes
+    return notes.filter(
+        Q(sharing=ClinicalNote.Sharing.ALLIANCE) | Q(organisation_id=user.organisation_id)
+    )

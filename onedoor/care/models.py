@@ -1,0 +1,139 @@
+"""The work with a child once a partner has them: Waiting Well check-ins, contacts, care
+plans and goals, safety plans, risk reviews, clinical notes, transitions and discharge.
+
+Every record hangs off the referral it belongs to (and so its allocated organisation), which
+is what the access layer scopes by; a clinical note also carries its sharing level.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class RiskRating(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+class CareRecord(models.Model):
+    """What every care record has: its referral, who wrote it and when."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey("referrals.Referral", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "alliance.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class CheckIn(CareRecord):
+    """A Waiting Well check-in: contact made or not, risk re-screened, materials sent."""
+
+    contact_made = models.BooleanField()
+    rating = models.CharField(max_length=10, choices=RiskRating.choices, blank=True)
+    notes = models.TextField(blank=True)
+    materials_sent = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"Check-in {self.uuid}"
+
+
+class Contact(CareRecord):
+    class Outcome(models.TextChoices):
+        ATTENDED = "attended", "Attended"
+        DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+        CANCELLED_BY_YOUNG_PERSON = "cancelled_by_young_person", "Cancelled by the young person or family"
+        CANCELLED_BY_SERVICE = "cancelled_by_service", "Cancelled by the service"
+
+    class Mode(models.TextChoices):
+        FACE_TO_FACE = "face_to_face", "Face to face"
+        PHONE = "phone", "Phone"
+        VIDEO = "video", "Video"
+        ONLINE = "online", "Online"
+        TEXT = "text", "Text"
+
+    happened_at = models.DateTimeField()
+    outcome = models.CharField(max_length=30, choices=Outcome.choices)
+    mode = models.CharField(max_length=20, choices=Mode.choices)
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-happened_at"]
+
+    def __str__(self) -> str:
+        return f"Contact {self.uuid}"
+
+
+class CarePlan(CareRecord):
+    summary = models.TextField()
+    review_due = models.DateField()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"Care plan {self.uuid}"
+
+
+class Goal(models.Model):
+    care_plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="goals")
+    text = models.CharField(max_length=500)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class SafetyPlan(CareRecord):
+    warning_signs = models.TextField()
+    coping_strategies = models.TextField()
+    people_and_places = models.TextField(blank=True)
+    keeping_safe = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"Safety plan {self.uuid}"
+
+
+class RiskReview(CareRecord):
+    rating = models.CharField(max_length=10, choices=RiskRating.choices)
+    rationale = models.TextField()
+    next_due = models.DateField()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"Risk review {self.uuid}"
+
+
+class ClinicalNote(CareRecord):
+    """A note with a sharing level: everyone who can see the case, or only the author's
+    organisation (and the clinical lead)."""
+
+    class Sharing(models.TextChoices):
+        ALLIANCE = "alliance", "Everyone with access to the case"
+        ORGANISATION = "organisation", "Only my organisation (and the clinical lead)"
+
+    text = models.TextField()
+    sharing = models.CharField(max_length=20, choices=Sharing.choices)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"Note {self.uuid}"
