@@ -55,7 +55,10 @@ class Contact(CareRecord):
     class Outcome(models.TextChoices):
         ATTENDED = "attended", "Attended"
         DID_NOT_ATTEND = "did_not_attend", "Did not attend"
-        CANCELLED_BY_YOUNG_PERSON = "cancelled_by_young_person", "Cancelled by the young person or family"
+        CANCELLED_BY_YOUNG_PERSON = (
+            "cancelled_by_young_person",
+            "Cancelled by the young person or family",
+        )
         CANCELLED_BY_SERVICE = "cancelled_by_service", "Cancelled by the service"
 
     class Mode(models.TextChoices):
