@@ -203,3 +203,15 @@ def notes_visible_to(user: User, action: Do = Do.VIEW) -> QuerySet[ClinicalNote]
     return notes.filter(
         Q(sharing=ClinicalNote.Sharing.ALLIANCE) | Q(organisation_id=user.organisation_id)
     )
+
+
+def can_change_care(user: User, referral: Referral) -> bool:
+    """Whether the user may write care records (contacts, notes...) for this referral."""
+    scope = _scope(user, RecordType.CARE_RECORD, Do.CHANGE)
+    if scope is Scope.ALL:
+        return True
+    return (
+        scope is Scope.OWN_ORGANISATION
+        and user.organisation_id is not None
+        and referral.allocated_organisation_id == user.organisation_id
+    )
