@@ -26,6 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("referrals/", include("onedoor.referrals.staff_urls")),
     path("triage/", include("onedoor.triage.urls")),
+    path("care/", include("onedoor.care.urls")),
     path("refer/", include("onedoor.referrals.urls")),
     path("", include("onedoor.access.urls")),
     path("", include("onedoor.audit.urls")),

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django import forms
+
+from onedoor.care.models import ClinicalNote, Contact, RiskRating
+
+
+class ContactForm(forms.Form):
+    happened_at = forms.DateTimeField(
+        label="When",
+        help_text="Day month year and time, for example 27 3 2027 14:30",
+        input_formats=["%d %m %Y %H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={
+            "required": "Enter when the contact was",
+            "invalid": "Enter the date and time like 27 3 2027 14:30",
+        },
+    )
+    outcome = forms.ChoiceField(
+        label="What happened", choices=Contact.Outcome.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose what happened"},
+    )  # fmt: skip
+    mode = forms.ChoiceField(
+        label="How", choices=Contact.Mode.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the contact was made"},
+    )  # fmt: skip
+    duration_minutes = forms.IntegerField(
+        label="Duration in minutes (if it happened)", required=False, min_value=1, max_value=600,
+        error_messages={
+            "invalid": "Enter the duration as a whole number of minutes",
+            "min_value": "Enter a duration of at least 1 minute",
+            "max_value": "Enter a duration of at most 600 minutes",
+        },
+    )  # fmt: skip
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Note", max_length=10000, widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Write the note"},
+    )  # fmt: skip
+    sharing = forms.ChoiceField(
+        label="Who can read it", choices=ClinicalNote.Sharing.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose who can read the note"},
+    )  # fmt: skip
+
+
+class CheckInForm(forms.Form):
+    contact_made = forms.ChoiceField(
+        label="Did you reach them?", choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect, error_messages={"required": "Say whether you reached them"},
+    )  # fmt: skip
+    rating = forms.ChoiceField(
+        label="Risk now (if you reached them)", choices=RiskRating.choices,
+        widget=forms.RadioSelect, required=False,
+    )  # fmt: skip
+    notes = forms.CharField(
+        label="Notes", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    materials_sent = forms.CharField(
+        label="Waiting Well materials sent", max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip

@@ -1,0 +1,42 @@
+"""A practitioner records contacts and a note on an accessible care record."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from onedoor.alliance.models import Alliance
+from onedoor.care.models import Contact
+from onedoor.referrals.models import Status
+from tests.browser.support import assert_accessible, error_summary, sign_in
+from tests.personas import make_child
+
+
+def test_a_practitioner_records_two_contacts_and_a_note(page: Page, demo: Alliance) -> None:
+    referral = make_child(
+        demo, "Kaia", "Recordwell", allocated_to="kooth", status=Status.WAITING
+    ).referrals.get()
+    sign_in(page, "kooth-practitioner")
+    page.goto(f"/children/{referral.child.uuid}/")
+    page.get_by_role("link", name=f"Care record for {referral.reference_display}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kaia Recordwell")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Save contact").click()
+    assert error_summary(page)[:2] == ["Enter when the contact was", "Choose what happened"]
+    assert_accessible(page)
+
+    for when, outcome in (("2 11 2026 10:00", "Did not attend"), ("9 11 2026 10:00", "Attended")):
+        page.get_by_label("When").fill(when)
+        page.get_by_label(outcome, exact=True).check()
+        page.get_by_label("Video", exact=True).check()
+        page.get_by_role("button", name="Save contact").click()
+        expect(page.get_by_text("Contact recorded.")).to_be_visible()
+    page.get_by_label("Note", exact=True).fill("Agreed goals: school mornings, sleep.")
+    page.get_by_label("Only my organisation (and the clinical lead)").check()
+    page.get_by_role("button", name="Save note").click()
+    expect(page.get_by_text("Agreed goals: school mornings, sleep.")).to_be_visible()
+    assert_accessible(page)
+    referral.refresh_from_db()
+    assert (Contact.objects.filter(referral=referral).count(), referral.status) == (
+        2, Status.IN_INTERVENTION,
+    )  # fmt: skip

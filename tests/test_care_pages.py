@@ -1,0 +1,67 @@
+"""The care record page: the allocated partner records; others read what they may."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from onedoor.alliance.models import Alliance
+from onedoor.care.actions import record_note
+from onedoor.care.models import Contact
+from onedoor.referrals.models import Referral, Status
+from tests.personas import People, make_child, sign_in
+
+
+@pytest.fixture
+def waiting(alliance: Alliance) -> Referral:
+    return make_child(alliance, "Kai", allocated_to="kooth", status=Status.WAITING).referrals.get()
+
+
+def test_the_partner_records_a_contact_on_the_page(
+    client: Client, people: People, waiting: Referral
+) -> None:
+    sign_in(client, people.kooth_practitioner)
+    response = client.post(
+        f"/care/{waiting.uuid}/",
+        {"form": "contact", "happened_at": "2 11 2026 10:00", "outcome": "attended",
+         "mode": "video", "duration_minutes": "45"},
+    )  # fmt: skip
+    assert response["Location"] == f"/care/{waiting.uuid}/"
+    contact = Contact.objects.get()
+    assert (contact.mode, contact.duration_minutes, contact.recorded_by) == (
+        "video", 45, people.kooth_practitioner,
+    )  # fmt: skip
+
+
+def test_a_bad_contact_says_how_to_fix_it(
+    client: Client, people: People, waiting: Referral
+) -> None:
+    sign_in(client, people.kooth_practitioner)
+    response = client.post(f"/care/{waiting.uuid}/", {"form": "contact", "happened_at": "soon"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter the date and time like 27 3 2027 14:30" in page
+    assert "Choose what happened" in page
+    assert Contact.objects.count() == 0
+
+
+def test_another_partner_gets_a_404(client: Client, people: People, waiting: Referral) -> None:
+    sign_in(client, people.chums_practitioner)
+    assert client.get(f"/care/{waiting.uuid}/").status_code == 404
+
+
+def test_the_triage_lead_reads_shared_notes_but_not_kooths_own(
+    client: Client, people: People, waiting: Referral
+) -> None:
+    record_note(
+        user=people.kooth_practitioner, referral=waiting, text="Shared plan.", sharing="alliance"
+    )
+    record_note(
+        user=people.kooth_practitioner, referral=waiting, text="Kooth only.", sharing="organisation"
+    )
+    sign_in(client, people.triage)
+    page = client.get(f"/care/{waiting.uuid}/").content.decode()
+    assert "Shared plan." in page and "Kooth only." not in page
+    sign_in(client, people.clinical_lead)
+    page = client.get(f"/care/{waiting.uuid}/").content.decode()
+    assert "Shared plan." in page and "Kooth only." in page
