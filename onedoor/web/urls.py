@@ -1,5 +1,6 @@
 from django.urls import path
 
+from onedoor.care import views as care_views
 from onedoor.triage import views as triage_views
 from onedoor.web import views
 from onedoor.worklist import views as worklist_views
@@ -9,8 +10,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health", views.health, name="health"),
     path("triage/", triage_views.queue, name="triage"),
-    path("waiting/", views.waiting, name="waiting"),
-    path("caseload/", views.caseload, name="caseload"),
+    path("waiting/", care_views.waiting, name="waiting"),
+    path("caseload/", care_views.caseload, name="caseload"),
     path("tasks/", worklist_views.my_tasks, name="tasks"),
     path("insights/", views.insights, name="insights"),
     path("governance/", views.governance, name="governance"),

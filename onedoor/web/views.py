@@ -51,8 +51,6 @@ def _stable_page(url_name: str, title: str, issue: str):  # type: ignore[no-unty
     return view
 
 
-waiting = _stable_page("web:waiting", "Waiting lists", "care coordination")
-caseload = _stable_page("web:caseload", "Caseload", "care coordination")
 insights = _stable_page("web:insights", "Insights", "outcomes and shared KPIs")
 
 

@@ -1,0 +1,138 @@
+"""The waiting lists and the partner's caseload: what the user may see, paged by keyset
+(never OFFSET or a count), so a page costs the same at any depth and any size of list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from onedoor.access.records import referrals_visible_to
+from onedoor.accounts.models import User
+from onedoor.alliance.models import CheckInCadence
+from onedoor.referrals.models import Referral, RiskRating, Status
+
+PAGE_SIZE = 50
+WAITING_STATES = (Status.ALLOCATED, Status.WAITING)
+CASELOAD_STATES = (Status.WAITING, Status.IN_INTERVENTION)
+
+
+@dataclass(frozen=True)
+class Filters:
+    offer: str = ""
+    partner: str = ""
+
+    @classmethod
+    def from_query(cls, query: dict[str, str]) -> Filters:
+        """Slugs; an unknown one simply matches nobody."""
+        return cls(offer=query.get("offer", "")[:50], partner=query.get("partner", "")[:50])
+
+
+@dataclass(frozen=True)
+class Cursor:
+    at: datetime
+    pk: int
+
+    def encode(self) -> str:
+        return f"{int(self.at.timestamp() * 1_000_000)}_{self.pk}"
+
+    @classmethod
+    def decode(cls, value: str) -> Cursor | None:
+        """The cursor in a "next page" link; anything else is the first page."""
+        try:
+            micros, pk = (int(part) for part in value.split("_"))
+            return cls(datetime.fromtimestamp(micros / 1_000_000, tz=UTC), pk)
+        except (ValueError, OverflowError, OSError):
+            return None
+
+
+def _after(field: str, after: Cursor | None) -> Q:
+    if after is None:
+        return Q()
+    return Q(**{f"{field}__gt": after.at}) | Q(**{field: after.at, "pk__gt": after.pk})
+
+
+def _page(referrals: QuerySet[Referral], field: str) -> tuple[list[Referral], Cursor | None]:
+    rows = list(referrals[: PAGE_SIZE + 1])
+    if len(rows) <= PAGE_SIZE:
+        return rows, None
+    last = rows[PAGE_SIZE - 1]
+    return rows[:PAGE_SIZE], Cursor(getattr(last, field), last.pk)
+
+
+# Waiting lists
+
+
+def _waiting(user: User, filters: Filters) -> QuerySet[Referral]:
+    referrals = referrals_visible_to(user).filter(status__in=WAITING_STATES)
+    if filters.offer:
+        referrals = referrals.filter(allocated_offer__slug=filters.offer)
+    if filters.partner:
+        referrals = referrals.filter(allocated_organisation__slug=filters.partner)
+    return referrals
+
+
+def waiting_page(
+    user: User, filters: Filters, after: Cursor | None = None
+) -> tuple[list[Referral], Cursor | None]:
+    """Longest wait first: one query, whatever the page."""
+    referrals = (
+        _waiting(user, filters)
+        .filter(_after("received_at", after))
+        .select_related("child", "allocated_offer", "allocated_organisation")
+        .order_by("received_at", "pk")
+    )
+    return _page(referrals, "received_at")
+
+
+def waiting_by_offer(user: User) -> list[dict[str, object]]:
+    """How many of those the user may see are waiting for each offer: one aggregate query."""
+    return list(
+        _waiting(user, Filters())
+        .values("allocated_offer__slug", "allocated_offer__name")
+        .annotate(waiting=Count("pk"))
+        .order_by("allocated_offer__name", "allocated_offer__slug")
+    )
+
+
+def cadences_for(user: User) -> dict[str, int]:
+    """The alliance's Waiting Well cadences, rating -> days between check-ins (one query)."""
+    if user.organisation_id is None:
+        return {}
+    return dict(
+        CheckInCadence.objects.filter(alliance__organisations=user.organisation_id).values_list(
+            "rating", "interval_days"
+        )
+    )
+
+
+def next_check_in_due(referral: Referral, cadences: dict[str, int]) -> datetime | None:
+    """When the next Waiting Well check-in is due, from the cadence for the child's risk
+    (green when not yet rated). For now counted from when the wait began (accepted, else
+    allocated, else received); later, from the last check-in. None when no cadence is set."""
+    days = cadences.get(referral.risk_rating or RiskRating.GREEN)
+    if days is None:
+        return None
+    began = referral.accepted_at or referral.allocated_at or referral.received_at
+    return began + timedelta(days=days)
+
+
+# Caseload
+
+
+def caseload_page(user: User, after: Cursor | None = None) -> tuple[list[Referral], Cursor | None]:
+    """The user's organisation's children waiting or in intervention, by when they were taken
+    on (accepted; allocated or received for a record without an acceptance date)."""
+    if user.organisation_id is None:
+        return [], None
+    referrals = (
+        referrals_visible_to(user)
+        .filter(status__in=CASELOAD_STATES, allocated_organisation_id=user.organisation_id)
+        .annotate(since=Coalesce("accepted_at", "allocated_at", "received_at"))
+        .filter(_after("since", after))
+        .select_related("child", "allocated_offer")
+        .order_by("since", "pk")
+    )
+    return _page(referrals, "since")

@@ -1,0 +1,98 @@
+"""The waiting lists and the caseload pages: a fixed number of queries whatever their size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from onedoor.accounts.decorators import roles_required
+from onedoor.accounts.models import User
+from onedoor.alliance.models import Offer, Organisation
+from onedoor.care.lists import (
+    Cursor,
+    Filters,
+    cadences_for,
+    caseload_page,
+    next_check_in_due,
+    waiting_by_offer,
+    waiting_page,
+)
+from onedoor.referrals.models import Referral
+from onedoor.web.navigation import roles_for
+
+
+@dataclass(frozen=True)
+class Waiting:
+    referral: Referral
+    days: int
+    check_in_due: datetime | None
+    overdue: bool
+
+
+def _next_query(request: HttpRequest, cursor: Cursor | None) -> str:
+    if cursor is None:
+        return ""
+    query = request.GET.copy()
+    query.pop("after", None)
+    return f"{query.urlencode()}&after={cursor.encode()}".lstrip("&")
+
+
+@roles_required(*roles_for("web:waiting"))
+@require_GET
+def waiting(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    filters = Filters.from_query(request.GET.dict())
+    after = Cursor.decode(request.GET.get("after", ""))
+    referrals, next_cursor = waiting_page(user, filters, after)
+    cadences = cadences_for(user)
+    now = timezone.now()
+    today = timezone.localdate(now)
+    rows = []
+    for referral in referrals:
+        due = next_check_in_due(referral, cadences)
+        rows.append(
+            Waiting(
+                referral=referral,
+                days=(today - timezone.localdate(referral.received_at)).days,
+                check_in_due=due,
+                overdue=due is not None and due < now,
+            )
+        )
+    context = {
+        "rows": rows,
+        "filters": filters,
+        "filtered": bool(filters.offer or filters.partner),
+        "by_offer": waiting_by_offer(user),
+        "next_query": _next_query(request, next_cursor),
+        "first_page": after is None,
+        "offers": Offer.objects.filter(organisation__alliance__organisations=user.organisation_id)
+        .order_by("name", "slug")
+        .values_list("slug", "name"),
+        "partners": Organisation.objects.filter(
+            alliance__organisations=user.organisation_id, kind=Organisation.Kind.PARTNER
+        )
+        .order_by("name")
+        .values_list("slug", "name"),
+    }
+    return render(request, "care/waiting.html", context)
+
+
+@roles_required(*roles_for("web:caseload"))
+@require_GET
+def caseload(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    after = Cursor.decode(request.GET.get("after", ""))
+    referrals, next_cursor = caseload_page(user, after)
+    context = {
+        "referrals": referrals,
+        "next_query": _next_query(request, next_cursor),
+        "first_page": after is None,
+    }
+    return render(request, "care/caseload.html", context)
