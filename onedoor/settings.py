@@ -247,5 +247,8 @@ LOGGING = {
     "loggers": {"axes": {"level": "ERROR"}},
 }
 
+# The address people reach OneDoor at, for links in emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # The alliance whose configuration this deployment serves (its slug in the data file).
 ALLIANCE_SLUG = os.environ.get("ALLIANCE", "medway")

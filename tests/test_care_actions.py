@@ -97,3 +97,62 @@ def test_a_check_in_with_the_same_risk_keeps_the_child_waiting(
     waiting.refresh_from_db()
     assert waiting.status == Status.WAITING
     assert CheckIn.objects.get().materials_sent == "Sleep leaflet"
+
+
+def test_a_care_plan_needs_a_goal_and_a_future_review(people: People, waiting: Referral) -> None:
+    from datetime import date
+
+    from onedoor.care.actions import record_care_plan
+
+    with pytest.raises(ValidationError, match="Write the plan and at least one goal"):
+        record_care_plan(
+            user=people.kooth_practitioner, referral=waiting, summary="Plan", goals=["  "],
+            review_due=date(2099, 1, 1),
+        )  # fmt: skip
+    plan = record_care_plan(
+        user=people.kooth_practitioner, referral=waiting, summary="Weekly sessions.",
+        goals=["Sleep by 10pm", "", "Back to school 3 days"], review_due=date(2099, 1, 1),
+    )  # fmt: skip
+    assert [goal.text for goal in plan.goals.all()] == ["Sleep by 10pm", "Back to school 3 days"]
+
+
+def test_a_risk_review_sets_the_next_due_date_by_rating(people: People, waiting: Referral) -> None:
+    from onedoor.care.actions import record_risk_review
+
+    review = record_risk_review(
+        user=people.kooth_practitioner, referral=waiting, rating="amber", rationale="Steady."
+    )
+    assert (review.next_due - timezone.localdate()).days == 14
+    waiting.refresh_from_db()
+    assert waiting.risk_rating == "amber"
+
+
+def test_discharge_closes_the_journey_and_invites_feedback_once(
+    people: People, waiting: Referral
+) -> None:
+    from django.core import mail
+    from django_tasks_db.models import DBTaskResult
+
+    from onedoor.care.actions import discharge, give_feedback
+    from onedoor.care.tasks import invite_feedback
+    from onedoor.children.models import Journey
+
+    Referral.objects.filter(pk=waiting.pk).update(referrer_email="mum@example.org")
+    journey = Journey.objects.create(child=waiting.child, opened_at=timezone.now())
+    Referral.objects.filter(pk=waiting.pk).update(journey=journey)
+    waiting.refresh_from_db()
+    ended = discharge(
+        user=people.kooth_practitioner, referral=waiting, reason="goals_met",
+        summary="Goals met; sleeping well.",
+    )  # fmt: skip
+    waiting.refresh_from_db()
+    journey.refresh_from_db()
+    assert (waiting.status, journey.closed_at is not None) == (Status.DISCHARGED, True)
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [str(ended.uuid)]
+    assert invite_feedback.call(str(ended.uuid)) == 1
+    assert f"/care/feedback/{ended.feedback_token}/" in mail.outbox[0].body
+    feedback = give_feedback(token=ended.feedback_token, helpful=5, comments="Thank you")
+    assert (feedback.helpful, feedback.discharge) == (5, ended)
+    with pytest.raises(ValidationError, match="already been used or has expired"):
+        give_feedback(token=ended.feedback_token, helpful=4, comments="Again")
+    assert invite_feedback.call(str(ended.uuid)) == 0  # used: nothing more to send

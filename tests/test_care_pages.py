@@ -23,8 +23,8 @@ def test_the_partner_records_a_contact_on_the_page(
     sign_in(client, people.kooth_practitioner)
     response = client.post(
         f"/care/{waiting.uuid}/",
-        {"form": "contact", "happened_at": "2 11 2026 10:00", "outcome": "attended",
-         "mode": "video", "duration_minutes": "45"},
+        {"form": "contact", "contact-happened_at": "2 11 2026 10:00",
+         "contact-outcome": "attended", "contact-mode": "video", "contact-duration_minutes": "45"},
     )  # fmt: skip
     assert response["Location"] == f"/care/{waiting.uuid}/"
     contact = Contact.objects.get()
@@ -37,7 +37,9 @@ def test_a_bad_contact_says_how_to_fix_it(
     client: Client, people: People, waiting: Referral
 ) -> None:
     sign_in(client, people.kooth_practitioner)
-    response = client.post(f"/care/{waiting.uuid}/", {"form": "contact", "happened_at": "soon"})
+    response = client.post(
+        f"/care/{waiting.uuid}/", {"form": "contact", "contact-happened_at": "soon"}
+    )
     page = response.content.decode()
     assert response.status_code == 400
     assert "Enter the date and time like 27 3 2027 14:30" in page
@@ -65,3 +67,26 @@ def test_the_triage_lead_reads_shared_notes_but_not_kooths_own(
     sign_in(client, people.clinical_lead)
     page = client.get(f"/care/{waiting.uuid}/").content.decode()
     assert "Shared plan." in page and "Kooth only." in page
+
+
+def test_the_feedback_page_works_once_without_an_account(
+    client: Client, people: People, waiting: Referral
+) -> None:
+    from onedoor.care.actions import discharge
+    from onedoor.care.models import Feedback
+
+    ended = discharge(
+        user=people.kooth_practitioner, referral=waiting, reason="goals_met", summary="Done."
+    )
+    url = f"/care/feedback/{ended.feedback_token}/"
+    assert client.get(url).status_code == 200
+    empty = client.post(url, {})
+    assert empty.status_code == 400
+    assert "Choose how helpful the support was" in empty.content.decode()
+    sent = client.post(url, {"helpful": "4", "comments": "<b>Kind</b> staff"})
+    assert "Thank you for your feedback" in sent.content.decode()
+    assert Feedback.objects.get().comments == "<b>Kind</b> staff"
+    again = client.get(url)
+    assert again.status_code == 410
+    assert "This link has been used or has expired" in again.content.decode()
+    assert client.get("/care/feedback/not-a-token/").status_code == 410

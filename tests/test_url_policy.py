@@ -25,6 +25,7 @@ PUBLIC = {
     "referrals:check",
     "referrals:send",
     "web:nhsuk_asset",
+    "care:feedback",
 }
 
 

@@ -3,7 +3,8 @@ and audit record, and moves the referral on where the work says so."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import secrets
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -11,10 +12,20 @@ from django.utils import timezone
 
 from onedoor.access.records import can_change_care
 from onedoor.accounts.models import User
-from onedoor.alliance.models import Organisation
+from onedoor.alliance.models import CheckInCadence, Organisation
 from onedoor.audit.trail import Action, record
-from onedoor.care.models import CheckIn, ClinicalNote, Contact, RiskRating
-from onedoor.children.models import TimelineEvent
+from onedoor.care.models import (
+    CarePlan,
+    CheckIn,
+    ClinicalNote,
+    Contact,
+    Discharge,
+    Feedback,
+    Goal,
+    RiskRating,
+    RiskReview,
+)
+from onedoor.children.models import Journey, TimelineEvent
 from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.states import move
 
@@ -171,3 +182,134 @@ def record_check_in(
                 },
             )
     return check_in
+
+
+# Risk reviews fall due by rating: the alliance's Waiting Well cadences are the default.
+def risk_review_due(referral: Referral, rating: str, today: date) -> date:
+    cadence = CheckInCadence.objects.filter(alliance=referral.child.alliance, rating=rating).first()
+    return today + timedelta(days=cadence.interval_days if cadence else 28)
+
+
+def record_care_plan(
+    *, user: User, referral: Referral, summary: str, goals: list[str], review_due: date
+) -> CarePlan:
+    organisation = _check(user, referral)
+    goals = [goal.strip() for goal in goals if goal.strip()]
+    if not summary.strip() or not goals:
+        raise ValidationError("Write the plan and at least one goal")
+    if review_due <= timezone.localdate():
+        raise ValidationError("The review date must be in the future")
+    with transaction.atomic():
+        plan = CarePlan.objects.create(
+            referral=referral,
+            organisation=organisation,
+            recorded_by=user,
+            recorded_at=timezone.now(),
+            summary=summary.strip(),
+            review_due=review_due,
+        )
+        Goal.objects.bulk_create(Goal(care_plan=plan, text=text) for text in goals)
+        _written(
+            user,
+            referral,
+            "care_plan",
+            plan.uuid,
+            f"Care plan with {len(goals)} goal{'s' if len(goals) != 1 else ''}, "
+            f"review by {review_due:%d %B %Y}.",
+        )
+    return plan
+
+
+def record_risk_review(
+    *, user: User, referral: Referral, rating: str, rationale: str
+) -> RiskReview:
+    organisation = _check(user, referral)
+    if rating not in RiskRating.values:
+        raise ValidationError("Choose a risk rating: red, amber or green")
+    if not rationale.strip():
+        raise ValidationError("Write why you gave this rating")
+    with transaction.atomic():
+        review = RiskReview.objects.create(
+            referral=referral,
+            organisation=organisation,
+            recorded_by=user,
+            recorded_at=timezone.now(),
+            rating=rating,
+            rationale=rationale.strip(),
+            next_due=risk_review_due(referral, rating, timezone.localdate()),
+        )
+        Referral.objects.filter(pk=referral.pk).update(risk_rating=rating)
+        _written(
+            user,
+            referral,
+            "risk_review",
+            review.uuid,
+            f"Risk review: {RiskRating(rating).label.lower()}, next by {review.next_due:%d %B %Y}.",
+        )
+    return review
+
+
+FEEDBACK_DAYS = 30
+
+
+def discharge(*, user: User, referral: Referral, reason: str, summary: str) -> Discharge:
+    """Discharge with a reason and a closing summary; the journey closes when nothing else is
+    open in it; the young person or family is invited to give feedback (a single-use link)."""
+    _check(user, referral)
+    if reason not in Discharge.Reason.values:
+        raise ValidationError("Choose the reason for discharge")
+    if not summary.strip():
+        raise ValidationError("Write a closing summary")
+    now = timezone.now()
+    with transaction.atomic():
+        move(
+            user=user,
+            referral=referral,
+            to=Status.DISCHARGED,
+            version=referral.version,
+            summary=f"Discharged: {Discharge.Reason(reason).label.lower()}.",
+        )
+        ended = Discharge.objects.create(
+            referral=referral,
+            reason=reason,
+            summary=summary.strip(),
+            discharged_by=user,
+            discharged_at=now,
+            feedback_token=secrets.token_urlsafe(32),
+            feedback_expires_at=now + timedelta(days=FEEDBACK_DAYS),
+        )
+        journey = referral.journey
+        if journey is not None and not journey.referrals.exclude(status__in=CLOSED).exists():
+            Journey.objects.filter(pk=journey.pk, closed_at__isnull=True).update(closed_at=now)
+        from onedoor.care.tasks import invite_feedback
+
+        invite_feedback.enqueue(str(ended.uuid))
+    return ended
+
+
+CLOSED = frozenset(
+    {
+        Status.SIGNPOSTED,
+        Status.STEPPED_UP,
+        Status.SAFEGUARDING_REFERRAL,
+        Status.NOT_ACCEPTED,
+        Status.DISCHARGED,
+    }
+)
+
+
+def give_feedback(*, token: str, helpful: int, comments: str) -> Feedback:
+    """Feedback through the single-use link; a used or expired link is refused."""
+    if not 1 <= helpful <= 5:
+        raise ValidationError("Choose how helpful the support was, from 1 to 5")
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = Discharge.objects.filter(
+            feedback_token=token, feedback_used_at__isnull=True, feedback_expires_at__gt=now
+        ).update(feedback_used_at=now)
+        if claimed != 1:
+            raise ValidationError("This feedback link has already been used or has expired")
+        ended = Discharge.objects.get(feedback_token=token)
+        return Feedback.objects.create(
+            discharge=ended, helpful=helpful, comments=comments.strip(), submitted_at=now
+        )

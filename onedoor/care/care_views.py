@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from onedoor.access.records import (
@@ -19,12 +22,42 @@ from onedoor.access.records import (
 )
 from onedoor.accounts.decorators import any_signed_in
 from onedoor.accounts.models import User
-from onedoor.care.actions import record_check_in, record_contact, record_note
-from onedoor.care.forms import CheckInForm, ContactForm, NoteForm
-from onedoor.care.models import CheckIn, Contact
+from onedoor.care.actions import (
+    discharge,
+    give_feedback,
+    record_care_plan,
+    record_check_in,
+    record_contact,
+    record_note,
+    record_risk_review,
+)
+from onedoor.care.forms import (
+    CarePlanForm,
+    CheckInForm,
+    ContactForm,
+    DischargeForm,
+    FeedbackForm,
+    NoteForm,
+    RiskReviewForm,
+)
+from onedoor.care.models import CarePlan, CheckIn, Contact, Discharge, RiskReview
 
-FORMS = {"contact": ContactForm, "note": NoteForm, "check_in": CheckInForm}
-DONE = {"contact": "Contact recorded.", "note": "Note saved.", "check_in": "Check-in recorded."}
+FORMS: dict[str, type[forms.Form]] = {
+    "contact": ContactForm,
+    "note": NoteForm,
+    "check_in": CheckInForm,
+    "care_plan": CarePlanForm,
+    "risk_review": RiskReviewForm,
+    "discharge": DischargeForm,
+}
+DONE = {
+    "contact": "Contact recorded.",
+    "note": "Note saved.",
+    "check_in": "Check-in recorded.",
+    "care_plan": "Care plan saved.",
+    "risk_review": "Risk review saved.",
+    "discharge": "Discharged. The family has been invited to give feedback.",
+}
 
 
 @any_signed_in
@@ -34,7 +67,10 @@ def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
     assert isinstance(user, User)
     referral = get_referral_for_user(user, referral_uuid)
     posted = request.POST.get("form", "") if request.method == "POST" else ""
-    forms_ = {name: form(request.POST if posted == name else None) for name, form in FORMS.items()}
+    forms_ = {
+        name: form(request.POST if posted == name else None, prefix=name)
+        for name, form in FORMS.items()
+    }
     if posted in forms_ and forms_[posted].is_valid():
         try:
             _record(user, referral, posted, forms_[posted].cleaned_data)
@@ -49,6 +85,10 @@ def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         "can_record": can_change_care(user, referral),
         "contacts": care_records_visible_to(user, Contact).filter(referral=referral)[:100],
         "check_ins": care_records_visible_to(user, CheckIn).filter(referral=referral)[:100],
+        "care_plans": care_records_visible_to(user, CarePlan)
+        .filter(referral=referral)
+        .prefetch_related("goals")[:20],
+        "risk_reviews": care_records_visible_to(user, RiskReview).filter(referral=referral)[:20],
         "notes": notes_visible_to(user)
         .filter(referral=referral)
         .select_related("recorded_by", "organisation")[:100],
@@ -66,6 +106,17 @@ def _record(user: User, referral: Any, posted: str, values: dict[str, Any]) -> N
             outcome=values["outcome"], mode=values["mode"],
             duration_minutes=values["duration_minutes"],
         )  # fmt: skip
+    elif posted == "care_plan":
+        record_care_plan(
+            user=user, referral=referral, summary=values["summary"],
+            goals=values["goals"].splitlines(), review_due=values["review_due"],
+        )  # fmt: skip
+    elif posted == "risk_review":
+        record_risk_review(
+            user=user, referral=referral, rating=values["rating"], rationale=values["rationale"]
+        )
+    elif posted == "discharge":
+        discharge(user=user, referral=referral, reason=values["reason"], summary=values["summary"])
     elif posted == "note":
         record_note(user=user, referral=referral, text=values["text"], sharing=values["sharing"])
     else:
@@ -74,3 +125,28 @@ def _record(user: User, referral: Any, posted: str, values: dict[str, Any]) -> N
             rating=values["rating"], notes=values["notes"],
             materials_sent=values["materials_sent"],
         )  # fmt: skip
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def feedback(request: HttpRequest, token: str) -> HttpResponse:
+    """The single-use feedback page from the discharge email: no account needed."""
+    ended = Discharge.objects.filter(feedback_token=token).first()
+    usable = (
+        ended is not None
+        and ended.feedback_used_at is None
+        and ended.feedback_expires_at > timezone.now()
+    )
+    form = FeedbackForm(request.POST if request.method == "POST" and usable else None)
+    if usable and request.method == "POST" and form.is_valid():
+        try:
+            give_feedback(
+                token=token,
+                helpful=int(form.cleaned_data["helpful"]),
+                comments=form.cleaned_data["comments"],
+            )
+            return render(request, "care/feedback_thanks.html")
+        except ValidationError:
+            usable = False
+    status = 200 if usable and not form.errors else 400 if usable else 410
+    return render(request, "care/feedback.html", {"form": form, "usable": usable}, status=status)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from onedoor.care.models import ClinicalNote, Contact, RiskRating
+from onedoor.care.models import ClinicalNote, Contact, Discharge, RiskRating
 
 
 class ContactForm(forms.Form):
@@ -59,4 +59,61 @@ class CheckInForm(forms.Form):
     materials_sent = forms.CharField(
         label="Waiting Well materials sent", max_length=2000, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+
+
+class CarePlanForm(forms.Form):
+    summary = forms.CharField(
+        label="The plan", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the plan"},
+    )  # fmt: skip
+    goals = forms.CharField(
+        label="Goals", help_text="One goal a line, in the young person's words where you can.",
+        max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write at least one goal"},
+    )  # fmt: skip
+    review_due = forms.DateField(
+        label="Review by",
+        help_text="For example, 27 3 2027 (day month year)",
+        input_formats=["%d %m %Y", "%d/%m/%Y", "%Y-%m-%d"],
+        error_messages={
+            "required": "Enter when the plan will be reviewed",
+            "invalid": "Enter the date as day month year, like 27 3 2027",
+        },
+    )
+
+
+class RiskReviewForm(forms.Form):
+    rating = forms.ChoiceField(
+        label="Risk rating", choices=RiskRating.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose a risk rating: red, amber or green"},
+    )  # fmt: skip
+    rationale = forms.CharField(
+        label="Why this rating", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write why you gave this rating"},
+    )  # fmt: skip
+
+
+class DischargeForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="Reason for discharge", choices=Discharge.Reason.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose the reason for discharge"},
+    )  # fmt: skip
+    summary = forms.CharField(
+        label="Closing summary", max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Write a closing summary"},
+    )  # fmt: skip
+
+
+class FeedbackForm(forms.Form):
+    helpful = forms.ChoiceField(
+        label="How helpful was the support?",
+        choices=[("5", "Very helpful"), ("4", "Helpful"), ("3", "Neither helpful nor unhelpful"),
+                 ("2", "Unhelpful"), ("1", "Very unhelpful")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how helpful the support was"},
+    )  # fmt: skip
+    comments = forms.CharField(
+        label="Anything you would like to tell us (optional)", max_length=4000, required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )  # fmt: skip

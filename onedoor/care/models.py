@@ -140,3 +140,44 @@ class ClinicalNote(CareRecord):
 
     def __str__(self) -> str:
         return f"Note {self.uuid}"
+
+
+class Discharge(models.Model):
+    """The end of the work: why, a closing summary, and a single-use feedback invitation."""
+
+    class Reason(models.TextChoices):
+        GOALS_MET = "goals_met", "Goals met"
+        DECLINED = "declined", "Declined further support"
+        DISENGAGED = "disengaged", "Disengaged"
+        MOVED_AWAY = "moved_away", "Moved away"
+        TRANSFERRED = "transferred", "Transferred"
+        OTHER = "other", "Other"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.OneToOneField(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="discharge"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    summary = models.TextField()
+    discharged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    discharged_at = models.DateTimeField()
+    feedback_token = models.CharField(max_length=64, unique=True)
+    feedback_expires_at = models.DateTimeField()
+    feedback_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Discharge {self.uuid}"
+
+
+class Feedback(models.Model):
+    """What a young person or family said about the service (for the KPIs)."""
+
+    discharge = models.OneToOneField(Discharge, on_delete=models.PROTECT, related_name="feedback")
+    helpful = models.PositiveSmallIntegerField(help_text="1 (not at all) to 5 (very)")
+    comments = models.TextField(blank=True)
+    submitted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Feedback on {self.discharge_id}"

@@ -5,4 +5,5 @@ from onedoor.care import care_views
 app_name = "care"
 urlpatterns = [
     path("<uuid:referral_uuid>/", care_views.care_record, name="record"),
+    path("feedback/<str:token>/", care_views.feedback, name="feedback"),
 ]

@@ -11,7 +11,9 @@ from tests.browser.support import assert_accessible, error_summary, sign_in
 from tests.personas import make_child
 
 
-def test_a_practitioner_records_two_contacts_and_a_note(page: Page, demo: Alliance) -> None:
+def test_a_practitioner_records_contacts_a_plan_a_review_and_discharges(
+    page: Page, demo: Alliance
+) -> None:
     referral = make_child(
         demo, "Kaia", "Recordwell", allocated_to="kooth", status=Status.WAITING
     ).referrals.get()
@@ -40,3 +42,30 @@ def test_a_practitioner_records_two_contacts_and_a_note(page: Page, demo: Allian
     assert (Contact.objects.filter(referral=referral).count(), referral.status) == (
         2, Status.IN_INTERVENTION,
     )  # fmt: skip
+
+    page.get_by_label("The plan").fill("Weekly video sessions for 8 weeks.")
+    page.get_by_label("Goals", exact=True).fill("Sleep by 10pm\nBack to school three days a week")
+    page.get_by_label("Review by").fill("1 3 2099")
+    page.get_by_role("button", name="Save care plan").click()
+    expect(page.get_by_text("Care plan saved.")).to_be_visible()
+    page.get_by_label("Amber", exact=True).first.check()
+    page.get_by_label("Why this rating").fill("Low mood, no self-harm, supportive family.")
+    page.get_by_role("button", name="Save risk review").click()
+    expect(page.get_by_text("Risk review saved.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Goals met").check()
+    page.get_by_label("Closing summary").fill("Goals met: sleeping well and back at school.")
+    page.get_by_role("button", name="Discharge").click()
+    expect(
+        page.get_by_text("Discharged. The family has been invited to give feedback.")
+    ).to_be_visible()
+    assert_accessible(page)
+    referral.refresh_from_db()
+    assert referral.status == Status.DISCHARGED
+
+    page.goto(f"/care/feedback/{referral.discharge.feedback_token}/")
+    assert_accessible(page)
+    page.get_by_label("Very helpful").check()
+    page.get_by_role("button", name="Send feedback").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your feedback")
+    assert_accessible(page)
