@@ -5,7 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from onedoor.alliance.models import Alliance
-from onedoor.care.models import Contact
+from onedoor.care.models import Contact, Discharge
 from onedoor.referrals.models import Status
 from tests.browser.support import assert_accessible, error_summary, sign_in
 from tests.personas import make_child
@@ -63,7 +63,8 @@ def test_a_practitioner_records_contacts_a_plan_a_review_and_discharges(
     referral.refresh_from_db()
     assert referral.status == Status.DISCHARGED
 
-    page.goto(f"/care/feedback/{referral.discharge.feedback_token}/")
+    ended = Discharge.objects.get(referral=referral)
+    page.goto(f"/care/feedback/{ended.feedback_token}/")
     assert_accessible(page)
     page.get_by_label("Very helpful").check()
     page.get_by_role("button", name="Send feedback").click()
