@@ -156,3 +156,53 @@ def test_discharge_closes_the_journey_and_invites_feedback_once(
     with pytest.raises(ValidationError, match="already been used or has expired"):
         give_feedback(token=ended.feedback_token, helpful=4, comments="Again")
     assert invite_feedback.call(str(ended.uuid)) == 0  # used: nothing more to send
+
+
+def test_a_step_up_waits_for_the_receiving_side_then_completes(
+    people: People, waiting: Referral, alliance: Alliance
+) -> None:
+    from onedoor.care.actions import acknowledge_handover, start_transition
+    from onedoor.worklist.models import Task
+
+    camhs = alliance.organisations.get(slug="specialist-camhs")
+    transition = start_transition(
+        user=people.coordinator, referral=waiting, kind="step_up", reason="Escalating self-harm.",
+        receiving_organisation=camhs, receiving_offer=None, handover="History and safety plan.",
+    )  # fmt: skip
+    waiting.refresh_from_db()
+    assert waiting.status == Status.IN_TRANSITION
+    task = Task.objects.get(kind="handover")
+    assert (task.role, task.due_at, task.done_at) == ("care_coordinator", transition.due_at, None)
+    with pytest.raises(PermissionDenied):
+        acknowledge_handover(user=people.kooth_practitioner, transition=transition, note="")
+    with pytest.raises(ValidationError, match="Say who at the receiving service"):
+        acknowledge_handover(user=people.coordinator, transition=transition, note="")
+    acknowledge_handover(
+        user=people.coordinator, transition=transition,
+        note="Dr Duty (CAMHS duty team) confirmed by phone at 14:05.",
+    )  # fmt: skip
+    waiting.refresh_from_db()
+    task.refresh_from_db()
+    assert (waiting.status, task.done_at is not None) == (Status.STEPPED_UP, True)
+    with pytest.raises(ValidationError, match="already been acknowledged"):
+        acknowledge_handover(user=people.coordinator, transition=transition, note="again")
+
+
+def test_a_move_between_partners_is_acknowledged_by_the_receiving_partner(
+    people: People, waiting: Referral, alliance: Alliance
+) -> None:
+    from onedoor.alliance.models import Offer
+    from onedoor.care.actions import acknowledge_handover, start_transition
+
+    chums = alliance.organisations.get(slug="chums")
+    offer = Offer.objects.get(slug="bereavement-support")
+    transition = start_transition(
+        user=people.kooth_practitioner, referral=waiting, kind="between_partners",
+        reason="Bereavement is the main need.", receiving_organisation=chums,
+        receiving_offer=offer, handover="Dad died in May.",
+    )  # fmt: skip
+    acknowledge_handover(user=people.chums_practitioner, transition=transition, note="")
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.allocated_organisation, waiting.allocated_offer) == (
+        Status.IN_INTERVENTION, chums, offer,
+    )  # fmt: skip

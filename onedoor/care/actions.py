@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from onedoor.access.records import can_change_care
 from onedoor.accounts.models import User
-from onedoor.alliance.models import CheckInCadence, Organisation
+from onedoor.accounts.roles import Role
+from onedoor.alliance.models import CheckInCadence, Offer, Organisation
 from onedoor.audit.trail import Action, record
 from onedoor.care.models import (
     CarePlan,
@@ -24,10 +25,13 @@ from onedoor.care.models import (
     Goal,
     RiskRating,
     RiskReview,
+    Transition,
 )
 from onedoor.children.models import Journey, TimelineEvent
 from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.states import move
+from onedoor.triage.clock import END_OF_WORKING_DAY, ENGLAND_AND_WALES, LONDON
+from onedoor.worklist.models import Task, complete_tasks, open_task
 
 WORKING_STATES = frozenset({Status.WAITING, Status.IN_INTERVENTION})
 RISK_ORDER = {RiskRating.GREEN: 0, RiskRating.AMBER: 1, RiskRating.RED: 2}
@@ -313,3 +317,100 @@ def give_feedback(*, token: str, helpful: int, comments: str) -> Feedback:
         return Feedback.objects.create(
             discharge=ended, helpful=helpful, comments=comments.strip(), submitted_at=now
         )
+
+
+HANDOVER_DAYS = 2  # working days the receiving side has to acknowledge (reminders escalate)
+TRANSITION_ENDS = {
+    Transition.Kind.STEP_UP: Status.STEPPED_UP,
+    Transition.Kind.BETWEEN_PARTNERS: Status.IN_INTERVENTION,
+    Transition.Kind.ADULT_SERVICES: Status.DISCHARGED,
+}
+
+
+def start_transition(
+    *,
+    user: User,
+    referral: Referral,
+    kind: str,
+    reason: str,
+    receiving_organisation: Organisation,
+    receiving_offer: Offer | None,
+    handover: str,
+) -> Transition:
+    """Send a handover. The child stays in transition, and on the care coordinator's list,
+    until the receiving side acknowledges it."""
+    _check(user, referral)
+    if kind not in Transition.Kind.values:
+        raise ValidationError("Choose the kind of transition")
+    if not reason.strip() or not handover.strip():
+        raise ValidationError("Write the reason and the handover")
+    if kind == Transition.Kind.BETWEEN_PARTNERS and (
+        receiving_offer is None or receiving_offer.organisation_id != receiving_organisation.pk
+    ):
+        raise ValidationError("Choose the receiving partner's offer")
+    now = timezone.now()
+    due = datetime.combine(
+        ENGLAND_AND_WALES.add_working_days(timezone.localdate(now), HANDOVER_DAYS),
+        END_OF_WORKING_DAY,
+        tzinfo=LONDON,
+    )
+    with transaction.atomic():
+        move(
+            user=user,
+            referral=referral,
+            to=Status.IN_TRANSITION,
+            version=referral.version,
+            summary=f"Handover sent to {receiving_organisation}: {reason.strip()}",
+        )
+        transition = Transition.objects.create(
+            referral=referral,
+            kind=kind,
+            reason=reason.strip(),
+            receiving_organisation=receiving_organisation,
+            receiving_offer=receiving_offer,
+            handover=handover.strip(),
+            due_at=due,
+            sent_by=user,
+            sent_at=now,
+        )
+        open_task(
+            referral=referral, kind=Task.Kind.HANDOVER, role=Role.CARE_COORDINATOR, due_at=due
+        )
+    return transition
+
+
+def acknowledge_handover(*, user: User, transition: Transition, note: str) -> Transition:
+    """The receiving side acknowledges: a user of the receiving partner, or (for a service
+    outside the alliance) the care coordinator recording who confirmed it and how."""
+    receiving = transition.receiving_organisation
+    own_partner = user.organisation_id == receiving.pk
+    on_behalf = user.role == Role.CARE_COORDINATOR and receiving.kind == "external"
+    if not (own_partner or on_behalf):
+        raise PermissionDenied("Only the receiving side acknowledges a handover.")
+    if on_behalf and not note.strip():
+        raise ValidationError("Say who at the receiving service acknowledged it, and how")
+    referral = transition.referral
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = Transition.objects.filter(pk=transition.pk, acknowledged_at__isnull=True).update(
+            acknowledged_by=user, acknowledged_at=now, acknowledgement=note.strip()
+        )
+        if claimed != 1:
+            raise ValidationError("This handover has already been acknowledged")
+        changes: dict[str, object] = {}
+        if transition.kind == Transition.Kind.BETWEEN_PARTNERS:
+            changes = {
+                "allocated_organisation": receiving,
+                "allocated_offer": transition.receiving_offer,
+            }
+        move(
+            user=user,
+            referral=referral,
+            to=TRANSITION_ENDS[Transition.Kind(transition.kind)],
+            version=referral.version,
+            changes=changes,
+            summary=f"Handover acknowledged by {receiving}.",
+        )
+        complete_tasks(referral=referral, kind=Task.Kind.HANDOVER, user=user)
+    transition.refresh_from_db()
+    return transition

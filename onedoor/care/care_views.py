@@ -23,6 +23,7 @@ from onedoor.access.records import (
 from onedoor.accounts.decorators import any_signed_in
 from onedoor.accounts.models import User
 from onedoor.care.actions import (
+    acknowledge_handover,
     discharge,
     give_feedback,
     record_care_plan,
@@ -30,8 +31,10 @@ from onedoor.care.actions import (
     record_contact,
     record_note,
     record_risk_review,
+    start_transition,
 )
 from onedoor.care.forms import (
+    AcknowledgeForm,
     CarePlanForm,
     CheckInForm,
     ContactForm,
@@ -39,8 +42,9 @@ from onedoor.care.forms import (
     FeedbackForm,
     NoteForm,
     RiskReviewForm,
+    TransitionForm,
 )
-from onedoor.care.models import CarePlan, CheckIn, Contact, Discharge, RiskReview
+from onedoor.care.models import CarePlan, CheckIn, Contact, Discharge, RiskReview, Transition
 
 FORMS: dict[str, type[forms.Form]] = {
     "contact": ContactForm,
@@ -49,6 +53,8 @@ FORMS: dict[str, type[forms.Form]] = {
     "care_plan": CarePlanForm,
     "risk_review": RiskReviewForm,
     "discharge": DischargeForm,
+    "transition": TransitionForm,
+    "acknowledge": AcknowledgeForm,
 }
 DONE = {
     "contact": "Contact recorded.",
@@ -57,6 +63,8 @@ DONE = {
     "care_plan": "Care plan saved.",
     "risk_review": "Risk review saved.",
     "discharge": "Discharged. The family has been invited to give feedback.",
+    "transition": "Handover sent. It stays on the care coordinator's list until acknowledged.",
+    "acknowledge": "Handover acknowledged.",
 }
 
 
@@ -67,8 +75,13 @@ def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
     assert isinstance(user, User)
     referral = get_referral_for_user(user, referral_uuid)
     posted = request.POST.get("form", "") if request.method == "POST" else ""
-    forms_ = {
-        name: form(request.POST if posted == name else None, prefix=name)
+    alliance = referral.child.alliance
+    forms_: dict[str, forms.Form] = {
+        name: (
+            TransitionForm(request.POST if posted == name else None, prefix=name, alliance=alliance)
+            if form is TransitionForm
+            else form(request.POST if posted == name else None, prefix=name)
+        )
         for name, form in FORMS.items()
     }
     if posted in forms_ and forms_[posted].is_valid():
@@ -93,6 +106,10 @@ def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         .filter(referral=referral)
         .select_related("recorded_by", "organisation")[:100],
         "has_errors": any(form.errors for form in forms_.values()),
+        "open_handover": Transition.objects.filter(referral=referral, acknowledged_at__isnull=True)
+        .select_related("receiving_organisation")
+        .first(),
+        "may_acknowledge": _may_acknowledge(user, referral),
     }
     return render(
         request, "care/record.html", context, status=400 if context["has_errors"] else 200
@@ -115,6 +132,17 @@ def _record(user: User, referral: Any, posted: str, values: dict[str, Any]) -> N
         record_risk_review(
             user=user, referral=referral, rating=values["rating"], rationale=values["rationale"]
         )
+    elif posted == "transition":
+        start_transition(
+            user=user, referral=referral, kind=values["kind"], reason=values["reason"],
+            receiving_organisation=values["receiving_organisation"],
+            receiving_offer=values["receiving_offer"], handover=values["handover"],
+        )  # fmt: skip
+    elif posted == "acknowledge":
+        waiting = Transition.objects.filter(referral=referral, acknowledged_at__isnull=True).first()
+        if waiting is None:
+            raise ValidationError("There is no handover waiting")
+        acknowledge_handover(user=user, transition=waiting, note=values["note"])
     elif posted == "discharge":
         discharge(user=user, referral=referral, reason=values["reason"], summary=values["summary"])
     elif posted == "note":
@@ -125,6 +153,16 @@ def _record(user: User, referral: Any, posted: str, values: dict[str, Any]) -> N
             rating=values["rating"], notes=values["notes"],
             materials_sent=values["materials_sent"],
         )  # fmt: skip
+
+
+def _may_acknowledge(user: User, referral: Any) -> bool:
+    waiting = Transition.objects.filter(referral=referral, acknowledged_at__isnull=True).first()
+    if waiting is None:
+        return False
+    receiving = waiting.receiving_organisation
+    return user.organisation_id == receiving.pk or (
+        user.role == "care_coordinator" and receiving.kind == "external"
+    )
 
 
 @login_not_required

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
-from onedoor.care.models import ClinicalNote, Contact, Discharge, RiskRating
+from onedoor.alliance.models import Offer, Organisation
+from onedoor.care.models import ClinicalNote, Contact, Discharge, RiskRating, Transition
 
 
 class ContactForm(forms.Form):
@@ -59,6 +62,47 @@ class CheckInForm(forms.Form):
     materials_sent = forms.CharField(
         label="Waiting Well materials sent", max_length=2000, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+
+
+class TransitionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind of transition", choices=Transition.Kind.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose the kind of transition"},
+    )  # fmt: skip
+    receiving_organisation = forms.ModelChoiceField(
+        label="Receiving service", queryset=Organisation.objects.none(),
+        error_messages={"required": "Choose the receiving service"},
+    )  # fmt: skip
+    receiving_offer = forms.ModelChoiceField(
+        label="Receiving offer (for a move to another partner)", queryset=Offer.objects.none(),
+        required=False,
+    )  # fmt: skip
+    reason = forms.CharField(
+        label="Reason", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write the reason"},
+    )  # fmt: skip
+    handover = forms.CharField(
+        label="Handover", help_text="What the receiving service needs to know.",
+        max_length=10000, widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Write the handover"},
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, alliance: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["receiving_organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+            alliance=alliance
+        ).exclude(kind="lead_provider")
+        self.fields["receiving_offer"].queryset = Offer.objects.filter(  # type: ignore[attr-defined]
+            organisation__alliance=alliance, active=True
+        ).select_related("organisation")
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label="Who acknowledged it, and how",
+        help_text="Required when recording it for a service outside the alliance.",
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
 
 

@@ -181,3 +181,44 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback on {self.discharge_id}"
+
+
+class Transition(models.Model):
+    """A move between services with a handover that the receiving side acknowledges."""
+
+    class Kind(models.TextChoices):
+        STEP_UP = "step_up", "Step up to specialist CAMHS or crisis support"
+        BETWEEN_PARTNERS = "between_partners", "Move to another partner"
+        ADULT_SERVICES = "adult_services", "Transition to adult services"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="transitions"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    reason = models.TextField()
+    receiving_organisation = models.ForeignKey(
+        "alliance.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    receiving_offer = models.ForeignKey(
+        "alliance.Offer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handover = models.TextField()
+    due_at = models.DateTimeField(help_text="When the receiving side should have acknowledged.")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField()
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledgement = models.TextField(
+        blank=True, help_text="Who at the receiving service acknowledged, and how."
+    )
+
+    class Meta:
+        ordering = ["-sent_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.uuid})"

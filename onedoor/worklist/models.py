@@ -22,6 +22,7 @@ class Task(models.Model):
         RED_REVIEW = "red_review", "Review a red referral today"
         SIGN_OFF = "sign_off", "Sign off a triage decision"
         INFORMATION_DUE = "information_due", "Information requested for triage"
+        HANDOVER = "handover", "Handover waiting for the receiving side"
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=30, choices=Kind.choices)

@@ -70,3 +70,33 @@ def test_a_practitioner_records_contacts_a_plan_a_review_and_discharges(
     page.get_by_role("button", name="Send feedback").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for your feedback")
     assert_accessible(page)
+
+
+def test_a_care_coordinator_steps_up_and_the_handover_is_acknowledged(
+    page: Page, demo: Alliance
+) -> None:
+    referral = make_child(
+        demo, "Stepan", "Upfield", allocated_to="north-kent-mind", status=Status.IN_INTERVENTION
+    ).referrals.get()
+    sign_in(page, "coordinator")
+    page.goto(f"/care/{referral.uuid}/")
+    page.get_by_label("Step up to specialist CAMHS or crisis support").check()
+    page.get_by_label("Receiving service", exact=True).select_option(
+        label="Specialist CAMHS (Kent and Medway)"
+    )
+    page.get_by_label("Reason", exact=True).fill("Self-harm escalating despite support.")
+    page.get_by_label("Handover", exact=True).fill("Risk history, safety plan, family contacts.")
+    page.get_by_role("button", name="Send the handover").click()
+    expect(page.get_by_text("Handover sent.")).to_be_visible()
+    assert_accessible(page)
+    page.goto("/tasks/")
+    expect(page.get_by_text("Handover waiting for the receiving side")).to_be_visible()
+    assert_accessible(page)
+
+    page.goto(f"/care/{referral.uuid}/")
+    page.get_by_label("Who acknowledged it, and how").fill("CAMHS duty worker, by phone.")
+    page.get_by_role("button", name="Acknowledge the handover").click()
+    expect(page.get_by_text("Handover acknowledged.")).to_be_visible()
+    assert_accessible(page)
+    referral.refresh_from_db()
+    assert referral.status == Status.STEPPED_UP
