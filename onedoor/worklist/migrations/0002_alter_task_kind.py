@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('worklist', '0001_initial'),
+        ("worklist", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='task',
-            name='kind',
-            field=models.CharField(choices=[('red_review', 'Review a red referral today'), ('sign_off', 'Sign off a triage decision'), ('information_due', 'Information requested for triage'), ('handover', 'Handover waiting for the receiving side')], max_length=30),
+            model_name="task",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("red_review", "Review a red referral today"),
+                    ("sign_off", "Sign off a triage decision"),
+                    ("information_due", "Information requested for triage"),
+                    ("handover", "Handover waiting for the receiving side"),
+                ],
+                max_length=30,
+            ),
         ),
     ]
