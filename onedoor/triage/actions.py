@@ -132,7 +132,9 @@ def screen_risk(
             referral,
             user,
             TimelineEvent.Kind.STATUS_CHANGED,
-            f"Risk screened {RiskRating(rating).label.lower()}: {rationale.strip()}",
+            # The rationale stays on the screening (triage page): the timeline is seen by
+            # everyone who may see the child, so it carries no clinical detail.
+            f"Risk screened {RiskRating(rating).label.lower()}.",
         )
         _audit(user, referral, {"risk_rating": rating})
         if rating == RiskRating.RED and not reviewed:
@@ -343,7 +345,7 @@ def sign_off(
                 referral=referral,
                 to=Status.AWAITING_TRIAGE,
                 version=version,
-                summary=f"Decision returned to triage by the clinical lead: {note.strip()}",
+                summary="Decision returned to triage by the clinical lead.",
             )
     return decision
 
