@@ -90,3 +90,23 @@ def test_the_feedback_page_works_once_without_an_account(
     assert again.status_code == 410
     assert "This link has been used or has expired" in again.content.decode()
     assert client.get("/care/feedback/not-a-token/").status_code == 410
+
+
+def test_a_safety_plan_is_recorded_and_shown(
+    client: Client, people: People, waiting: Referral
+) -> None:
+    from onedoor.care.models import SafetyPlan
+
+    sign_in(client, people.kooth_practitioner)
+    refused = client.post(f"/care/{waiting.uuid}/", {"form": "safety_plan"})
+    assert refused.status_code == 400
+    assert "Write the warning signs" in refused.content.decode()
+    response = client.post(
+        f"/care/{waiting.uuid}/",
+        {"form": "safety_plan", "safety_plan-warning_signs": "Stops eating; stays in room.",
+         "safety_plan-coping_strategies": "Music, walking the dog."},
+    )  # fmt: skip
+    assert response["Location"] == f"/care/{waiting.uuid}/"
+    plan = SafetyPlan.objects.get()
+    assert (plan.warning_signs, plan.organisation.slug) == ("Stops eating; stays in room.", "kooth")
+    assert "Music, walking the dog." in client.get(f"/care/{waiting.uuid}/").content.decode()

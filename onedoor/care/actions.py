@@ -25,6 +25,7 @@ from onedoor.care.models import (
     Goal,
     RiskRating,
     RiskReview,
+    SafetyPlan,
     Transition,
 )
 from onedoor.children.models import Journey, TimelineEvent
@@ -414,3 +415,31 @@ def acknowledge_handover(*, user: User, transition: Transition, note: str) -> Tr
         complete_tasks(referral=referral, kind=Task.Kind.HANDOVER, user=user)
     transition.refresh_from_db()
     return transition
+
+
+def record_safety_plan(
+    *,
+    user: User,
+    referral: Referral,
+    warning_signs: str,
+    coping_strategies: str,
+    people_and_places: str,
+    keeping_safe: str,
+) -> SafetyPlan:
+    """A safety plan, made with the young person: the newest one is the current one."""
+    organisation = _check(user, referral)
+    if not warning_signs.strip() or not coping_strategies.strip():
+        raise ValidationError("Write the warning signs and what helps")
+    with transaction.atomic():
+        plan = SafetyPlan.objects.create(
+            referral=referral,
+            organisation=organisation,
+            recorded_by=user,
+            recorded_at=timezone.now(),
+            warning_signs=warning_signs.strip(),
+            coping_strategies=coping_strategies.strip(),
+            people_and_places=people_and_places.strip(),
+            keeping_safe=keeping_safe.strip(),
+        )
+        _written(user, referral, "safety_plan", plan.uuid, "Safety plan recorded.")
+    return plan

@@ -31,6 +31,7 @@ from onedoor.care.actions import (
     record_contact,
     record_note,
     record_risk_review,
+    record_safety_plan,
     start_transition,
 )
 from onedoor.care.forms import (
@@ -42,9 +43,18 @@ from onedoor.care.forms import (
     FeedbackForm,
     NoteForm,
     RiskReviewForm,
+    SafetyPlanForm,
     TransitionForm,
 )
-from onedoor.care.models import CarePlan, CheckIn, Contact, Discharge, RiskReview, Transition
+from onedoor.care.models import (
+    CarePlan,
+    CheckIn,
+    Contact,
+    Discharge,
+    RiskReview,
+    SafetyPlan,
+    Transition,
+)
 
 FORMS: dict[str, type[forms.Form]] = {
     "contact": ContactForm,
@@ -52,6 +62,7 @@ FORMS: dict[str, type[forms.Form]] = {
     "check_in": CheckInForm,
     "care_plan": CarePlanForm,
     "risk_review": RiskReviewForm,
+    "safety_plan": SafetyPlanForm,
     "discharge": DischargeForm,
     "transition": TransitionForm,
     "acknowledge": AcknowledgeForm,
@@ -62,6 +73,7 @@ DONE = {
     "check_in": "Check-in recorded.",
     "care_plan": "Care plan saved.",
     "risk_review": "Risk review saved.",
+    "safety_plan": "Safety plan saved.",
     "discharge": "Discharged. The family has been invited to give feedback.",
     "transition": "Handover sent. It stays on the care coordinator's list until acknowledged.",
     "acknowledge": "Handover acknowledged.",
@@ -102,6 +114,7 @@ def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         .filter(referral=referral)
         .prefetch_related("goals")[:20],
         "risk_reviews": care_records_visible_to(user, RiskReview).filter(referral=referral)[:20],
+        "safety_plan": care_records_visible_to(user, SafetyPlan).filter(referral=referral).first(),
         "notes": notes_visible_to(user)
         .filter(referral=referral)
         .select_related("recorded_by", "organisation")[:100],
@@ -132,6 +145,8 @@ def _record(user: User, referral: Any, posted: str, values: dict[str, Any]) -> N
         record_risk_review(
             user=user, referral=referral, rating=values["rating"], rationale=values["rationale"]
         )
+    elif posted == "safety_plan":
+        record_safety_plan(user=user, referral=referral, **values)
     elif posted == "transition":
         start_transition(
             user=user, referral=referral, kind=values["kind"], reason=values["reason"],

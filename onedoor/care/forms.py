@@ -127,6 +127,25 @@ class CarePlanForm(forms.Form):
     )
 
 
+class SafetyPlanForm(forms.Form):
+    warning_signs = forms.CharField(
+        label="Warning signs", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write the warning signs"},
+    )  # fmt: skip
+    coping_strategies = forms.CharField(
+        label="What helps", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write what helps"},
+    )  # fmt: skip
+    people_and_places = forms.CharField(
+        label="People and places that help (optional)", max_length=4000, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+    keeping_safe = forms.CharField(
+        label="Keeping safe and who to call (optional)", max_length=4000, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+
+
 class RiskReviewForm(forms.Form):
     rating = forms.ChoiceField(
         label="Risk rating", choices=RiskRating.choices, widget=forms.RadioSelect,
