@@ -38,65 +38,60 @@ def _scope(user: Any, record_type: RecordType, action: Do) -> Scope:
     return scope
 
 
-def _emergency_children(user: User) -> Q:
-    """Children this user holds an unexpired break-glass grant for (view only)."""
+def _within(user: User, record_type: RecordType, action: Do, referral: str = "") -> Q:
+    """What the user's scope reaches, as a filter on a referral, or on a record reaching its
+    referral by the path `referral` (e.g. "referral__" for a care record)."""
+    scope = _scope(user, record_type, action)
+    if scope is Scope.ALL:
+        return Q()
+    if scope is Scope.OWN_ORGANISATION and user.organisation_id:
+        return Q(**{f"{referral}allocated_organisation_id": user.organisation_id})
+    if scope is Scope.OWN_REFERRALS:
+        return Q(**{f"{referral}referred_by": user})
+    return NOTHING
+
+
+def _emergency(user: User, child: str) -> Q:
+    """Records of children this user holds an unexpired break-glass grant for; `child` is the
+    path from the record to its child ("pk" for a child itself)."""
     if user.role not in BREAK_GLASS_ROLES:
         return NOTHING
     return Q(
         Exists(
             BreakGlassGrant.objects.filter(
-                user=user, child=OuterRef("pk"), expires_at__gt=timezone.now()
+                user=user, child=OuterRef(child), expires_at__gt=timezone.now()
             )
         )
     )
 
 
-def _referral_filter(user: User, action: Do) -> Q:
-    scope = _scope(user, RecordType.REFERRAL, action)
-    if scope is Scope.ALL:
-        return Q()
-    if scope is Scope.OWN_ORGANISATION and user.organisation_id:
-        return Q(allocated_organisation_id=user.organisation_id)
-    if scope is Scope.OWN_REFERRALS:
-        return Q(referred_by=user)
-    return NOTHING
+def _visible(user: User, record_type: RecordType, action: Do, *, within: Q, child: str) -> Q:
+    """The scope's records, and (to view, never to change) those of emergency grants."""
+    if action is Do.VIEW and _scope(user, record_type, action) is not Scope.ALL:
+        return within | _emergency(user, child)
+    return within
 
 
 def _child_filter(user: User, action: Do) -> Q:
-    scope = _scope(user, RecordType.CHILD, action)
-    if scope is Scope.ALL:
+    """A child is within scope when one of their referrals is."""
+    if _scope(user, RecordType.CHILD, action) is Scope.ALL:
         return Q()
-    if scope is Scope.OWN_ORGANISATION and user.organisation_id:
-        return Q(
-            Exists(
-                Referral.objects.filter(
-                    child=OuterRef("pk"), allocated_organisation_id=user.organisation_id
-                )
-            )
-        )
-    return NOTHING
+    reached = _within(user, RecordType.CHILD, action)
+    if reached is NOTHING:
+        return NOTHING
+    return Q(Exists(Referral.objects.filter(reached, child=OuterRef("pk"))))
 
 
 def children_visible_to(user: User, action: Do = Do.VIEW) -> QuerySet[Child]:
-    condition = _child_filter(user, action)
-    if action is Do.VIEW and _scope(user, RecordType.CHILD, action) is not Scope.ALL:
-        condition |= _emergency_children(user)
-    return Child.objects.filter(condition)
+    within = _child_filter(user, action)
+    return Child.objects.filter(_visible(user, RecordType.CHILD, action, within=within, child="pk"))
 
 
 def referrals_visible_to(user: User, action: Do = Do.VIEW) -> QuerySet[Referral]:
-    condition = _referral_filter(user, action)
-    if action is Do.VIEW and _scope(user, RecordType.REFERRAL, action) is not Scope.ALL:
-        emergency = _emergency_children(user)
-        if emergency is not NOTHING:
-            condition |= Q(
-                Exists(
-                    BreakGlassGrant.objects.filter(
-                        user=user, child=OuterRef("child"), expires_at__gt=timezone.now()
-                    )
-                )
-            )
-    return Referral.objects.filter(condition)
+    within = _within(user, RecordType.REFERRAL, action)
+    return Referral.objects.filter(
+        _visible(user, RecordType.REFERRAL, action, within=within, child="child")
+    )
 
 
 def _deny(user: User, record_type: RecordType, record_id: UUID, action: Do) -> Http404:
@@ -160,20 +155,7 @@ def get_referral_for_user(user: User, referral_uuid: UUID, action: Do = Do.VIEW)
     return referral
 
 
-def can_break_glass(user: User) -> bool:
-    return user.is_authenticated and user.role in BREAK_GLASS_ROLES
-
-
 CareModel = TypeVar("CareModel", bound=CareRecord)
-
-
-def _care_filter(user: User, record_type: RecordType, action: Do) -> Q:
-    scope = _scope(user, record_type, action)
-    if scope is Scope.ALL:
-        return Q()
-    if scope is Scope.OWN_ORGANISATION and user.organisation_id:
-        return Q(referral__allocated_organisation_id=user.organisation_id)
-    return NOTHING
 
 
 def care_records_visible_to(
@@ -181,17 +163,10 @@ def care_records_visible_to(
 ) -> QuerySet[CareModel]:
     """Contacts, check-ins, plans and risk reviews the user may see (or change)."""
     record_type = RecordType.CLINICAL_NOTE if model is ClinicalNote else RecordType.CARE_RECORD
-    condition = _care_filter(user, record_type, action)
-    scope = _scope(user, record_type, action)
-    if action is Do.VIEW and scope is not Scope.ALL and scope is not Scope.NONE:
-        condition |= Q(
-            Exists(
-                BreakGlassGrant.objects.filter(
-                    user=user, child=OuterRef("referral__child"), expires_at__gt=timezone.now()
-                )
-            )
-        )
-    return model._default_manager.filter(condition)
+    within = _within(user, record_type, action, referral="referral__")
+    return model._default_manager.filter(
+        _visible(user, record_type, action, within=within, child="referral__child")
+    )
 
 
 def notes_visible_to(user: User, action: Do = Do.VIEW) -> QuerySet[ClinicalNote]:
@@ -207,11 +182,5 @@ def notes_visible_to(user: User, action: Do = Do.VIEW) -> QuerySet[ClinicalNote]
 
 def can_change_care(user: User, referral: Referral) -> bool:
     """Whether the user may write care records (contacts, notes...) for this referral."""
-    scope = _scope(user, RecordType.CARE_RECORD, Do.CHANGE)
-    if scope is Scope.ALL:
-        return True
-    return (
-        scope is Scope.OWN_ORGANISATION
-        and user.organisation_id is not None
-        and referral.allocated_organisation_id == user.organisation_id
-    )
+    within = _within(user, RecordType.CARE_RECORD, Do.CHANGE)
+    return within is not NOTHING and Referral.objects.filter(within, pk=referral.pk).exists()
