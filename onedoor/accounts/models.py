@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from onedoor.accounts.roles import STAFF_ROLES, Role
+from onedoor.accounts.roles import ADVICE_POINT, STAFF_ROLES, TRIAGE_TEAM, Role
 
 # Administrators edit the alliance's configuration and its users in the product (the admin
 # site), and nothing clinical.
@@ -52,6 +52,14 @@ class User(AbstractUser):
     @property
     def role_label(self) -> str:
         return Role(self.role).label if self.role else "Superuser"
+
+    @property
+    def in_triage_team(self) -> bool:
+        return self.role in TRIAGE_TEAM
+
+    @property
+    def at_advice_point(self) -> bool:
+        return self.role in ADVICE_POINT
 
     @property
     def needs_second_factor(self) -> bool:

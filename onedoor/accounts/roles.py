@@ -17,5 +17,11 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", "Administrator"
 
 
+# The lead provider's triage team: screens, decides, confirms matches.
+TRIAGE_TEAM = frozenset({Role.TRIAGE_LEAD, Role.CLINICAL_LEAD})
+# The Referral and Advice Point: the triage team and the care coordinators, who take phone
+# referrals, record advice given and consent obtained later.
+ADVICE_POINT = TRIAGE_TEAM | {Role.CARE_COORDINATOR}
+
 # Roles that work for the alliance and so must use a second factor outside demo mode.
 STAFF_ROLES = frozenset(Role) - {Role.PROFESSIONAL_REFERRER}

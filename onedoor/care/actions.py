@@ -380,14 +380,28 @@ def start_transition(
     return transition
 
 
+def _on_behalf(user: User, transition: Transition) -> bool:
+    """A care coordinator records the acknowledgement of a service outside the alliance."""
+    return (
+        user.role == Role.CARE_COORDINATOR
+        and transition.receiving_organisation.kind == Organisation.Kind.EXTERNAL
+    )
+
+
+def may_acknowledge(user: User, transition: Transition) -> bool:
+    """The receiving side: a user of the receiving organisation, or the care coordinator on
+    behalf of a service outside the alliance."""
+    return user.organisation_id == transition.receiving_organisation_id or _on_behalf(
+        user, transition
+    )
+
+
 def acknowledge_handover(*, user: User, transition: Transition, note: str) -> Transition:
-    """The receiving side acknowledges: a user of the receiving partner, or (for a service
-    outside the alliance) the care coordinator recording who confirmed it and how."""
-    receiving = transition.receiving_organisation
-    own_partner = user.organisation_id == receiving.pk
-    on_behalf = user.role == Role.CARE_COORDINATOR and receiving.kind == "external"
-    if not (own_partner or on_behalf):
+    """The receiving side acknowledges the handover (see `may_acknowledge`)."""
+    if not may_acknowledge(user, transition):
         raise PermissionDenied("Only the receiving side acknowledges a handover.")
+    receiving = transition.receiving_organisation
+    on_behalf = _on_behalf(user, transition)
     if on_behalf and not note.strip():
         raise ValidationError("Say who at the receiving service acknowledged it, and how")
     referral = transition.referral

@@ -26,6 +26,7 @@ from onedoor.care.actions import (
     acknowledge_handover,
     discharge,
     give_feedback,
+    may_acknowledge,
     record_care_plan,
     record_check_in,
     record_contact,
@@ -172,12 +173,7 @@ def _record(user: User, referral: Any, posted: str, values: dict[str, Any]) -> N
 
 def _may_acknowledge(user: User, referral: Any) -> bool:
     waiting = Transition.objects.filter(referral=referral, acknowledged_at__isnull=True).first()
-    if waiting is None:
-        return False
-    receiving = waiting.receiving_organisation
-    return user.organisation_id == receiving.pk or (
-        user.role == "care_coordinator" and receiving.kind == "external"
-    )
+    return waiting is not None and may_acknowledge(user, waiting)
 
 
 @login_not_required

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from onedoor.accounts.models import User
-from onedoor.accounts.roles import Role
+from onedoor.accounts.roles import ADVICE_POINT, TRIAGE_TEAM
 from onedoor.alliance.models import Alliance, DirectoryService, Need, PriorityGroup
 from onedoor.audit.trail import Action, record
 from onedoor.children import nhs_number
@@ -298,7 +298,7 @@ def signposting_for(alliance: Alliance, age: int) -> list[DirectoryService]:
 
 
 def _require_triage_lead(user: User) -> None:
-    if user.role not in {Role.TRIAGE_LEAD, Role.CLINICAL_LEAD}:
+    if user.role not in TRIAGE_TEAM:
         raise PermissionDenied("Only the triage team confirms or rules out matches.")
 
 
@@ -400,7 +400,7 @@ def record_advice_contact(
 ) -> AdviceContact:
     """Advice given with no referral, on the child's timeline (found by NHS number or exact
     name, date of birth and postcode; otherwise a new record)."""
-    if user.role not in {Role.TRIAGE_LEAD, Role.CLINICAL_LEAD, Role.CARE_COORDINATOR}:
+    if user.role not in ADVICE_POINT:
         raise PermissionDenied("Only the Referral and Advice Point records advice.")
     now = timezone.now()
     with transaction.atomic():
@@ -456,7 +456,7 @@ def record_advice_contact(
 def record_consent_to_share(*, user: User, referral: Referral, given_by: str) -> Referral:
     """Consent to share with alliance partners, obtained after the referral (without it a
     referral cannot be allocated to a partner)."""
-    if user.role not in {Role.TRIAGE_LEAD, Role.CLINICAL_LEAD, Role.CARE_COORDINATOR}:
+    if user.role not in ADVICE_POINT:
         raise PermissionDenied("Only the Referral and Advice Point records consent.")
     if given_by not in ConsentGivenBy.values:
         raise ValidationError("Choose who gave consent to share")

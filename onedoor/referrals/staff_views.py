@@ -15,7 +15,7 @@ from onedoor.access.policy import Do
 from onedoor.access.records import get_referral_for_user
 from onedoor.accounts.decorators import any_signed_in, roles_required
 from onedoor.accounts.models import User
-from onedoor.accounts.roles import Role
+from onedoor.accounts.roles import ADVICE_POINT, TRIAGE_TEAM
 from onedoor.alliance.models import Alliance
 from onedoor.referrals.actions import (
     confirm_match,
@@ -26,8 +26,6 @@ from onedoor.referrals.actions import (
 from onedoor.referrals.candidates import person_of
 from onedoor.referrals.models import ConsentGivenBy, MatchCandidate
 from onedoor.referrals.staff_forms import AdviceContactForm
-
-TRIAGE_TEAM = (Role.TRIAGE_LEAD, Role.CLINICAL_LEAD)
 
 
 @roles_required(*TRIAGE_TEAM)
@@ -66,7 +64,7 @@ def matches(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
     )
 
 
-@roles_required(Role.TRIAGE_LEAD, Role.CLINICAL_LEAD, Role.CARE_COORDINATOR)
+@roles_required(*ADVICE_POINT)
 @require_http_methods(["GET", "POST"])
 def advice(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -119,10 +117,7 @@ def referral(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         "needs": found.needs.all(),
         "signposted": found.signposted_to.all(),
         "carers": found.child.carers.all(),
-        "can_record_consent": user.role in CONSENT_RECORDERS and not found.consent_to_share,
+        "can_record_consent": user.at_advice_point and not found.consent_to_share,
         "consent_choices": ConsentGivenBy.choices,
     }
     return render(request, "referrals/staff/referral.html", context)
-
-
-CONSENT_RECORDERS = frozenset({Role.TRIAGE_LEAD, Role.CLINICAL_LEAD, Role.CARE_COORDINATOR})

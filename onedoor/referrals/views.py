@@ -222,16 +222,12 @@ def check(request: HttpRequest) -> HttpResponse:
     return _check(request, state, form_choices())
 
 
-# Staff who take referrals by phone fill in the same form, signed in.
-PHONE_TAKERS = frozenset({Role.TRIAGE_LEAD, Role.CLINICAL_LEAD, Role.CARE_COORDINATOR})
-
-
 def _recorded_by(request: HttpRequest) -> tuple[User | None, User | None]:
     """(taken_by, referred_by): a triage-team member signed in is recording a phone
     referral; a professional referrer signed in is referring under their own account."""
     user = request.user if isinstance(request.user, User) else None
     return (
-        user if user and user.role in PHONE_TAKERS else None,
+        user if user and user.at_advice_point else None,
         user if user and user.role == Role.PROFESSIONAL_REFERRER else None,
     )
 

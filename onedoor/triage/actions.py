@@ -13,7 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from onedoor.accounts.models import User
-from onedoor.accounts.roles import Role
+from onedoor.accounts.roles import TRIAGE_TEAM, Role
 from onedoor.alliance.models import IThriveGrouping, Offer, Organisation
 from onedoor.audit.trail import Action, record
 from onedoor.children.models import TimelineEvent
@@ -24,7 +24,6 @@ from onedoor.triage.deadlines import queue_band, triage_deadline
 from onedoor.triage.models import Outcome, RiskScreening, TriageDecision
 from onedoor.worklist.models import Task, complete_tasks, open_task
 
-TRIAGE_TEAM = frozenset({Role.TRIAGE_LEAD, Role.CLINICAL_LEAD})
 CLINICIANS = frozenset({Role.CLINICAL_LEAD})
 SCREENABLE = frozenset({Status.AWAITING_TRIAGE, Status.MORE_INFORMATION})
 

@@ -17,7 +17,7 @@ from onedoor.access.policy import Do
 from onedoor.access.records import get_referral_for_user, referrals_visible_to
 from onedoor.accounts.decorators import roles_required
 from onedoor.accounts.models import User
-from onedoor.accounts.roles import Role
+from onedoor.accounts.roles import TRIAGE_TEAM, Role
 from onedoor.alliance.models import Offer, Organisation, PriorityGroup
 from onedoor.referrals.models import RISK_INDICATORS, MatchStatus, Referral, Source
 from onedoor.referrals.states import Conflict
@@ -103,9 +103,6 @@ def queue(request: HttpRequest) -> HttpResponse:
         ).values_list("slug", "name"),
     }
     return render(request, "triage/queue.html", context)
-
-
-TRIAGE_TEAM = (Role.TRIAGE_LEAD, Role.CLINICAL_LEAD)
 
 
 @roles_required(*TRIAGE_TEAM)
