@@ -18,6 +18,14 @@ class IThriveGrouping(models.TextChoices):
     GETTING_RISK_SUPPORT = "getting_risk_support", "Getting Risk Support"
 
 
+class RiskRating(models.TextChoices):
+    """Red, amber, green: the one risk vocabulary for triage, Waiting Well and care."""
+
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
 class Alliance(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
@@ -231,13 +239,8 @@ class TriageClock(models.Model):
 class CheckInCadence(models.Model):
     """How often a waiting child at a risk rating is checked in with (Waiting Well)."""
 
-    class Rating(models.TextChoices):
-        RED = "red", "Red"
-        AMBER = "amber", "Amber"
-        GREEN = "green", "Green"
-
     alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="cadences")
-    rating = models.CharField(max_length=10, choices=Rating.choices)
+    rating = models.CharField(max_length=10, choices=RiskRating.choices)
     interval_days = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(1), MaxValueValidator(90)]
     )

@@ -30,7 +30,7 @@ from onedoor.care.models import (
 )
 from onedoor.children.models import Journey, TimelineEvent
 from onedoor.referrals.models import Referral, Status
-from onedoor.referrals.states import move
+from onedoor.referrals.states import ENDS, move
 from onedoor.triage.clock import END_OF_WORKING_DAY, ENGLAND_AND_WALES, LONDON
 from onedoor.worklist.models import Task, complete_tasks, open_task
 
@@ -284,23 +284,12 @@ def discharge(*, user: User, referral: Referral, reason: str, summary: str) -> D
             feedback_expires_at=now + timedelta(days=FEEDBACK_DAYS),
         )
         journey = referral.journey
-        if journey is not None and not journey.referrals.exclude(status__in=CLOSED).exists():
+        if journey is not None and not journey.referrals.exclude(status__in=ENDS).exists():
             Journey.objects.filter(pk=journey.pk, closed_at__isnull=True).update(closed_at=now)
         from onedoor.care.tasks import invite_feedback
 
         invite_feedback.enqueue(str(ended.uuid))
     return ended
-
-
-CLOSED = frozenset(
-    {
-        Status.SIGNPOSTED,
-        Status.STEPPED_UP,
-        Status.SAFEGUARDING_REFERRAL,
-        Status.NOT_ACCEPTED,
-        Status.DISCHARGED,
-    }
-)
 
 
 def give_feedback(*, token: str, helpful: int, comments: str) -> Feedback:

@@ -12,11 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-
-class RiskRating(models.TextChoices):
-    RED = "red", "Red"
-    AMBER = "amber", "Amber"
-    GREEN = "green", "Green"
+from onedoor.alliance.models import RiskRating
 
 
 class CareRecord(models.Model):

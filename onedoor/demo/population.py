@@ -26,6 +26,7 @@ from onedoor.children.models import Child, Ethnicity, Gender, Journey
 from onedoor.children.nhs_number import check_digit
 from onedoor.referrals.models import ConsentGivenBy, Referral, RiskRating, Route, Source, Status
 from onedoor.referrals.reference import new_reference
+from onedoor.referrals.states import ENDS
 from onedoor.triage.clock import ENGLAND_AND_WALES, clock_kind, due_at
 from onedoor.triage.deadlines import queue_band
 
@@ -132,10 +133,6 @@ STATUS_WEIGHTS = (
     (Status.NOT_ACCEPTED, 3), (Status.SAFEGUARDING_REFERRAL, 1), (Status.DISCHARGED, 10),
 )  # fmt: skip
 ROUTES = {Source.SELF: Route.SELF, Source.PARENT: Route.PARENT}
-CLOSED_STATUSES = {
-    Status.SIGNPOSTED, Status.STEPPED_UP, Status.NOT_ACCEPTED, Status.SAFEGUARDING_REFERRAL,
-    Status.DISCHARGED,
-}  # fmt: skip
 ALLOCATED_STATUSES = {
     Status.ALLOCATED,
     Status.WAITING,
@@ -365,7 +362,7 @@ def seed_population(
                     child_id=saved[child.uuid],
                     opened_at=min(r.received_at for r in by_child[child.uuid]),
                     closed_at=None
-                    if any(r.status not in CLOSED_STATUSES for r in by_child[child.uuid])
+                    if any(r.status not in ENDS for r in by_child[child.uuid])
                     else max(r.received_at for r in by_child[child.uuid]),
                 )
                 for child in batch_children

@@ -7,7 +7,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from onedoor.alliance.models import RiskRating
 from onedoor.referrals.reference import display
+
+__all__ = ["RiskRating"]  # the vocabulary lives with the alliance; referrals use it
 
 
 class Source(models.TextChoices):
@@ -72,12 +75,6 @@ RISK_INDICATORS = {
     "eating_difficulties": "Eating difficulties",
     "unusual_experiences": "Unusual experiences (hearing or seeing things others don't)",
 }
-
-
-class RiskRating(models.TextChoices):
-    RED = "red", "Red"
-    AMBER = "amber", "Amber"
-    GREEN = "green", "Green"
 
 
 class Referral(models.Model):

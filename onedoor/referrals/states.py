@@ -48,6 +48,10 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 }  # fmt: skip
 
 
+# Where journeys end: a new request for help is a new referral.
+ENDS = frozenset(state for state, targets in TRANSITIONS.items() if not targets)
+
+
 class MoveRefused(Exception):
     """A move the table does not allow."""
 

@@ -7,7 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from onedoor.alliance.models import IThriveGrouping
+from onedoor.alliance.models import IThriveGrouping, RiskRating
 
 
 class RiskScreening(models.Model):
@@ -17,9 +17,7 @@ class RiskScreening(models.Model):
     referral = models.ForeignKey(
         "referrals.Referral", on_delete=models.PROTECT, related_name="screenings"
     )
-    rating = models.CharField(
-        max_length=10, choices=[("red", "Red"), ("amber", "Amber"), ("green", "Green")]
-    )
+    rating = models.CharField(max_length=10, choices=RiskRating.choices)
     indicators = models.JSONField(default=list, help_text="Keys of RISK_INDICATORS found.")
     other_indicators = models.TextField(blank=True)
     rationale = models.TextField()
