@@ -77,6 +77,10 @@ def test_a_contact_in_the_future_is_refused(people: People, waiting: Referral) -
 def test_a_worse_risk_at_a_check_in_sends_the_child_back_to_triage(
     people: People, waiting: Referral
 ) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from onedoor.worklist.items import due_items_for
+
     check_in = record_check_in(
         user=people.kooth_practitioner, referral=waiting, contact_made=True, rating="red",
         notes="Says things are much worse.", materials_sent="",
@@ -85,6 +89,13 @@ def test_a_worse_risk_at_a_check_in_sends_the_child_back_to_triage(
     assert (check_in.rating, waiting.status, waiting.risk_rating, waiting.queue_band) == (
         "red", Status.AWAITING_TRIAGE, "red", 0,
     )  # fmt: skip
+    # A new same-day clock from now (not the original referral's), the clinical leads told,
+    # and the review on their tasks.
+    assert waiting.triage_due_at is not None and waiting.triage_due_at > timezone.now()
+    assert DBTaskResult.objects.get().task_path == "onedoor.triage.tasks.notify_red_referral"
+    assert [(i.what, i.referral) for i in due_items_for(people.clinical_lead)] == [
+        ("Review a red referral today", waiting)
+    ]
 
 
 def test_a_check_in_with_the_same_risk_keeps_the_child_waiting(
@@ -162,7 +173,7 @@ def test_a_step_up_waits_for_the_receiving_side_then_completes(
     people: People, waiting: Referral, alliance: Alliance
 ) -> None:
     from onedoor.care.actions import acknowledge_handover, start_transition
-    from onedoor.worklist.models import Task
+    from onedoor.worklist.items import due_items_for
 
     camhs = alliance.organisations.get(slug="specialist-camhs")
     transition = start_transition(
@@ -171,8 +182,8 @@ def test_a_step_up_waits_for_the_receiving_side_then_completes(
     )  # fmt: skip
     waiting.refresh_from_db()
     assert waiting.status == Status.IN_TRANSITION
-    task = Task.objects.get(kind="handover")
-    assert (task.role, task.due_at, task.done_at) == ("care_coordinator", transition.due_at, None)
+    work = [(i.what, i.referral, i.due) for i in due_items_for(people.coordinator)]
+    assert work == [("Handover waiting for the receiving side", waiting, transition.due_at)]
     with pytest.raises(PermissionDenied):
         acknowledge_handover(user=people.kooth_practitioner, transition=transition, note="")
     with pytest.raises(ValidationError, match="Say who at the receiving service"):
@@ -182,8 +193,7 @@ def test_a_step_up_waits_for_the_receiving_side_then_completes(
         note="Dr Duty (CAMHS duty team) confirmed by phone at 14:05.",
     )  # fmt: skip
     waiting.refresh_from_db()
-    task.refresh_from_db()
-    assert (waiting.status, task.done_at is not None) == (Status.STEPPED_UP, True)
+    assert (waiting.status, due_items_for(people.coordinator)) == (Status.STEPPED_UP, [])
     with pytest.raises(ValidationError, match="already been acknowledged"):
         acknowledge_handover(user=people.coordinator, transition=transition, note="again")
 

@@ -1,18 +1,20 @@
-"""Tasks: a red rating gives the clinical lead a same-day review task; doing the work
-completes it; each person sees their own role's tasks on children they may see."""
+"""My tasks, derived from the records: a red referral is the clinical lead's to review by
+its deadline until a clinician has; a decision waiting for sign-off is theirs until signed;
+information requested is the triage lead's; a handover is the care coordinator's until
+acknowledged. Nothing is stored that could go stale."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.test import Client
 
 from onedoor.alliance.models import Alliance, IThriveGrouping
 from onedoor.referrals.models import Referral
-from onedoor.triage.actions import record_decision, review_red, screen_risk
+from onedoor.triage.actions import record_decision, review_red, screen_risk, sign_off
 from onedoor.triage.models import Outcome
-from onedoor.worklist.models import Task
+from onedoor.worklist.items import due_items_for
 from tests.personas import People, make_child, sign_in
 
 
@@ -26,37 +28,67 @@ def _red(alliance: Alliance, people: People, name: str) -> Referral:
     return referral
 
 
-def test_a_red_rating_gives_the_clinical_lead_a_same_day_review_task(
+def _work(user: object) -> list[tuple[str, str, datetime]]:
+    return [(i.what, i.referral.child.given_name, i.due) for i in due_items_for(user)]  # type: ignore[arg-type]
+
+
+def test_a_red_rating_is_the_clinical_leads_to_review_by_its_deadline_until_reviewed(
     alliance: Alliance, people: People
 ) -> None:
     referral = _red(alliance, people, "Rory")
-    task = Task.objects.get()
-    assert (task.kind, task.role, task.referral, task.due_at, task.done_at) == (
-        "red_review", "clinical_lead", referral, referral.triage_due_at, None,
-    )  # fmt: skip
+    assert referral.triage_due_at is not None
+    assert _work(people.clinical_lead) == [
+        ("Review a red referral today", "Rory", referral.triage_due_at)
+    ]
+    assert _work(people.triage) == []
     review_red(user=people.clinical_lead, referral=referral, version=referral.version, note="Seen.")
-    task.refresh_from_db()
-    assert (task.done_by, task.done_at is not None) == (people.clinical_lead, True)
+    assert _work(people.clinical_lead) == []
 
 
-def test_a_decision_waiting_for_sign_off_is_a_task_until_signed(
+def test_a_decision_waiting_for_sign_off_is_work_until_signed(
     alliance: Alliance, people: People
 ) -> None:
-    from onedoor.triage.actions import sign_off
-
     referral = _red(alliance, people, "Rory")
     decision = record_decision(
         user=people.triage, referral=referral, version=referral.version,
         grouping=IThriveGrouping.GETTING_HELP, outcome=Outcome.NOT_ACCEPTED, reason="With CAMHS.",
     )  # fmt: skip
     referral.refresh_from_db()
-    open_kinds = set(Task.objects.filter(done_at__isnull=True).values_list("kind", flat=True))
-    assert open_kinds == {"red_review", "sign_off"}
+    assert sorted(what for what, _, _ in _work(people.clinical_lead)) == [
+        "Review a red referral today",
+        "Sign off a triage decision",
+    ]
     sign_off(user=people.clinical_lead, decision=decision, version=referral.version, approve=True)
-    assert Task.objects.filter(done_at__isnull=True).count() == 0
+    assert _work(people.clinical_lead) == []
 
 
-def test_my_tasks_shows_only_my_roles_tasks_in_a_fixed_number_of_queries(
+def test_information_requested_is_the_triage_leads_until_it_arrives(
+    alliance: Alliance, people: People
+) -> None:
+    from onedoor.triage.actions import information_received
+
+    referral = make_child(alliance, "Ivo", born=date(2015, 1, 1)).referrals.get()
+    screen_risk(
+        user=people.triage, referral=referral, version=referral.version, rating="green",
+        indicators=set(), rationale="Mild.",
+    )  # fmt: skip
+    referral.refresh_from_db()
+    record_decision(
+        user=people.triage, referral=referral, version=referral.version,
+        grouping=IThriveGrouping.GETTING_HELP, outcome=Outcome.MORE_INFORMATION,
+        information_requested="GP letter", information_due=date(2026, 12, 4),
+    )  # fmt: skip
+    referral.refresh_from_db()
+    assert _work(people.triage) == [
+        ("Information requested for triage", "Ivo", datetime(2026, 12, 4, 17, 0, tzinfo=UTC))
+    ]
+    information_received(
+        user=people.triage, referral=referral, version=referral.version, note="Letter in."
+    )
+    assert _work(people.triage) == []
+
+
+def test_my_tasks_shows_only_my_roles_work_in_a_fixed_number_of_queries(
     client: Client, alliance: Alliance, people: People, django_assert_num_queries: object
 ) -> None:
     for n in range(5):
@@ -65,21 +97,19 @@ def test_my_tasks_shows_only_my_roles_tasks_in_a_fixed_number_of_queries(
     assert list(client.get("/tasks/").context["rows"]) == []
     sign_in(client, people.clinical_lead)
     client.get("/")
-    # session, user, device; the tasks with their referrals and children
-    with django_assert_num_queries(4):  # type: ignore[operator]
+    # session, user, device; red referrals with their children; decisions waiting
+    with django_assert_num_queries(5):  # type: ignore[operator]
         response = client.get("/tasks/")
     rows = response.context["rows"]
-    assert [row.task.kind for row in rows] == ["red_review"] * 5
+    assert [row.item.what for row in rows] == ["Review a red referral today"] * 5
     assert "Review a red referral today" in response.content.decode()
 
 
-@pytest.mark.parametrize("persona", ["kooth_practitioner", "analyst"])
-def test_others_do_not_see_triage_tasks(
-    client: Client, alliance: Alliance, people: People, persona: str
+@pytest.mark.parametrize(("persona", "status"), [("kooth_practitioner", 200), ("analyst", 403)])
+def test_others_do_not_see_triage_work(
+    client: Client, alliance: Alliance, people: People, persona: str, status: int
 ) -> None:
     _red(alliance, people, "Rory")
+    assert _work(people.by_role()[persona]) == []
     sign_in(client, people.by_role()[persona])
-    response = client.get("/tasks/")
-    assert response.status_code == (403 if persona == "analyst" else 200)
-    if response.status_code == 200:
-        assert list(response.context["rows"]) == []
+    assert client.get("/tasks/").status_code == status

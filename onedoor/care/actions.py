@@ -30,9 +30,9 @@ from onedoor.care.models import (
 )
 from onedoor.children.models import Journey, TimelineEvent
 from onedoor.referrals.models import Referral, Status
-from onedoor.referrals.states import ENDS, move
+from onedoor.referrals.states import ENDS, change, move
+from onedoor.triage.actions import back_to_triage
 from onedoor.triage.clock import END_OF_WORKING_DAY, ENGLAND_AND_WALES, LONDON
-from onedoor.worklist.models import Task, complete_tasks, open_task
 
 WORKING_STATES = frozenset({Status.WAITING, Status.IN_INTERVENTION})
 RISK_ORDER = {RiskRating.GREEN: 0, RiskRating.AMBER: 1, RiskRating.RED: 2}
@@ -174,17 +174,11 @@ def record_check_in(
             RiskRating(referral.risk_rating) if referral.risk_rating else RiskRating.GREEN, 0
         )
         if worse:
-            move(
+            back_to_triage(
                 user=user,
                 referral=referral,
-                to=Status.AWAITING_TRIAGE,
-                version=referral.version,
+                rating=rating,
                 summary=f"Risk worse at a Waiting Well check-in ({rating}): back to triage.",
-                changes={
-                    "risk_rating": rating,
-                    "queue_band": 0 if rating == "red" else 1,
-                    "red_reviewed_at": None,
-                },
             )
     return check_in
 
@@ -243,7 +237,7 @@ def record_risk_review(
             rationale=rationale.strip(),
             next_due=risk_review_due(referral, rating, timezone.localdate()),
         )
-        Referral.objects.filter(pk=referral.pk).update(risk_rating=rating)
+        change(referral=referral, version=referral.version, risk_rating=rating)
         _written(
             user,
             referral,
@@ -363,9 +357,6 @@ def start_transition(
             sent_by=user,
             sent_at=now,
         )
-        open_task(
-            referral=referral, kind=Task.Kind.HANDOVER, role=Role.CARE_COORDINATOR, due_at=due
-        )
     return transition
 
 
@@ -415,7 +406,6 @@ def acknowledge_handover(*, user: User, transition: Transition, note: str) -> Tr
             changes=changes,
             summary=f"Handover acknowledged by {receiving}.",
         )
-        complete_tasks(referral=referral, kind=Task.Kind.HANDOVER, user=user)
     transition.refresh_from_db()
     return transition
 

@@ -76,6 +76,19 @@ def allowed(current: str, to: str) -> bool:
     return Status(to) in TRANSITIONS[Status(current)]
 
 
+def change(*, referral: Referral, version: int, **fields: object) -> Referral:
+    """Set fields on `referral` only if nobody changed it since `version` (else Conflict,
+    and nothing is written): the one guarded write every move and edit goes through."""
+    updated = Referral.objects.filter(pk=referral.pk, version=version).update(
+        version=F("version") + 1, **fields
+    )
+    if updated != 1:
+        referral.refresh_from_db()
+        raise Conflict(referral)
+    referral.refresh_from_db()
+    return referral
+
+
 def move(
     *,
     user: User | None,
@@ -93,15 +106,9 @@ def move(
             f"'{Status(to).label}'."
         )
     now = timezone.now()
+    from_status = referral.status
     with transaction.atomic():
-        moved = Referral.objects.filter(
-            pk=referral.pk, version=version, status=referral.status
-        ).update(status=to, version=F("version") + 1, **(changes or {}))
-        if moved != 1:
-            referral.refresh_from_db()
-            raise Conflict(referral)
-        from_status = referral.status
-        referral.refresh_from_db()
+        change(referral=referral, version=version, status=to, **(changes or {}))
         TimelineEvent.objects.create(
             child=referral.child,
             at=now,

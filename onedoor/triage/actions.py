@@ -9,7 +9,6 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from onedoor.accounts.models import User
@@ -18,11 +17,10 @@ from onedoor.alliance.models import IThriveGrouping, Offer, Organisation
 from onedoor.audit.trail import Action, record
 from onedoor.children.models import TimelineEvent
 from onedoor.referrals.models import RISK_INDICATORS, Referral, RiskRating, Status
-from onedoor.referrals.states import Conflict, move
-from onedoor.triage.clock import END_OF_WORKING_DAY, ENGLAND_AND_WALES, LONDON, Pause, days_lost
+from onedoor.referrals.states import change, move
+from onedoor.triage.clock import ENGLAND_AND_WALES, Pause, days_lost
 from onedoor.triage.deadlines import queue_band, triage_deadline
 from onedoor.triage.models import Outcome, RiskScreening, TriageDecision
-from onedoor.worklist.models import Task, complete_tasks, open_task
 
 CLINICIANS = frozenset({Role.CLINICAL_LEAD})
 SCREENABLE = frozenset({Status.AWAITING_TRIAGE, Status.MORE_INFORMATION})
@@ -65,15 +63,12 @@ def _audit(user: User, referral: Referral, detail: dict[str, object]) -> None:
     )
 
 
-def _bump(referral: Referral, version: int, **changes: object) -> None:
-    """Change fields only if nobody changed the referral since `version` (else Conflict)."""
-    updated = Referral.objects.filter(pk=referral.pk, version=version).update(
-        version=F("version") + 1, **changes
-    )
-    if updated != 1:
-        referral.refresh_from_db()
-        raise Conflict(referral)
-    referral.refresh_from_db()
+def _tell_about_red(referral: Referral) -> None:
+    """A red rating no clinician has reviewed: the clinical leads are told at once (it is
+    on their tasks from the records, and escalates when overdue)."""
+    from onedoor.triage.tasks import notify_red_referral
+
+    notify_red_referral.enqueue(str(referral.uuid))
 
 
 def screen_risk(
@@ -102,9 +97,9 @@ def screen_risk(
     now = timezone.now()
     reviewed = rating == RiskRating.RED and user.role in CLINICIANS
     with transaction.atomic():
-        _bump(
-            referral,
-            version,
+        change(
+            referral=referral,
+            version=version,
             risk_rating=rating,
             queue_band=queue_band(risk_rating=rating, red_reviewed=reviewed),
             red_reviewed_at=now if reviewed else None,
@@ -137,14 +132,7 @@ def screen_risk(
         )
         _audit(user, referral, {"risk_rating": rating})
         if rating == RiskRating.RED and not reviewed:
-            from onedoor.triage.tasks import notify_red_referral
-
-            assert referral.triage_due_at is not None
-            open_task(
-                referral=referral, kind=Task.Kind.RED_REVIEW, role=Role.CLINICAL_LEAD,
-                due_at=referral.triage_due_at,
-            )  # fmt: skip
-            notify_red_referral.enqueue(str(referral.uuid))
+            _tell_about_red(referral)
     return screening
 
 
@@ -156,8 +144,7 @@ def review_red(*, user: User, referral: Referral, version: int, note: str) -> Re
     if not note.strip():
         raise ValidationError("Write what you found on review")
     with transaction.atomic():
-        _bump(referral, version, red_reviewed_at=timezone.now(), queue_band=1)
-        complete_tasks(referral=referral, kind=Task.Kind.RED_REVIEW, user=user)
+        change(referral=referral, version=version, red_reviewed_at=timezone.now(), queue_band=1)
         _event(
             referral,
             user,
@@ -258,10 +245,6 @@ def record_decision(
             else TriageDecision.SignOff.NOT_NEEDED,
         )
         if needs_sign_off:
-            open_task(
-                referral=referral, kind=Task.Kind.SIGN_OFF, role=Role.CLINICAL_LEAD,
-                due_at=referral.triage_due_at or timezone.now(),
-            )  # fmt: skip
             move(
                 user=user,
                 referral=referral,
@@ -274,9 +257,16 @@ def record_decision(
     return decision
 
 
-def _apply(user: User, referral: Referral, decision: TriageDecision, version: int) -> None:
+def _apply(
+    user: User,
+    referral: Referral,
+    decision: TriageDecision,
+    version: int,
+    changes: dict[str, object] | None = None,
+) -> None:
+    """The decision takes effect: the referral moves on, with `changes` in the same write."""
     now = timezone.now()
-    changes: dict[str, object] = {}
+    changes = dict(changes or {})
     if decision.outcome == Outcome.MORE_INFORMATION:
         changes["clock_paused_at"] = now  # THE pause rule (triage/clock.py)
     if decision.outcome == Outcome.ALLOCATE and decision.offer is not None:
@@ -294,12 +284,6 @@ def _apply(user: User, referral: Referral, decision: TriageDecision, version: in
         f" ({decision.get_grouping_display()}).",
         changes=changes,
     )
-    if decision.outcome == Outcome.MORE_INFORMATION:
-        assert decision.information_due is not None
-        open_task(
-            referral=referral, kind=Task.Kind.INFORMATION_DUE, role=Role.TRIAGE_LEAD,
-            due_at=datetime.combine(decision.information_due, END_OF_WORKING_DAY, tzinfo=LONDON),
-        )  # fmt: skip
     if decision.outcome == Outcome.NOT_ACCEPTED:
         from onedoor.triage.tasks import tell_referrer_not_accepted
 
@@ -328,16 +312,16 @@ def sign_off(
             raise ValidationError("This decision has already been signed off or returned")
         decision.refresh_from_db()
         referral = decision.referral
-        complete_tasks(referral=referral, kind=Task.Kind.SIGN_OFF, user=user)
         if approve:
             if decision.outcome == Outcome.ALLOCATE and not referral.consent_to_share:
                 raise ValidationError("There is no consent to share: it cannot be allocated")
-            _apply(user, referral, decision, version)
-            if referral.risk_rating == RiskRating.RED and referral.red_reviewed_at is None:
-                Referral.objects.filter(pk=referral.pk).update(
-                    red_reviewed_at=timezone.now(), queue_band=1
-                )
-                complete_tasks(referral=referral, kind=Task.Kind.RED_REVIEW, user=user)
+            # Signing off a red referral's decision is a clinician's review of it.
+            reviewed: dict[str, object] = (
+                {"red_reviewed_at": timezone.now(), "queue_band": 1}
+                if referral.risk_rating == RiskRating.RED and referral.red_reviewed_at is None
+                else {}
+            )
+            _apply(user, referral, decision, version, reviewed)
         else:
             move(
                 user=user,
@@ -405,21 +389,47 @@ def information_received(*, user: User, referral: Referral, version: int, note: 
         referral.received_at,
         ENGLAND_AND_WALES,
     )
+    due = timezone.localtime(referral.triage_due_at)
+    return move(
+        user=user,
+        referral=referral,
+        to=Status.AWAITING_TRIAGE,
+        version=version,
+        summary=f"Information received: {note.strip()}",
+        changes={
+            "clock_paused_at": None,
+            "triage_due_at": datetime.combine(
+                ENGLAND_AND_WALES.add_working_days(due.date(), lost), due.timetz()
+            ),
+        },
+    )
+
+
+def back_to_triage(*, user: User, referral: Referral, rating: str, summary: str) -> Referral:
+    """A waiting child's risk has worsened: back to triage with its history, a new clock from
+    now at the new rating, and, if red, on top of the queue with the clinical leads told."""
+    now = timezone.now()
     with transaction.atomic():
         move(
             user=user,
             referral=referral,
             to=Status.AWAITING_TRIAGE,
-            version=version,
-            summary=f"Information received: {note.strip()}",
+            version=referral.version,
+            summary=summary,
+            changes={
+                "risk_rating": rating,
+                "queue_band": queue_band(risk_rating=rating, red_reviewed=False),
+                "red_reviewed_at": None,
+                "triage_due_at": triage_deadline(
+                    referral.child.alliance,
+                    received_at=now,
+                    risk_rating=rating,
+                    priority_group=referral.child.priority_groups.filter(
+                        shortens_triage_clock=True
+                    ).exists(),
+                ),
+            },
         )
-        complete_tasks(referral=referral, kind=Task.Kind.INFORMATION_DUE, user=user)  # fmt: skip
-        due = timezone.localtime(referral.triage_due_at)
-        Referral.objects.filter(pk=referral.pk).update(
-            clock_paused_at=None,
-            triage_due_at=datetime.combine(
-                ENGLAND_AND_WALES.add_working_days(due.date(), lost), due.timetz()
-            ),
-        )
-        referral.refresh_from_db()
+        if rating == RiskRating.RED:
+            _tell_about_red(referral)
     return referral
