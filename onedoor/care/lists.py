@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import Coalesce
 
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.alliance.models import CheckInCadence
+from onedoor.paging import Keyset, Page
 from onedoor.referrals.models import Referral, RiskRating, Status
 
 PAGE_SIZE = 50
@@ -30,36 +31,9 @@ class Filters:
         return cls(offer=query.get("offer", "")[:50], partner=query.get("partner", "")[:50])
 
 
-@dataclass(frozen=True)
-class Cursor:
-    at: datetime
-    pk: int
-
-    def encode(self) -> str:
-        return f"{int(self.at.timestamp() * 1_000_000)}_{self.pk}"
-
-    @classmethod
-    def decode(cls, value: str) -> Cursor | None:
-        """The cursor in a "next page" link; anything else is the first page."""
-        try:
-            micros, pk = (int(part) for part in value.split("_"))
-            return cls(datetime.fromtimestamp(micros / 1_000_000, tz=UTC), pk)
-        except (ValueError, OverflowError, OSError):
-            return None
-
-
-def _after(field: str, after: Cursor | None) -> Q:
-    if after is None:
-        return Q()
-    return Q(**{f"{field}__gt": after.at}) | Q(**{field: after.at, "pk__gt": after.pk})
-
-
-def _page(referrals: QuerySet[Referral], field: str) -> tuple[list[Referral], Cursor | None]:
-    rows = list(referrals[: PAGE_SIZE + 1])
-    if len(rows) <= PAGE_SIZE:
-        return rows, None
-    last = rows[PAGE_SIZE - 1]
-    return rows[:PAGE_SIZE], Cursor(getattr(last, field), last.pk)
+# Longest wait first; the caseload by when each child was taken on.
+WAITING_ORDER = Keyset(("received_at", "pk"))
+CASELOAD_ORDER = Keyset(("since", "pk"))
 
 
 # Waiting lists
@@ -74,17 +48,12 @@ def _waiting(user: User, filters: Filters) -> QuerySet[Referral]:
     return referrals
 
 
-def waiting_page(
-    user: User, filters: Filters, after: Cursor | None = None
-) -> tuple[list[Referral], Cursor | None]:
+def waiting_page(user: User, filters: Filters, cursor: str = "") -> Page[Referral]:
     """Longest wait first: one query, whatever the page."""
-    referrals = (
-        _waiting(user, filters)
-        .filter(_after("received_at", after))
-        .select_related("child", "allocated_offer", "allocated_organisation")
-        .order_by("received_at", "pk")
+    referrals = _waiting(user, filters).select_related(
+        "child", "allocated_offer", "allocated_organisation"
     )
-    return _page(referrals, "received_at")
+    return WAITING_ORDER.page(referrals, cursor, PAGE_SIZE)
 
 
 def waiting_by_offer(user: User) -> list[dict[str, object]]:
@@ -122,17 +91,15 @@ def next_check_in_due(referral: Referral, cadences: dict[str, int]) -> datetime 
 # Caseload
 
 
-def caseload_page(user: User, after: Cursor | None = None) -> tuple[list[Referral], Cursor | None]:
+def caseload_page(user: User, cursor: str = "") -> Page[Referral]:
     """The user's organisation's children waiting or in intervention, by when they were taken
     on (accepted; allocated or received for a record without an acceptance date)."""
     if user.organisation_id is None:
-        return [], None
+        return Page([], "", first=True)
     referrals = (
         referrals_visible_to(user)
         .filter(status__in=CASELOAD_STATES, allocated_organisation_id=user.organisation_id)
         .annotate(since=Coalesce("accepted_at", "allocated_at", "received_at"))
-        .filter(_after("since", after))
         .select_related("child", "allocated_offer")
-        .order_by("since", "pk")
     )
-    return _page(referrals, "since")
+    return CASELOAD_ORDER.page(referrals, cursor, PAGE_SIZE)

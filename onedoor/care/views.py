@@ -14,7 +14,6 @@ from onedoor.accounts.decorators import roles_required
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Offer, Organisation
 from onedoor.care.lists import (
-    Cursor,
     Filters,
     cadences_for,
     caseload_page,
@@ -34,27 +33,18 @@ class Waiting:
     overdue: bool
 
 
-def _next_query(request: HttpRequest, cursor: Cursor | None) -> str:
-    if cursor is None:
-        return ""
-    query = request.GET.copy()
-    query.pop("after", None)
-    return f"{query.urlencode()}&after={cursor.encode()}".lstrip("&")
-
-
 @roles_required(*roles_for("web:waiting"))
 @require_GET
 def waiting(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     filters = Filters.from_query(request.GET.dict())
-    after = Cursor.decode(request.GET.get("after", ""))
-    referrals, next_cursor = waiting_page(user, filters, after)
+    page = waiting_page(user, filters, request.GET.get("after", ""))
     cadences = cadences_for(user)
     now = timezone.now()
     today = timezone.localdate(now)
     rows = []
-    for referral in referrals:
+    for referral in page.rows:
         due = next_check_in_due(referral, cadences)
         rows.append(
             Waiting(
@@ -69,8 +59,8 @@ def waiting(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "filtered": bool(filters.offer or filters.partner),
         "by_offer": waiting_by_offer(user),
-        "next_query": _next_query(request, next_cursor),
-        "first_page": after is None,
+        "next_query": page.next_query(request),
+        "first_page": page.first,
         "offers": Offer.objects.filter(organisation__alliance__organisations=user.organisation_id)
         .order_by("name", "slug")
         .values_list("slug", "name"),
@@ -88,11 +78,10 @@ def waiting(request: HttpRequest) -> HttpResponse:
 def caseload(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    after = Cursor.decode(request.GET.get("after", ""))
-    referrals, next_cursor = caseload_page(user, after)
+    page = caseload_page(user, request.GET.get("after", ""))
     context = {
-        "referrals": referrals,
-        "next_query": _next_query(request, next_cursor),
-        "first_page": after is None,
+        "referrals": page.rows,
+        "next_query": page.next_query(request),
+        "first_page": page.first,
     }
     return render(request, "care/caseload.html", context)

@@ -5,13 +5,14 @@ OFFSET or a count), so a page costs the same at any depth and any size of queue.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
+from onedoor.paging import Keyset, Page
 from onedoor.referrals.models import Referral, Source, Status
 
 PAGE_SIZE = 50
@@ -39,25 +40,6 @@ class Filters:
         )
 
 
-@dataclass(frozen=True)
-class Cursor:
-    band: int
-    due: datetime
-    pk: int
-
-    def encode(self) -> str:
-        return f"{self.band}_{int(self.due.timestamp() * 1_000_000)}_{self.pk}"
-
-    @classmethod
-    def decode(cls, value: str) -> Cursor | None:
-        """The cursor in a "next page" link; anything else is the first page."""
-        try:
-            band, micros, pk = (int(part) for part in value.split("_"))
-            return cls(band, datetime.fromtimestamp(micros / 1_000_000, tz=UTC), pk)
-        except (ValueError, OverflowError, OSError):
-            return None
-
-
 def _years_before(today: date, years: int) -> date:
     try:
         return today.replace(year=today.year - years)
@@ -73,7 +55,7 @@ def _born_between(today: date, youngest: int, oldest: int) -> Q:
     )
 
 
-def queue_for(user: User, filters: Filters, after: Cursor | None = None) -> QuerySet[Referral]:
+def queue_for(user: User, filters: Filters) -> QuerySet[Referral]:
     referrals = referrals_visible_to(user).filter(
         status__in=[filters.state] if filters.state else TRIAGE_STATES
     )
@@ -86,25 +68,14 @@ def queue_for(user: User, filters: Filters, after: Cursor | None = None) -> Quer
         referrals = referrals.filter(_born_between(timezone.localdate(), youngest, oldest))
     if filters.partner:
         referrals = referrals.filter(last_declined_by__slug=filters.partner)
-    if after is not None:
-        referrals = referrals.filter(
-            Q(queue_band__gt=after.band)
-            | Q(queue_band=after.band, triage_due_at__gt=after.due)
-            | Q(queue_band=after.band, triage_due_at=after.due, pk__gt=after.pk)
-        )
-    return (
-        referrals.select_related("child", "last_declined_by")
-        .prefetch_related("child__priority_groups")
-        .order_by("queue_band", "triage_due_at", "pk")
+    return referrals.select_related("child", "last_declined_by").prefetch_related(
+        "child__priority_groups"
     )
 
 
-def page_of(
-    user: User, filters: Filters, after: Cursor | None
-) -> tuple[list[Referral], Cursor | None]:
-    rows = list(queue_for(user, filters, after)[: PAGE_SIZE + 1])
-    if len(rows) <= PAGE_SIZE:
-        return rows, None
-    last = rows[PAGE_SIZE - 1]
-    assert last.triage_due_at is not None
-    return rows[:PAGE_SIZE], Cursor(last.queue_band, last.triage_due_at, last.pk)
+# Red referrals not yet reviewed first (band 0), then by the deadline on each clock.
+QUEUE_ORDER = Keyset(("queue_band", "triage_due_at", "pk"))
+
+
+def page_of(user: User, filters: Filters, cursor: str = "") -> Page[Referral]:
+    return QUEUE_ORDER.page(queue_for(user, filters), cursor, PAGE_SIZE)

@@ -41,7 +41,7 @@ from onedoor.triage.forms import (
 )
 from onedoor.triage.models import TriageDecision
 from onedoor.triage.offers import offers_for
-from onedoor.triage.queue import AGE_BANDS, TRIAGE_STATES, Cursor, Filters, page_of
+from onedoor.triage.queue import AGE_BANDS, TRIAGE_STATES, Filters, page_of
 from onedoor.web.navigation import roles_for
 
 MATCHES_SHOWN = 50
@@ -59,8 +59,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
     filters = Filters.from_query(request.GET.dict())
-    after = Cursor.decode(request.GET.get("after", ""))
-    referrals, next_cursor = page_of(user, filters, after)
+    page = page_of(user, filters, request.GET.get("after", ""))
     now = timezone.now()
     rows = [
         Row(
@@ -72,7 +71,7 @@ def queue(request: HttpRequest) -> HttpResponse:
                 paused=referral.status == "more_information",
             ),
         )
-        for referral in referrals
+        for referral in page.rows
         if referral.triage_due_at is not None
     ]
     to_check = (
@@ -81,15 +80,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         .select_related("child")
         .order_by("received_at", "pk")[:MATCHES_SHOWN]
     )
-    query = request.GET.copy()
-    query.pop("after", None)
     context = {
         "rows": rows,
         "filters": filters,
-        "next_query": f"{query.urlencode()}&after={next_cursor.encode()}".lstrip("&")
-        if next_cursor
-        else "",
-        "first_page": after is None,
+        "next_query": page.next_query(request),
+        "first_page": page.first,
         "to_check": to_check,
         "shown": MATCHES_SHOWN,
         "sources": Source.choices,

@@ -4,13 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('worklist', '0002_alter_task_kind'),
+        ("worklist", "0002_alter_task_kind"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name='Task',
+            name="Task",
         ),
     ]

@@ -1,0 +1,85 @@
+"""Keyset pages for long lists: never OFFSET or a COUNT, so a page costs the same at any
+depth (ARCHITECTURE.md, "Database habits"). A list names its order (`Keyset`); the "next
+page" link carries the last row's values as an opaque cursor."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import HttpRequest
+
+Row = TypeVar("Row", bound=Model)
+Value = int | datetime
+
+
+def _encode(value: Value) -> str:
+    if isinstance(value, datetime):
+        return f"t{int(value.timestamp() * 1_000_000)}"
+    return str(int(value))
+
+
+def _decode(part: str) -> Value:
+    if part.startswith("t"):
+        return datetime.fromtimestamp(int(part[1:]) / 1_000_000, tz=UTC)
+    return int(part)
+
+
+@dataclass(frozen=True)
+class Keyset:
+    """An order to page through: fields, the last unique (the primary key)."""
+
+    fields: tuple[str, ...]
+    size: int = 50
+
+    def after(self, cursor: str) -> Q | None:
+        """Rows after the cursor's row; None when the cursor is absent or not one of ours
+        (the first page)."""
+        try:
+            values: Sequence[Value] = [_decode(part) for part in cursor.split("_")]
+        except (ValueError, OverflowError, OSError):
+            return None
+        if len(values) != len(self.fields):
+            return None
+        condition = Q(pk__in=[])
+        for i, field in enumerate(self.fields):
+            equal = dict(zip(self.fields[:i], values[:i], strict=True))
+            condition |= Q(**equal, **{f"{field}__gt": values[i]})
+        return condition
+
+    def page(self, rows: QuerySet[Row], cursor: str, size: int | None = None) -> Page[Row]:
+        """One page of `rows` in this order, after `cursor` ("" for the first)."""
+        size = size or self.size
+        after = self.after(cursor) if cursor else None
+        if after is not None:
+            rows = rows.filter(after)
+        found = list(rows.order_by(*self.fields)[: size + 1])
+        if len(found) <= size:
+            return Page(found, "", first=after is None)
+        last = found[size - 1]
+        following = "_".join(_encode(_value(last, field)) for field in self.fields)
+        return Page(found[:size], following, first=after is None)
+
+
+def _value(row: Any, field: str) -> Value:
+    value = getattr(row, "pk" if field == "pk" else field)
+    assert isinstance(value, int | datetime), f"{field} cannot be a keyset field"
+    return value
+
+
+@dataclass(frozen=True)
+class Page(Generic[Row]):
+    rows: list[Row]
+    following: str  # the cursor of the next page, "" when this is the last
+    first: bool
+
+    def next_query(self, request: HttpRequest) -> str:
+        """The query string of the next page, keeping the filters; "" on the last page."""
+        if not self.following:
+            return ""
+        query = request.GET.copy()
+        query["after"] = self.following
+        return query.urlencode()

@@ -1,0 +1,36 @@
+"""Keyset paging: a cursor carries the last row's values; anything else is the first page."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from onedoor.alliance.models import Alliance
+from onedoor.paging import Keyset
+from onedoor.referrals.models import Referral
+from tests.personas import make_child
+
+ORDER = Keyset(("queue_band", "triage_due_at", "pk"))
+
+
+def test_pages_follow_the_order_and_break_ties_by_key(alliance: Alliance) -> None:
+    same = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+    later = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
+    for name, band, due in [("A", 1, later), ("B", 1, same), ("C", 0, later), ("D", 1, same)]:
+        referral = make_child(alliance, name).referrals.get()
+        Referral.objects.filter(pk=referral.pk).update(queue_band=band, triage_due_at=due)
+    seen: list[str] = []
+    cursor, first = "", True
+    while True:
+        page = ORDER.page(Referral.objects.select_related("child"), cursor, size=1)
+        assert page.first is first
+        seen += [row.child.given_name for row in page.rows]
+        if not page.following:
+            break
+        cursor, first = page.following, False
+    assert seen == ["C", "B", "D", "A"]
+
+
+def test_a_foreign_or_broken_cursor_is_the_first_page() -> None:
+    assert ORDER.after("1_2") is None  # too few values
+    assert ORDER.after("x_y_z") is None
+    assert ORDER.after("1_t99999999999999999999999_3") is None  # out of range
