@@ -145,6 +145,9 @@ def triage_referral(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         "child": referral.child,
         "forms": forms_,
         "conflict": conflict,
+        "conflict_detail": f"What changed: {conflict.latest.summary}"
+        if conflict and conflict.latest
+        else "",
         "waiting_decision": waiting,
         "fits": offers_for(referral, today=timezone.localdate()),
         "screenings": referral.screenings.select_related("screened_by")[:5],
