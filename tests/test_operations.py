@@ -101,3 +101,18 @@ def test_every_template_compiles() -> None:
     assert len(names) >= 20
     for name in names:
         assert get_template(name).template.name == name  # type: ignore[attr-defined]
+
+
+def test_every_email_has_its_three_templates() -> None:
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "onedoor" / "templates" / "emails"
+    parts = ("-subject.txt", "-body-text.txt", "-body-html.html")
+    names = {f.name.split("-subject")[0] for f in folder.glob("*-subject.txt")}
+    assert names == {
+        "referral-acknowledgement", "red-referral", "escalation", "not-accepted",
+        "feedback-invitation",
+    }  # fmt: skip
+    for name in names:
+        assert all((folder / f"{name}{part}").exists() for part in parts), name
+    assert len(list(folder.iterdir())) == 3 * len(names)

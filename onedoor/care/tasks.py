@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.urls import reverse
 from django_tasks import task
 
 from onedoor.care.models import Discharge
+from onedoor.emails import templated
 
 
 @task()
@@ -17,11 +17,6 @@ def invite_feedback(discharge_uuid: str) -> int:
     if ended is None or ended.feedback_used_at is not None or not ended.referral.referrer_email:
         return 0
     link = settings.SITE_URL + reverse("care:feedback", args=[ended.feedback_token])
-    send_mail(
-        f"How was the support? (reference {ended.referral.reference_display})",
-        "The support from the alliance has come to an end. We would like to hear how it went: "
-        f"it takes two minutes.\n\n{link}\n\nThe link works once, for 30 days.\n",
-        settings.DEFAULT_FROM_EMAIL,
-        [ended.referral.referrer_email],
-    )
+    context = {"referral": ended.referral, "link": link}
+    templated("feedback-invitation", ended.referral.referrer_email, context).send()
     return 1

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django_tasks import task
 
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
+from onedoor.emails import templated
 from onedoor.referrals.models import Referral
 
 
@@ -19,15 +17,14 @@ def notify_red_referral(referral_uuid: str) -> int:
     referral = Referral.objects.select_related("child").filter(uuid=referral_uuid).first()
     if referral is None or referral.red_reviewed_at is not None:
         return 0  # gone, or already reviewed: nothing to say
-    leads = User.objects.filter(
-        role=Role.CLINICAL_LEAD, is_active=True, organisation__alliance=referral.child.alliance
-    ).exclude(email="")
-    context = {"referral": referral}
-    subject = render_to_string("emails/red-referral-subject.txt", context).strip()
-    body = render_to_string("emails/red-referral-body-text.txt", context)
+    leads = list(
+        User.objects.filter(
+            role=Role.CLINICAL_LEAD, is_active=True, organisation__alliance=referral.child.alliance
+        ).exclude(email="")
+    )
     for lead in leads:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [lead.email])
-    return leads.count()
+        templated("red-referral", lead.email, {"referral": referral}).send()
+    return len(leads)
 
 
 @task()
@@ -43,18 +40,15 @@ def notify_escalation(referral_uuid: str, level: int) -> int:
     ).first()
     if framework is None:
         return 0
-    people = User.objects.filter(
-        role__in=framework.roles, is_active=True, organisation__alliance=referral.child.alliance
-    ).exclude(email="")
-    subject = f"Escalation level {level}: red referral {referral.reference_display} not reviewed"
-    body = (
-        f"Red referral {referral.reference_display} has not been reviewed by a clinician and "
-        f"is past its deadline. It has reached level {level} ({framework.name}) of the "
-        "escalation framework. Open OneDoor: it is at the top of the triage queue.\n"
+    people = list(
+        User.objects.filter(
+            role__in=framework.roles, is_active=True, organisation__alliance=referral.child.alliance
+        ).exclude(email="")
     )
+    context = {"referral": referral, "level": framework}
     for person in people:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
-    return people.count()
+        templated("escalation", person.email, context).send()
+    return len(people)
 
 
 @task()
@@ -72,7 +66,5 @@ def tell_referrer_not_accepted(decision_uuid: str) -> int:
         return 0
     referral = decision.referral
     context = {"referral": referral, "reason": decision.reason, "alliance": referral.child.alliance}
-    subject = render_to_string("emails/not-accepted-subject.txt", context).strip()
-    body = render_to_string("emails/not-accepted-body-text.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [referral.referrer_email])
+    templated("not-accepted", referral.referrer_email, context).send()
     return 1
