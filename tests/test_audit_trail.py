@@ -205,3 +205,25 @@ def test_verify_audit_fails_when_the_head_row_is_deleted(trail: list[AuditEvent]
         _verify()
         == "Audit trail broken at the first bad row: audit row #5: the chain's head row is missing"
     )
+
+
+@pytest.mark.parametrize("referrals", [1, 6])
+def test_the_child_page_runs_a_fixed_number_of_queries(
+    client: Client, people: People, alliance: object, django_assert_num_queries: object,
+    referrals: int,
+) -> None:  # fmt: skip
+    from onedoor.referrals.models import Referral
+    from tests.personas import make_reference
+
+    child = make_child(alliance, "Wren", allocated_to="kooth")  # type: ignore[arg-type]
+    first = child.referrals.get()
+    for _ in range(referrals - 1):
+        Referral.objects.create(
+            reference=make_reference(), child=child, received_at=first.received_at,
+            source="gp", allocated_organisation=first.allocated_organisation,
+        )  # fmt: skip
+    sign_in(client, people.triage)
+    client.get("/")
+    with django_assert_num_queries(13):  # type: ignore[operator]
+        response = client.get(f"/children/{child.uuid}/")
+    assert len(response.context["referrals"]) == referrals

@@ -110,3 +110,29 @@ def test_a_safety_plan_is_recorded_and_shown(
     plan = SafetyPlan.objects.get()
     assert (plan.warning_signs, plan.organisation.slug) == ("Stops eating; stays in room.", "kooth")
     assert "Music, walking the dog." in client.get(f"/care/{waiting.uuid}/").content.decode()
+
+
+@pytest.mark.parametrize("contacts", [1, 8])
+def test_the_care_record_runs_a_fixed_number_of_queries(
+    client: Client,
+    people: People,
+    waiting: Referral,
+    django_assert_num_queries: object,
+    contacts: int,
+) -> None:
+    from django.utils import timezone
+
+    kooth = waiting.allocated_organisation
+    assert kooth is not None
+    for _ in range(contacts):
+        Contact.objects.create(
+            referral=waiting, organisation=kooth,
+            recorded_by=people.kooth_practitioner, recorded_at=timezone.now(),
+            happened_at=timezone.now(), outcome="did_not_attend", mode="phone",
+        )  # fmt: skip
+    record_note(user=people.kooth_practitioner, referral=waiting, text="Note.", sharing="alliance")
+    sign_in(client, people.kooth_practitioner)
+    client.get("/")
+    with django_assert_num_queries(19):  # type: ignore[operator]
+        response = client.get(f"/care/{waiting.uuid}/")
+    assert len(response.context["contacts"]) == contacts

@@ -80,3 +80,27 @@ def test_a_partner_sees_only_its_own_incoming_allocations(
     assert "Say why you are declining" in declined.content.decode()
     referral.refresh_from_db()
     assert referral.status == Status.ALLOCATED
+
+
+def test_an_answer_for_a_referral_that_is_not_a_uuid_is_a_404(
+    client: Client, people: People, referral: Referral
+) -> None:
+    sign_in(client, people.kooth_practitioner)
+    response = client.post("/triage/incoming/", {"referral": "not-a-uuid", "answer": "accept"})
+    assert response.status_code == 404
+    referral.refresh_from_db()
+    assert referral.status == Status.AWAITING_TRIAGE
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_incoming_allocations_run_a_fixed_number_of_queries(
+    client: Client, alliance: Alliance, people: People, django_assert_num_queries: object, size: int
+) -> None:
+    for n in range(size):
+        make_child(alliance, f"Child{n}", allocated_to="kooth", status=Status.ALLOCATED)
+    sign_in(client, people.kooth_practitioner)
+    client.get("/")
+    # session, user, device; the allocated referrals with their children and offers
+    with django_assert_num_queries(4):  # type: ignore[operator]
+        response = client.get("/triage/incoming/")
+    assert len(response.context["allocated"]) == size

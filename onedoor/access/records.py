@@ -7,6 +7,7 @@ scope, so a record's existence is not revealed. The denial itself is audited.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -105,22 +106,50 @@ def _deny(user: User, record_type: RecordType, record_id: UUID, action: Do) -> H
     return Http404("No such record")
 
 
+@dataclass(frozen=True)
+class ChildView:
+    child: Child
+    emergency_grant: BreakGlassGrant | None  # set when only emergency access allows the view
+
+
+def view_child(user: User, child_uuid: UUID) -> ChildView:
+    """One child the user may see, and the grant when only emergency access allows it; the
+    view is audited, saying how it was allowed."""
+    child = children_visible_to(user).filter(uuid=child_uuid).first()
+    if child is None:
+        raise _deny(user, RecordType.CHILD, child_uuid, Do.VIEW)
+    grant = emergency_grant_for(user, child)
+    record(
+        Action.VIEW,
+        actor=user,
+        record_type=RecordType.CHILD,
+        record_id=child.uuid,
+        child_uuid=child.uuid,
+        detail={"via": "break-glass", "grant": str(grant.uuid)} if grant else {},
+    )
+    return ChildView(child, grant)
+
+
 def get_child_for_user(user: User, child_uuid: UUID, action: Do = Do.VIEW) -> Child:
-    """One child, if the user may see it; the view is audited, and says how it was allowed."""
+    """One child, if the user may see (or change) it; a view is audited (`view_child`)."""
+    if action is Do.VIEW:
+        return view_child(user, child_uuid).child
     child = children_visible_to(user, action).filter(uuid=child_uuid).first()
     if child is None:
         raise _deny(user, RecordType.CHILD, child_uuid, action)
-    if action is Do.VIEW:
-        grant = emergency_grant_for(user, child)
-        record(
-            Action.VIEW,
-            actor=user,
-            record_type=RecordType.CHILD,
-            record_id=child.uuid,
-            child_uuid=child.uuid,
-            detail={"via": "break-glass", "grant": str(grant.uuid)} if grant else {},
-        )
     return child
+
+
+def child_for_emergency(user: User, *, nhs_number: str = "", reference: str = "") -> Child | None:
+    """The child an emergency-access request names (by NHS number or referral reference),
+    looked up alliance-wide on purpose: this is the one read outside the user's scope, and
+    it only ever leads to an audited, time-limited, reviewed grant."""
+    if not (nhs_number or reference) or user.organisation_id is None:
+        return None
+    match = Q(nhs_number=nhs_number) if nhs_number else Q(referrals__reference=reference)
+    return (
+        Child.objects.filter(match, alliance__organisations=user.organisation_id).distinct().first()
+    )
 
 
 def emergency_grant_for(user: User, child: Child) -> BreakGlassGrant | None:
@@ -138,7 +167,7 @@ def emergency_grant_for(user: User, child: Child) -> BreakGlassGrant | None:
 def get_referral_for_user(user: User, referral_uuid: UUID, action: Do = Do.VIEW) -> Referral:
     referral = (
         referrals_visible_to(user, action)
-        .select_related("child", "allocated_organisation")
+        .select_related("child__alliance", "allocated_organisation", "allocated_offer")
         .filter(uuid=referral_uuid)
         .first()
     )

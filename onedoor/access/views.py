@@ -5,7 +5,6 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -14,11 +13,10 @@ from onedoor.access.actions import break_glass, review_break_glass
 from onedoor.access.forms import BreakGlassForm, ReviewForm
 from onedoor.access.models import BreakGlassGrant
 from onedoor.access.policy import AUDIT_REVIEWER_ROLES, BREAK_GLASS_ROLES
-from onedoor.access.records import children_visible_to
+from onedoor.access.records import child_for_emergency, children_visible_to
 from onedoor.accounts.decorators import roles_required
 from onedoor.accounts.models import User
 from onedoor.audit.trail import Action, record
-from onedoor.children.models import Child
 
 
 @roles_required(*BREAK_GLASS_ROLES)
@@ -29,12 +27,7 @@ def request_emergency_access(request: HttpRequest) -> HttpResponse:
     form = BreakGlassForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         kind, value = form.cleaned_data["identifier"]
-        match = Q(nhs_number=value) if kind == "nhs_number" else Q(referrals__reference=value)
-        child = (
-            Child.objects.filter(match, alliance__organisations=user.organisation)
-            .distinct()
-            .first()
-        )
+        child = child_for_emergency(user, **{kind: value})
         if child is None:
             record(
                 Action.DENY,

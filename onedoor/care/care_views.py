@@ -104,6 +104,11 @@ def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
             return redirect("care:record", referral_uuid=referral.uuid)
         except ValidationError as error:
             forms_[posted].add_error(None, error.messages[0])
+    open_handover = (
+        Transition.objects.filter(referral=referral, acknowledged_at__isnull=True)
+        .select_related("receiving_organisation")
+        .first()
+    )
     context = {
         "referral": referral,
         "child": referral.child,
@@ -120,10 +125,8 @@ def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         .filter(referral=referral)
         .select_related("recorded_by", "organisation")[:100],
         "has_errors": any(form.errors for form in forms_.values()),
-        "open_handover": Transition.objects.filter(referral=referral, acknowledged_at__isnull=True)
-        .select_related("receiving_organisation")
-        .first(),
-        "may_acknowledge": _may_acknowledge(user, referral),
+        "open_handover": open_handover,
+        "may_acknowledge": open_handover is not None and may_acknowledge(user, open_handover),
     }
     return render(
         request, "care/record.html", context, status=400 if context["has_errors"] else 200
@@ -169,11 +172,6 @@ def _record(user: User, referral: Any, posted: str, values: dict[str, Any]) -> N
             rating=values["rating"], notes=values["notes"],
             materials_sent=values["materials_sent"],
         )  # fmt: skip
-
-
-def _may_acknowledge(user: User, referral: Any) -> bool:
-    waiting = Transition.objects.filter(referral=referral, acknowledged_at__isnull=True).first()
-    return waiting is not None and may_acknowledge(user, waiting)
 
 
 @login_not_required

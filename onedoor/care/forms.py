@@ -71,12 +71,13 @@ class TransitionForm(forms.Form):
         error_messages={"required": "Choose the kind of transition"},
     )  # fmt: skip
     receiving_organisation = forms.ModelChoiceField(
-        label="Receiving service", queryset=Organisation.objects.none(),
+        label="Receiving service", queryset=Organisation.objects.none(), empty_label="Choose",
+        widget=forms.Select(attrs={"class": "nhsuk-select"}),
         error_messages={"required": "Choose the receiving service"},
     )  # fmt: skip
     receiving_offer = forms.ModelChoiceField(
         label="Receiving offer (for a move to another partner)", queryset=Offer.objects.none(),
-        required=False,
+        required=False, empty_label="None", widget=forms.Select(attrs={"class": "nhsuk-select"}),
     )  # fmt: skip
     reason = forms.CharField(
         label="Reason", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),

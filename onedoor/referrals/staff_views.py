@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -105,8 +105,6 @@ def referral(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         try:
             record_consent_to_share(user=user, referral=found, given_by=given_by)
             messages.success(request, "Consent to share recorded.")
-        except PermissionDenied:
-            raise
         except ValidationError as error:
             messages.error(request, error.messages[0])
         return redirect("referrals_staff:referral", referral_uuid=found.uuid)

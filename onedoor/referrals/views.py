@@ -245,13 +245,14 @@ def send(request: HttpRequest) -> HttpResponse:
     result = review(state, choices, timezone.localdate())
     if result.answers is None:
         return _check(request, state, choices)
+    taken_by, referred_by = _recorded_by(request)
     try:
         referral = submit_referral(
             answers=result.answers,
             submission_key=state.submission_key,
             address=request.META.get("REMOTE_ADDR"),
-            taken_by=_recorded_by(request)[0],
-            referred_by=_recorded_by(request)[1],
+            taken_by=taken_by,
+            referred_by=referred_by,
         )
         signposted = [] if referral.eligible else list(referral.signposted_to.all())
     except RateLimited:

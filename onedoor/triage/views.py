@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
@@ -206,7 +206,11 @@ def incoming(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     problem: str = ""
     if request.method == "POST":
-        referral = get_referral_for_user(user, request.POST.get("referral", ""), Do.CHANGE)  # type: ignore[arg-type]
+        try:
+            referral_uuid = UUID(request.POST.get("referral", ""))
+        except ValueError as error:
+            raise Http404("No such referral") from error
+        referral = get_referral_for_user(user, referral_uuid, Do.CHANGE)
         form = AnswerForm(request.POST)
         if form.is_valid():
             try:

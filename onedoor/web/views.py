@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from onedoor.access.records import emergency_grant_for, get_child_for_user, referrals_visible_to
+from onedoor.access.records import referrals_visible_to, view_child
 from onedoor.accounts.decorators import any_signed_in, roles_required
 from onedoor.web.navigation import Page, pages_for, roles_for
 
@@ -63,7 +63,8 @@ def governance(request: HttpRequest) -> HttpResponse:
 @any_signed_in
 @require_GET
 def child(request: HttpRequest, child_uuid: UUID) -> HttpResponse:
-    person = get_child_for_user(request.user, child_uuid)  # type: ignore[arg-type]
+    viewed = view_child(request.user, child_uuid)  # type: ignore[arg-type]
+    person = viewed.child
     referrals = (
         referrals_visible_to(request.user)  # type: ignore[arg-type]
         .filter(child=person)
@@ -76,7 +77,7 @@ def child(request: HttpRequest, child_uuid: UUID) -> HttpResponse:
         {
             "child": person,
             "referrals": referrals,
-            "emergency_grant": emergency_grant_for(request.user, person),  # type: ignore[arg-type]
+            "emergency_grant": viewed.emergency_grant,
             "priority_groups": person.priority_groups.all(),
             "timeline": person.timeline.select_related("actor", "actor__organisation")[:200],
         },

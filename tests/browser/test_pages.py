@@ -171,3 +171,13 @@ def test_the_accessibility_check_fails_on_a_page_with_a_fault(page: Page, demo: 
     with pytest.raises(AssertionError, match="image-alt"):
         assert_accessible(page, tolerate={"image-alt": "div.breadcrumbs > a"})
     assert_accessible(page, tolerate={"image-alt": "main > img"})
+
+
+def test_the_form_could_not_be_sent_page_is_accessible(page: Page, demo: Alliance) -> None:
+    """A form posted without its security token (an old tab, say) gets a designed page."""
+    sign_in(page, "kooth-practitioner")
+    page.goto("/emergency-access/")
+    page.locator('#maincontent [name="csrfmiddlewaretoken"]').evaluate("e => e.value = 'stale'")
+    page.get_by_role("button", name="Get emergency access").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your form could not be sent")
+    assert_accessible(page)

@@ -287,3 +287,46 @@ def test_a_second_referral_for_a_known_child_joins_their_journey(
     assert Referral.objects.filter(child=known).count() == 2
     assert Child.objects.filter(nhs_number="9434765919").count() == 1
     assert Journey.objects.filter(child=known, closed_at__isnull=True).count() == 1
+
+
+def test_a_changed_form_is_refused_on_an_accessible_page(page: Page, demo: Alliance) -> None:
+    page.goto("/refer/")
+    page.locator('[name="state"]').evaluate("e => e.value = 'changed-by-hand'")
+    fill(page, {"who": "parent"})
+    continue_to(page, "We could not read your answers")
+
+
+def test_a_filled_honeypot_is_refused_on_an_accessible_page(page: Page, demo: Alliance) -> None:
+    before = Referral.objects.count()
+    page.goto("/refer/")
+    page.locator('[name="website"]').evaluate("e => e.value = 'http://spam.example'")
+    fill(page, {"who": "parent"})
+    continue_to(page, "We could not accept this form")
+    assert Referral.objects.count() == before
+
+
+def test_when_sending_fails_the_answers_are_kept_on_accessible_pages(
+    page: Page, demo: Alliance, monkeypatch: Any
+) -> None:
+    from django.db import DatabaseError
+
+    import onedoor.referrals.views as views
+    from onedoor.referrals.actions import RateLimited
+
+    before = Referral.objects.count()
+    self_referral(page, 17, [])
+
+    def unavailable(**kwargs: object) -> Referral:
+        raise DatabaseError("down")
+
+    monkeypatch.setattr(views, "submit_referral", unavailable)
+    continue_to(page, "Your referral has not been sent yet", button="Send referral")
+    expect(page.get_by_text("Something went wrong on our side")).to_be_visible()
+
+    def limited(**kwargs: object) -> Referral:
+        raise RateLimited("198.51.100.1")
+
+    monkeypatch.setattr(views, "submit_referral", limited)
+    continue_to(page, "Your referral has not been sent yet", button="Try again")
+    expect(page.get_by_text("Too many referrals have been sent")).to_be_visible()
+    assert Referral.objects.count() == before
