@@ -216,3 +216,21 @@ def test_a_move_between_partners_is_acknowledged_by_the_receiving_partner(
     assert (waiting.status, waiting.allocated_organisation, waiting.allocated_offer) == (
         Status.IN_INTERVENTION, chums, offer,
     )  # fmt: skip
+
+
+def test_a_transition_to_adult_services_ends_in_discharge_once_acknowledged(
+    people: People, waiting: Referral, alliance: Alliance
+) -> None:
+    from onedoor.care.actions import acknowledge_handover, start_transition
+
+    adults = alliance.organisations.get(slug="adult-mental-health")
+    transition = start_transition(
+        user=people.kooth_practitioner, referral=waiting, kind="adult_services",
+        reason="Turning 18 next month.", receiving_organisation=adults, receiving_offer=None,
+        handover="Summary of work and current plan.",
+    )  # fmt: skip
+    acknowledge_handover(
+        user=people.coordinator, transition=transition, note="Adult team intake, by email."
+    )
+    waiting.refresh_from_db()
+    assert waiting.status == Status.DISCHARGED

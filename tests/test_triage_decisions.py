@@ -292,3 +292,29 @@ def test_the_referrer_is_told_why_a_referral_was_not_accepted(
     assert message.to == ["senco@school.example"]
     assert "Already supported by the school's counsellor." in message.body
     assert "Nia" not in message.body
+
+
+def test_a_complex_decision_waits_for_sign_off_even_when_green(
+    people: People, referral: Referral
+) -> None:
+    referral = _screen(people, referral, "green")
+    decision = record_decision(
+        user=people.triage, referral=referral, version=referral.version, grouping=HELP,
+        outcome=Outcome.ADVICE, materials_sent="Leaflet", complex=True,
+    )  # fmt: skip
+    referral.refresh_from_db()
+    assert (decision.sign_off, referral.status) == ("waiting", Status.AWAITING_SIGN_OFF)
+
+
+def test_the_clinical_leads_own_red_decision_takes_effect_at_once(
+    people: People, referral: Referral
+) -> None:
+    referral = _screen(people, referral, "red")
+    decision = record_decision(
+        user=people.clinical_lead, referral=referral, version=referral.version,
+        grouping=IThriveGrouping.GETTING_RISK_SUPPORT, outcome=Outcome.STEP_UP,
+        receiving_service=Organisation.objects.get(slug="specialist-camhs"),
+        reason="Same-day specialist assessment.",
+    )  # fmt: skip
+    referral.refresh_from_db()
+    assert (decision.sign_off, referral.status) == ("not_needed", Status.STEPPED_UP)
