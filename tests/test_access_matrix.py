@@ -191,9 +191,11 @@ AUTHOR = {"kooth": "kooth", "chums": "chums", "lead": "north-kent-mind",
 
 @pytest.fixture
 def care(alliance: Alliance, people: People, children: dict[str, Child]) -> dict[str, object]:
+    from datetime import date
+
     from django.utils import timezone
 
-    from onedoor.care.models import ClinicalNote, Contact
+    from onedoor.care.models import CarePlan, CheckIn, ClinicalNote, Contact, RiskReview, SafetyPlan
 
     made: dict[str, object] = {}
     for name, child in children.items():
@@ -204,6 +206,16 @@ def care(alliance: Alliance, people: People, children: dict[str, Child]) -> dict
         made[f"{name}:contact"] = Contact.objects.create(
             **common, happened_at=timezone.now(), outcome="attended", mode="phone"
         )
+        made[f"{name}:checkin"] = CheckIn.objects.create(**common, contact_made=False)
+        made[f"{name}:careplan"] = CarePlan.objects.create(
+            **common, summary="Plan.", review_due=date(2099, 1, 1)
+        )
+        made[f"{name}:safetyplan"] = SafetyPlan.objects.create(
+            **common, warning_signs="Signs.", coping_strategies="Helps."
+        )
+        made[f"{name}:riskreview"] = RiskReview.objects.create(
+            **common, rating="green", rationale="Fine.", next_due=date(2099, 1, 1)
+        )
         made[f"{name}:shared"] = ClinicalNote.objects.create(
             **common, text="Shared note.", sharing=ClinicalNote.Sharing.ALLIANCE
         )
@@ -213,19 +225,22 @@ def care(alliance: Alliance, people: People, children: dict[str, Child]) -> dict
     return made
 
 
+CARE_RECORDS = ("contact", "checkin", "careplan", "safetyplan", "riskreview")
+
+
 @pytest.mark.parametrize("persona", sorted(EXPECTED_CARE))
 @pytest.mark.parametrize("action", [Do.VIEW, Do.CHANGE])
+@pytest.mark.parametrize("kind", CARE_RECORDS)
 def test_care_records_follow_the_child_and_the_manager_sees_none(
-    persona: str, action: Do, people: People, care: dict[str, object]
+    persona: str, action: Do, kind: str, people: People, care: dict[str, object]
 ) -> None:
     from onedoor.access.records import care_records_visible_to
-    from onedoor.care.models import Contact
 
     user = people.by_role()[persona]
-    contacts = set(care_records_visible_to(user, Contact, action))
-    visible = {f"{name}:contact" for name in CHILDREN if care[f"{name}:contact"] in contacts}
-    expected = EXPECTED_CARE[persona][0 if action is Do.VIEW else 1]
-    assert visible == {f"{name}:contact" for name in expected}
+    model = type(care[f"kooth:{kind}"])
+    found = set(care_records_visible_to(user, model, action))  # type: ignore[arg-type,type-var]
+    visible = {name for name in CHILDREN if care[f"{name}:{kind}"] in found}
+    assert visible == EXPECTED_CARE[persona][0 if action is Do.VIEW else 1]
 
 
 @pytest.mark.parametrize("persona", sorted(EXPECTED_CARE))
@@ -241,7 +256,7 @@ def test_organisation_only_notes_stay_in_their_organisation_and_with_the_clinica
     expected = {f"{name}:shared" for name in allowed} | {
         f"{name}:private" for name in allowed if AUTHOR[name] == own or persona == "clinical_lead"
     }
-    actual = {key for key, note in care.items() if ":contact" not in key and note in visible_notes}
+    actual = {key for key, note in care.items() if note in visible_notes}
     assert actual == expected
 
 

@@ -11,13 +11,20 @@ from tests.browser.support import assert_accessible, error_summary, sign_in
 from tests.personas import make_child
 
 
-def test_a_practitioner_records_contacts_a_plan_a_review_and_discharges(
+def test_a_practitioner_accepts_records_contacts_a_plan_a_review_and_discharges(
     page: Page, demo: Alliance
 ) -> None:
     referral = make_child(
-        demo, "Kaia", "Recordwell", allocated_to="kooth", status=Status.WAITING
+        demo, "Kaia", "Recordwell", allocated_to="kooth", status=Status.ALLOCATED
     ).referrals.get()
     sign_in(page, "kooth-practitioner")
+    page.goto("/triage/incoming/")
+    assert_accessible(page)
+    page.get_by_role("group", name="Will you take Kaia?").get_by_label("Accept").check()
+    page.get_by_role("button", name=f"Save answer for {referral.reference_display}").click()
+    expect(page.get_by_text(f"Accepted {referral.reference_display}.")).to_be_visible()
+    referral.refresh_from_db()
+    assert referral.status == Status.WAITING
     page.goto(f"/children/{referral.child.uuid}/")
     page.get_by_role("link", name=f"Care record for {referral.reference_display}").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Kaia Recordwell")
