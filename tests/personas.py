@@ -6,6 +6,7 @@ a CHUMS practitioner, must never see the Kooth child.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -151,3 +152,12 @@ def sign_in(client: object, user: User) -> None:
     session = client.session  # type: ignore[attr-defined]
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+_CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+
+
+def shown(response: object) -> str:
+    """The page as sent, less its CSRF tokens: a random token can spell a short name."""
+    page = response.content.decode()  # type: ignore[attr-defined]
+    return _CSRF_TOKEN.sub('name="csrfmiddlewaretoken"', page)

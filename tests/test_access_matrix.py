@@ -22,7 +22,7 @@ from onedoor.alliance.models import Alliance
 from onedoor.audit.models import AuditEvent
 from onedoor.children.models import Child
 from onedoor.referrals.models import Referral
-from tests.personas import People, make_child, sign_in
+from tests.personas import People, make_child, shown, sign_in
 
 # The children every test below works with:
 #   kooth: allocated to Kooth          chums: allocated to CHUMS
@@ -157,7 +157,7 @@ def test_another_partners_child_is_a_404_that_leaves_only_the_audit_of_the_denia
     response = client.get(f"/children/{kooth_child.uuid}/")
 
     assert response.status_code == 404
-    page = response.content.decode()
+    page = shown(response)
     assert "Kai" not in page and "943 476 5919" not in page
     assert (Child.objects.count(), Referral.objects.count()) == counts_before
     written = list(AuditEvent.objects.filter(sequence__gt=last_before))
