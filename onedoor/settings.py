@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "onedoor.referrals",
     "onedoor.triage",
     "onedoor.worklist",
+    "onedoor.emails",
     "onedoor.care",
     "onedoor.access",
     "onedoor.web",

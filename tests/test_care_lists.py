@@ -10,7 +10,8 @@ from django.test import Client
 
 from onedoor.alliance.models import Alliance, CheckInCadence
 from onedoor.care import lists
-from onedoor.care.lists import cadences_for, next_check_in_due
+from onedoor.care.lists import cadences_for, with_check_in_due
+from onedoor.care.models import CheckIn
 from onedoor.referrals.models import Referral, RiskRating, Status
 from tests.personas import People, make_child, sign_in
 
@@ -113,6 +114,11 @@ def test_the_waiting_list_pages_by_keyset(
     assert _waiting(client.get("/waiting/?after=not-a-cursor")) == ["Child0", "Child1"]
 
 
+def _due(referral: Referral, cadences: dict[str, int]) -> datetime | None:
+    annotated = with_check_in_due(Referral.objects.filter(pk=referral.pk), cadences).get()
+    return annotated.check_in_due  # type: ignore[attr-defined, no-any-return]
+
+
 def test_the_next_check_in_is_due_by_the_cadence_for_the_risk(
     client: Client, alliance: Alliance, people: People
 ) -> None:
@@ -121,20 +127,35 @@ def test_the_next_check_in_is_due_by_the_cadence_for_the_risk(
     cadences = cadences_for(people.coordinator)
     assert cadences == {"red": 7, "amber": 14, "green": 28}
     # accepted_at + 14 days (amber); allocated_at + 28 days (no rating counts as green)
-    assert next_check_in_due(amber, cadences) == START + timedelta(days=3 + 14)
-    assert next_check_in_due(green, cadences) == START + timedelta(days=2 + 28)
-    green.allocated_at = None
-    assert next_check_in_due(green, cadences) == START + timedelta(days=1 + 28)
-    assert next_check_in_due(amber, {"green": 28}) is None
+    assert _due(amber, cadences) == START + timedelta(days=3 + 14)
+    assert _due(green, cadences) == START + timedelta(days=2 + 28)
+    Referral.objects.filter(pk=green.pk).update(allocated_at=None)
+    assert _due(green, cadences) == START + timedelta(days=1 + 28)
+    assert _due(amber, {"green": 28}) is None
+    assert _due(green, {"amber": 14}) is None
     CheckInCadence.objects.filter(alliance=alliance, rating="amber").update(interval_days=10)
     sign_in(client, people.coordinator)
     response = client.get("/waiting/")
     dues = {row.referral.child.given_name: row.check_in_due for row in response.context["rows"]}
     assert dues == {
         "Amber": START + timedelta(days=13),
-        "Green": START + timedelta(days=30),
+        "Green": START + timedelta(days=29),
     }
     assert "14 Oct 2026" in response.content.decode()
+
+
+def test_the_next_check_in_counts_from_the_last_check_in_made_or_missed(
+    alliance: Alliance, people: People
+) -> None:
+    amber = _referral(alliance, "Amber", received_day=0, accepted_day=3, rating=RiskRating.AMBER)
+    cadences = cadences_for(people.coordinator)
+    for day, made in ((10, True), (20, False)):
+        CheckIn.objects.create(
+            referral=amber, organisation=people.kooth_practitioner.organisation,
+            recorded_by=people.kooth_practitioner, recorded_at=START + timedelta(days=day),
+            contact_made=made, rating=RiskRating.AMBER if made else "",
+        )  # fmt: skip
+        assert _due(amber, cadences) == START + timedelta(days=day + 14)
 
 
 def test_who_may_see_the_waiting_list(client: Client, alliance: Alliance, people: People) -> None:

@@ -10,7 +10,7 @@ from django_tasks_db.models import DBTaskResult
 
 from onedoor.alliance.models import Alliance
 from onedoor.referrals.models import Referral
-from onedoor.triage.escalation import escalate_overdue_reds, level_reached
+from onedoor.triage.escalation import escalate_overdue, level_reached
 from onedoor.triage.models import Escalation
 from onedoor.triage.tasks import notify_escalation
 from tests.personas import People, make_child
@@ -48,13 +48,13 @@ def red(alliance: Alliance) -> Referral:
 def test_an_overdue_red_review_escalates_level_by_level_once(people: People, red: Referral) -> None:
     people.clinical_lead.email = "lead@example.org"
     people.clinical_lead.save()
-    assert escalate_overdue_reds(DUE - timedelta(minutes=5)) == 0
-    assert escalate_overdue_reds(DUE + timedelta(minutes=5)) == 1
-    assert escalate_overdue_reds(DUE + timedelta(minutes=10)) == 0  # already at level 1
-    assert escalate_overdue_reds(DUE + timedelta(hours=5)) == 1
+    assert escalate_overdue(DUE - timedelta(minutes=5)) == 0
+    assert escalate_overdue(DUE + timedelta(minutes=5)) == 1
+    assert escalate_overdue(DUE + timedelta(minutes=10)) == 0  # already at level 1
+    assert escalate_overdue(DUE + timedelta(hours=5)) == 1
     assert list(Escalation.objects.values_list("level", flat=True)) == [1, 2]
     kinds = [task.args_kwargs["args"] for task in DBTaskResult.objects.order_by("enqueued_at")]
-    assert kinds == [[str(red.uuid), 1], [str(red.uuid), 2]]
+    assert kinds == [[str(red.uuid), 1, ""], [str(red.uuid), 2, ""]]
     # Level 2 tells the clinical lead and the safeguarding lead (who has no email here).
     assert notify_escalation.call(str(red.uuid), 2) == 1
     assert mail.outbox[0].to == ["lead@example.org"]
@@ -63,10 +63,10 @@ def test_an_overdue_red_review_escalates_level_by_level_once(people: People, red
 
 def test_a_reviewed_red_referral_does_not_escalate(red: Referral) -> None:
     Referral.objects.filter(pk=red.pk).update(queue_band=1)
-    assert escalate_overdue_reds(DUE + timedelta(days=2)) == 0
+    assert escalate_overdue(DUE + timedelta(days=2)) == 0
     assert Escalation.objects.count() == 0
 
 
 def test_skipped_levels_are_all_raised_when_the_job_was_not_running(red: Referral) -> None:
-    assert escalate_overdue_reds(DUE + timedelta(days=2)) == 3
+    assert escalate_overdue(DUE + timedelta(days=2)) == 3
     assert list(Escalation.objects.values_list("level", flat=True)) == [1, 2, 3]

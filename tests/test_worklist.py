@@ -39,8 +39,8 @@ def test_a_red_rating_is_the_clinical_leads_to_review_by_its_deadline_until_revi
     assert referral.triage_due_at is not None
     assert _work(people.clinical_lead) == [
         ("Review a red referral today", "Rory", referral.triage_due_at)
-    ]
-    assert _work(people.triage) == []
+    ]  # the triage lead's work is the triage itself, its clock long past
+    assert _work(people.triage) == [("Triage this referral", "Rory", referral.triage_due_at)]
     review_red(user=people.clinical_lead, referral=referral, version=referral.version, note="Seen.")
     assert _work(people.clinical_lead) == []
 
@@ -84,8 +84,10 @@ def test_information_requested_is_the_triage_leads_until_it_arrives(
     ]
     information_received(
         user=people.triage, referral=referral, version=referral.version, note="Letter in."
-    )
-    assert _work(people.triage) == []
+    )  # back to triage, its clock (5 working days, the pause not counted) long past
+    assert _work(people.triage) == [
+        ("Triage this referral", "Ivo", datetime(2026, 11, 9, 17, 0, tzinfo=UTC))
+    ]
 
 
 def test_my_tasks_shows_only_my_roles_work_in_a_fixed_number_of_queries(
@@ -94,11 +96,13 @@ def test_my_tasks_shows_only_my_roles_work_in_a_fixed_number_of_queries(
     for n in range(5):
         _red(alliance, people, f"Child{n}")
     sign_in(client, people.triage)
-    assert list(client.get("/tasks/").context["rows"]) == []
+    rows = client.get("/tasks/").context["rows"]
+    assert [row.item.what for row in rows] == ["Triage this referral"] * 5
     sign_in(client, people.clinical_lead)
     client.get("/")
-    # session, user, device; red referrals with their children; decisions waiting
-    with django_assert_num_queries(5):  # type: ignore[operator]
+    # session, user, device; red referrals with their children; decisions waiting; handovers
+    # the lead sent
+    with django_assert_num_queries(6):  # type: ignore[operator]
         response = client.get("/tasks/")
     rows = response.context["rows"]
     assert [row.item.what for row in rows] == ["Review a red referral today"] * 5
@@ -113,3 +117,35 @@ def test_others_do_not_see_triage_work(
     assert _work(people.by_role()[persona]) == []
     sign_in(client, people.by_role()[persona])
     assert client.get("/tasks/").status_code == status
+
+
+def test_a_practitioners_tasks_cost_the_same_queries_at_any_size(
+    client: Client, alliance: Alliance, people: People
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from onedoor.referrals.models import Status
+
+    def waiting(n: int) -> None:
+        for i in range(n):
+            referral = make_child(
+                alliance, f"W{n}x{i}", allocated_to="kooth", status=Status.WAITING
+            ).referrals.get()
+            Referral.objects.filter(pk=referral.pk).update(
+                accepted_at=datetime(2026, 10, 1, 9, 0, tzinfo=UTC), risk_rating="amber"
+            )
+
+    sign_in(client, people.kooth_practitioner)
+    client.get("/")
+    counts = []
+    for n in (2, 6):
+        waiting(n)
+        with CaptureQueriesContext(connection) as queries:
+            rows = client.get("/tasks/").context["rows"]
+        counts.append(len(queries))
+        assert len(rows) == {2: 2, 6: 8}[n]
+        assert {row.item.what for row in rows} == {"Waiting Well check-in"}
+    # session, user, device; cadences; check-ins due; missed check-ins; risk reviews; care
+    # plan reviews; handovers sent
+    assert counts == [9, 9]

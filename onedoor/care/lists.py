@@ -4,14 +4,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.alliance.models import CheckInCadence
+from onedoor.care.models import CheckIn
 from onedoor.paging import Keyset, Page
 from onedoor.referrals.models import Referral, RiskRating, Status
 
@@ -49,9 +61,13 @@ def _waiting(user: User, filters: Filters) -> QuerySet[Referral]:
 
 
 def waiting_page(user: User, filters: Filters, cursor: str = "") -> Page[Referral]:
-    """Longest wait first: one query, whatever the page."""
-    referrals = _waiting(user, filters).select_related(
-        "child", "allocated_offer", "allocated_organisation"
+    """Longest wait first, each with its next check-in due: one query, whatever the page
+    (and one for the cadences)."""
+    referrals = with_check_in_due(
+        _waiting(user, filters).select_related(
+            "child", "allocated_offer", "allocated_organisation"
+        ),
+        cadences_for(user),
     )
     return WAITING_ORDER.page(referrals, cursor, PAGE_SIZE)
 
@@ -77,15 +93,34 @@ def cadences_for(user: User) -> dict[str, int]:
     )
 
 
-def next_check_in_due(referral: Referral, cadences: dict[str, int]) -> datetime | None:
-    """When the next Waiting Well check-in is due, from the cadence for the child's risk
-    (green when not yet rated). For now counted from when the wait began (accepted, else
-    allocated, else received); later, from the last check-in. None when no cadence is set."""
-    days = cadences.get(referral.risk_rating or RiskRating.GREEN)
-    if days is None:
-        return None
-    began = referral.accepted_at or referral.allocated_at or referral.received_at
-    return began + timedelta(days=days)
+def with_check_in_due(
+    referrals: QuerySet[Referral], cadences: dict[str, int]
+) -> QuerySet[Referral]:
+    """Annotate `check_in_due`: when the next Waiting Well check-in is due. THE rule: the
+    cadence for the child's risk (green when not yet rated), counted from the last check-in,
+    or, before the first, from when the wait began (accepted, else allocated, else received).
+    Null when the alliance sets no cadence for that risk. In the query, so that lists can
+    order and filter by it."""
+    last_check_in = (
+        CheckIn.objects.filter(referral=OuterRef("pk"))
+        .order_by("-recorded_at", "-pk")
+        .values("recorded_at")[:1]
+    )
+    interval = Case(
+        *(
+            When(
+                risk_rating__in=[rating, ""] if rating == RiskRating.GREEN else [rating],
+                then=Value(timedelta(days=days)),
+            )
+            for rating, days in cadences.items()
+        ),
+        default=Value(None),
+        output_field=DurationField(),
+    )
+    began = Coalesce(Subquery(last_check_in), "accepted_at", "allocated_at", "received_at")
+    return referrals.annotate(
+        check_in_due=ExpressionWrapper(began + interval, output_field=DateTimeField())
+    )
 
 
 # Caseload

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.urls import reverse
 from django_tasks import task
 
 from onedoor.care.models import Discharge
 from onedoor.emails import templated
+from onedoor.emails.delivery import deliver
 
 
 @task()
@@ -18,5 +21,5 @@ def invite_feedback(discharge_uuid: str) -> int:
         return 0
     link = settings.SITE_URL + reverse("care:feedback", args=[ended.feedback_token])
     context = {"referral": ended.referral, "link": link}
-    templated("feedback-invitation", ended.referral.referrer_email, context).send()
-    return 1
+    message = partial(templated, "feedback-invitation", ended.referral.referrer_email, context)
+    return int(deliver(f"feedback-invitation:{ended.uuid}", message))

@@ -15,9 +15,7 @@ from onedoor.accounts.models import User
 from onedoor.alliance.models import Offer, Organisation
 from onedoor.care.lists import (
     Filters,
-    cadences_for,
     caseload_page,
-    next_check_in_due,
     waiting_by_offer,
     waiting_page,
 )
@@ -40,12 +38,11 @@ def waiting(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     filters = Filters.from_query(request.GET.dict())
     page = waiting_page(user, filters, request.GET.get("after", ""))
-    cadences = cadences_for(user)
     now = timezone.now()
     today = timezone.localdate(now)
     rows = []
     for referral in page.rows:
-        due = next_check_in_due(referral, cadences)
+        due = referral.check_in_due  # type: ignore[attr-defined]
         rows.append(
             Waiting(
                 referral=referral,

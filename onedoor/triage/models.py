@@ -87,10 +87,14 @@ class TriageDecision(models.Model):
 
 
 class Escalation(models.Model):
-    """One level of the escalation framework reached by an overdue item (a red review)."""
+    """One level of the escalation framework reached by an overdue item: a red review (no
+    transition), or a handover the receiving side has not acknowledged (its transition)."""
 
     referral = models.ForeignKey(
         "referrals.Referral", on_delete=models.PROTECT, related_name="escalations"
+    )
+    transition = models.ForeignKey(
+        "care.Transition", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     level = models.PositiveSmallIntegerField()
     raised_at = models.DateTimeField()
@@ -98,7 +102,16 @@ class Escalation(models.Model):
     class Meta:
         ordering = ["raised_at", "level"]
         constraints = [
-            models.UniqueConstraint(fields=["referral", "level"], name="one_escalation_per_level")
+            models.UniqueConstraint(
+                fields=["referral", "level"],
+                condition=models.Q(transition__isnull=True),
+                name="one_escalation_per_level",
+            ),
+            models.UniqueConstraint(
+                fields=["transition", "level"],
+                condition=models.Q(transition__isnull=False),
+                name="one_handover_escalation_per_level",
+            ),
         ]
 
     def __str__(self) -> str:

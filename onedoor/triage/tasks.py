@@ -2,34 +2,44 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django_tasks import task
 
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.emails import templated
+from onedoor.emails.delivery import deliver
 from onedoor.referrals.models import Referral
 
 
 @task()
 def notify_red_referral(referral_uuid: str) -> int:
-    """Tell the alliance's clinical leads that a red referral needs a same-day review. The
-    email names the reference only: details are in OneDoor, not in email."""
+    """Tell the alliance's clinical leads that a red referral needs a same-day review."""
     referral = Referral.objects.select_related("child").filter(uuid=referral_uuid).first()
-    if referral is None or referral.red_reviewed_at is not None:
-        return 0  # gone, or already reviewed: nothing to say
-    leads = list(
-        User.objects.filter(
-            role=Role.CLINICAL_LEAD, is_active=True, organisation__alliance=referral.child.alliance
-        ).exclude(email="")
+    return tell_clinical_leads(referral) if referral is not None else 0
+
+
+def tell_clinical_leads(referral: Referral) -> int:
+    """Each clinical lead of the alliance, once, while the red referral waits for its review;
+    returns how many were told now. The email names the reference only: details are in
+    OneDoor, not in email."""
+    if referral.red_reviewed_at is not None:
+        return 0  # already reviewed: nothing to say
+    leads = User.objects.filter(
+        role=Role.CLINICAL_LEAD, is_active=True, organisation__alliance=referral.child.alliance
+    ).exclude(email="")
+    message = partial(templated, "red-referral", context={"referral": referral})
+    return sum(
+        deliver(f"red-referral:{referral.uuid}:{lead.pk}", partial(message, to=lead.email))
+        for lead in leads
     )
-    for lead in leads:
-        templated("red-referral", lead.email, {"referral": referral}).send()
-    return len(leads)
 
 
 @task()
-def notify_escalation(referral_uuid: str, level: int) -> int:
-    """Tell the roles at an escalation level that a red review is overdue."""
+def notify_escalation(referral_uuid: str, level: int, handover: str = "") -> int:
+    """Tell the roles at an escalation level that a red review (or, given its uuid, a
+    handover's acknowledgement) is overdue."""
     from onedoor.alliance.models import EscalationLevel
 
     referral = Referral.objects.select_related("child").filter(uuid=referral_uuid).first()
@@ -40,15 +50,18 @@ def notify_escalation(referral_uuid: str, level: int) -> int:
     ).first()
     if framework is None:
         return 0
-    people = list(
-        User.objects.filter(
-            role__in=framework.roles, is_active=True, organisation__alliance=referral.child.alliance
-        ).exclude(email="")
-    )
+    people = User.objects.filter(
+        role__in=framework.roles, is_active=True, organisation__alliance=referral.child.alliance
+    ).exclude(email="")
+    name = "handover-escalation" if handover else "escalation"
     context = {"referral": referral, "level": framework}
-    for person in people:
-        templated("escalation", person.email, context).send()
-    return len(people)
+    return sum(
+        deliver(
+            f"{name}:{handover or referral.uuid}:{level}:{person.pk}",
+            partial(templated, name, person.email, context),
+        )
+        for person in people
+    )
 
 
 @task()
@@ -66,5 +79,5 @@ def tell_referrer_not_accepted(decision_uuid: str) -> int:
         return 0
     referral = decision.referral
     context = {"referral": referral, "reason": decision.reason, "alliance": referral.child.alliance}
-    templated("not-accepted", referral.referrer_email, context).send()
-    return 1
+    message = partial(templated, "not-accepted", referral.referrer_email, context)
+    return int(deliver(f"not-accepted:{decision.uuid}", message))

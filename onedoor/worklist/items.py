@@ -1,27 +1,56 @@
 """My tasks, derived from the records themselves (never from a stored flag that can go
 stale): whatever is waiting on someone, and by when, for the referrals they may see.
 
+Work to act on now, whenever it is due:
 - a red referral no clinician has reviewed (clinical lead), due by its triage deadline;
 - a triage decision waiting for sign-off (clinical lead), due by the triage deadline;
-- information requested for triage (triage lead), due by the date asked for;
-- a handover not yet acknowledged (care coordinator), due by its acknowledgement time.
+- information requested for triage (triage lead), due by the end of the day asked for;
+- a handover not yet acknowledged (care coordinators, and whoever sent it), due by its
+  acknowledgement time;
+- a missed Waiting Well check-in (the allocated partner), to follow up by the end of the
+  next working day.
+
+Reminders, shown from `LOOK_AHEAD` before they fall due:
+- the next Waiting Well check-in (the allocated partner), by the cadence for the risk
+  (`care.lists.with_check_in_due`);
+- the next risk review and the care plan review (the allocated partner), by the end of the
+  date the last one set.
+
+And the triage clocks (triage lead): referrals awaiting triage whose clock ends today or has.
+
+Each kind is one query, so a list costs the same whatever its length. Whether an item is on
+time, due today or overdue is `triage.clock.time_left`, the one rule for every clock.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
 
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
-from onedoor.care.models import Transition
+from onedoor.care.lists import cadences_for, with_check_in_due
+from onedoor.care.models import CarePlan, CheckIn, RiskReview, Transition
 from onedoor.referrals.models import Referral, Status
-from onedoor.triage.clock import END_OF_WORKING_DAY, LONDON
+from onedoor.triage.clock import (
+    END_OF_WORKING_DAY,
+    ENGLAND_AND_WALES,
+    LONDON,
+    TimeLeft,
+    due_at,
+    time_left,
+)
 from onedoor.triage.models import Outcome, TriageDecision
 from onedoor.triage.queue import TRIAGE_STATES
 
 SHOWN = 200
+LOOK_AHEAD = timedelta(days=7)
+CARE_STATES = (Status.WAITING, Status.IN_INTERVENTION)
 
 
 @dataclass(frozen=True)
@@ -32,19 +61,28 @@ class Item:
     url_name: str  # the page where the work is done
 
 
-def _red_reviews(visible: object) -> list[Item]:
+Source = Callable[[User, QuerySet[Referral], datetime], list[Item]]
+
+
+def end_of(day: date) -> datetime:
+    """A date-only deadline ends with its working day, in London."""
+    return datetime.combine(day, END_OF_WORKING_DAY, tzinfo=LONDON)
+
+
+def _red_reviews(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
     referrals = (
-        visible.filter(queue_band=0, status__in=TRIAGE_STATES)  # type: ignore[attr-defined]
+        visible.filter(queue_band=0, status__in=TRIAGE_STATES)
         .select_related("child")
         .order_by("triage_due_at", "pk")[:SHOWN]
     )
     return [
         Item("Review a red referral today", r, r.triage_due_at, "triage:referral")
         for r in referrals
+        if r.triage_due_at is not None
     ]
 
 
-def _sign_offs(visible: object) -> list[Item]:
+def _sign_offs(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
     decisions = (
         TriageDecision.objects.filter(sign_off=TriageDecision.SignOff.WAITING, referral__in=visible)
         .select_related("referral__child")
@@ -61,8 +99,8 @@ def _sign_offs(visible: object) -> list[Item]:
     ]
 
 
-def _information_requested(visible: object) -> list[Item]:
-    waiting = visible.filter(status=Status.MORE_INFORMATION)  # type: ignore[attr-defined]
+def _information_requested(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
+    waiting = visible.filter(status=Status.MORE_INFORMATION)
     decisions = (
         TriageDecision.objects.filter(outcome=Outcome.MORE_INFORMATION, referral__in=waiting)
         .select_related("referral__child")
@@ -75,7 +113,7 @@ def _information_requested(visible: object) -> list[Item]:
         Item(
             "Information requested for triage",
             d.referral,
-            datetime.combine(d.information_due, END_OF_WORKING_DAY, tzinfo=LONDON),
+            end_of(d.information_due),
             "triage:referral",
         )
         for d in latest.values()
@@ -83,30 +121,136 @@ def _information_requested(visible: object) -> list[Item]:
     ][:SHOWN]
 
 
-def _handovers(visible: object) -> list[Item]:
-    transitions = (
-        Transition.objects.filter(acknowledged_at__isnull=True, referral__in=visible)
-        .select_related("referral__child")
-        .order_by("due_at", "pk")[:SHOWN]
+def _triage_clocks(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
+    ending = (
+        visible.filter(
+            status=Status.AWAITING_TRIAGE,
+            triage_due_at__lte=end_of(timezone.localdate(now, LONDON)),
+        )
+        .select_related("child")
+        .order_by("triage_due_at", "pk")[:SHOWN]
     )
+    return [Item("Triage this referral", r, r.triage_due_at, "triage:referral") for r in ending]  # type: ignore[arg-type]
+
+
+def _handover_items(transitions: QuerySet[Transition]) -> list[Item]:
     return [
         Item("Handover waiting for the receiving side", t.referral, t.due_at, "care:record")
-        for t in transitions
+        for t in transitions.select_related("referral__child").order_by("due_at", "pk")[:SHOWN]
     ]
 
 
-SOURCES = {
+def _handovers(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
+    return _handover_items(
+        Transition.objects.filter(acknowledged_at__isnull=True, referral__in=visible)
+    )
+
+
+def _handovers_sent(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
+    return _handover_items(
+        Transition.objects.filter(acknowledged_at__isnull=True, sent_by=user, referral__in=visible)
+    )
+
+
+# The allocated partner's reminders
+
+
+def _ours(user: User, visible: QuerySet[Referral], states: Sequence[str]) -> QuerySet[Referral]:
+    return visible.filter(status__in=states, allocated_organisation_id=user.organisation_id)
+
+
+def _check_ins(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
+    waiting = with_check_in_due(_ours(user, visible, [Status.WAITING]), cadences_for(user))
+    due = (
+        waiting.filter(check_in_due__lte=now + LOOK_AHEAD)  # type: ignore[misc]
+        .select_related("child")
+        .order_by("check_in_due", "pk")[:SHOWN]
+    )
+    return [Item("Waiting Well check-in", r, r.check_in_due, "care:record") for r in due]  # type: ignore[attr-defined]
+
+
+def _latest(model: type[CheckIn | RiskReview | CarePlan], field: str) -> Subquery:
+    return Subquery(
+        model.objects.filter(referral=OuterRef("pk"))
+        .order_by("-recorded_at", "-pk")
+        .values(field)[:1]
+    )
+
+
+def _missed_check_ins(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
+    missed = (
+        _ours(user, visible, [Status.WAITING])
+        .annotate(
+            contact_made=_latest(CheckIn, "contact_made"),
+            missed_at=_latest(CheckIn, "recorded_at"),
+        )
+        .filter(contact_made=False)
+        .select_related("child")
+        .order_by("missed_at", "pk")[:SHOWN]
+    )
+    return [
+        Item(
+            "Follow up a missed Waiting Well check-in",
+            r,
+            due_at(received_at=r.missed_at, working_days=1, calendar=ENGLAND_AND_WALES),  # type: ignore[attr-defined]
+            "care:record",
+        )
+        for r in missed
+    ]
+
+
+def _reviews(what: str, model: type[RiskReview | CarePlan], field: str) -> Source:
+    """The next review that the latest `model` record set, from `LOOK_AHEAD` before its date."""
+
+    def source(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
+        horizon = timezone.localdate(now + LOOK_AHEAD, LONDON)
+        due = (
+            _ours(user, visible, CARE_STATES)
+            .annotate(review_due=_latest(model, field))
+            .filter(review_due__lte=horizon)
+            .select_related("child")
+            .order_by("review_due", "pk")[:SHOWN]
+        )
+        return [Item(what, r, end_of(r.review_due), "care:record") for r in due]  # type: ignore[attr-defined]
+
+    return source
+
+
+_risk_reviews = _reviews("Risk review", RiskReview, "next_due")
+_care_plan_reviews = _reviews("Review the care plan", CarePlan, "review_due")
+
+PARTNER_WORK = (_missed_check_ins, _check_ins, _risk_reviews, _care_plan_reviews)
+SOURCES: dict[str, tuple[Source, ...]] = {
     Role.CLINICAL_LEAD: (_red_reviews, _sign_offs),
-    Role.TRIAGE_LEAD: (_information_requested,),
+    Role.TRIAGE_LEAD: (_information_requested, _triage_clocks),
     Role.CARE_COORDINATOR: (_handovers,),
+    Role.PRACTITIONER: PARTNER_WORK,
+    Role.PARTNER_LEAD: PARTNER_WORK,
 }
 
 
-def due_items_for(user: User) -> list[Item]:
-    """The user's open work, soonest due first: one query per kind of work."""
-    sources = SOURCES.get(Role(user.role), ()) if user.role else ()
-    if not sources:
-        return []
+def due_items_for(user: User, now: datetime | None = None) -> list[Item]:
+    """The user's open work at `now`, soonest due first: one query per kind of work."""
+    now = now or timezone.now()
+    sources = SOURCES.get(user.role, ()) if user.role else ()
+    if user.role != Role.CARE_COORDINATOR:  # a coordinator sees every handover already
+        sources = (*sources, _handovers_sent)
     visible = referrals_visible_to(user)
-    items = [item for source in sources for item in source(visible)]
-    return sorted(items, key=lambda item: (item.due, item.referral.pk))[:SHOWN]
+    unique = {
+        (item.what, item.referral.pk): item
+        for source in sources
+        for item in source(user, visible, now)
+    }
+    return sorted(unique.values(), key=lambda item: (item.due, item.referral.pk))[:SHOWN]
+
+
+@dataclass(frozen=True)
+class Row:
+    item: Item
+    clock: TimeLeft  # on time, due today or overdue, in words and colour
+
+
+def with_clocks(items: list[Item], now: datetime) -> list[Row]:
+    return [
+        Row(item, time_left(due=item.due, now=now, calendar=ENGLAND_AND_WALES)) for item in items
+    ]
