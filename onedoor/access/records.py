@@ -21,7 +21,7 @@ from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.audit.trail import Action, record
 from onedoor.care.models import CareRecord, ClinicalNote
-from onedoor.children.models import Child
+from onedoor.children.models import Child, TimelineEvent
 from onedoor.referrals.models import Referral
 
 NOTHING = Q(pk__in=[])
@@ -206,6 +206,15 @@ def notes_visible_to(user: User, action: Do = Do.VIEW) -> QuerySet[ClinicalNote]
         return notes
     return notes.filter(
         Q(sharing=ClinicalNote.Sharing.ALLIANCE) | Q(organisation_id=user.organisation_id)
+    )
+
+
+def timeline_visible_to(user: User, child: Child) -> QuerySet[TimelineEvent]:
+    """A child's timeline as the user may see it, filtered here, in the query: what is about
+    the child as a whole (advice given, say), and what belongs to a referral the user may
+    see. Another partner's contacts, plans and reviews never leave the database."""
+    return TimelineEvent.objects.filter(child=child).filter(
+        Q(referral__isnull=True) | Q(referral__in=referrals_visible_to(user))
     )
 
 

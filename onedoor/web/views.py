@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from onedoor.access.records import referrals_visible_to, view_child
 from onedoor.accounts.decorators import any_signed_in, roles_required
 from onedoor.web.navigation import Page, pages_for, roles_for
+from onedoor.web.timeline import timeline_for
 
 
 @login_not_required
@@ -79,7 +80,7 @@ def child(request: HttpRequest, child_uuid: UUID) -> HttpResponse:
             "referrals": referrals,
             "emergency_grant": viewed.emergency_grant,
             "priority_groups": person.priority_groups.all(),
-            "timeline": person.timeline.select_related("actor", "actor__organisation")[:200],
+            "timeline": timeline_for(request.user, person),  # type: ignore[arg-type]
         },
     )
 

@@ -1,0 +1,109 @@
+"""The child's timeline is filtered by what the viewer may see in the query, not in the
+template: another partner's contacts and plans, and another organisation's own notes, never
+leave the database for them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from onedoor.access.records import timeline_visible_to
+from onedoor.alliance.models import Alliance, Organisation
+from onedoor.care.models import ClinicalNote
+from onedoor.children.models import Child, TimelineEvent
+from onedoor.referrals.models import Referral, Status
+from onedoor.web.timeline import timeline_for
+from tests.personas import People, make_child, make_reference, shown, sign_in
+
+AT = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def child(alliance: Alliance, people: People) -> Child:
+    """Kai: first at Kooth (discharged), now at CHUMS; advice once given with no referral."""
+    kai = make_child(alliance, "Kai", allocated_to="kooth", status=Status.DISCHARGED)
+    kooth = kai.referrals.get()
+    chums = Referral.objects.create(
+        reference=make_reference(), child=kai, received_at=AT, source="gp",
+        status=Status.IN_INTERVENTION,
+        allocated_organisation=Organisation.objects.get(alliance=alliance, slug="chums"),
+    )  # fmt: skip
+    for n, (referral, summary) in enumerate(
+        [(None, "Advice given by phone."), (kooth, "Kooth contact."), (chums, "CHUMS contact.")]
+    ):
+        TimelineEvent.objects.create(
+            child=kai, at=AT.replace(hour=10 + n), kind=TimelineEvent.Kind.STATUS_CHANGED,
+            referral=referral, summary=summary,
+        )  # fmt: skip
+    for sharing, text in (("alliance", "Kooth shared note."), ("organisation", "Kooth own note.")):
+        ClinicalNote.objects.create(
+            referral=kooth, organisation=people.kooth_practitioner.organisation,
+            recorded_by=people.kooth_practitioner, recorded_at=AT.replace(hour=15), text=text,
+            sharing=sharing,
+        )  # fmt: skip
+    return kai
+
+
+@pytest.mark.parametrize(
+    ("persona", "events", "notes"),
+    [
+        ("chums_practitioner", ["CHUMS contact.", "Advice given by phone."], []),
+        (
+            "kooth_practitioner",
+            ["Kooth contact.", "Advice given by phone."],
+            ["Kooth own note.", "Kooth shared note."],
+        ),
+        (
+            "triage",
+            ["CHUMS contact.", "Kooth contact.", "Advice given by phone."],
+            ["Kooth shared note."],
+        ),
+        (
+            "clinical_lead",
+            ["CHUMS contact.", "Kooth contact.", "Advice given by phone."],
+            ["Kooth own note.", "Kooth shared note."],
+        ),
+    ],
+)
+def test_each_viewer_gets_only_what_they_may_see(
+    people: People, child: Child, persona: str, events: list[str], notes: list[str]
+) -> None:
+    user = people.by_role()[persona]
+    assert list(timeline_visible_to(user, child).values_list("summary", flat=True)) == events
+    entries = timeline_for(user, child)
+    assert [e.text for e in entries if e.title == "Clinical note"] == notes
+    assert [e.text for e in entries if e.title != "Clinical note"] == events
+
+
+def test_the_page_shows_the_partners_own_timeline_and_not_the_others(
+    client: Client, people: People, child: Child
+) -> None:
+    sign_in(client, people.chums_practitioner)
+    page = shown(client.get(f"/children/{child.uuid}/"))
+    assert "CHUMS contact." in page and "Advice given by phone." in page
+    assert "Kooth contact." not in page and "Kooth shared note." not in page
+    sign_in(client, people.clinical_lead)
+    page = shown(client.get(f"/children/{child.uuid}/"))
+    assert "Kooth own note." in page
+    assert "Only Kooth and the clinical lead" in page
+
+
+def test_the_child_page_costs_the_same_queries_however_long_the_timeline(
+    client: Client, people: People, child: Child
+) -> None:
+    sign_in(client, people.clinical_lead)
+    client.get("/")
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(f"/children/{child.uuid}/")
+        counts.append(len(queries))
+        for n in range(5):
+            TimelineEvent.objects.create(
+                child=child, at=AT, kind=TimelineEvent.Kind.STATUS_CHANGED, summary=f"More {n}."
+            )
+    assert counts[0] == counts[1]
