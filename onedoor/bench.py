@@ -39,6 +39,7 @@ def main() -> None:
             "OTP_REQUIRED": "false",
             "DJANGO_SETTINGS_MODULE": "onedoor.settings",
             "ALLOWED_HOSTS": "testserver",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         }
     )
     import django
@@ -51,6 +52,8 @@ def main() -> None:
     from onedoor.accounts.models import User
     from onedoor.alliance.loader import DEFAULT_FILE, load
     from onedoor.demo.population import ensure_demo_accounts, seed_population
+    from onedoor.worklist.items import due_items_for
+    from onedoor.worklist.reminders import send_reminders
 
     call_command("migrate", verbosity=0)
     alliance = load(DEFAULT_FILE)
@@ -79,6 +82,9 @@ def main() -> None:
         "first 50 children visible to Kooth (ms)": _median_ms(
             lambda: list(children_visible_to(kooth).order_by("pk")[:50])
         ),
+        "My tasks for a Kooth practitioner (ms)": _median_ms(lambda: due_items_for(kooth)),
+        "waiting list, first page (ms)": _median_ms(lambda: client.get("/waiting/")),
+        "reminder job, nothing new to send (ms)": _median_ms(send_reminders, repeat=3),
     }
     width = max(len(name) for name in results)
     for name, value in results.items():
