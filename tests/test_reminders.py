@@ -16,7 +16,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from onedoor.accounts.models import User
-from onedoor.alliance.models import Alliance
+from onedoor.accounts.roles import Role
+from onedoor.alliance.models import Alliance, Organisation
 from onedoor.care.actions import acknowledge_handover
 from onedoor.care.models import CarePlan, CheckIn, RiskReview, Transition
 from onedoor.emails.delivery import MAX_ATTEMPTS
@@ -27,7 +28,7 @@ from onedoor.triage.models import Escalation
 from onedoor.triage.tasks import notify_escalation
 from onedoor.worklist.items import due_items_for, with_clocks
 from onedoor.worklist.reminders import Sent, send_reminders
-from tests.personas import People, make_child
+from tests.personas import People, make_child, make_user
 
 ACCEPTED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # Monday
 
@@ -214,8 +215,15 @@ def test_a_handover_stays_on_the_senders_and_the_coordinators_lists_until_acknow
 def test_a_handover_past_its_due_time_climbs_the_escalation_framework_once_per_level(
     people: People, handover: Transition
 ) -> None:
-    people.coordinator.email = "cora@example.org"
-    people.coordinator.save()
+    for user, address in (
+        (people.coordinator, "cora@example.org"),
+        (people.kooth_lead, "kit@example.org"),  # the sender's partner lead
+        (people.chums_lead, "cleo@example.org"),  # the receiving partner's lead
+    ):
+        user.email = address
+        user.save()
+    bfb = Organisation.objects.get(alliance=handover.referral.child.alliance, slug="bfb-labs")
+    make_user("bea-bfb-lead", Role.PARTNER_LEAD, bfb, email="bea@example.org")  # not involved
     assert escalate_overdue(handover.due_at - timedelta(minutes=1)) == 0
     assert escalate_overdue(handover.due_at) == 1
     assert escalate_overdue(handover.due_at + timedelta(minutes=5)) == 0  # already at level 1
@@ -224,14 +232,15 @@ def test_a_handover_past_its_due_time_climbs_the_escalation_framework_once_per_l
     task = DBTaskResult.objects.get(task_path="onedoor.triage.tasks.notify_escalation")
     args = [str(handover.referral.uuid), 1, str(handover.uuid)]
     assert task.args_kwargs["args"] == args
-    assert notify_escalation.call(*args) == 1  # level 1 tells the care coordinators
+    assert notify_escalation.call(*args) == 3  # level 1: coordinators and partner leads
     assert notify_escalation.call(*args) == 0  # run twice: told once
-    assert [(m.to, m.subject) for m in mail.outbox] == [
-        (
-            ["cora@example.org"],
-            f"Escalation level 1: handover for {handover.referral.reference_display} "
-            "not acknowledged",
-        )
+    subject = (
+        f"Escalation level 1: handover for {handover.referral.reference_display} not acknowledged"
+    )
+    assert sorted((m.to[0], m.subject) for m in mail.outbox) == [
+        ("cleo@example.org", subject),
+        ("cora@example.org", subject),
+        ("kit@example.org", subject),
     ]
     assert "Ada" not in mail.outbox[0].body
     acknowledge_handover(user=people.chums_practitioner, transition=handover, note="Received.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from django.db.models import Q
 from django_tasks import task
 
 from onedoor.accounts.models import User
@@ -39,8 +40,11 @@ def tell_clinical_leads(referral: Referral) -> int:
 @task()
 def notify_escalation(referral_uuid: str, level: int, handover: str = "") -> int:
     """Tell the roles at an escalation level that a red review (or, given its uuid, a
-    handover's acknowledgement) is overdue."""
-    from onedoor.alliance.models import EscalationLevel
+    handover's acknowledgement) is overdue: those at the lead provider, and those at the
+    organisations involved (the one holding the child; the one receiving a handover), never
+    every partner's."""
+    from onedoor.alliance.models import EscalationLevel, Organisation
+    from onedoor.care.models import Transition
 
     referral = Referral.objects.select_related("child").filter(uuid=referral_uuid).first()
     if referral is None:
@@ -50,9 +54,22 @@ def notify_escalation(referral_uuid: str, level: int, handover: str = "") -> int
     ).first()
     if framework is None:
         return 0
-    people = User.objects.filter(
-        role__in=framework.roles, is_active=True, organisation__alliance=referral.child.alliance
-    ).exclude(email="")
+    involved = {referral.allocated_organisation_id}
+    if handover:
+        involved |= set(
+            Transition.objects.filter(uuid=handover).values_list(
+                "receiving_organisation", flat=True
+            )
+        )
+    people = (
+        User.objects.filter(
+            role__in=framework.roles, is_active=True, organisation__alliance=referral.child.alliance
+        )
+        .filter(
+            Q(organisation__kind=Organisation.Kind.LEAD_PROVIDER) | Q(organisation__in=involved)
+        )
+        .exclude(email="")
+    )
     name = "handover-escalation" if handover else "escalation"
     context = {"referral": referral, "level": framework}
     return sum(
