@@ -13,7 +13,7 @@ from onedoor.care import lists
 from onedoor.care.lists import cadences_for, with_check_in_due
 from onedoor.care.models import CheckIn
 from onedoor.referrals.models import Referral, RiskRating, Status
-from tests.personas import People, make_child, sign_in
+from tests.personas import People, make_child, organisation, sign_in
 
 START = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 
@@ -151,7 +151,7 @@ def test_the_next_check_in_counts_from_the_last_check_in_made_or_missed(
     cadences = cadences_for(people.coordinator)
     for day, made in ((10, True), (20, False)):
         CheckIn.objects.create(
-            referral=amber, organisation=people.kooth_practitioner.organisation,
+            referral=amber, organisation=organisation(alliance, "kooth"),
             recorded_by=people.kooth_practitioner, recorded_at=START + timedelta(days=day),
             contact_made=made, rating=RiskRating.AMBER if made else "",
         )  # fmt: skip

@@ -17,7 +17,7 @@ from onedoor.care.models import ClinicalNote
 from onedoor.children.models import Child, TimelineEvent
 from onedoor.referrals.models import Referral, Status
 from onedoor.web.timeline import timeline_for
-from tests.personas import People, make_child, make_reference, shown, sign_in
+from tests.personas import People, make_child, make_reference, organisation, shown, sign_in
 
 AT = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
 
@@ -41,7 +41,7 @@ def child(alliance: Alliance, people: People) -> Child:
         )  # fmt: skip
     for sharing, text in (("alliance", "Kooth shared note."), ("organisation", "Kooth own note.")):
         ClinicalNote.objects.create(
-            referral=kooth, organisation=people.kooth_practitioner.organisation,
+            referral=kooth, organisation=organisation(alliance, "kooth"),
             recorded_by=people.kooth_practitioner, recorded_at=AT.replace(hour=15), text=text,
             sharing=sharing,
         )  # fmt: skip
