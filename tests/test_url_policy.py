@@ -100,11 +100,11 @@ def test_each_staff_page_opens_for_its_roles_and_no_others(
 def test_the_navigation_fits_each_role(client: Client, people: People) -> None:
     expected = {
         "triage": ["Triage", "Waiting lists", "My tasks"],
-        "coordinator": ["Waiting lists", "Incoming", "Caseload", "My tasks"],
+        "coordinator": ["Waiting lists", "Incoming", "Caseload", "Young adults", "My tasks"],
         "clinical_lead": ["Triage", "Waiting lists", "My tasks", "Insights", "Governance"],
         "safeguarding": ["My tasks", "Governance", "Emergency access"],
         "partner_safeguarding": ["My tasks", "Governance", "Emergency access"],
-        "manager": ["Waiting lists", "My tasks", "Insights"],
+        "manager": ["Waiting lists", "Reassign caseload", "My tasks", "Insights"],
         "analyst": ["Insights"],
         "commissioner": ["Insights"],
         "admin": ["Configuration"],

@@ -28,6 +28,7 @@ from onedoor.care.models import (
     SafetyPlan,
     Transition,
 )
+from onedoor.care.young_adults import require_named_coordinator
 from onedoor.children.models import Journey, TimelineEvent
 from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.states import ENDS, change, move
@@ -38,12 +39,16 @@ WORKING_STATES = frozenset({Status.WAITING, Status.IN_INTERVENTION})
 RISK_ORDER = {RiskRating.GREEN: 0, RiskRating.AMBER: 1, RiskRating.RED: 2}
 
 
-def _check(user: User, referral: Referral) -> Organisation:
-    """The user's organisation, if they may record care for this referral now."""
+def _check(user: User, referral: Referral, *, safety: bool = False) -> Organisation:
+    """The user's organisation, if they may record care for this referral now. A young adult
+    needs a named care coordinator first, except for `safety`, which is never held back:
+    check-ins (they re-screen risk), risk reviews, safety plans and a step-up."""
     if not can_change_care(user, referral) or user.organisation is None:
         raise PermissionDenied("This child is not on your organisation's caseload.")
     if referral.status not in WORKING_STATES:
         raise ValidationError("Care is recorded for children waiting or in intervention")
+    if not safety:
+        require_named_coordinator(referral)
     return user.organisation
 
 
@@ -147,7 +152,7 @@ def record_check_in(
 ) -> CheckIn:
     """A Waiting Well check-in. A risk worse than the referral's sends the child back to
     triage, with its history."""
-    organisation = _check(user, referral)
+    organisation = _check(user, referral, safety=True)  # it re-screens risk
     if referral.status != Status.WAITING:
         raise ValidationError("Check-ins are for children waiting")
     if contact_made and rating not in RiskRating.values:
@@ -222,7 +227,7 @@ def record_care_plan(
 def record_risk_review(
     *, user: User, referral: Referral, rating: str, rationale: str
 ) -> RiskReview:
-    organisation = _check(user, referral)
+    organisation = _check(user, referral, safety=True)
     if rating not in RiskRating.values:
         raise ValidationError("Choose a risk rating: red, amber or green")
     if not rationale.strip():
@@ -323,7 +328,7 @@ def start_transition(
 ) -> Transition:
     """Send a handover. The child stays in transition, and on the care coordinator's list,
     until the receiving side acknowledges it."""
-    _check(user, referral)
+    _check(user, referral, safety=kind == Transition.Kind.STEP_UP)
     if kind not in Transition.Kind.values:
         raise ValidationError("Choose the kind of transition")
     if not reason.strip() or not handover.strip():
@@ -420,7 +425,7 @@ def record_safety_plan(
     keeping_safe: str,
 ) -> SafetyPlan:
     """A safety plan, made with the young person: the newest one is the current one."""
-    organisation = _check(user, referral)
+    organisation = _check(user, referral, safety=True)
     if not warning_signs.strip() or not coping_strategies.strip():
         raise ValidationError("Write the warning signs and what helps")
     with transaction.atomic():

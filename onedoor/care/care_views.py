@@ -56,6 +56,7 @@ from onedoor.care.models import (
     SafetyPlan,
     Transition,
 )
+from onedoor.care.young_adults import young_adult_for
 
 FORMS: dict[str, type[forms.Form]] = {
     "contact": ContactForm,
@@ -127,6 +128,7 @@ def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         "has_errors": any(form.errors for form in forms_.values()),
         "open_handover": open_handover,
         "may_acknowledge": open_handover is not None and may_acknowledge(user, open_handover),
+        "young_adult": young_adult_for(user, referral),
     }
     return render(
         request, "care/record.html", context, status=400 if context["has_errors"] else 200

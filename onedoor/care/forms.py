@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
+from onedoor.accounts.models import User
 from onedoor.alliance.models import Offer, Organisation
 from onedoor.care.models import ClinicalNote, Contact, Discharge, RiskRating, Transition
 
@@ -181,3 +183,81 @@ class FeedbackForm(forms.Form):
         label="Anything you would like to tell us (optional)", max_length=4000, required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )  # fmt: skip
+
+
+# The Young Adult Support Offer
+
+
+class CoordinatorChoice(forms.ModelChoiceField):
+    """A care coordinator, by UUID (database ids never leave the server)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj) if obj.is_active else f"{obj} (no longer active)"
+
+
+def _coordinators(label: str, required_message: str, help_text: str = "") -> CoordinatorChoice:
+    return CoordinatorChoice(
+        label=label, help_text=help_text, queryset=User.objects.none(), to_field_name="uuid",
+        empty_label="Choose", error_messages={
+            "required": required_message, "invalid_choice": required_message,
+        },
+    )  # fmt: skip
+
+
+class CoordinatorForm(forms.Form):
+    coordinator = _coordinators("Named care coordinator", "Choose the care coordinator")
+
+    def __init__(self, *args: Any, coordinators: QuerySet[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["coordinator"].queryset = coordinators  # type: ignore[attr-defined]
+
+
+PATHWAY_CHOICES = [
+    ("mentoring", "Trauma-informed mentoring"),
+    ("advocacy", "Advocacy"),
+    ("community_engagement", "Flexible community-based engagement"),
+    ("local_offer_linked", "Linked with the Care Leaver Local Offer"),
+]
+
+
+class PathwayForm(forms.Form):
+    parts = forms.MultipleChoiceField(
+        label="What the young adult is offered", choices=PATHWAY_CHOICES,
+        widget=forms.CheckboxSelectMultiple, help_text="Select all that apply.",
+        error_messages={"required": "Choose at least one part of the pathway"},
+    )  # fmt: skip
+    local_offer_notes = forms.CharField(
+        label="The link with the Care Leaver Local Offer (optional)",
+        help_text="For example, which parts of the Local Offer and who the contact is.",
+        max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+    notes = forms.CharField(
+        label="Notes (optional)", max_length=4000, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+
+class ReassignForm(forms.Form):
+    leaving = _coordinators("Care coordinator who is leaving", "Choose who is leaving")
+    receiving = _coordinators(
+        "Care coordinator taking the caseload", "Choose who takes the caseload",
+        "Every open case moves to them, with an audit record for each young adult.",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        *args: Any,
+        leaving: QuerySet[User],
+        receiving: QuerySet[User],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["leaving"].queryset = leaving  # type: ignore[attr-defined]
+        self.fields["receiving"].queryset = receiving  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        leaving, receiving = cleaned.get("leaving"), cleaned.get("receiving")
+        if leaving is not None and leaving == receiving:
+            self.add_error("receiving", "Choose a different care coordinator to take the caseload")
+        return cleaned

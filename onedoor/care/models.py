@@ -218,3 +218,97 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.uuid})"
+
+
+# The Young Adult Support Offer (care leavers aged 18 to 25): a named care coordinator before
+# anything else, and the young adult's pathway (`onedoor/care/young_adults.py`).
+
+
+class CoordinatorAssignmentQuerySet(models.QuerySet["CoordinatorAssignment"]):
+    def current(self) -> CoordinatorAssignmentQuerySet:
+        return self.filter(ended_at__isnull=True)
+
+
+class CoordinatorAssignment(models.Model):
+    """A young adult's named care coordinator: who, since when and named by whom. Naming
+    someone else ends this row and starts another, so the history stays; one current row
+    per referral (a database constraint)."""
+
+    class How(models.TextChoices):
+        NAMED = "named", "Named"
+        REASSIGNED = "reassigned", "Reassigned"
+        CASELOAD_MOVED = "caseload_moved", "Caseload moved from a leaving worker"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="coordinator_assignments"
+    )
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    how = models.CharField(max_length=20, choices=How.choices)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = CoordinatorAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-assigned_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_named_coordinator_per_referral",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["coordinator", "assigned_at", "id"],
+                condition=models.Q(ended_at__isnull=True),
+                name="coordinator_caseload",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Named care coordinator {self.uuid}"
+
+
+class YoungAdultPathway(CareRecord):
+    """What the Young Adult Support Offer gives this young adult: mentoring, advocacy,
+    community-based engagement and a link with the Care Leaver Local Offer. The newest is
+    the current one; the earlier ones are its history."""
+
+    mentoring = models.BooleanField(default=False)
+    advocacy = models.BooleanField(default=False)
+    community_engagement = models.BooleanField(default=False)
+    local_offer_linked = models.BooleanField(default=False)
+    local_offer_notes = models.TextField(
+        blank=True, help_text="How they are linked with the Care Leaver Local Offer."
+    )
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Young adult pathway {self.uuid}"
+
+    @property
+    def parts(self) -> list[str]:
+        """The parts of the pathway in words, in a fixed order."""
+        return [
+            label
+            for chosen, label in (
+                (self.mentoring, "Mentoring"),
+                (self.advocacy, "Advocacy"),
+                (self.community_engagement, "Community-based engagement"),
+                (self.local_offer_linked, "Linked with the Care Leaver Local Offer"),
+            )
+            if chosen
+        ]

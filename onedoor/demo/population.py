@@ -17,11 +17,14 @@ from typing import TypeVar
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, Offer, Organisation, PriorityGroup
+from onedoor.care.models import CoordinatorAssignment
+from onedoor.care.young_adults import CARE_LEAVER, is_young_adult
 from onedoor.children.models import Child, Ethnicity, Gender, Journey
 from onedoor.children.nhs_number import check_digit
 from onedoor.referrals.models import ConsentGivenBy, Referral, RiskRating, Route, Source, Status
@@ -378,4 +381,48 @@ def seed_population(
         created += len(batch_children)
         if progress:
             progress(min(start + batch_size, children), children)
+    name_demo_coordinators(alliance, today)
     return created
+
+
+# Young adults with a partner already have the demo care coordinator as their named care
+# coordinator; those still in triage wait for one (so the gate shows).
+COORDINATED_STATUSES = (
+    Status.ALLOCATED, Status.WAITING, Status.IN_INTERVENTION, Status.IN_TRANSITION,
+)  # fmt: skip
+
+
+def name_demo_coordinators(alliance: Alliance, today: date) -> int:
+    """Name the demo care coordinator for the care leavers aged 18 to 25 who are with a
+    partner and have none; returns how many were named."""
+    coordinator = User.objects.filter(
+        username="coordinator", is_demo=True, role=Role.CARE_COORDINATOR
+    ).first()
+    if coordinator is None:
+        return 0
+    candidates = (
+        Referral.objects.filter(
+            child__alliance=alliance,
+            child__priority_groups__slug=CARE_LEAVER,
+            status__in=COORDINATED_STATUSES,
+        )
+        .exclude(Exists(CoordinatorAssignment.objects.current().filter(referral=OuterRef("pk"))))
+        .select_related("child")
+        .order_by("pk")
+        .distinct()
+    )
+    named = CoordinatorAssignment.objects.bulk_create(
+        CoordinatorAssignment(
+            uuid=uuid.uuid5(DEMO_NAMESPACE, f"coordinator:{referral.uuid}"),
+            referral=referral,
+            coordinator=coordinator,
+            how=CoordinatorAssignment.How.NAMED,
+            assigned_by=coordinator,
+            assigned_at=referral.received_at,
+        )
+        for referral in candidates
+        if is_young_adult(
+            born=referral.child.date_of_birth, on=today, up_to=alliance.extended_max_age
+        )
+    )
+    return len(named)

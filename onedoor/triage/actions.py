@@ -15,6 +15,7 @@ from onedoor.accounts.models import User
 from onedoor.accounts.roles import TRIAGE_TEAM, Role
 from onedoor.alliance.models import IThriveGrouping, Offer, Organisation
 from onedoor.audit.trail import Action, record
+from onedoor.care.young_adults import require_named_coordinator
 from onedoor.children.models import TimelineEvent
 from onedoor.referrals.models import RISK_INDICATORS, Referral, RiskRating, Status
 from onedoor.referrals.states import change, move
@@ -182,6 +183,7 @@ def _validate_decision(
             raise ValidationError(
                 "There is no consent to share with alliance partners: record it before allocating"
             )
+        require_named_coordinator(referral)
     if outcome == Outcome.ADVICE and not materials_sent.strip():
         raise ValidationError("Record the advice and what was sent")
     if outcome == Outcome.STEP_UP and (receiving_service is None or not reason.strip()):
@@ -315,6 +317,8 @@ def sign_off(
         if approve:
             if decision.outcome == Outcome.ALLOCATE and not referral.consent_to_share:
                 raise ValidationError("There is no consent to share: it cannot be allocated")
+            if decision.outcome == Outcome.ALLOCATE:
+                require_named_coordinator(referral)
             # Signing off a red referral's decision is a clinician's review of it.
             reviewed: dict[str, object] = (
                 {"red_reviewed_at": timezone.now(), "queue_band": 1}
@@ -343,6 +347,7 @@ def _partner_of(user: User, referral: Referral) -> None:
 def accept_allocation(*, user: User, referral: Referral, version: int) -> Referral:
     """The partner takes the child: they join the offer's waiting list (Waiting Well)."""
     _partner_of(user, referral)
+    require_named_coordinator(referral)
     return move(
         user=user,
         referral=referral,

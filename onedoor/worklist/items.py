@@ -8,7 +8,9 @@ Work to act on now, whenever it is due:
 - a handover not yet acknowledged (care coordinators, and whoever sent it), due by its
   acknowledgement time;
 - a missed Waiting Well check-in (the allocated partner), to follow up by the end of the
-  next working day.
+  next working day;
+- a young adult (a care leaver aged 18 to 25) with no named care coordinator, which holds
+  back every other step (care coordinators), due by the triage deadline, or at once.
 
 Reminders, shown from `LOOK_AHEAD` before they fall due:
 - the next Waiting Well check-in (the allocated partner), by the cadence for the risk
@@ -36,6 +38,7 @@ from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.care.lists import cadences_for, with_check_in_due
 from onedoor.care.models import CarePlan, CheckIn, RiskReview, Transition
+from onedoor.care.young_adults import waiting_for_a_coordinator
 from onedoor.referrals.models import Referral, Status
 from onedoor.triage.clock import (
     END_OF_WORKING_DAY,
@@ -133,6 +136,13 @@ def _triage_clocks(user: User, visible: QuerySet[Referral], now: datetime) -> li
     return [Item("Triage this referral", r, r.triage_due_at, "triage:referral") for r in ending]  # type: ignore[arg-type]
 
 
+def _coordinators_needed(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
+    return [
+        Item("Name a care coordinator", r, r.triage_due_at or r.received_at, "care:coordinator")
+        for r in waiting_for_a_coordinator(visible, timezone.localdate(now, LONDON))
+    ]
+
+
 def _handover_items(transitions: QuerySet[Transition]) -> list[Item]:
     return [
         Item("Handover waiting for the receiving side", t.referral, t.due_at, "care:record")
@@ -223,7 +233,7 @@ PARTNER_WORK = (_missed_check_ins, _check_ins, _risk_reviews, _care_plan_reviews
 SOURCES: dict[str, tuple[Source, ...]] = {
     Role.CLINICAL_LEAD: (_red_reviews, _sign_offs),
     Role.TRIAGE_LEAD: (_information_requested, _triage_clocks),
-    Role.CARE_COORDINATOR: (_handovers,),
+    Role.CARE_COORDINATOR: (_handovers, _coordinators_needed),
     Role.PRACTITIONER: PARTNER_WORK,
     Role.PARTNER_LEAD: PARTNER_WORK,
 }
