@@ -195,7 +195,15 @@ def care(alliance: Alliance, people: People, children: dict[str, Child]) -> dict
 
     from django.utils import timezone
 
-    from onedoor.care.models import CarePlan, CheckIn, ClinicalNote, Contact, RiskReview, SafetyPlan
+    from onedoor.care.models import (
+        CarePlan,
+        CheckIn,
+        ClinicalNote,
+        Contact,
+        RiskReview,
+        SafetyPlan,
+        YoungAdultPathway,
+    )
 
     made: dict[str, object] = {}
     for name, child in children.items():
@@ -216,6 +224,7 @@ def care(alliance: Alliance, people: People, children: dict[str, Child]) -> dict
         made[f"{name}:riskreview"] = RiskReview.objects.create(
             **common, rating="green", rationale="Fine.", next_due=date(2099, 1, 1)
         )
+        made[f"{name}:pathway"] = YoungAdultPathway.objects.create(**common, mentoring=True)
         made[f"{name}:shared"] = ClinicalNote.objects.create(
             **common, text="Shared note.", sharing=ClinicalNote.Sharing.ALLIANCE
         )
@@ -225,7 +234,7 @@ def care(alliance: Alliance, people: People, children: dict[str, Child]) -> dict
     return made
 
 
-CARE_RECORDS = ("contact", "checkin", "careplan", "safetyplan", "riskreview")
+CARE_RECORDS = ("contact", "checkin", "careplan", "safetyplan", "riskreview", "pathway")
 
 
 @pytest.mark.parametrize("persona", sorted(EXPECTED_CARE))

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from onedoor.access.records import can_change_care
+from onedoor.access.records import can_change_care, referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import CheckInCadence, Offer, Organisation
@@ -316,6 +316,64 @@ TRANSITION_ENDS = {
 }
 
 
+def _handover_due(now: datetime) -> datetime:
+    """The receiving side has `HANDOVER_DAYS` working days, to the end of the last."""
+    return datetime.combine(
+        ENGLAND_AND_WALES.add_working_days(timezone.localdate(now), HANDOVER_DAYS),
+        END_OF_WORKING_DAY,
+        tzinfo=LONDON,
+    )
+
+
+STEP_DOWN_STATES = frozenset({Status.ALLOCATED, Status.WAITING})
+
+
+def record_step_down(
+    *,
+    user: User,
+    referral: Referral,
+    sending_organisation: Organisation,
+    reason: str,
+    handover: str,
+) -> Transition:
+    """A child stepping down into the alliance from a service outside it (specialist CAMHS,
+    say): the Referral and Advice Point records that service's handover for the partner the
+    child is allocated to, who acknowledges it. The referral's own path is unchanged; the
+    handover stays on the lists, and escalates, until acknowledged."""
+    if not user.at_advice_point or not referrals_visible_to(user).filter(pk=referral.pk).exists():
+        raise PermissionDenied("The Referral and Advice Point records a step-down.")
+    if referral.status not in STEP_DOWN_STATES or referral.allocated_organisation is None:
+        raise ValidationError("Allocate the child to a partner first: the handover is for them")
+    if sending_organisation.kind != Organisation.Kind.EXTERNAL or (
+        sending_organisation.alliance_id != referral.child.alliance_id
+    ):
+        raise ValidationError("Choose the service the child is stepping down from")
+    if not reason.strip() or not handover.strip():
+        raise ValidationError("Write the reason and the handover")
+    if Transition.objects.filter(referral=referral, acknowledged_at__isnull=True).exists():
+        raise ValidationError("A handover for this child is already waiting to be acknowledged")
+    now = timezone.now()
+    with transaction.atomic():
+        transition = Transition.objects.create(
+            referral=referral,
+            kind=Transition.Kind.STEP_DOWN,
+            reason=reason.strip(),
+            sending_organisation=sending_organisation,
+            receiving_organisation=referral.allocated_organisation,
+            receiving_offer=referral.allocated_offer,
+            handover=handover.strip(),
+            due_at=_handover_due(now),
+            sent_by=user,
+            sent_at=now,
+        )
+        _written(
+            user, referral, "transition", transition.uuid,
+            f"Step-down from {sending_organisation}: handover for "
+            f"{referral.allocated_organisation} to acknowledge.",
+        )  # fmt: skip
+    return transition
+
+
 def start_transition(
     *,
     user: User,
@@ -329,7 +387,7 @@ def start_transition(
     """Send a handover. The child stays in transition, and on the care coordinator's list,
     until the receiving side acknowledges it."""
     _check(user, referral, safety=kind == Transition.Kind.STEP_UP)
-    if kind not in Transition.Kind.values:
+    if kind not in Transition.Kind.values or kind == Transition.Kind.STEP_DOWN:
         raise ValidationError("Choose the kind of transition")
     if not reason.strip() or not handover.strip():
         raise ValidationError("Write the reason and the handover")
@@ -338,11 +396,7 @@ def start_transition(
     ):
         raise ValidationError("Choose the receiving partner's offer")
     now = timezone.now()
-    due = datetime.combine(
-        ENGLAND_AND_WALES.add_working_days(timezone.localdate(now), HANDOVER_DAYS),
-        END_OF_WORKING_DAY,
-        tzinfo=LONDON,
-    )
+    due = _handover_due(now)
     with transaction.atomic():
         move(
             user=user,
@@ -403,14 +457,19 @@ def acknowledge_handover(*, user: User, transition: Transition, note: str) -> Tr
                 "allocated_organisation": receiving,
                 "allocated_offer": transition.receiving_offer,
             }
-        move(
-            user=user,
-            referral=referral,
-            to=TRANSITION_ENDS[Transition.Kind(transition.kind)],
-            version=referral.version,
-            changes=changes,
-            summary=f"Handover acknowledged by {receiving}.",
-        )
+        summary = f"Handover acknowledged by {receiving}."
+        to = TRANSITION_ENDS.get(Transition.Kind(transition.kind))
+        if to is None:  # a step-down: the child's path carries on as it was
+            _written(user, referral, "transition", transition.uuid, summary)
+        else:
+            move(
+                user=user,
+                referral=referral,
+                to=to,
+                version=referral.version,
+                changes=changes,
+                summary=summary,
+            )
     transition.refresh_from_db()
     return transition
 

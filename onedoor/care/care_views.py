@@ -23,6 +23,7 @@ from onedoor.access.records import (
 from onedoor.accounts.decorators import any_signed_in
 from onedoor.accounts.models import User
 from onedoor.care.actions import (
+    STEP_DOWN_STATES,
     acknowledge_handover,
     discharge,
     give_feedback,
@@ -33,6 +34,7 @@ from onedoor.care.actions import (
     record_note,
     record_risk_review,
     record_safety_plan,
+    record_step_down,
     start_transition,
 )
 from onedoor.care.forms import (
@@ -45,6 +47,7 @@ from onedoor.care.forms import (
     NoteForm,
     RiskReviewForm,
     SafetyPlanForm,
+    StepDownForm,
     TransitionForm,
 )
 from onedoor.care.models import (
@@ -67,6 +70,7 @@ FORMS: dict[str, type[forms.Form]] = {
     "safety_plan": SafetyPlanForm,
     "discharge": DischargeForm,
     "transition": TransitionForm,
+    "step_down": StepDownForm,
     "acknowledge": AcknowledgeForm,
 }
 DONE = {
@@ -78,6 +82,7 @@ DONE = {
     "safety_plan": "Safety plan saved.",
     "discharge": "Discharged. The family has been invited to give feedback.",
     "transition": "Handover sent. It stays on the care coordinator's list until acknowledged.",
+    "step_down": "Step-down recorded. Its handover waits for the partner to acknowledge it.",
     "acknowledge": "Handover acknowledged.",
 }
 
@@ -92,8 +97,8 @@ def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
     alliance = referral.child.alliance
     forms_: dict[str, forms.Form] = {
         name: (
-            TransitionForm(request.POST if posted == name else None, prefix=name, alliance=alliance)
-            if form is TransitionForm
+            form(request.POST if posted == name else None, prefix=name, alliance=alliance)  # type: ignore[call-arg]
+            if form in (TransitionForm, StepDownForm)
             else form(request.POST if posted == name else None, prefix=name)
         )
         for name, form in FORMS.items()
@@ -129,6 +134,9 @@ def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         "open_handover": open_handover,
         "may_acknowledge": open_handover is not None and may_acknowledge(user, open_handover),
         "young_adult": young_adult_for(user, referral),
+        "may_record_step_down": user.at_advice_point
+        and referral.status in STEP_DOWN_STATES
+        and open_handover is None,
     }
     return render(
         request, "care/record.html", context, status=400 if context["has_errors"] else 200
@@ -159,6 +167,8 @@ def _record(user: User, referral: Any, posted: str, values: dict[str, Any]) -> N
             receiving_organisation=values["receiving_organisation"],
             receiving_offer=values["receiving_offer"], handover=values["handover"],
         )  # fmt: skip
+    elif posted == "step_down":
+        record_step_down(user=user, referral=referral, **values)
     elif posted == "acknowledge":
         waiting = Transition.objects.filter(referral=referral, acknowledged_at__isnull=True).first()
         if waiting is None:

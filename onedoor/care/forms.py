@@ -69,7 +69,9 @@ class CheckInForm(forms.Form):
 
 class TransitionForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Kind of transition", choices=Transition.Kind.choices, widget=forms.RadioSelect,
+        label="Kind of transition",
+        choices=[c for c in Transition.Kind.choices if c[0] != Transition.Kind.STEP_DOWN],
+        widget=forms.RadioSelect,
         error_messages={"required": "Choose the kind of transition"},
     )  # fmt: skip
     receiving_organisation = forms.ModelChoiceField(
@@ -99,6 +101,30 @@ class TransitionForm(forms.Form):
         self.fields["receiving_offer"].queryset = Offer.objects.filter(  # type: ignore[attr-defined]
             organisation__alliance=alliance, active=True
         ).select_related("organisation")
+
+
+class StepDownForm(forms.Form):
+    sending_organisation = forms.ModelChoiceField(
+        label="Stepping down from", queryset=Organisation.objects.none(), empty_label="Choose",
+        widget=forms.Select(attrs={"class": "nhsuk-select"}),
+        error_messages={"required": "Choose the service the child is stepping down from"},
+    )  # fmt: skip
+    reason = forms.CharField(
+        label="Reason", max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write the reason"},
+    )  # fmt: skip
+    handover = forms.CharField(
+        label="Their handover",
+        help_text="What the sending service says the partner needs to know.",
+        max_length=10000, widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Write the handover"},
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, alliance: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sending_organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
+            alliance=alliance, kind=Organisation.Kind.EXTERNAL
+        )
 
 
 class AcknowledgeForm(forms.Form):

@@ -180,12 +180,16 @@ class Feedback(models.Model):
 
 
 class Transition(models.Model):
-    """A move between services with a handover that the receiving side acknowledges."""
+    """A move between services with a handover that the receiving side acknowledges. Sent by
+    the partner holding the child (step-up, another partner, adult services), or, for a
+    step-down from a service outside the alliance, recorded by the Referral and Advice Point
+    for the partner the child is allocated to."""
 
     class Kind(models.TextChoices):
         STEP_UP = "step_up", "Step up to specialist CAMHS or crisis support"
         BETWEEN_PARTNERS = "between_partners", "Move to another partner"
         ADULT_SERVICES = "adult_services", "Transition to adult services"
+        STEP_DOWN = "step_down", "Step down into the alliance"
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     referral = models.ForeignKey(
@@ -199,6 +203,11 @@ class Transition(models.Model):
     receiving_offer = models.ForeignKey(
         "alliance.Offer", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    sending_organisation = models.ForeignKey(
+        "alliance.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+        help_text="For a step-down: the service outside the alliance handing over.",
+    )  # fmt: skip
     handover = models.TextField()
     due_at = models.DateTimeField(help_text="When the receiving side should have acknowledged.")
     sent_by = models.ForeignKey(

@@ -107,3 +107,34 @@ def test_a_care_coordinator_steps_up_and_the_handover_is_acknowledged(
     assert_accessible(page)
     referral.refresh_from_db()
     assert referral.status == Status.STEPPED_UP
+
+
+def test_the_advice_point_records_a_step_down_that_the_partner_acknowledges(
+    page: Page, demo: Alliance
+) -> None:
+    referral = make_child(
+        demo, "Dana", "Downing", allocated_to="kooth", status=Status.ALLOCATED
+    ).referrals.get()
+    sign_in(page, "coordinator")
+    page.goto(f"/care/{referral.uuid}/")
+    page.get_by_role("button", name="Record the step-down").click()
+    assert error_summary(page)[:1] == ["Choose the service the child is stepping down from"]
+    assert_accessible(page)
+    page.get_by_label("Stepping down from").select_option(
+        label="Specialist CAMHS (Kent and Medway)"
+    )
+    page.get_by_label("Reason", exact=True).fill("Stable; support nearer home.")
+    page.get_by_label("Their handover").fill("Discharge letter; safety plan in place.")
+    page.get_by_role("button", name="Record the step-down").click()
+    expect(page.get_by_text("Step-down recorded.")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, "kooth-practitioner")
+    page.goto(f"/care/{referral.uuid}/")
+    expect(page.get_by_text("Discharge letter; safety plan in place.")).to_be_visible()
+    page.get_by_role("button", name="Acknowledge the handover").click()
+    expect(page.get_by_text("Handover acknowledged.")).to_be_visible()
+    assert_accessible(page)
+    referral.refresh_from_db()
+    assert referral.status == Status.ALLOCATED
