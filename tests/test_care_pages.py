@@ -133,6 +133,39 @@ def test_the_care_record_runs_a_fixed_number_of_queries(
     record_note(user=people.kooth_practitioner, referral=waiting, text="Note.", sharing="alliance")
     sign_in(client, people.kooth_practitioner)
     client.get("/")
-    with django_assert_num_queries(20):  # type: ignore[operator]
+    # ... and two for what falls due (the cadences; the next check-in from the last one)
+    with django_assert_num_queries(22):  # type: ignore[operator]
         response = client.get(f"/care/{waiting.uuid}/")
     assert len(response.context["contacts"]) == contacts
+
+
+def test_the_care_record_says_what_falls_due_next_and_how_each_clock_stands(
+    client: Client, people: People, waiting: Referral
+) -> None:
+    from datetime import UTC, date, datetime
+
+    from onedoor.care.models import CarePlan, RiskReview
+
+    Referral.objects.filter(pk=waiting.pk).update(
+        accepted_at=datetime(2026, 1, 5, 10, 0, tzinfo=UTC), risk_rating="amber"
+    )
+    kooth = waiting.allocated_organisation
+    common = {
+        "referral": waiting,
+        "organisation": kooth,
+        "recorded_by": people.kooth_practitioner,
+        "recorded_at": datetime.now(UTC),
+    }
+    RiskReview.objects.create(
+        **common, rating="amber", rationale="Steady.", next_due=date(2099, 1, 2)
+    )
+    CarePlan.objects.create(**common, summary="Plan.", review_due=date(2026, 1, 30))
+    sign_in(client, people.kooth_practitioner)
+    due = client.get(f"/care/{waiting.uuid}/").context["due"]
+    assert [(what, clock.state) for what, clock in due] == [
+        ("Next Waiting Well check-in", "overdue"),  # 14 days after 5 January
+        ("Next risk review", "on_time"),
+        ("Care plan review", "overdue"),
+    ]
+    Referral.objects.filter(pk=waiting.pk).update(status=Status.DISCHARGED)
+    assert client.get(f"/care/{waiting.uuid}/").context["due"] == []

@@ -33,7 +33,7 @@ from onedoor.children.models import Journey, TimelineEvent
 from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.states import ENDS, change, move
 from onedoor.triage.actions import back_to_triage
-from onedoor.triage.clock import END_OF_WORKING_DAY, ENGLAND_AND_WALES, LONDON
+from onedoor.triage.clock import ENGLAND_AND_WALES, end_of
 
 WORKING_STATES = frozenset({Status.WAITING, Status.IN_INTERVENTION})
 RISK_ORDER = {RiskRating.GREEN: 0, RiskRating.AMBER: 1, RiskRating.RED: 2}
@@ -318,11 +318,7 @@ TRANSITION_ENDS = {
 
 def _handover_due(now: datetime) -> datetime:
     """The receiving side has `HANDOVER_DAYS` working days, to the end of the last."""
-    return datetime.combine(
-        ENGLAND_AND_WALES.add_working_days(timezone.localdate(now), HANDOVER_DAYS),
-        END_OF_WORKING_DAY,
-        tzinfo=LONDON,
-    )
+    return end_of(ENGLAND_AND_WALES.add_working_days(timezone.localdate(now), HANDOVER_DAYS))
 
 
 STEP_DOWN_STATES = frozenset({Status.ALLOCATED, Status.WAITING})

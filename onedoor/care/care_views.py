@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -50,6 +52,7 @@ from onedoor.care.forms import (
     StepDownForm,
     TransitionForm,
 )
+from onedoor.care.lists import cadences_for, with_check_in_due
 from onedoor.care.models import (
     CarePlan,
     CheckIn,
@@ -60,6 +63,8 @@ from onedoor.care.models import (
     Transition,
 )
 from onedoor.care.young_adults import young_adult_for
+from onedoor.referrals.models import Referral, Status
+from onedoor.triage.clock import ENGLAND_AND_WALES, TimeLeft, end_of, time_left
 
 FORMS: dict[str, type[forms.Form]] = {
     "contact": ContactForm,
@@ -115,17 +120,22 @@ def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         .select_related("receiving_organisation")
         .first()
     )
+    risk_reviews = list(care_records_visible_to(user, RiskReview).filter(referral=referral)[:20])
+    care_plans = list(
+        care_records_visible_to(user, CarePlan)
+        .filter(referral=referral)
+        .prefetch_related("goals")[:20]
+    )
     context = {
         "referral": referral,
         "child": referral.child,
         "forms": forms_,
+        "due": _due(user, referral, risk_reviews, care_plans),
         "can_record": can_change_care(user, referral),
         "contacts": care_records_visible_to(user, Contact).filter(referral=referral)[:100],
         "check_ins": care_records_visible_to(user, CheckIn).filter(referral=referral)[:100],
-        "care_plans": care_records_visible_to(user, CarePlan)
-        .filter(referral=referral)
-        .prefetch_related("goals")[:20],
-        "risk_reviews": care_records_visible_to(user, RiskReview).filter(referral=referral)[:20],
+        "care_plans": care_plans,
+        "risk_reviews": risk_reviews,
         "safety_plan": care_records_visible_to(user, SafetyPlan).filter(referral=referral).first(),
         "notes": notes_visible_to(user)
         .filter(referral=referral)
@@ -141,6 +151,27 @@ def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
     return render(
         request, "care/record.html", context, status=400 if context["has_errors"] else 200
     )
+
+
+def _due(
+    user: User, referral: Referral, risk_reviews: Sequence[RiskReview], plans: Sequence[CarePlan]
+) -> list[tuple[str, TimeLeft]]:
+    """What falls due for this child next, and how each clock stands (the same rules as My
+    tasks): the Waiting Well check-in while waiting, the risk review and the care plan
+    review that the latest of each set."""
+    now = timezone.now()
+    due: list[tuple[str, datetime]] = []
+    if referral.status == Status.WAITING:
+        annotated = with_check_in_due(Referral.objects.filter(pk=referral.pk), cadences_for(user))
+        check_in = annotated.values_list("check_in_due", flat=True).first()  # type: ignore[misc]
+        if check_in is not None:
+            due.append(("Next Waiting Well check-in", check_in))
+    if referral.status in (Status.WAITING, Status.IN_INTERVENTION):
+        if risk_reviews:
+            due.append(("Next risk review", end_of(risk_reviews[0].next_due)))
+        if plans:
+            due.append(("Care plan review", end_of(plans[0].review_due)))
+    return [(what, time_left(due=when, now=now, calendar=ENGLAND_AND_WALES)) for what, when in due]
 
 
 def _record(user: User, referral: Any, posted: str, values: dict[str, Any]) -> None:

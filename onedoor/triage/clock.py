@@ -196,6 +196,11 @@ def days_lost(pauses: Sequence[Pause], received_at: datetime, calendar: Calendar
     return lost
 
 
+def end_of(day: date) -> datetime:
+    """A deadline on `day` ends with its working day, in London."""
+    return datetime.combine(day, END_OF_WORKING_DAY, tzinfo=LONDON)
+
+
 def due_at(
     *,
     received_at: datetime,
@@ -212,8 +217,7 @@ def due_at(
     """
     first_day = calendar.add_working_days(_clock_day(received_at, "received_at"), 0)
     lost = days_lost(pauses, received_at, calendar)
-    due_day = calendar.add_working_days(first_day, working_days + lost)
-    return datetime.combine(due_day, END_OF_WORKING_DAY, tzinfo=LONDON)
+    return end_of(calendar.add_working_days(first_day, working_days + lost))
 
 
 @dataclass(frozen=True)

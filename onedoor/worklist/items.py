@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
@@ -41,11 +41,11 @@ from onedoor.care.models import CarePlan, CheckIn, RiskReview, Transition
 from onedoor.care.young_adults import waiting_for_a_coordinator
 from onedoor.referrals.models import Referral, Status
 from onedoor.triage.clock import (
-    END_OF_WORKING_DAY,
     ENGLAND_AND_WALES,
     LONDON,
     TimeLeft,
     due_at,
+    end_of,
     time_left,
 )
 from onedoor.triage.models import Outcome, TriageDecision
@@ -65,11 +65,6 @@ class Item:
 
 
 Source = Callable[[User, QuerySet[Referral], datetime], list[Item]]
-
-
-def end_of(day: date) -> datetime:
-    """A date-only deadline ends with its working day, in London."""
-    return datetime.combine(day, END_OF_WORKING_DAY, tzinfo=LONDON)
 
 
 def _red_reviews(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
