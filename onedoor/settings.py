@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "onedoor.worklist",
     "onedoor.emails",
     "onedoor.care",
+    "onedoor.insights",
     "onedoor.access",
     "onedoor.web",
     "onedoor.demo",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("referrals/", include("onedoor.referrals.staff_urls")),
     path("triage/", include("onedoor.triage.urls")),
     path("care/", include("onedoor.care.urls")),
+    path("insights/", include("onedoor.insights.urls")),
     path("refer/", include("onedoor.referrals.urls")),
     path("", include("onedoor.access.urls")),
     path("", include("onedoor.audit.urls")),

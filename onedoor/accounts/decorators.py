@@ -13,11 +13,11 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from onedoor.accounts.roles import Role
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponse | StreamingHttpResponse])
 
 
 def roles_required(*roles: Role) -> Callable[[View], View]:
@@ -25,7 +25,7 @@ def roles_required(*roles: Role) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse | StreamingHttpResponse:
             if getattr(request.user, "role", None) not in allowed:
                 raise PermissionDenied("This page is not part of your role.")
             return view(request, *args, **kwargs)

@@ -35,6 +35,7 @@ class AllianceEntry(Strict):
     max_age: Age
     extended_max_age: Age
     break_glass_hours: Annotated[int, Field(ge=1, le=72)]
+    small_numbers_below: Annotated[int, Field(ge=1, le=50)] = 5
     postcode_districts: list[
         Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")]
     ]
@@ -237,6 +238,7 @@ def load(path: Path) -> m.Alliance:
             "max_age": a.max_age,
             "extended_max_age": a.extended_max_age,
             "break_glass_hours": a.break_glass_hours,
+            "small_numbers_below": a.small_numbers_below,
         },
     )
     for district in a.postcode_districts:

@@ -42,6 +42,12 @@ class Alliance(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(72)],
         help_text="How long an emergency access grant lasts.",
     )
+    small_numbers_below = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="Figures shown to commissioners count at least this many children, or are "
+        "suppressed, so that no child can be identified.",
+    )
     config_version = models.CharField(max_length=40, blank=True)
 
     class Meta:

@@ -47,11 +47,14 @@ def _years_before(today: date, years: int) -> date:
         return today.replace(year=today.year - years, day=28)
 
 
-def _born_between(today: date, youngest: int, oldest: int) -> Q:
-    """Children aged `youngest` to `oldest` (inclusive) today."""
+def born_between(today: date, youngest: int, oldest: int, child: str = "child__") -> Q:
+    """Children aged `youngest` to `oldest` (inclusive) on `today`; `child` is the path to
+    the child from the records filtered."""
     return Q(
-        child__date_of_birth__gt=_years_before(today, oldest + 1),
-        child__date_of_birth__lte=_years_before(today, youngest),
+        **{
+            f"{child}date_of_birth__gt": _years_before(today, oldest + 1),
+            f"{child}date_of_birth__lte": _years_before(today, youngest),
+        }
     )
 
 
@@ -65,7 +68,7 @@ def queue_for(user: User, filters: Filters) -> QuerySet[Referral]:
         referrals = referrals.filter(source=filters.source)
     if filters.age_band:
         youngest, oldest = AGE_BANDS[filters.age_band]
-        referrals = referrals.filter(_born_between(timezone.localdate(), youngest, oldest))
+        referrals = referrals.filter(born_between(timezone.localdate(), youngest, oldest))
     if filters.partner:
         referrals = referrals.filter(last_declined_by__slug=filters.partner)
     return referrals.select_related("child", "last_declined_by").prefetch_related(

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from onedoor.care import views as care_views
+from onedoor.insights import views as insights_views
 from onedoor.triage import views as triage_views
 from onedoor.web import views
 from onedoor.worklist import views as worklist_views
@@ -13,7 +14,7 @@ urlpatterns = [
     path("waiting/", care_views.waiting, name="waiting"),
     path("caseload/", care_views.caseload, name="caseload"),
     path("tasks/", worklist_views.my_tasks, name="tasks"),
-    path("insights/", views.insights, name="insights"),
+    path("insights/", insights_views.dashboard, name="insights"),
     path("governance/", views.governance, name="governance"),
     path("children/<uuid:child_uuid>/", views.child, name="child"),
     path("assets/<path:path>", views.nhsuk_asset, name="nhsuk_asset"),

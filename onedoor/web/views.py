@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from onedoor.access.records import referrals_visible_to, view_child
 from onedoor.accounts.decorators import any_signed_in, roles_required
-from onedoor.web.navigation import Page, pages_for, roles_for
+from onedoor.web.navigation import pages_for, roles_for
 from onedoor.web.timeline import timeline_for
 
 
@@ -35,24 +35,6 @@ def health(request: HttpRequest) -> JsonResponse:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", {"pages": pages_for(request.user.role)})  # type: ignore[union-attr]
-
-
-def _stable_page(url_name: str, title: str, issue: str):  # type: ignore[no-untyped-def]
-    """A page at its stable address, for the roles that will use it, saying what comes."""
-
-    @roles_required(*roles_for(url_name))
-    @require_GET
-    def view(request: HttpRequest) -> HttpResponse:
-        page: Page = next(p for p in pages_for(request.user.role) if p.url_name == url_name)  # type: ignore[union-attr]
-        return render(
-            request, "web/stable_page.html", {"title": title, "page": page, "issue": issue}
-        )
-
-    view.__name__ = url_name.split(":")[1]
-    return view
-
-
-insights = _stable_page("web:insights", "Insights", "outcomes and shared KPIs")
 
 
 @roles_required(*roles_for("web:governance"))

@@ -106,7 +106,7 @@ def test_the_two_factor_page_is_accessible_empty_and_with_errors(
         ("/waiting/", "coordinator", "Waiting lists"),
         ("/caseload/", "kooth-practitioner", "Caseload"),
         ("/tasks/", "safeguarding", "My tasks"),
-        ("/insights/", "analyst", "Insights"),
+        ("/insights/", "analyst", "Shared KPIs"),
         ("/governance/", "clinical-lead", "Governance"),
     ],
 )

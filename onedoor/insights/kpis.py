@@ -1,0 +1,540 @@
+"""The alliance's shared KPIs: one definition of each, here, used by the dashboard, the exports
+and the review pack alike. `docs/kpis.md` says what each counts, how it lines up with the
+national definitions (the Mental Health Services Data Set) and where the alliance differs.
+
+Every KPI is a function of the same four things: the alliance, a `Scope` (the whole alliance,
+one partner, or one offer), a `Period` (London dates, inclusive) and a `Cut` (none, or a
+grouping for the equity view: priority group, age band, gender, ethnicity, referral source).
+It returns `Figure`s, one per group, each with its numerator and denominator so that a total
+can be checked and a small number suppressed. Each runs a fixed number of queries, grouped in
+the database, whatever the period.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import timezone
+
+from onedoor.alliance.models import Alliance
+from onedoor.care.models import Contact, Discharge, Feedback
+from onedoor.children.models import Ethnicity, Gender
+from onedoor.referrals.models import Referral, Source, Status
+from onedoor.triage.clock import LONDON
+from onedoor.triage.models import Outcome, TriageDecision
+from onedoor.triage.queue import AGE_BANDS, born_between
+
+FIRST_CONTACT_TARGET_DAYS = 28  # the four-week wait the CYP mental health standard aims at
+SEEN_WINDOW_DAYS = 365  # CYP access: at least one contact in a rolling 12 months
+RE_REFERRAL_DAYS = 365  # a re-referral: the child had another referral in the year before
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError("A period ends on or after its start")
+
+    @property
+    def since(self) -> datetime:
+        return datetime.combine(self.start, time.min, tzinfo=LONDON)
+
+    @property
+    def until(self) -> datetime:
+        """The first moment after the period."""
+        return datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=LONDON)
+
+    @classmethod
+    def quarter_of(cls, day: date) -> Period:
+        first_month = 3 * ((day.month - 1) // 3) + 1
+        start = date(day.year, first_month, 1)
+        after = date(day.year + (first_month + 3 > 12), (first_month + 2) % 12 + 1, 1)
+        return cls(start, after - timedelta(days=1))
+
+    def __str__(self) -> str:
+        return f"{self.start:%-d %b %Y} to {self.end:%-d %b %Y}"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The whole alliance, or one partner (organisation slug), or one offer (offer slug)."""
+
+    organisation: str = ""
+    offer: str = ""
+
+    def referrals(self, referrals: QuerySet[Referral], path: str = "") -> QuerySet[Referral]:
+        if self.offer:
+            return referrals.filter(**{f"{path}allocated_offer__slug": self.offer})
+        if self.organisation:
+            return referrals.filter(**{f"{path}allocated_organisation__slug": self.organisation})
+        return referrals
+
+
+class Cut(StrEnum):
+    NONE = ""
+    PRIORITY_GROUP = "priority_group"
+    AGE_BAND = "age_band"
+    GENDER = "gender"
+    ETHNICITY = "ethnicity"
+    SOURCE = "source"
+
+    @property
+    def label(self) -> str:
+        return CUT_LABELS[self]
+
+
+CUT_LABELS = {
+    Cut.NONE: "All",
+    Cut.PRIORITY_GROUP: "Priority group",
+    Cut.AGE_BAND: "Age band",
+    Cut.GENDER: "Gender",
+    Cut.ETHNICITY: "Ethnicity",
+    Cut.SOURCE: "Referral source",
+}
+ALL = "all"
+NO_GROUP = "none"
+
+
+def _group(cut: Cut, on: date, referral: str = "") -> object:
+    """The expression that puts a record (reaching its referral by `referral`) in its group.
+    Age band is the child's age on the period's last day; a child in two priority groups
+    counts in both, and one in none counts under "none"."""
+    child = f"{referral}child__"
+    if cut is Cut.NONE:
+        return Value(ALL)
+    if cut is Cut.SOURCE:
+        return F(f"{referral}source")
+    if cut is Cut.GENDER:
+        return F(f"{child}gender")
+    if cut is Cut.ETHNICITY:
+        return F(f"{child}ethnicity")
+    if cut is Cut.PRIORITY_GROUP:
+        return F(f"{child}priority_groups__slug")
+    return Case(
+        *(
+            When(born_between(on, low, high, child=child), then=Value(band))
+            for band, (low, high) in AGE_BANDS.items()
+        ),
+        default=Value("other"),
+        output_field=CharField(),
+    )
+
+
+def group_label(cut: Cut, key: str | None, priority_groups: dict[str, str]) -> str:
+    """A group's name in words; `priority_groups` maps the alliance's slugs to names."""
+    if key is None or key == NO_GROUP:
+        return "None recorded"
+    if cut is Cut.NONE:
+        return "All"
+    if cut is Cut.SOURCE:
+        return Source(key).label if key in Source.values else key
+    if cut is Cut.GENDER:
+        return Gender(key).label if key in Gender.values else key
+    if cut is Cut.ETHNICITY:
+        return Ethnicity(key).label if key in Ethnicity.values else key
+    if cut is Cut.PRIORITY_GROUP:
+        return priority_groups.get(key, key)
+    return key if key != "other" else "Other ages"
+
+
+def priority_group_names(alliance: Alliance) -> dict[str, str]:
+    return dict(alliance.priority_groups.values_list("slug", "name"))  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One group's value: a count (`denominator` None), a rate (numerator / denominator, as
+    a percentage) or a median (`value`, with `denominator` the number it is the median of).
+    `children` is how many children it is about (for suppression)."""
+
+    group: str
+    value: float | None
+    numerator: int
+    denominator: int | None = None
+    children: int = 0
+
+
+@dataclass(frozen=True)
+class Kpi:
+    slug: str
+    name: str
+    unit: str  # "count", "percent", "days"
+    definition: str
+    compute: Callable[[Alliance, Scope, Period, Cut], list[Figure]] = field(repr=False)
+    cuts: bool = True  # can it be cut by group?
+
+    def __call__(self, alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
+        """The groups with something to count; uncut, always one figure (zero, or no value
+        for a rate or median of nothing)."""
+        cut = cut if self.cuts else Cut.NONE
+        figures = [
+            f for f in self.compute(alliance, scope, period, cut) if f.numerator or f.denominator
+        ]
+        if cut is Cut.NONE and not figures:
+            counted = self.unit == "count"
+            return [Figure(ALL, 0 if counted else None, 0, None if counted else 0, 0)]
+        return figures
+
+
+def _referrals(alliance: Alliance, scope: Scope) -> QuerySet[Referral]:
+    return scope.referrals(Referral.objects.filter(child__alliance=alliance))
+
+
+def _counts(rows: Iterable[tuple[object, int]]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for key, n in rows:
+        counts[str(key) if key is not None else NO_GROUP] += n
+    return counts
+
+
+def _rate(
+    numerators: dict[str, int], denominators: dict[str, int], children: dict[str, int]
+) -> list[Figure]:
+    return [
+        Figure(
+            group,
+            round(100 * numerators.get(group, 0) / total, 1) if total else None,
+            numerators.get(group, 0),
+            total,
+            children.get(group, total),
+        )
+        for group, total in sorted(denominators.items())
+    ]
+
+
+def _medians(samples: dict[str, list[float]], within: dict[str, int]) -> list[Figure]:
+    return [
+        Figure(
+            group,
+            round(statistics.median(values), 1),
+            within.get(group, 0),
+            len(values),
+            len(values),
+        )
+        for group, values in sorted(samples.items())
+        if values
+    ]
+
+
+# Referrals
+
+
+def referrals_received(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
+    rows = (
+        _referrals(alliance, scope)
+        .filter(received_at__gte=period.since, received_at__lt=period.until)
+        .annotate(group=_group(cut, period.end))
+        .order_by()  # no default ordering in the GROUP BY
+        .values_list("group")
+        .annotate(n=Count("pk", distinct=True), children=Count("child", distinct=True))
+        .values_list("group", "n", "children")
+    )
+    return [
+        Figure(str(group) if group is not None else NO_GROUP, n, n, None, children)
+        for group, n, children in sorted(rows, key=lambda row: str(row[0]))
+    ]
+
+
+def re_referrals(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
+    """Of the referrals received, those whose child had another referral received in the
+    `RE_REFERRAL_DAYS` before it."""
+    earlier = Referral.objects.filter(
+        child=OuterRef("child"),
+        received_at__lt=OuterRef("received_at"),
+        received_at__gte=OuterRef("received_at") - timedelta(days=RE_REFERRAL_DAYS),
+    )
+    rows = (
+        _referrals(alliance, scope)
+        .filter(received_at__gte=period.since, received_at__lt=period.until)
+        .annotate(group=_group(cut, period.end), again=Exists(earlier))
+        .order_by()  # no default ordering in the GROUP BY
+        .values_list("group")
+        .annotate(
+            n=Count("pk", distinct=True), repeat=Count("pk", filter=Q(again=True), distinct=True)
+        )
+        .values_list("group", "repeat", "n")
+    )
+    numerators = _counts((g, repeat) for g, repeat, _ in rows)
+    denominators = _counts((g, n) for g, _, n in rows)
+    return _rate(numerators, denominators, denominators)
+
+
+# Waiting times
+
+
+def _days(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / 86400
+
+
+def time_to_triage(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
+    """Referrals whose first triage decision that took effect was made in the period: the
+    median days from receipt, and (as `numerator`) how many met their triage clock."""
+    first = (
+        TriageDecision.objects.filter(referral=OuterRef("pk"))
+        .exclude(sign_off__in=[TriageDecision.SignOff.WAITING, TriageDecision.SignOff.RETURNED])
+        .order_by("decided_at")
+        .values("decided_at")[:1]
+    )
+    rows = (
+        _referrals(alliance, scope)
+        .annotate(decided=Subquery(first))
+        .filter(decided__gte=period.since, decided__lt=period.until)
+        .annotate(group=_group(cut, period.end))
+        .values_list("group", "received_at", "decided", "triage_due_at")
+    )
+    samples: dict[str, list[float]] = defaultdict(list)
+    on_time: dict[str, int] = defaultdict(int)
+    for group, received, decided, due in rows:
+        key = str(group) if group is not None else NO_GROUP
+        samples[key].append(_days(received, decided))
+        on_time[key] += int(due is not None and decided <= due)
+    return _medians(samples, on_time)
+
+
+def _nth_contact(n: int) -> Callable[[Alliance, Scope, Period, Cut], list[Figure]]:
+    def compute(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
+        attended = Contact.objects.filter(
+            referral=OuterRef("pk"), outcome=Contact.Outcome.ATTENDED
+        ).order_by("happened_at", "pk")
+        rows = (
+            _referrals(alliance, scope)
+            .annotate(nth=Subquery(attended.values("happened_at")[n - 1 : n]))
+            .filter(nth__gte=period.since, nth__lt=period.until)
+            .annotate(group=_group(cut, period.end))
+            .values_list("group", "received_at", "nth")
+        )
+        samples: dict[str, list[float]] = defaultdict(list)
+        within: dict[str, int] = defaultdict(int)
+        for group, received, nth in rows:
+            key = str(group) if group is not None else NO_GROUP
+            samples[key].append(_days(received, nth))
+            within[key] += int(_days(received, nth) <= FIRST_CONTACT_TARGET_DAYS)
+        return _medians(samples, within)
+
+    return compute
+
+
+# Access and engagement
+
+
+def cyp_seen(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
+    """Children with at least one attended contact in the `SEEN_WINDOW_DAYS` ending on the
+    period's last day (the CYP access measure)."""
+    window_start = period.until - timedelta(days=SEEN_WINDOW_DAYS)
+    contacts = Contact.objects.filter(
+        referral__child__alliance=alliance,
+        outcome=Contact.Outcome.ATTENDED,
+        happened_at__gte=window_start,
+        happened_at__lt=period.until,
+    )
+    if scope.offer or scope.organisation:
+        contacts = contacts.filter(referral__in=_referrals(alliance, scope))
+    rows = (
+        contacts.annotate(group=_group(cut, period.end, "referral__"))
+        .order_by()  # no default ordering in the GROUP BY
+        .values_list("group")
+        .annotate(children=Count("referral__child", distinct=True))
+        .values_list("group", "children")
+    )
+    counts = _counts(rows)
+    return [Figure(group, n, n, None, n) for group, n in sorted(counts.items())]
+
+
+def did_not_attend(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
+    """Of the contacts due in the period that were attended or missed, the share missed
+    (cancellations are neither)."""
+    rows = (
+        Contact.objects.filter(
+            referral__in=_referrals(alliance, scope),
+            happened_at__gte=period.since,
+            happened_at__lt=period.until,
+            outcome__in=[Contact.Outcome.ATTENDED, Contact.Outcome.DID_NOT_ATTEND],
+        )
+        .annotate(group=_group(cut, period.end, "referral__"))
+        .order_by()  # no default ordering in the GROUP BY
+        .values_list("group")
+        .annotate(
+            n=Count("pk"),
+            missed=Count("pk", filter=Q(outcome=Contact.Outcome.DID_NOT_ATTEND)),
+            children=Count("referral__child", distinct=True),
+        )
+        .values_list("group", "missed", "n", "children")
+    )
+    return _rate(
+        _counts((g, m) for g, m, _, _ in rows),
+        _counts((g, n) for g, _, n, _ in rows),
+        _counts((g, c) for g, _, _, c in rows),
+    )
+
+
+def disengaged(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
+    """Of the discharges in the period, the share whose reason was disengagement."""
+    rows = (
+        Discharge.objects.filter(
+            referral__in=_referrals(alliance, scope),
+            discharged_at__gte=period.since,
+            discharged_at__lt=period.until,
+        )
+        .annotate(group=_group(cut, period.end, "referral__"))
+        .order_by()  # no default ordering in the GROUP BY
+        .values_list("group")
+        .annotate(
+            n=Count("pk"),
+            lost=Count("pk", filter=Q(reason=Discharge.Reason.DISENGAGED)),
+        )
+        .values_list("group", "lost", "n")
+    )
+    denominators = _counts((g, n) for g, _, n in rows)
+    return _rate(_counts((g, lost) for g, lost, _ in rows), denominators, denominators)
+
+
+def stepped_up(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
+    """Referrals stepped up to specialist CAMHS or crisis support in the period: by a triage
+    decision that took effect, or by a partner's step-up acknowledged by the receiving side."""
+    by_triage = TriageDecision.objects.filter(
+        referral=OuterRef("pk"),
+        outcome=Outcome.STEP_UP,
+        decided_at__gte=period.since,
+        decided_at__lt=period.until,
+    ).exclude(sign_off__in=[TriageDecision.SignOff.WAITING, TriageDecision.SignOff.RETURNED])
+    from onedoor.care.models import Transition
+
+    by_partner = Transition.objects.filter(
+        referral=OuterRef("pk"),
+        kind=Transition.Kind.STEP_UP,
+        acknowledged_at__gte=period.since,
+        acknowledged_at__lt=period.until,
+    )
+    rows = (
+        _referrals(alliance, scope)
+        .filter(Exists(by_triage) | Exists(by_partner))
+        .annotate(group=_group(cut, period.end))
+        .order_by()  # no default ordering in the GROUP BY
+        .values_list("group")
+        .annotate(n=Count("pk", distinct=True), children=Count("child", distinct=True))
+        .values_list("group", "n", "children")
+    )
+    return [
+        Figure(str(g) if g is not None else NO_GROUP, n, n, None, c)
+        for g, n, c in sorted(rows, key=lambda row: str(row[0]))
+    ]
+
+
+# Waiting now
+
+
+def _waiting(alliance: Alliance, scope: Scope, cut: Cut) -> list[tuple[str, int, datetime]]:
+    now = timezone.now()
+    rows = (
+        _referrals(alliance, scope)
+        .filter(status__in=[Status.ALLOCATED, Status.WAITING])
+        .annotate(group=_group(cut, timezone.localdate(now, LONDON)))
+        .order_by()  # no default ordering in the GROUP BY
+        .values_list("group")
+        .annotate(n=Count("pk", distinct=True), oldest=Min("received_at"))
+        .values_list("group", "n", "oldest")
+    )
+    return sorted(
+        ((str(g) if g is not None else NO_GROUP, n, oldest) for g, n, oldest in rows),
+        key=lambda row: row[0],
+    )
+
+
+def waiting_now(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
+    """Children waiting now (allocated, or accepted and waiting). Not a period figure: the
+    list as it stands."""
+    return [Figure(g, n, n, None, n) for g, n, _ in _waiting(alliance, scope, cut)]
+
+
+def longest_wait(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
+    """Of the children waiting now, the longest wait so far, in whole days since referral."""
+    now = timezone.now()
+    return [
+        Figure(g, int(_days(oldest, now)), n, None, n)
+        for g, n, oldest in _waiting(alliance, scope, cut)
+    ]
+
+
+# Experience of service
+
+
+def experience_of_service(
+    alliance: Alliance, scope: Scope, period: Period, cut: Cut
+) -> list[Figure]:
+    """Of the feedback given in the period (the discharge invitation), the share saying the
+    service was helpful (4 or 5 of 5)."""
+    rows = (
+        Feedback.objects.filter(
+            discharge__referral__in=_referrals(alliance, scope),
+            submitted_at__gte=period.since,
+            submitted_at__lt=period.until,
+        )
+        .annotate(group=_group(cut, period.end, "discharge__referral__"))
+        .order_by()  # no default ordering in the GROUP BY
+        .values_list("group")
+        .annotate(n=Count("pk"), helpful=Count("pk", filter=Q(helpful__gte=4)))
+        .values_list("group", "helpful", "n")
+    )
+    denominators = _counts((g, n) for g, _, n in rows)
+    return _rate(_counts((g, h) for g, h, _ in rows), denominators, denominators)
+
+
+KPIS = (
+    Kpi("referrals", "Referrals received", "count",
+        "Referrals received in the period, whatever became of them.", referrals_received),
+    Kpi("re-referrals", "Re-referrals", "percent",
+        f"Of the referrals received, those for a child referred in the {RE_REFERRAL_DAYS} days "
+        "before.", re_referrals),
+    Kpi("time-to-triage", "Days from referral to triage", "days",
+        "Median days from receipt to the first triage decision that took effect, for "
+        "decisions made in the period; the count is those within their triage clock.",
+        time_to_triage),
+    Kpi("first-contact", "Days from referral to first contact", "days",
+        "Median days from receipt to the first attended contact, for first contacts in the "
+        f"period; the count is those within {FIRST_CONTACT_TARGET_DAYS} days.",
+        _nth_contact(1)),
+    Kpi("second-contact", "Days from referral to second contact", "days",
+        "Median days from receipt to the second attended contact (the national waiting-time "
+        f"proxy), for second contacts in the period; the count is those within "
+        f"{FIRST_CONTACT_TARGET_DAYS} days.", _nth_contact(2)),
+    Kpi("seen", "Children and young people seen", "count",
+        f"Children with at least one attended contact in the {SEEN_WINDOW_DAYS} days to the "
+        "period's end.", cyp_seen),
+    Kpi("did-not-attend", "Did not attend", "percent",
+        "Of the contacts attended or missed in the period, the share missed.", did_not_attend),
+    Kpi("disengaged", "Discharged as disengaged", "percent",
+        "Of the discharges in the period, the share for disengagement.", disengaged),
+    Kpi("stepped-up", "Stepped up", "count",
+        "Referrals stepped up to specialist CAMHS or crisis support in the period.", stepped_up),
+    Kpi("waiting", "Waiting now", "count",
+        "Children waiting now, allocated to a partner or accepted and waiting.", waiting_now),
+    Kpi("longest-wait", "Longest wait now", "days",
+        "Of the children waiting now, the longest wait so far, in days since referral.",
+        longest_wait),
+    Kpi("experience", "Found the service helpful", "percent",
+        "Of the feedback given in the period, the share rating the service 4 or 5 of 5.",
+        experience_of_service),
+)  # fmt: skip
+BY_SLUG = {kpi.slug: kpi for kpi in KPIS}

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from onedoor.insights import views
+
+app_name = "insights"
+urlpatterns = [
+    path("export.csv", views.export_csv, name="export_csv"),
+]

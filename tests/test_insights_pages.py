@@ -1,0 +1,153 @@
+"""The dashboard and its CSV export: the same KPI figures, a fixed number of queries whatever
+the period, small numbers suppressed for commissioners, no names anywhere, and spreadsheet
+formulas neutralised."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from onedoor.audit.models import AuditEvent
+from onedoor.insights import dashboard
+from onedoor.insights.views import safe_cell
+from tests.personas import People, shown, sign_in
+from tests.test_kpis import NOW, october  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.usefixtures("october")
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dashboard.timezone, "now", lambda: NOW)  # this quarter: Oct to Dec 2026
+
+
+def _csv(response: object) -> list[list[str]]:
+    content = b"".join(getattr(response, "streaming_content"))  # noqa: B009 (a streaming response)
+    return list(csv.reader(io.StringIO(content.decode())))
+
+
+def _table(response: object, kpi: str) -> dict[str, object]:
+    section = next(s for s in response.context["sections"] if s.kpi.slug == kpi)  # type: ignore[attr-defined]
+    return {row.label: (row.value, row.suppressed) for row in section.rows}
+
+
+def test_the_service_manager_sees_every_kpi_for_this_quarter(
+    client: Client, people: People
+) -> None:
+    sign_in(client, people.manager)
+    response = client.get("/insights/")
+    assert response.status_code == 200
+    assert [s.kpi.slug for s in response.context["sections"]][:3] == [
+        "referrals", "re-referrals", "time-to-triage",
+    ]  # fmt: skip
+    # This quarter (1 Oct to 31 Dec) holds October's five referrals.
+    assert _table(response, "referrals") == {"All": (5, False)}
+    assert _table(response, "experience") == {"All": (100.0, False)}
+    assert "Fewer than" not in shown(response)
+
+
+def test_the_equity_view_puts_each_groups_shares_side_by_side(
+    client: Client, people: People
+) -> None:
+    sign_in(client, people.manager)
+    response = client.get("/insights/?cut=gender")
+    rows = {row.label: row.shares for row in response.context["equity"]}
+    # Referrals: Ava twice and Dee (female), Ben (male), Eve (not stated). Seen in the year
+    # to 31 December: Ava, Ben, Cal (not stated: 'prefers not to say'). Good outcomes: Cal's.
+    assert rows == {
+        "Female": [60.0, 33.3, None],
+        "Male": [20.0, 33.3, None],
+        "Prefers not to say": [20.0, 33.3, 100.0],
+    }
+
+
+def test_the_dashboard_runs_the_same_queries_whatever_the_period(
+    client: Client, people: People
+) -> None:
+    sign_in(client, people.manager)
+    client.get("/")
+    counts = []
+    for period in ("this-quarter", "quarter-1", "12-months"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/insights/?period={period}&cut=priority_group").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == counts[2]
+    assert counts[0] <= 25
+
+
+def test_the_commissioner_sees_small_numbers_suppressed_and_no_names(
+    client: Client, people: People
+) -> None:
+    sign_in(client, people.commissioner)
+    response = client.get("/insights/")
+    assert response.status_code == 200
+    assert _table(response, "referrals") == {"All": (None, True)}  # 4 children: fewer than 5
+    page = shown(response)
+    assert "Fewer than 5" in page
+    for name in ("Ava", "Ben", "Cal", "Dee", "Eve", "Zanzibar"):
+        assert name not in page
+    assert response.context["equity"] == []
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("analyst", 200), ("clinical_lead", 200), ("kooth_lead", 200),
+     ("kooth_practitioner", 403), ("triage", 403)],
+)  # fmt: skip
+def test_who_may_see_the_dashboard(
+    client: Client, people: People, persona: str, status: int
+) -> None:
+    sign_in(client, people.by_role()[persona])
+    assert client.get("/insights/").status_code == status
+    assert client.get("/insights/export.csv").status_code == status
+
+
+def test_the_csv_export_is_the_dashboards_figures_streamed_and_audited(
+    client: Client, people: People
+) -> None:
+    sign_in(client, people.manager)
+    response = client.get("/insights/export.csv?period=this-quarter&cut=source")
+    assert response.streaming
+    assert response["Content-Disposition"] == (
+        'attachment; filename="onedoor-kpis-20261001-20261231.csv"'
+    )
+    rows = _csv(response)
+    assert rows[0] == [
+        "KPI", "Period", "Scope", "Referral source", "Value", "Numerator", "Denominator",
+    ]  # fmt: skip
+    referrals = [row for row in rows if row[0] == "Referrals received"]
+    assert referrals == [
+        ["Referrals received", "1 Oct 2026 to 31 Dec 2026", "alliance", "GP", "1", "1", ""],
+        ["Referrals received", "1 Oct 2026 to 31 Dec 2026", "alliance", "School", "3", "3", ""],
+        ["Referrals received", "1 Oct 2026 to 31 Dec 2026", "alliance",
+         "Self (the young person)", "1", "1", ""],
+    ]  # fmt: skip
+    event = AuditEvent.objects.filter(record_type="kpi_export").get()
+    assert (event.action, event.actor_username, event.detail["cut"]) == (
+        "view", people.manager.username, "source",
+    )  # fmt: skip
+
+
+def test_the_commissioners_export_is_suppressed_too(client: Client, people: People) -> None:
+    sign_in(client, people.commissioner)
+    response = client.get("/insights/export.csv")
+    rows = _csv(response)
+    referrals = next(row for row in rows if row[0] == "Referrals received")
+    assert referrals[4:] == ["suppressed", "", ""]
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+        ("+1", "'+1"), ("-cmd", "'-cmd"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+        ("School", "School"), (-3, "-3"), (2.5, "2.5"), (None, ""),
+    ],
+)  # fmt: skip
+def test_a_cell_that_looks_like_a_formula_is_made_text(value: object, cell: str) -> None:
+    assert safe_cell(value) == cell
