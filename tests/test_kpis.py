@@ -13,6 +13,9 @@ that each interval is a whole number of days.
   met on 29 Oct; said the service was very helpful (5) on the 30th.
 - Dee (born 2010): referred by herself on 2 Oct, stepped up by triage on the 3rd.
 - Eve (born 2013): referred on 20 Oct, allocated to Kooth, waiting.
+- Fay (amber) and Gus (green), referred on 1 Sep, accepted at Kooth and waiting now (20 Nov):
+  Fay checked in on 10 Nov (next due 24 Nov, up to date), Gus never (due 29 Sep, overdue).
+  Ava's risk review was due on 10 Nov (overdue); Fay's care plan review is due on 1 Dec.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from hypothesis import strategies as st
 
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Alliance, IThriveGrouping, Organisation, PriorityGroup
-from onedoor.care.models import Contact, Discharge, Feedback
+from onedoor.care.models import CarePlan, CheckIn, Contact, Discharge, Feedback, RiskReview
 from onedoor.children.models import Child
 from onedoor.insights import kpis
 from onedoor.insights.kpis import BY_SLUG, Cut, Figure, Period, Scope
@@ -122,6 +125,25 @@ def october(alliance: Alliance, people: People, monkeypatch: pytest.MonkeyPatch)
     eve = _child(alliance, "Eve", date(2013, 2, 2))
     _referral(eve, at(10, 20), "school", Status.ALLOCATED, "kooth")
 
+    fay = _referral(
+        _child(alliance, "Fay", date(2011, 1, 1)), at(9, 1), "gp", Status.WAITING, "kooth"
+    )
+    gus = _referral(
+        _child(alliance, "Gus", date(2011, 1, 1)), at(9, 1), "gp", Status.WAITING, "kooth"
+    )
+    Referral.objects.filter(pk=fay.pk).update(risk_rating="amber", accepted_at=at(9, 1))
+    Referral.objects.filter(pk=gus.pk).update(risk_rating="green", accepted_at=at(9, 1))
+    common = {"organisation": fay.allocated_organisation, "recorded_by": kim}
+    CheckIn.objects.create(
+        referral=fay, recorded_at=at(11, 10), contact_made=True, rating="amber", **common
+    )
+    CarePlan.objects.create(referral=fay, recorded_at=at(11, 10), summary="Plan.",
+                            review_due=date(2026, 12, 1), **common)  # fmt: skip
+    RiskReview.objects.create(
+        referral=first, recorded_at=at(10, 27), rating="amber", rationale="Steady.",
+        next_due=date(2026, 11, 10), **common,
+    )  # fmt: skip
+
 
 def _values(
     slug: str, alliance: Alliance, cut: Cut = Cut.NONE, scope: Scope = ALLIANCE
@@ -143,8 +165,10 @@ def _values(
         ("did-not-attend", [Figure("all", 20.0, 1, 5, 3)]),  # Ava's 26th of 5 contacts
         ("disengaged", [Figure("all", 50.0, 1, 2, 2)]),  # Ben of Ben and Cal
         ("stepped-up", [Figure("all", 1, 1, None, 1)]),  # Dee
-        ("waiting", [Figure("all", 1, 1, None, 1)]),  # Eve
-        ("longest-wait", [Figure("all", 31, 1, None, 1)]),  # Eve: 20 Oct to 20 Nov
+        ("waiting", [Figure("all", 3, 3, None, 3)]),  # Eve, Fay, Gus
+        ("longest-wait", [Figure("all", 80, 3, None, 3)]),  # Fay and Gus: 1 Sep to 20 Nov
+        ("check-ins", [Figure("all", 50.0, 1, 2, 2)]),  # Fay's up to date; Gus's is not
+        ("reviews-overdue", [Figure("all", 50.0, 1, 2, 2)]),  # Ava's risk review; not Fay's plan
         ("experience", [Figure("all", 100.0, 1, 1, 1)]),  # Cal's 5
     ],
 )
@@ -159,6 +183,7 @@ def test_every_kpi_is_tested_on_the_hand_built_data() -> None:
     tested = {
         "referrals", "re-referrals", "time-to-triage", "first-contact", "second-contact", "seen",
         "did-not-attend", "disengaged", "stepped-up", "waiting", "longest-wait", "experience",
+        "check-ins", "reviews-overdue",
     }  # fmt: skip
     assert set(BY_SLUG) == tested
 
@@ -187,8 +212,8 @@ def test_a_partner_and_an_offer_scope_count_only_their_children(alliance: Allian
     offer = Referral.objects.get(child__given_name="Eve").allocated_offer
     assert offer is not None
     assert _values("waiting", alliance, scope=Scope(offer=offer.slug)) == [
-        Figure("all", 1, 1, None, 1)
-    ]
+        Figure("all", 3, 3, None, 3)
+    ]  # Eve, Fay and Gus, all for Kooth's first offer
     assert _values("referrals", alliance, scope=Scope(organisation="salus")) == [
         Figure("all", 0, 0, None, 0)
     ]

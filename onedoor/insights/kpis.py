@@ -477,6 +477,66 @@ def longest_wait(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> 
     ]
 
 
+def check_ins_up_to_date(
+    alliance: Alliance, scope: Scope, period: Period, cut: Cut
+) -> list[Figure]:
+    """Of the children waiting now (accepted, Waiting Well), the share whose next check-in is
+    not yet overdue (`care.lists.with_check_in_due`: the cadence for their risk, from the last
+    check-in). Not a period figure."""
+    from onedoor.alliance.models import CheckInCadence
+    from onedoor.care.lists import with_check_in_due
+
+    now = timezone.now()
+    cadences = dict(
+        CheckInCadence.objects.filter(alliance=alliance).values_list("rating", "interval_days")
+    )
+    rows = (
+        with_check_in_due(_referrals(alliance, scope).filter(status=Status.WAITING), cadences)
+        .annotate(group=_group(cut, timezone.localdate(now, LONDON)))
+        .order_by()  # no default ordering in the GROUP BY
+        .values_list("group")
+        .annotate(
+            n=Count("pk", distinct=True),
+            current=Count("pk", filter=Q(check_in_due__gt=now), distinct=True),
+        )
+        .values_list("group", "current", "n")
+    )
+    denominators = _counts((g, n) for g, _, n in rows)
+    return _rate(_counts((g, c) for g, c, _ in rows), denominators, denominators)
+
+
+def reviews_overdue(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
+    """Of the children waiting or in intervention now with a risk review or care plan, those
+    whose latest risk review or care plan review date has passed. Not a period figure."""
+    from onedoor.care.models import CarePlan, RiskReview
+
+    today = timezone.localdate(timezone.now(), LONDON)
+
+    def latest(model: type[RiskReview | CarePlan], field: str) -> Subquery:
+        return Subquery(
+            model.objects.filter(referral=OuterRef("pk"))
+            .order_by("-recorded_at", "-pk")
+            .values(field)[:1]
+        )
+
+    rows = (
+        _referrals(alliance, scope)
+        .filter(status__in=[Status.WAITING, Status.IN_INTERVENTION])
+        .annotate(risk=latest(RiskReview, "next_due"), plan=latest(CarePlan, "review_due"))
+        .filter(Q(risk__isnull=False) | Q(plan__isnull=False))
+        .annotate(group=_group(cut, today))
+        .order_by()  # no default ordering in the GROUP BY
+        .values_list("group")
+        .annotate(
+            n=Count("pk", distinct=True),
+            overdue=Count("pk", filter=Q(risk__lt=today) | Q(plan__lt=today), distinct=True),
+        )
+        .values_list("group", "overdue", "n")
+    )
+    denominators = _counts((g, n) for g, _, n in rows)
+    return _rate(_counts((g, o) for g, o, _ in rows), denominators, denominators)
+
+
 # Experience of service
 
 
@@ -533,6 +593,12 @@ KPIS = (
     Kpi("longest-wait", "Longest wait now", "days",
         "Of the children waiting now, the longest wait so far, in days since referral.",
         longest_wait),
+    Kpi("check-ins", "Waiting Well check-ins up to date", "percent",
+        "Of the children waiting now, the share whose next check-in is not overdue.",
+        check_ins_up_to_date),
+    Kpi("reviews-overdue", "Risk reviews or care plan reviews overdue", "percent",
+        "Of the children in care now with a risk review or care plan, the share with either "
+        "past its review date.", reviews_overdue),
     Kpi("experience", "Found the service helpful", "percent",
         "Of the feedback given in the period, the share rating the service 4 or 5 of 5.",
         experience_of_service),
