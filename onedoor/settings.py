@@ -43,6 +43,11 @@ if not SECRET_KEY:
             "for a local demonstration."
         )
 
+# The key behind the pseudonyms in analysts' record-level extracts: keep it stable (and
+# apart from SECRET_KEY, which may rotate) so that a child has the same pseudonym in every
+# extract. Without it, one is derived from SECRET_KEY.
+PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY", "")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

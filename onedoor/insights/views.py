@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from onedoor.accounts.decorators import roles_required
 from onedoor.accounts.models import User
+from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance
 from onedoor.audit.trail import Action, record
 from onedoor.insights.dashboard import (
@@ -22,6 +24,7 @@ from onedoor.insights.dashboard import (
     sections,
     suppresses,
 )
+from onedoor.insights.extracts import EXTRACTS
 from onedoor.insights.kpis import CUT_LABELS, Cut
 from onedoor.web.navigation import roles_for
 
@@ -53,6 +56,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cuts": [(cut.value, CUT_LABELS[cut]) for cut in Cut],
         "suppressed_below": alliance.small_numbers_below if suppresses(user) else None,
         "query": request.GET.urlencode(),
+        "extracts": [(slug, title) for slug, (title, _) in EXTRACTS.items()]
+        if user.role in EXTRACT_ROLES
+        else [],
     }
     return render(request, "insights/dashboard.html", context)
 
@@ -112,4 +118,29 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     name = f"onedoor-kpis-{choice.period.start:%Y%m%d}-{choice.period.end:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# Who takes record-level (pseudonymised) extracts.
+EXTRACT_ROLES = (Role.ANALYST,)
+
+
+@roles_required(*EXTRACT_ROLES)
+@require_GET
+def extract(request: HttpRequest, name: str) -> StreamingHttpResponse:
+    """A pseudonymised record-level extract, streamed; each download is audited."""
+    user = request.user
+    assert isinstance(user, User)
+    if name not in EXTRACTS:
+        raise Http404("No such extract")
+    alliance = _alliance(user)
+    record(Action.VIEW, actor=user, record_type="extract", record_id=name)
+    writer = csv.writer(_Echo())
+    rows = (
+        writer.writerow([safe_cell(cell) for cell in row]) for row in EXTRACTS[name][1](alliance)
+    )
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="onedoor-{name}-{timezone.localdate():%Y%m%d}.csv"'
+    )
     return response
