@@ -271,3 +271,11 @@ def test_the_partners_add_up_to_the_alliance(
             assert by_partner == total, slug
         assert sum(f.numerator for f in _values("referrals", alliance)) == len(cases)
         transaction.set_rollback(True)
+
+
+def test_with_no_records_each_kpi_is_zero_or_has_no_value(alliance: Alliance) -> None:
+    for kpi in kpis.KPIS:
+        counted = kpi.unit == "count"
+        expected = [Figure("all", 0 if counted else None, 0, None if counted else 0, 0)]
+        assert kpi(alliance, ALLIANCE, OCTOBER, Cut.NONE) == expected, kpi.slug
+        assert kpi(alliance, ALLIANCE, OCTOBER, Cut.GENDER) == [], kpi.slug

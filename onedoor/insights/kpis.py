@@ -457,7 +457,7 @@ def _waiting(alliance: Alliance, scope: Scope, cut: Cut) -> list[tuple[str, int,
         .values_list("group", "n", "oldest")
     )
     return sorted(
-        ((str(g) if g is not None else NO_GROUP, n, oldest) for g, n, oldest in rows),
+        ((str(g) if g is not None else NO_GROUP, n, oldest) for g, n, oldest in rows if n),
         key=lambda row: row[0],
     )
 
