@@ -151,3 +151,74 @@ def test_the_commissioners_export_is_suppressed_too(client: Client, people: Peop
 )  # fmt: skip
 def test_a_cell_that_looks_like_a_formula_is_made_text(value: object, cell: str) -> None:
     assert safe_cell(value) == cell
+
+
+# The review pack and the workbook
+
+
+def test_the_service_manager_writes_the_narrative_and_it_is_in_the_pack(
+    client: Client, people: People
+) -> None:
+    from onedoor.insights.models import PackNarrative
+
+    sign_in(client, people.manager)
+    assert client.get("/insights/pack/?period=this-quarter").status_code == 200
+    response = client.post("/insights/pack/?period=this-quarter", {"text": "  "})
+    assert response.status_code == 400
+    assert "Write the narrative" in shown(response)
+    assert PackNarrative.objects.count() == 0
+    response = client.post(
+        "/insights/pack/?period=this-quarter", {"text": "Waits fell after the new groups."}
+    )
+    assert response.status_code == 302
+    narrative = PackNarrative.objects.get()
+    assert (narrative.text, str(narrative.period_start), str(narrative.period_end)) == (
+        "Waits fell after the new groups.", "2026-10-01", "2026-12-31",
+    )  # fmt: skip
+    client.post("/insights/pack/?period=this-quarter", {"text": "Waits fell again."})
+    assert PackNarrative.objects.get().text == "Waits fell again."
+    assert list(
+        AuditEvent.objects.filter(record_type="pack_narrative").values_list("action", flat=True)
+    ) == ["create", "change"]
+
+    pdf = client.get("/insights/pack.pdf?period=this-quarter")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Disposition"] == (
+        'attachment; filename="onedoor-review-pack-20261001-20261231.pdf"'
+    )
+    assert pdf.content.startswith(b"%PDF")
+    assert b"Waits fell again." in pdf.content
+    assert b"Referrals received" in pdf.content
+
+
+def test_the_commissioner_downloads_the_pack_but_cannot_write_it(
+    client: Client, people: People
+) -> None:
+    from onedoor.insights.models import PackNarrative
+
+    sign_in(client, people.commissioner)
+    page = client.get("/insights/pack/")
+    assert page.status_code == 200 and "Save the narrative" not in shown(page)
+    assert client.post("/insights/pack/", {"text": "Not mine to write."}).status_code == 403
+    assert PackNarrative.objects.count() == 0
+    pdf = client.get("/insights/pack.pdf").content
+    assert b"Fewer than 5" in pdf
+    for name in (b"Ava", b"Ben", b"Zanzibar"):
+        assert name not in pdf
+    event = AuditEvent.objects.get(record_type="review_pack")
+    assert event.actor_username == people.commissioner.username
+
+
+def test_the_workbook_holds_the_same_tables(client: Client, people: People) -> None:
+    import zipfile
+
+    sign_in(client, people.manager)
+    response = client.get("/insights/export.xlsx?cut=source")
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    content = b"".join(getattr(response, "streaming_content"))  # noqa: B009 (a file response)
+    with zipfile.ZipFile(io.BytesIO(content)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    for text in ("Referrals received", "Referral source", "School", "Self (the young person)"):
+        assert text in sheet

@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import csv
+import tempfile
 from collections.abc import Iterator
 
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+import xlsxwriter
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from onedoor.accounts.decorators import roles_required
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance
 from onedoor.audit.trail import Action, record
+from onedoor.insights.actions import NARRATIVE_MAX, write_narrative
 from onedoor.insights.dashboard import (
     Choice,
+    Section,
     choose,
     equity,
     periods,
@@ -26,7 +34,18 @@ from onedoor.insights.dashboard import (
 )
 from onedoor.insights.extracts import EXTRACTS
 from onedoor.insights.kpis import CUT_LABELS, Cut
+from onedoor.insights.models import PackNarrative
+from onedoor.insights.pack import review_pack
 from onedoor.web.navigation import roles_for
+
+
+class NarrativeForm(forms.Form):
+    text = forms.CharField(
+        label="What you want the commissioners to know about this period",
+        max_length=NARRATIVE_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": "Write the narrative"},
+    )
 
 
 def _alliance(user: User) -> Alliance:
@@ -77,6 +96,22 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def _table_rows(choice: Choice, found: list[Section]) -> Iterator[list[str]]:
+    """The KPI tables as rows, header first: the CSV's and the workbook's."""
+    yield ["KPI", "Period", "Scope", CUT_LABELS[choice.cut], "Value", "Numerator", "Denominator"]
+    for section in found:
+        for row in section.rows:
+            yield [
+                safe_cell(section.kpi.name),
+                safe_cell(str(choice.period)),
+                safe_cell(choice.scope_key or "alliance"),
+                safe_cell(row.label),
+                "suppressed" if row.suppressed else safe_cell(row.value),
+                safe_cell(row.numerator),
+                safe_cell(row.denominator),
+            ]
+
+
 class _Echo:
     def write(self, value: str) -> str:
         return value
@@ -96,26 +131,8 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
         detail={"period": str(choice.period), "scope": choice.scope_key, "cut": choice.cut.value},
     )  # fmt: skip
     writer = csv.writer(_Echo())
-
-    def rows() -> Iterator[str]:
-        yield writer.writerow(
-            ["KPI", "Period", "Scope", CUT_LABELS[choice.cut], "Value", "Numerator", "Denominator"]
-        )
-        for section in found:
-            for row in section.rows:
-                yield writer.writerow(
-                    [
-                        safe_cell(section.kpi.name),
-                        safe_cell(str(choice.period)),
-                        safe_cell(choice.scope_key or "alliance"),
-                        safe_cell(row.label),
-                        "suppressed" if row.suppressed else safe_cell(row.value),
-                        safe_cell(row.numerator),
-                        safe_cell(row.denominator),
-                    ]
-                )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    rows = (writer.writerow(row) for row in _table_rows(choice, found))
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     name = f"onedoor-kpis-{choice.period.start:%Y%m%d}-{choice.period.end:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
@@ -144,3 +161,97 @@ def extract(request: HttpRequest, name: str) -> StreamingHttpResponse:
         f'attachment; filename="onedoor-{name}-{timezone.localdate():%Y%m%d}.csv"'
     )
     return response
+
+
+def _scope_label(choice: Choice, scope_options: list[tuple[str, str]]) -> str:
+    return dict(scope_options).get(choice.scope_key, "The whole alliance")
+
+
+@roles_required(*roles_for("web:insights"))
+@require_http_methods(["GET", "POST"])
+def pack(request: HttpRequest) -> HttpResponse:
+    """The review pack for a period: the narrative (the service manager writes it) and the
+    PDF to download."""
+    user = request.user
+    assert isinstance(user, User)
+    alliance = _alliance(user)
+    choice, _ = _choice(request, alliance)
+    current = PackNarrative.objects.filter(
+        alliance=alliance, period_start=choice.period.start, period_end=choice.period.end
+    ).first()
+    form = NarrativeForm(
+        request.POST if request.method == "POST" else None,
+        initial={"text": current.text if current else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            write_narrative(
+                user=user, alliance=alliance, period=choice.period, text=form.cleaned_data["text"]
+            )
+            messages.success(request, "Narrative saved. It is in the pack.")
+            return redirect(f"{reverse('insights:pack')}?{request.GET.urlencode()}")
+        except ValidationError as error:
+            form.add_error("text", error.messages[0])
+    context = {
+        "choice": choice,
+        "form": form,
+        "narrative": current,
+        "may_write": user.role == Role.SERVICE_MANAGER,
+        "periods": [(key, label) for key, label, _ in periods(choice.period.end)],
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "insights/pack.html", context, status=400 if form.errors else 200)
+
+
+@roles_required(*roles_for("web:insights"))
+@require_GET
+def pack_pdf(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    alliance = _alliance(user)
+    choice, scope_options = _choice(request, alliance)
+    found = sections(user, alliance, choice)
+    record(
+        Action.VIEW, actor=user, record_type="review_pack", record_id=alliance.slug,
+        detail={"period": str(choice.period), "scope": choice.scope_key},
+    )  # fmt: skip
+    pdf = review_pack(
+        alliance, choice, found, _scope_label(choice, scope_options), alliance.small_numbers_below
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"onedoor-review-pack-{choice.period.start:%Y%m%d}-{choice.period.end:%Y%m%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@roles_required(*roles_for("web:insights"))
+@require_GET
+def export_xlsx(request: HttpRequest) -> FileResponse:
+    """The same tables as the CSV, as a workbook: one sheet, written row by row to a
+    temporary file (xlsxwriter's constant-memory mode) and streamed from it."""
+    user = request.user
+    assert isinstance(user, User)
+    alliance = _alliance(user)
+    choice, _ = _choice(request, alliance)
+    found = sections(user, alliance, choice)
+    record(
+        Action.VIEW, actor=user, record_type="kpi_export", record_id=alliance.slug,
+        detail={"period": str(choice.period), "scope": choice.scope_key, "cut": choice.cut.value,
+                "format": "xlsx"},
+    )  # fmt: skip
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (the response closes it when sent)
+    workbook = xlsxwriter.Workbook(
+        spool, {"constant_memory": True, "strings_to_formulas": False, "in_memory": False}
+    )
+    sheet = workbook.add_worksheet("KPIs")
+    for number, row in enumerate(_table_rows(choice, found)):
+        sheet.write_row(number, 0, row)
+    workbook.close()
+    spool.seek(0)
+    name = f"onedoor-kpis-{choice.period.start:%Y%m%d}-{choice.period.end:%Y%m%d}.xlsx"
+    return FileResponse(
+        spool,
+        as_attachment=True,
+        filename=name,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
