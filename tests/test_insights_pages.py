@@ -48,7 +48,9 @@ def test_the_service_manager_sees_every_kpi_for_this_quarter(
     # This quarter (1 Oct to 31 Dec) holds October's five referrals.
     assert _table(response, "referrals") == {"All": (5, False)}
     assert _table(response, "experience") == {"All": (100.0, False)}
-    assert "Fewer than" not in shown(response)
+    page = shown(response)
+    assert "Fewer than" not in page
+    assert '<h2 id="kpi-referrals">Referrals received</h2>' in page
 
 
 def test_the_equity_view_puts_each_groups_shares_side_by_side(
@@ -222,3 +224,58 @@ def test_the_workbook_holds_the_same_tables(client: Client, people: People) -> N
         sheet = book.read("xl/worksheets/sheet1.xml").decode()
     for text in ("Referrals received", "Referral source", "School", "Self (the young person)"):
         assert text in sheet
+
+
+# Drilling down to the records behind a number
+
+
+def test_the_clinical_lead_opens_the_referrals_behind_a_group(
+    client: Client, people: People
+) -> None:
+    sign_in(client, people.clinical_lead)
+    dashboard_page = shown(client.get("/insights/?cut=source"))
+    link = (
+        "/insights/records/referrals/?period=this-quarter&amp;scope=&amp;cut=source"
+        "&amp;group=school"
+    )
+    assert link in dashboard_page
+    response = client.get(link.replace("&amp;", "&"))
+    assert response.status_code == 200
+    names = [r.child.given_name for r in response.context["referrals"]]
+    assert names == ["Ava", "Eve", "Ava"]  # school referrals in the quarter, oldest first
+    assert response.context["group_label"] == "School"
+    event = AuditEvent.objects.get(record_type="kpi_records")
+    assert (event.record_id, event.detail["group"], event.detail["shown"]) == (
+        "referrals",
+        "school",
+        3,
+    )
+
+
+def test_a_partner_lead_sees_only_their_own_referrals_behind_a_number(
+    client: Client, people: People
+) -> None:
+    sign_in(client, people.kooth_lead)
+    response = client.get("/insights/records/referrals/?period=this-quarter")
+    assert [r.child.given_name for r in response.context["referrals"]] == ["Ava", "Eve"]
+    sign_in(client, people.chums_lead)
+    response = client.get("/insights/records/referrals/?period=this-quarter")
+    assert [r.child.given_name for r in response.context["referrals"]] == ["Ben"]
+
+
+@pytest.mark.parametrize("persona", ["commissioner", "analyst"])
+def test_no_names_behind_the_numbers_for_commissioners_or_analysts(
+    client: Client, people: People, persona: str
+) -> None:
+    sign_in(client, people.by_role()[persona])
+    assert "/insights/records/" not in shown(client.get("/insights/"))
+    assert client.get("/insights/records/referrals/").status_code == 403
+    assert AuditEvent.objects.filter(record_type="kpi_records").count() == 0
+
+
+def test_a_figure_that_is_not_a_count_of_referrals_has_no_records(
+    client: Client, people: People
+) -> None:
+    sign_in(client, people.clinical_lead)
+    assert client.get("/insights/records/did-not-attend/").status_code == 404
+    assert client.get("/insights/records/nothing/").status_code == 404

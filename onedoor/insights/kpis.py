@@ -184,6 +184,29 @@ class Kpi:
     definition: str
     compute: Callable[[Alliance, Scope, Period, Cut], list[Figure]] = field(repr=False)
     cuts: bool = True  # can it be cut by group?
+    # The referrals a count is of, for drilling down (the same definition the count uses);
+    # None for a figure that is not a count of referrals.
+    records: Callable[[Alliance, Scope, Period], QuerySet[Referral]] | None = field(
+        default=None, repr=False
+    )
+    now: bool = False  # a figure as things stand now, not over the period
+
+    do_not_call_in_templates = True  # a template reads a KPI's name; it never computes it
+
+    @property
+    def drills_down(self) -> bool:
+        return self.records is not None
+
+    def records_in(
+        self, alliance: Alliance, scope: Scope, period: Period, cut: Cut, group: str
+    ) -> QuerySet[Referral]:
+        """The referrals behind one group's figure."""
+        assert self.records is not None
+        on = timezone.localdate(timezone.now(), LONDON) if self.now else period.end
+        referrals = self.records(alliance, scope, period).annotate(group=_group(cut, on))
+        if group == NO_GROUP:
+            return referrals.filter(group__isnull=True)
+        return referrals.filter(group=group)
 
     def __call__(self, alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
         """The groups with something to count; uncut, always one figure (zero, or no value
@@ -241,11 +264,16 @@ def _medians(samples: dict[str, list[float]], within: dict[str, int]) -> list[Fi
 # Referrals
 
 
-def referrals_received(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
+def received(alliance: Alliance, scope: Scope, period: Period) -> QuerySet[Referral]:
+    """The referrals received in the period."""
+    return _referrals(alliance, scope).filter(
+        received_at__gte=period.since, received_at__lt=period.until
+    )
+
+
+def _count(referrals: QuerySet[Referral], cut: Cut, on: date) -> list[Figure]:
     rows = (
-        _referrals(alliance, scope)
-        .filter(received_at__gte=period.since, received_at__lt=period.until)
-        .annotate(group=_group(cut, period.end))
+        referrals.annotate(group=_group(cut, on))
         .order_by()  # no default ordering in the GROUP BY
         .values_list("group")
         .annotate(n=Count("pk", distinct=True), children=Count("child", distinct=True))
@@ -255,6 +283,10 @@ def referrals_received(alliance: Alliance, scope: Scope, period: Period, cut: Cu
         Figure(str(group) if group is not None else NO_GROUP, n, n, None, children)
         for group, n, children in sorted(rows, key=lambda row: str(row[0]))
     ]
+
+
+def referrals_received(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
+    return _count(received(alliance, scope, period), cut, period.end)
 
 
 def re_referrals(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
@@ -410,46 +442,47 @@ def disengaged(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> li
     return _rate(_counts((g, lost) for g, lost, _ in rows), denominators, denominators)
 
 
-def stepped_up(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
+def stepped_up_in(alliance: Alliance, scope: Scope, period: Period) -> QuerySet[Referral]:
     """Referrals stepped up to specialist CAMHS or crisis support in the period: by a triage
     decision that took effect, or by a partner's step-up acknowledged by the receiving side."""
+    from onedoor.care.models import Transition
+
     by_triage = TriageDecision.objects.filter(
         referral=OuterRef("pk"),
         outcome=Outcome.STEP_UP,
         decided_at__gte=period.since,
         decided_at__lt=period.until,
     ).exclude(sign_off__in=[TriageDecision.SignOff.WAITING, TriageDecision.SignOff.RETURNED])
-    from onedoor.care.models import Transition
-
     by_partner = Transition.objects.filter(
         referral=OuterRef("pk"),
         kind=Transition.Kind.STEP_UP,
         acknowledged_at__gte=period.since,
         acknowledged_at__lt=period.until,
     )
-    rows = (
-        _referrals(alliance, scope)
-        .filter(Exists(by_triage) | Exists(by_partner))
-        .annotate(group=_group(cut, period.end))
-        .order_by()  # no default ordering in the GROUP BY
-        .values_list("group")
-        .annotate(n=Count("pk", distinct=True), children=Count("child", distinct=True))
-        .values_list("group", "n", "children")
-    )
-    return [
-        Figure(str(g) if g is not None else NO_GROUP, n, n, None, c)
-        for g, n, c in sorted(rows, key=lambda row: str(row[0]))
-    ]
+    return _referrals(alliance, scope).filter(Exists(by_triage) | Exists(by_partner))
+
+
+def stepped_up(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
+    return _count(stepped_up_in(alliance, scope, period), cut, period.end)
 
 
 # Waiting now
+
+
+WAITING_NOW = (Status.ALLOCATED, Status.WAITING)
+
+
+def waiting_list(alliance: Alliance, scope: Scope, period: Period) -> QuerySet[Referral]:
+    """The children waiting now: allocated to a partner, or accepted and waiting (whatever
+    the period)."""
+    return _referrals(alliance, scope).filter(status__in=WAITING_NOW)
 
 
 def _waiting(alliance: Alliance, scope: Scope, cut: Cut) -> list[tuple[str, int, datetime]]:
     now = timezone.now()
     rows = (
         _referrals(alliance, scope)
-        .filter(status__in=[Status.ALLOCATED, Status.WAITING])
+        .filter(status__in=WAITING_NOW)
         .annotate(group=_group(cut, timezone.localdate(now, LONDON)))
         .order_by()  # no default ordering in the GROUP BY
         .values_list("group")
@@ -563,7 +596,8 @@ def experience_of_service(
 
 KPIS = (
     Kpi("referrals", "Referrals received", "count",
-        "Referrals received in the period, whatever became of them.", referrals_received),
+        "Referrals received in the period, whatever became of them.", referrals_received,
+        records=received),
     Kpi("re-referrals", "Re-referrals", "percent",
         f"Of the referrals received, those for a child referred in the {RE_REFERRAL_DAYS} days "
         "before.", re_referrals),
@@ -587,9 +621,11 @@ KPIS = (
     Kpi("disengaged", "Discharged as disengaged", "percent",
         "Of the discharges in the period, the share for disengagement.", disengaged),
     Kpi("stepped-up", "Stepped up", "count",
-        "Referrals stepped up to specialist CAMHS or crisis support in the period.", stepped_up),
+        "Referrals stepped up to specialist CAMHS or crisis support in the period.", stepped_up,
+        records=stepped_up_in),
     Kpi("waiting", "Waiting now", "count",
-        "Children waiting now, allocated to a partner or accepted and waiting.", waiting_now),
+        "Children waiting now, allocated to a partner or accepted and waiting.", waiting_now,
+        records=waiting_list, now=True),
     Kpi("longest-wait", "Longest wait now", "days",
         "Of the children waiting now, the longest wait so far, in days since referral.",
         longest_wait),

@@ -8,5 +8,6 @@ urlpatterns = [
     path("export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("pack/", views.pack, name="pack"),
     path("pack.pdf", views.pack_pdf, name="pack_pdf"),
+    path("records/<slug:slug>/", views.records_behind, name="records"),
     path("extracts/<slug:name>.csv", views.extract, name="extract"),
 ]

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.decorators import roles_required
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
@@ -33,9 +34,17 @@ from onedoor.insights.dashboard import (
     suppresses,
 )
 from onedoor.insights.extracts import EXTRACTS
-from onedoor.insights.kpis import CUT_LABELS, Cut
+from onedoor.insights.kpis import (
+    ALL,
+    BY_SLUG,
+    CUT_LABELS,
+    Cut,
+    group_label,
+    priority_group_names,
+)
 from onedoor.insights.models import PackNarrative
 from onedoor.insights.pack import review_pack
+from onedoor.paging import Keyset
 from onedoor.web.navigation import roles_for
 
 
@@ -75,6 +84,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "cuts": [(cut.value, CUT_LABELS[cut]) for cut in Cut],
         "suppressed_below": alliance.small_numbers_below if suppresses(user) else None,
         "query": request.GET.urlencode(),
+        "drill_down": user.role in DRILL_DOWN_ROLES,
         "extracts": [(slug, title) for slug, (title, _) in EXTRACTS.items()]
         if user.role in EXTRACT_ROLES
         else [],
@@ -255,3 +265,52 @@ def export_xlsx(request: HttpRequest) -> FileResponse:
         filename=name,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+# Who may open the records behind a count (names: never commissioners or analysts); the
+# access layer then keeps each to the referrals they may see.
+DRILL_DOWN_ROLES = (Role.CLINICAL_LEAD, Role.SERVICE_MANAGER, Role.PARTNER_LEAD)
+DRILL_DOWN_ORDER = Keyset(("received_at", "pk"))
+
+
+def _without_cursor(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("after", None)
+    return query.urlencode()
+
+
+@roles_required(*DRILL_DOWN_ROLES)
+@require_GET
+def records_behind(request: HttpRequest, slug: str) -> HttpResponse:
+    """The referrals behind one group's count, as the user may see them, oldest first."""
+    user = request.user
+    assert isinstance(user, User)
+    kpi = BY_SLUG.get(slug)
+    if kpi is None or kpi.records is None:
+        raise Http404("No records behind this figure")
+    alliance = _alliance(user)
+    choice, _ = _choice(request, alliance)
+    group = request.GET.get("group", ALL)[:60]
+    visible = referrals_visible_to(user)
+    referrals = (
+        kpi.records_in(alliance, choice.scope, choice.period, choice.cut, group)
+        .filter(pk__in=visible.values("pk"))
+        .select_related("child", "allocated_organisation")
+    )
+    page = DRILL_DOWN_ORDER.page(referrals, request.GET.get("after", ""))
+    record(
+        Action.VIEW, actor=user, record_type="kpi_records", record_id=slug,
+        detail={"period": str(choice.period), "scope": choice.scope_key,
+                "cut": choice.cut.value, "group": group, "shown": len(page.rows)},
+    )  # fmt: skip
+    names = priority_group_names(alliance) if choice.cut is Cut.PRIORITY_GROUP else {}
+    context = {
+        "kpi": kpi,
+        "choice": choice,
+        "group_label": group_label(choice.cut, group, names),
+        "referrals": page.rows,
+        "next_query": page.next_query(request),
+        "first_page": page.first,
+        "first_query": _without_cursor(request),
+    }
+    return render(request, "insights/records.html", context)
