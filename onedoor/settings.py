@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "onedoor.worklist",
     "onedoor.emails",
     "onedoor.care",
+    "onedoor.outcomes",
+    "onedoor.coproduction",
     "onedoor.insights",
     "onedoor.access",
     "onedoor.web",

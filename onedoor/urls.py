@@ -27,10 +27,12 @@ urlpatterns = [
     path("referrals/", include("onedoor.referrals.staff_urls")),
     path("triage/", include("onedoor.triage.urls")),
     path("care/", include("onedoor.care.urls")),
+    path("", include("onedoor.outcomes.urls")),
     path("insights/", include("onedoor.insights.urls")),
     path("refer/", include("onedoor.referrals.urls")),
     path("", include("onedoor.access.urls")),
     path("", include("onedoor.audit.urls")),
+    path("", include("onedoor.coproduction.urls")),
     path("", include("onedoor.web.urls")),
 ]
 

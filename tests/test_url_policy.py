@@ -26,6 +26,9 @@ PUBLIC = {
     "referrals:send",
     "web:nhsuk_asset",
     "care:feedback",
+    "outcomes:complete",
+    "coproduction:give_feedback",
+    "coproduction:published_log",
 }
 
 
@@ -101,10 +104,25 @@ def test_the_navigation_fits_each_role(client: Client, people: People) -> None:
     expected = {
         "triage": ["Triage", "Waiting lists", "My tasks"],
         "coordinator": ["Waiting lists", "Incoming", "Caseload", "Young adults", "My tasks"],
-        "clinical_lead": ["Triage", "Waiting lists", "My tasks", "Insights", "Governance"],
+        "clinical_lead": [
+            "Triage",
+            "Waiting lists",
+            "My tasks",
+            "Insights",
+            "Feedback",
+            "You said, we did",
+            "Governance",
+        ],
         "safeguarding": ["My tasks", "Governance", "Emergency access"],
         "partner_safeguarding": ["My tasks", "Governance", "Emergency access"],
-        "manager": ["Waiting lists", "Reassign caseload", "My tasks", "Insights"],
+        "manager": [
+            "Waiting lists",
+            "Reassign caseload",
+            "My tasks",
+            "Insights",
+            "Feedback",
+            "You said, we did",
+        ],
         "analyst": ["Insights"],
         "commissioner": ["Insights"],
         "admin": ["Configuration"],

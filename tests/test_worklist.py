@@ -147,5 +147,5 @@ def test_a_practitioners_tasks_cost_the_same_queries_at_any_size(
         assert len(rows) == {2: 2, 6: 8}[n]
         assert {row.item.what for row in rows} == {"Waiting Well check-in"}
     # session, user, device; cadences; check-ins due; missed check-ins; risk reviews; care
-    # plan reviews; handovers sent
-    assert counts == [9, 9]
+    # plan reviews; outcome measures to review; handovers sent
+    assert counts == [10, 10]

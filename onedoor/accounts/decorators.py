@@ -25,7 +25,9 @@ def roles_required(*roles: Role) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse | StreamingHttpResponse:
+        def wrapped(
+            request: HttpRequest, *args: Any, **kwargs: Any
+        ) -> HttpResponse | StreamingHttpResponse:
             if getattr(request.user, "role", None) not in allowed:
                 raise PermissionDenied("This page is not part of your role.")
             return view(request, *args, **kwargs)

@@ -150,7 +150,7 @@ def sections(user: User, alliance: Alliance, choice: Choice) -> list[Section]:
     ]
 
 
-EQUITY = ("referrals", "seen", "experience")
+EQUITY = ("referrals", "seen", "improved")
 
 
 @dataclass(frozen=True)
@@ -160,8 +160,8 @@ class EquityRow:
 
 
 def equity(found: list[Section]) -> list[EquityRow]:
-    """Each group's share of referrals, of those seen, and of good outcomes (feedback rating
-    the service helpful), side by side; a suppressed figure has no share."""
+    """Each group's share of referrals, of those seen, and of good outcomes (reliable
+    improvement), side by side; a suppressed figure has no share."""
     by_slug = {s.kpi.slug: s for s in found}
     columns = [by_slug[slug].rows for slug in EQUITY]
     totals = [sum(r.numerator or 0 for r in rows) for rows in columns]

@@ -570,6 +570,79 @@ def reviews_overdue(alliance: Alliance, scope: Scope, period: Period, cut: Cut) 
     return _rate(_counts((g, o) for g, o, _ in rows), denominators, denominators)
 
 
+# Outcomes
+
+
+def _paired(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> dict[str, list[str]]:
+    """For each group, one outcome per referral discharged in the period: "unpaired" (no
+    measure completed twice), "improved" (a reliable improvement on a measure, and no reliable
+    deterioration on any), or "paired" (measured twice, not reliably improved). Two queries."""
+    from onedoor.outcomes.measures import get_measure
+    from onedoor.outcomes.models import MeasureResponse
+    from onedoor.outcomes.scoring import Outcome as Change
+    from onedoor.outcomes.scoring import Result, reliable_change
+
+    discharged = Discharge.objects.filter(
+        referral__in=_referrals(alliance, scope),
+        discharged_at__gte=period.since,
+        discharged_at__lt=period.until,
+    )
+    ended = discharged.annotate(group=_group(cut, period.end, "referral__")).values_list(
+        "referral_id", "group"
+    )
+    groups: dict[int, list[str]] = defaultdict(list)
+    for referral_id, group in ended:
+        groups[referral_id].append(str(group) if group is not None else NO_GROUP)
+    responses: dict[tuple[int, str], list[dict[str, object]]] = defaultdict(list)
+    for referral_id, slug, scores in (
+        MeasureResponse.objects.filter(referral_id__in=discharged.values("referral_id"))
+        .order_by("recorded_at", "pk")
+        .values_list("referral_id", "measure", "scores")
+    ):
+        responses[(referral_id, slug)].append(scores)
+    verdicts: dict[int, str] = dict.fromkeys(groups, "unpaired")
+    for (referral_id, slug), scored in responses.items():
+        measure = get_measure(slug)
+        if measure is None or len(scored) < 2:
+            continue
+        changes = reliable_change(
+            measure, Result.from_json(scored[0]), Result.from_json(scored[-1])
+        )
+        outcomes = {change.outcome for change in changes}
+        if Change.DETERIORATED in outcomes:
+            verdicts[referral_id] = "deteriorated"
+        elif Change.IMPROVED in outcomes and verdicts[referral_id] != "deteriorated":
+            verdicts[referral_id] = "improved"
+        elif verdicts[referral_id] == "unpaired":
+            verdicts[referral_id] = "paired"
+    by_group: dict[str, list[str]] = defaultdict(list)
+    for referral_id, keys in groups.items():
+        for key in keys:
+            by_group[key].append(verdicts[referral_id])
+    return by_group
+
+
+def paired_measures(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
+    """Of the referrals discharged in the period, the share with an outcome measure completed
+    at least twice (first and last compared)."""
+    groups = _paired(alliance, scope, period, cut)
+    paired = {g: sum(v != "unpaired" for v in verdicts) for g, verdicts in groups.items()}
+    totals = {g: len(verdicts) for g, verdicts in groups.items()}
+    return _rate(paired, totals, totals)
+
+
+def reliable_improvement(
+    alliance: Alliance, scope: Scope, period: Period, cut: Cut
+) -> list[Figure]:
+    """Of the referrals discharged in the period with paired measures, the share that
+    improved reliably (Jacobson and Truax, per the measure's file) on at least one measure and
+    deteriorated reliably on none: the alliance's "good outcome"."""
+    groups = _paired(alliance, scope, period, cut)
+    improved = {g: verdicts.count("improved") for g, verdicts in groups.items()}
+    paired = {g: sum(v != "unpaired" for v in verdicts) for g, verdicts in groups.items()}
+    return _rate(improved, {g: n for g, n in paired.items() if n}, paired)
+
+
 # Experience of service
 
 
@@ -592,6 +665,24 @@ def experience_of_service(
     )
     denominators = _counts((g, n) for g, _, n in rows)
     return _rate(_counts((g, h) for g, h, _ in rows), denominators, denominators)
+
+
+def experience_all(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
+    """Of all the feedback given in the period, at discharge and at any time (the public
+    feedback page, `coproduction`), the share rating the service 4 or 5 of 5. Feedback given
+    at any time names no child, so this is not cut by group; for a partner, the feedback about
+    that partner; for one offer, none (feedback does not say which offer)."""
+    from onedoor.coproduction.experience import experience_of_service as feedback
+
+    if scope.offer:
+        return []
+    scores = [
+        row["score"]
+        for row in feedback(alliance, since=period.since, until=period.until)
+        if not scope.organisation or row["organisation_slug"] == scope.organisation
+    ]
+    helpful = sum(score >= 4 for score in scores)
+    return _rate({ALL: helpful}, {ALL: len(scores)} if scores else {}, {ALL: len(scores)})
 
 
 KPIS = (
@@ -635,7 +726,17 @@ KPIS = (
     Kpi("reviews-overdue", "Risk reviews or care plan reviews overdue", "percent",
         "Of the children in care now with a risk review or care plan, the share with either "
         "past its review date.", reviews_overdue),
-    Kpi("experience", "Found the service helpful", "percent",
+    Kpi("paired", "Paired outcome measures", "percent",
+        "Of the referrals discharged in the period, the share with an outcome measure "
+        "completed at least twice.", paired_measures),
+    Kpi("improved", "Reliable improvement", "percent",
+        "Of the referrals discharged in the period with paired measures, the share reliably "
+        "improved on at least one and reliably worse on none.", reliable_improvement),
+    Kpi("experience-all", "Found the service helpful (all feedback)", "percent",
+        "Of all the feedback given in the period, at discharge or at any time on the public "
+        "feedback page, the share rating the service 4 or 5 of 5.", experience_all,
+        cuts=False),
+    Kpi("experience", "Found the service helpful (at discharge)", "percent",
         "Of the feedback given in the period, the share rating the service 4 or 5 of 5.",
         experience_of_service),
 )  # fmt: skip

@@ -39,6 +39,7 @@ from onedoor.accounts.roles import Role
 from onedoor.care.lists import cadences_for, with_check_in_due
 from onedoor.care.models import CarePlan, CheckIn, RiskReview, Transition
 from onedoor.care.young_adults import waiting_for_a_coordinator
+from onedoor.outcomes.work import measures_to_review
 from onedoor.referrals.models import Referral, Status
 from onedoor.triage.clock import (
     ENGLAND_AND_WALES,
@@ -224,7 +225,13 @@ def _reviews(what: str, model: type[RiskReview | CarePlan], field: str) -> Sourc
 _risk_reviews = _reviews("Risk review", RiskReview, "next_due")
 _care_plan_reviews = _reviews("Review the care plan", CarePlan, "review_due")
 
-PARTNER_WORK = (_missed_check_ins, _check_ins, _risk_reviews, _care_plan_reviews)
+PARTNER_WORK = (
+    _missed_check_ins,
+    _check_ins,
+    _risk_reviews,
+    _care_plan_reviews,
+    measures_to_review,
+)
 SOURCES: dict[str, tuple[Source, ...]] = {
     Role.CLINICAL_LEAD: (_red_reviews, _sign_offs),
     Role.TRIAGE_LEAD: (_information_requested, _triage_clocks),

@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('alliance', '0001_initial'),
+        ("alliance", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='alliance',
-            name='small_numbers_below',
-            field=models.PositiveSmallIntegerField(default=5, help_text='Figures shown to commissioners count at least this many children, or are suppressed, so that no child can be identified.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(50)]),
+            model_name="alliance",
+            name="small_numbers_below",
+            field=models.PositiveSmallIntegerField(
+                default=5,
+                help_text="Figures shown to commissioners count at least this many children, or are suppressed, so that no child can be identified.",
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(50),
+                ],
+            ),
         ),
     ]

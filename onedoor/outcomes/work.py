@@ -1,0 +1,51 @@
+"""My tasks from outcome measures: a completed measure that needs a review (it crossed into
+the clinical range since the first, got reliably worse, or answered a question about risk)
+is work for the allocated partner until someone marks it reviewed. Derived from the
+responses themselves, like every task (`worklist/items.py`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from onedoor.outcomes.models import MeasureResponse
+from onedoor.referrals.models import Referral
+from onedoor.triage.clock import ENGLAND_AND_WALES, due_at
+
+if TYPE_CHECKING:
+    from onedoor.accounts.models import User
+    from onedoor.worklist.items import Item
+
+REVIEW_WORKING_DAYS = 2
+SHOWN = 200
+
+
+def measures_to_review(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
+    """One "Review an outcome measure" per unreviewed flagged response of the user's
+    organisation's children, due 2 working days after it was completed."""
+    from onedoor.worklist.items import Item  # worklist imports this module
+
+    responses = (
+        MeasureResponse.objects.filter(
+            needs_review=True,
+            reviewed_at__isnull=True,
+            referral__in=visible.filter(allocated_organisation_id=user.organisation_id),
+        )
+        .select_related("referral__child")
+        .order_by("recorded_at", "pk")[:SHOWN]
+    )
+    return [
+        Item(
+            "Review an outcome measure",
+            response.referral,
+            due_at(
+                received_at=response.recorded_at,
+                working_days=REVIEW_WORKING_DAYS,
+                calendar=ENGLAND_AND_WALES,
+            ),
+            "outcomes:measures",
+        )
+        for response in responses
+    ]
