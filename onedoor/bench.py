@@ -64,6 +64,8 @@ def main() -> None:
 
     kooth = User.objects.get(username="kooth-practitioner")
     triage = User.objects.get(username="triage")
+    manager = Client()
+    manager.force_login(User.objects.get(username="manager"))
     child = children_visible_to(kooth).first()
     assert child is not None
     client = Client()
@@ -85,6 +87,12 @@ def main() -> None:
         "My tasks for a Kooth practitioner (ms)": _median_ms(lambda: due_items_for(kooth)),
         "waiting list, first page (ms)": _median_ms(lambda: client.get("/waiting/")),
         "reminder job, nothing new to send (ms)": _median_ms(send_reminders, repeat=3),
+        "KPI dashboard, this quarter, as the service manager (ms)": _median_ms(
+            lambda: manager.get("/insights/"), repeat=5
+        ),
+        "KPI dashboard, 12 months by priority group (ms)": _median_ms(
+            lambda: manager.get("/insights/?period=12-months&cut=priority_group"), repeat=5
+        ),
     }
     width = max(len(name) for name in results)
     for name, value in results.items():

@@ -98,3 +98,19 @@ def test_an_unknown_extract_is_not_found(client: Client, people: People) -> None
     sign_in(client, people.analyst)
     assert client.get("/insights/extracts/everything.csv").status_code == 404
     assert AuditEvent.objects.filter(record_type="extract").count() == 0
+
+
+def test_the_mhsds_aligned_scores_give_each_measures_headline_score(
+    client: Client, people: People
+) -> None:
+    sign_in(client, people.analyst)
+    rows = _rows(client, "mhsds-coded-scores")
+    assert rows[0] == [
+        "CodedAssToolId", "ServiceRequestId", "AssToolCompDate", "AssessmentTool",
+        "AssessmentToolVersion", "PersScore",
+    ]  # fmt: skip
+    cal = Child.objects.get(given_name="Cal").referrals.get()
+    assert [r[2:] for r in rows[1:] if r[1] == pseudonym("referral", cal.uuid)] == [
+        ["2026-10-03", "gad-7", "1", "15"],
+        ["2026-10-28", "gad-7", "1", "6"],
+    ]

@@ -4,10 +4,11 @@ postcode, date of birth or free text. A pseudonym is keyed (HMAC-SHA256 with
 the key can reverse or recompute it.
 
 - `records`: one row per referral, for the alliance's own analysis.
-- `mhsds_referrals` and `mhsds_care_contacts`: rows shaped like the Mental Health Services
-  Data Set's referral (MHS101) and care contact (MHS201) tables, with its code lists where
-  OneDoor holds the same fact. Aligned, not certified: check the codes against the current
-  MHSDS technical output specification before a submission.
+- `mhsds_referrals`, `mhsds_care_contacts` and `mhsds_coded_scores`: rows shaped like the
+  Mental Health Services Data Set's referral (MHS101), care contact (MHS201) and coded score
+  assessment (MHS607) tables, with its code lists where OneDoor holds the same fact.
+  Aligned, not certified: check the codes against the current MHSDS technical output
+  specification before a submission.
 """
 
 from __future__ import annotations
@@ -192,8 +193,39 @@ def mhsds_care_contacts(alliance: Alliance) -> Iterator[list[str]]:
         ]
 
 
+def mhsds_coded_scores(alliance: Alliance) -> Iterator[list[str]]:
+    """One row per completed outcome measure: its headline score (MHS607-shaped). The data
+    set codes a tool by SNOMED CT; OneDoor gives the measure's name and version here, to be
+    mapped to SNOMED CT before a submission."""
+    from onedoor.outcomes.measures import get_measure
+    from onedoor.outcomes.models import MeasureResponse
+
+    yield ["CodedAssToolId", "ServiceRequestId", "AssToolCompDate", "AssessmentTool",
+           "AssessmentToolVersion", "PersScore"]  # fmt: skip
+    responses = (
+        MeasureResponse.objects.filter(referral__child__alliance=alliance)
+        .select_related("referral")
+        .order_by("pk")
+    )
+    for response in responses.iterator(chunk_size=2000):
+        measure = get_measure(response.measure)
+        headline = measure.headline if measure else ""
+        value = next(
+            (s["value"] for s in response.scores.get("scores", []) if s["slug"] == headline), None
+        )
+        yield [
+            pseudonym("measure", response.uuid),
+            pseudonym("referral", response.referral.uuid),
+            _day(response.recorded_at),
+            response.measure,
+            response.measure_version,
+            "" if value is None else f"{value:g}",
+        ]
+
+
 EXTRACTS = {
     "records": ("Record-level extract (pseudonymised)", records),
     "mhsds-referrals": ("MHSDS-aligned referrals (MHS101)", mhsds_referrals),
     "mhsds-care-contacts": ("MHSDS-aligned care contacts (MHS201)", mhsds_care_contacts),
+    "mhsds-coded-scores": ("MHSDS-aligned outcome scores (MHS607)", mhsds_coded_scores),
 }
