@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -133,3 +133,29 @@ def test_seed_demo_loads_accounts_and_children(alliance: Alliance, settings, mon
     assert Child.objects.count() == 25
     assert User.objects.filter(is_demo=True).count() == 22
     assert User.objects.get(username="kooth-lead").check_password("chosen-demo-password")
+
+
+def test_the_population_has_the_work_behind_the_figures(alliance: Alliance) -> None:
+    from onedoor.care.models import Contact, Discharge, Feedback
+    from onedoor.demo.activity import DECISIONS, WORKED
+    from onedoor.insights.kpis import BY_SLUG, Cut, Period, Scope
+    from onedoor.outcomes.models import MeasureResponse
+    from onedoor.triage.models import TriageDecision
+
+    ensure_demo_accounts(alliance, "demo-password-1")
+    seed_population(alliance, 300, today=TODAY)
+    decided = Referral.objects.filter(status__in=list(DECISIONS))
+    assert TriageDecision.objects.count() == decided.count() > 100
+    assert set(Contact.objects.values_list("referral__status", flat=True)) <= set(WORKED)
+    assert Discharge.objects.count() <= Referral.objects.filter(status=Status.DISCHARGED).count()
+    assert Discharge.objects.count() > 0 and Feedback.objects.count() > 0
+    assert set(MeasureResponse.objects.values_list("measure", flat=True)) <= {"yp-core", "gad-7"}
+    latest = TODAY
+    for model, field in ((Contact, "happened_at"), (TriageDecision, "decided_at")):
+        assert all(
+            moment.date() <= latest for moment in model.objects.values_list(field, flat=True)
+        )
+    year = Period(TODAY - timedelta(days=364), TODAY)
+    seen = BY_SLUG["seen"](alliance, Scope(), year, Cut.NONE)[0]
+    in_year = Contact.objects.filter(outcome="attended", happened_at__gte=year.since)
+    assert seen.numerator == in_year.values("referral__child").distinct().count() > 0

@@ -27,6 +27,7 @@ from onedoor.care.models import CoordinatorAssignment
 from onedoor.care.young_adults import CARE_LEAVER, is_young_adult
 from onedoor.children.models import Child, Ethnicity, Gender, Journey
 from onedoor.children.nhs_number import check_digit
+from onedoor.demo.activity import seed_activity
 from onedoor.referrals.models import ConsentGivenBy, Referral, RiskRating, Route, Source, Status
 from onedoor.referrals.reference import new_reference
 from onedoor.referrals.states import ENDS
@@ -378,6 +379,15 @@ def seed_population(
                 referral.child_id = saved[referral.child.uuid]
                 referral.journey_id = journey_ids[referral.child_id]
             Referral.objects.bulk_create(batch_referrals)
+            seed_activity(
+                alliance,
+                list(
+                    Referral.objects.filter(
+                        uuid__in=[r.uuid for r in batch_referrals]
+                    ).select_related("child")
+                ),
+                now=min(timezone.now(), datetime.combine(today, time(18, 0), tzinfo=tz)),
+            )
         created += len(batch_children)
         if progress:
             progress(min(start + batch_size, children), children)
