@@ -456,3 +456,13 @@ def test_the_public_log_costs_the_same_at_any_size(
     assert [entry.we_did for entry in response.context["entries"]] == [
         f"Did {index}" for index in reversed(range(size))
     ]
+
+
+def test_every_page_offers_feedback_and_the_log_in_its_footer(client: Client, db: None) -> None:
+    page = client.get("/refer/").content.decode()
+    footer = page[page.index('<footer class="nhsuk-footer"') :]
+    assert re.findall(r'href="([^"]+)">([^<]+)</a>', footer) == [
+        ("/refer/", "Ask for help for a child or young person"),
+        ("/feedback/", "Tell us how we did"),
+        ("/you-said-we-did/", "You said, we did"),
+    ]
