@@ -71,6 +71,12 @@ class Contact(CareRecord):
 
     class Meta:
         ordering = ["-happened_at"]
+        indexes = [
+            models.Index(fields=["happened_at"], name="contacts_by_time"),
+            models.Index(
+                fields=["referral", "outcome", "happened_at"], name="contacts_of_a_referral"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Contact {self.uuid}"

@@ -195,6 +195,7 @@ class Referral(models.Model):
         ordering = ["-received_at"]
         indexes = [
             models.Index(fields=["allocated_organisation", "status"]),
+            models.Index(fields=["child", "received_at"], name="referrals_of_a_child"),
             models.Index(fields=["queue_band", "triage_due_at", "id"], name="triage_queue_order"),
             models.Index(
                 fields=["received_at", "id"],

@@ -81,6 +81,7 @@ class TriageDecision(models.Model):
 
     class Meta:
         ordering = ["-decided_at"]
+        indexes = [models.Index(fields=["decided_at"], name="decisions_by_time")]
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} ({self.uuid})"
