@@ -111,7 +111,8 @@ def test_every_email_has_its_three_templates() -> None:
     names = {f.name.split("-subject")[0] for f in folder.glob("*-subject.txt")}
     assert names == {
         "referral-acknowledgement", "red-referral", "escalation", "not-accepted",
-        "feedback-invitation", "handover-escalation", "daily-digest", "measure-invitation",
+        "feedback-invitation", "handover-escalation", "daily-digest", "triage-escalation",
+        "measure-invitation",
     }  # fmt: skip
     for name in names:
         assert all((folder / f"{name}{part}").exists() for part in parts), name

@@ -234,7 +234,7 @@ def test_a_handover_past_its_due_time_climbs_the_escalation_framework_once_per_l
     assert (escalation.transition, escalation.level) == (handover, 1)
     task = DBTaskResult.objects.get(task_path="onedoor.triage.tasks.notify_escalation")
     referral, transition = str(handover.referral.uuid), str(handover.uuid)
-    assert task.args_kwargs["args"] == [referral, 1, transition]
+    assert task.args_kwargs["args"] == [referral, 1, transition, "handover"]
     # level 1: the coordinators and the partner leads involved; run twice, told once
     assert notify_escalation.call(referral, 1, transition) == 3
     assert notify_escalation.call(referral, 1, transition) == 0

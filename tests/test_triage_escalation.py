@@ -54,17 +54,20 @@ def test_an_overdue_red_review_escalates_level_by_level_once(people: People, red
     assert escalate_overdue(DUE + timedelta(hours=5)) == 1
     assert list(Escalation.objects.values_list("level", flat=True)) == [1, 2]
     kinds = [task.args_kwargs["args"] for task in DBTaskResult.objects.order_by("enqueued_at")]
-    assert kinds == [[str(red.uuid), 1, ""], [str(red.uuid), 2, ""]]
+    assert kinds == [[str(red.uuid), 1, "", "red_review"], [str(red.uuid), 2, "", "red_review"]]
     # Level 2 tells the clinical lead and the safeguarding lead (who has no email here).
     assert notify_escalation.call(str(red.uuid), 2) == 1
     assert mail.outbox[0].to == ["lead@example.org"]
     assert red.reference_display in mail.outbox[0].subject
 
 
-def test_a_reviewed_red_referral_does_not_escalate(red: Referral) -> None:
+def test_a_reviewed_red_referral_escalates_only_if_triage_itself_is_late(red: Referral) -> None:
     Referral.objects.filter(pk=red.pk).update(queue_band=1)
-    assert escalate_overdue(DUE + timedelta(days=2)) == 0
-    assert Escalation.objects.count() == 0
+    assert escalate_overdue(DUE + timedelta(days=2)) == 3  # its triage clock, not the review
+    assert set(Escalation.objects.values_list("kind", flat=True)) == {"triage_clock"}
+    Referral.objects.filter(pk=red.pk).update(status="allocated")
+    assert escalate_overdue(DUE + timedelta(days=3)) == 0
+    assert Escalation.objects.count() == 3
 
 
 def test_skipped_levels_are_all_raised_when_the_job_was_not_running(red: Referral) -> None:

@@ -14,6 +14,7 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):  # type: ignore[misc]
         (None, {"fields": ("username", "password")}),
         ("Person", {"fields": ("first_name", "last_name", "email")}),
         ("Role", {"fields": ("organisation", "role", "is_active")}),
+        ("Absence", {"fields": ("away_until", "deputy")}),
     )
     add_fieldsets = (
         (None, {"fields": ("username", "password1", "password2", "organisation", "role")}),

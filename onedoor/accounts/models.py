@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +31,14 @@ class User(AbstractUser):
     is_demo = models.BooleanField(
         default=False, editable=False, help_text="Created by the synthetic demo data."
     )
+    # Absence: escalations that would reach this person go to their deputy instead.
+    away_until = models.DateField(
+        null=True, blank=True, help_text="Away (on leave) up to and including this date."
+    )
+    deputy = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="Who is told in this person's place while they are away.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["username"]
@@ -48,6 +57,9 @@ class User(AbstractUser):
         # Only administrators (and superusers) reach the configuration screens.
         self.is_staff = self.is_superuser or self.role == Role.ADMINISTRATOR
         super().save(*args, **kwargs)
+
+    def away_on(self, day: date) -> bool:
+        return self.away_until is not None and day <= self.away_until
 
     @property
     def role_label(self) -> str:

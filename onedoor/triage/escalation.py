@@ -1,7 +1,8 @@
 """Overdue items climb the alliance's escalation framework: never silent.
 
-Two kinds of item escalate: a red referral that no clinician has reviewed by its triage
-deadline, and a handover that the receiving side has not acknowledged by its due time. Each
+Three kinds of item escalate: a red referral that no clinician has reviewed by its triage
+deadline, any other referral not triaged by its deadline (its clock not paused), and a
+handover that the receiving side has not acknowledged by its due time. Each
 reaches level 1 of the framework when it falls due, and each next level
 `hours_to_next_level` later. The rule is pure (`level_reached`); `escalate_overdue` applies it
 and can run any number of times: each (item, level) is raised once, and its people are told
@@ -15,13 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from onedoor.alliance.models import EscalationLevel
 from onedoor.audit.trail import Action, record
 from onedoor.care.models import Transition
 from onedoor.children.models import TimelineEvent
-from onedoor.referrals.models import Referral
+from onedoor.referrals.models import Referral, Status
 from onedoor.triage.models import Escalation
 from onedoor.triage.queue import TRIAGE_STATES
 
@@ -44,15 +46,28 @@ def level_reached(*, due: datetime, now: datetime, hours_to_next: Sequence[int |
 
 @dataclass(frozen=True)
 class Overdue:
-    """An item past its due time: a red review (no transition) or a handover."""
+    """An item past its due time."""
 
+    kind: Escalation.Kind
     referral: Referral
     due: datetime
     transition: Transition | None = None
 
     @property
     def what(self) -> str:
-        return "Handover not acknowledged" if self.transition else "Red review overdue"
+        return self.kind.label
+
+
+def still_overdue(kind: str) -> Q:
+    """Escalations whose item is still overdue (on `Escalation`): the red referral still not
+    reviewed, the referral still waiting for triage, the handover still not acknowledged."""
+    return {
+        Escalation.Kind.RED_REVIEW: Q(referral__queue_band=0, referral__status__in=TRIAGE_STATES),
+        Escalation.Kind.TRIAGE_CLOCK: Q(
+            referral__status=Status.AWAITING_TRIAGE, referral__clock_paused_at__isnull=True
+        ),
+        Escalation.Kind.HANDOVER: Q(transition__acknowledged_at__isnull=True),
+    }[Escalation.Kind(kind)] & Q(kind=kind)
 
 
 def _overdue(now: datetime) -> Iterable[Overdue]:
@@ -61,12 +76,22 @@ def _overdue(now: datetime) -> Iterable[Overdue]:
     ).select_related("child__alliance")
     for referral in reds.iterator(chunk_size=500):
         assert referral.triage_due_at is not None
-        yield Overdue(referral, referral.triage_due_at)
+        yield Overdue(Escalation.Kind.RED_REVIEW, referral, referral.triage_due_at)
+    late = (
+        Referral.objects.filter(
+            status=Status.AWAITING_TRIAGE, clock_paused_at__isnull=True, triage_due_at__lte=now
+        )
+        .exclude(queue_band=0)  # a red one escalates as a red review
+        .select_related("child__alliance")
+    )
+    for referral in late.iterator(chunk_size=500):
+        assert referral.triage_due_at is not None
+        yield Overdue(Escalation.Kind.TRIAGE_CLOCK, referral, referral.triage_due_at)
     handovers = Transition.objects.filter(
         acknowledged_at__isnull=True, due_at__lte=now
     ).select_related("referral__child__alliance")
     for handover in handovers.iterator(chunk_size=500):
-        yield Overdue(handover.referral, handover.due_at, handover)
+        yield Overdue(Escalation.Kind.HANDOVER, handover.referral, handover.due_at, handover)
 
 
 def escalate_overdue(now: datetime | None = None) -> int:
@@ -80,9 +105,9 @@ def escalate_overdue(now: datetime | None = None) -> int:
             due=item.due, now=now, hours_to_next=[level.hours_to_next_level for level in levels]
         )
         done = set(
-            Escalation.objects.filter(referral=referral, transition=item.transition).values_list(
-                "level", flat=True
-            )
+            Escalation.objects.filter(
+                referral=referral, kind=item.kind, transition=item.transition
+            ).values_list("level", flat=True)
         )
         for level in levels[:reached]:
             if level.level in done:
@@ -99,13 +124,14 @@ def escalate_overdue(now: datetime | None = None) -> int:
 def _raise(item: Overdue, level: EscalationLevel, now: datetime) -> None:
     referral = item.referral
     Escalation.objects.create(
-        referral=referral, transition=item.transition, level=level.level, raised_at=now
-    )
+        referral=referral, kind=item.kind, transition=item.transition, level=level.level,
+        raised_at=now,
+    )  # fmt: skip
     TimelineEvent.objects.create(
         child=referral.child, at=now, kind=TimelineEvent.Kind.STATUS_CHANGED, referral=referral,
         summary=f"{item.what}: escalated to level {level.level} ({level.name}).",
     )  # fmt: skip
-    detail: dict[str, object] = {"escalated_to": level.level}
+    detail: dict[str, object] = {"escalated_to": level.level, "kind": item.kind.value}
     if item.transition is not None:
         detail["transition"] = str(item.transition.uuid)
     record(
@@ -115,4 +141,53 @@ def _raise(item: Overdue, level: EscalationLevel, now: datetime) -> None:
     from onedoor.triage.tasks import notify_escalation
 
     handover = str(item.transition.uuid) if item.transition else ""
-    notify_escalation.enqueue(str(referral.uuid), level.level, handover)
+    notify_escalation.enqueue(str(referral.uuid), level.level, handover, item.kind.value)
+
+
+@dataclass(frozen=True)
+class OpenEscalation:
+    """An item still overdue, at the highest level it has reached."""
+
+    kind: Escalation.Kind
+    referral: Referral
+    transition: Transition | None
+    level: int
+    since: datetime  # when it first escalated (level 1): its age
+    raised_at: datetime  # when it reached its current level
+
+    @property
+    def owner(self) -> str:
+        """Who must act: the clinical leads review reds, the triage team triages, the
+        receiving organisation acknowledges a handover."""
+        if self.kind is Escalation.Kind.HANDOVER and self.transition is not None:
+            return self.transition.receiving_organisation.name
+        return "Clinical leads" if self.kind is Escalation.Kind.RED_REVIEW else "Triage team"
+
+
+def open_escalations(alliance_id: int) -> list[OpenEscalation]:
+    """Every escalation whose item is still overdue, one per item at its highest level,
+    oldest first: one query."""
+    still = Q()
+    for kind in Escalation.Kind:
+        still |= still_overdue(kind)
+    raised = (
+        Escalation.objects.filter(still, referral__child__alliance_id=alliance_id)
+        .select_related("referral__child", "transition__receiving_organisation")
+        .order_by("raised_at", "pk")
+    )
+    items: dict[tuple[str, int, int | None], list[Escalation]] = {}
+    for escalation in raised:
+        key = (escalation.kind, escalation.referral_id, escalation.transition_id)
+        items.setdefault(key, []).append(escalation)
+    found = [
+        OpenEscalation(
+            kind=Escalation.Kind(levels[0].kind),
+            referral=levels[0].referral,
+            transition=levels[0].transition,
+            level=max(e.level for e in levels),
+            since=min(e.raised_at for e in levels),
+            raised_at=max(levels, key=lambda e: e.level).raised_at,
+        )
+        for levels in items.values()
+    ]
+    return sorted(found, key=lambda item: (item.since, item.referral.pk))

@@ -88,12 +88,18 @@ class TriageDecision(models.Model):
 
 
 class Escalation(models.Model):
-    """One level of the escalation framework reached by an overdue item: a red review (no
-    transition), or a handover the receiving side has not acknowledged (its transition)."""
+    """One level of the escalation framework reached by an overdue item: a red review, a
+    triage clock, or a handover the receiving side has not acknowledged (its transition)."""
+
+    class Kind(models.TextChoices):
+        RED_REVIEW = "red_review", "Red review overdue"
+        TRIAGE_CLOCK = "triage_clock", "Triage clock overdue"
+        HANDOVER = "handover", "Handover not acknowledged"
 
     referral = models.ForeignKey(
         "referrals.Referral", on_delete=models.PROTECT, related_name="escalations"
     )
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.RED_REVIEW)
     transition = models.ForeignKey(
         "care.Transition", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -104,9 +110,9 @@ class Escalation(models.Model):
         ordering = ["raised_at", "level"]
         constraints = [
             models.UniqueConstraint(
-                fields=["referral", "level"],
+                fields=["referral", "kind", "level"],
                 condition=models.Q(transition__isnull=True),
-                name="one_escalation_per_level",
+                name="one_escalation_per_kind_and_level",
             ),
             models.UniqueConstraint(
                 fields=["transition", "level"],

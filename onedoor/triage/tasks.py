@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from functools import partial
 
 from django.db.models import Q
+from django.utils import timezone
 from django_tasks import task
 
 from onedoor.accounts.models import User
@@ -37,17 +40,25 @@ def tell_clinical_leads(referral: Referral) -> int:
     )
 
 
+TEMPLATES = {
+    "red_review": "escalation",
+    "triage_clock": "triage-escalation",
+    "handover": "handover-escalation",
+}
+
+
 @task()
-def notify_escalation(referral_uuid: str, level: int, handover: str = "") -> int:
-    """Tell the roles at an escalation level that a red review (or, given its uuid, a
-    handover's acknowledgement) is overdue: those at the lead provider, and those at the
-    organisations involved (the one holding the child; the one receiving a handover), never
-    every partner's."""
+def notify_escalation(referral_uuid: str, level: int, handover: str = "", kind: str = "") -> int:
+    """Tell the roles at an escalation level that an item is overdue: those at the lead
+    provider, and those at the organisations involved (the one holding the child; the one
+    receiving a handover), never every partner's. Someone away is stood in for by their
+    deputy."""
     from onedoor.alliance.models import EscalationLevel, Organisation
     from onedoor.care.models import Transition
 
+    kind = kind or ("handover" if handover else "red_review")
     referral = Referral.objects.select_related("child").filter(uuid=referral_uuid).first()
-    if referral is None:
+    if referral is None or kind not in TEMPLATES:
         return 0
     framework = EscalationLevel.objects.filter(
         alliance=referral.child.alliance, level=level
@@ -68,17 +79,37 @@ def notify_escalation(referral_uuid: str, level: int, handover: str = "") -> int
         .filter(
             Q(organisation__kind=Organisation.Kind.LEAD_PROVIDER) | Q(organisation__in=involved)
         )
-        .exclude(email="")
+        .select_related("deputy")
     )
-    name = "handover-escalation" if handover else "escalation"
+    told = stand_ins(people, timezone.localdate())
+    name = TEMPLATES[kind]
     context = {"referral": referral, "level": framework}
     return sum(
         deliver(
             f"{name}:{handover or referral.uuid}:{level}:{person.pk}",
             partial(templated, name, person.email, context),
         )
-        for person in people
+        for person in told
     )
+
+
+def stand_ins(people: Iterable[User], today: date) -> list[User]:
+    """Who is told in these people's place today: each one, or, while they are away, their
+    deputy (if active and not away too; with no deputy to stand in, the person is still told:
+    an escalation never goes nowhere). Each once, and only those with an email address."""
+    told: dict[int, User] = {}
+    for person in people:
+        deputy = person.deputy
+        if (
+            person.away_on(today)
+            and deputy is not None
+            and deputy.is_active
+            and not deputy.away_on(today)
+        ):
+            person = deputy
+        if person.email:
+            told.setdefault(person.pk, person)
+    return list(told.values())
 
 
 @task()

@@ -18,7 +18,7 @@ from onedoor.access.records import get_referral_for_user, referrals_visible_to
 from onedoor.accounts.decorators import roles_required
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import TRIAGE_TEAM, Role
-from onedoor.alliance.models import Offer, Organisation, PriorityGroup
+from onedoor.alliance.models import EscalationLevel, Offer, Organisation, PriorityGroup
 from onedoor.referrals.models import RISK_INDICATORS, MatchStatus, Referral, Source
 from onedoor.referrals.states import Conflict
 from onedoor.triage.actions import (
@@ -31,6 +31,7 @@ from onedoor.triage.actions import (
     sign_off,
 )
 from onedoor.triage.clock import ENGLAND_AND_WALES, TimeLeft, time_left
+from onedoor.triage.escalation import open_escalations
 from onedoor.triage.forms import (
     AnswerForm,
     DecisionForm,
@@ -244,3 +245,22 @@ def incoming(request: HttpRequest) -> HttpResponse:
         {"allocated": allocated, "problem": problem},
         status=400 if problem else 200,
     )
+
+
+@roles_required(Role.CLINICAL_LEAD)
+@require_GET
+def escalations(request: HttpRequest) -> HttpResponse:
+    """Every open escalation in the alliance, its owner and its age."""
+    user = request.user
+    assert isinstance(user, User) and user.organisation is not None
+    now = timezone.now()
+    rows = [
+        (item, time_left(due=item.since, now=now, calendar=ENGLAND_AND_WALES))
+        for item in open_escalations(user.organisation.alliance_id)
+    ]
+    levels = dict(
+        EscalationLevel.objects.filter(alliance_id=user.organisation.alliance_id).values_list(
+            "level", "name"
+        )
+    )
+    return render(request, "triage/escalations.html", {"rows": rows, "levels": levels})

@@ -16,6 +16,7 @@ urlpatterns = [
     path("tasks/", worklist_views.my_tasks, name="tasks"),
     path("insights/", insights_views.dashboard, name="insights"),
     path("governance/", views.governance, name="governance"),
+    path("governance/escalations/", triage_views.escalations, name="escalations"),
     path("children/<uuid:child_uuid>/", views.child, name="child"),
     path("assets/<path:path>", views.nhsuk_asset, name="nhsuk_asset"),
 ]
