@@ -123,3 +123,34 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"Level {self.level} for {self.referral_id}"
+
+
+class ComplexDecision(models.Model):
+    """The clinical lead's decision on a complex case, with the rationale, on the child's
+    timeline."""
+
+    class Kind(models.TextChoices):
+        ESCALATION = "escalation", "Escalation"
+        TRANSITION = "transition", "Transition"
+        STEP_UP = "step_up", "Step up"
+        STEP_DOWN = "step_down", "Step down"
+        OTHER = "other", "Other"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="complex_decisions"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    decision = models.TextField()
+    rationale = models.TextField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        indexes = [models.Index(fields=["decided_at", "id"], name="complex_decisions_by_time")]
+
+    def __str__(self) -> str:
+        return f"Complex-case decision {self.uuid}"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -31,6 +32,7 @@ from onedoor.triage.actions import (
     sign_off,
 )
 from onedoor.triage.clock import ENGLAND_AND_WALES, TimeLeft, time_left
+from onedoor.triage.complex_cases import decisions_for, record_complex_decision
 from onedoor.triage.escalation import open_escalations
 from onedoor.triage.forms import (
     AnswerForm,
@@ -40,7 +42,7 @@ from onedoor.triage.forms import (
     ScreeningForm,
     SignOffForm,
 )
-from onedoor.triage.models import TriageDecision
+from onedoor.triage.models import ComplexDecision, TriageDecision
 from onedoor.triage.offers import offers_for
 from onedoor.triage.queue import AGE_BANDS, TRIAGE_STATES, Filters, page_of
 from onedoor.web.navigation import roles_for
@@ -264,3 +266,44 @@ def escalations(request: HttpRequest) -> HttpResponse:
         )
     )
     return render(request, "triage/escalations.html", {"rows": rows, "levels": levels})
+
+
+class ComplexDecisionForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What the decision is about", choices=ComplexDecision.Kind.choices,
+        widget=forms.RadioSelect, error_messages={"required": "Choose what the decision is about"},
+    )  # fmt: skip
+    decision = forms.CharField(
+        label="Decision", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the decision"},
+    )  # fmt: skip
+    rationale = forms.CharField(
+        label="Rationale", max_length=8000, widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Write the rationale"},
+    )  # fmt: skip
+
+
+@roles_required(Role.CLINICAL_LEAD)
+@require_http_methods(["GET", "POST"])
+def complex_decisions(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    """The clinical lead's decisions on a complex case, and a new one."""
+    user = request.user
+    assert isinstance(user, User)
+    referral = get_referral_for_user(user, referral_uuid)
+    form = ComplexDecisionForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            record_complex_decision(user=user, referral=referral, **form.cleaned_data)
+            messages.success(request, "Decision recorded. It is on the child's timeline.")
+            return redirect("web:complex_decisions", referral_uuid=referral.uuid)
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+    context = {
+        "referral": referral,
+        "child": referral.child,
+        "form": form,
+        "decisions": decisions_for(user, referral)[:50],
+    }
+    return render(
+        request, "triage/complex_decisions.html", context, status=400 if form.errors else 200
+    )

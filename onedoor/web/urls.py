@@ -17,6 +17,11 @@ urlpatterns = [
     path("insights/", insights_views.dashboard, name="insights"),
     path("governance/", views.governance, name="governance"),
     path("governance/escalations/", triage_views.escalations, name="escalations"),
+    path(
+        "governance/complex-decisions/<uuid:referral_uuid>/",
+        triage_views.complex_decisions,
+        name="complex_decisions",
+    ),
     path("children/<uuid:child_uuid>/", views.child, name="child"),
     path("assets/<path:path>", views.nhsuk_asset, name="nhsuk_asset"),
 ]
