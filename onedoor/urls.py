@@ -27,12 +27,15 @@ urlpatterns = [
     path("referrals/", include("onedoor.referrals.staff_urls")),
     path("triage/", include("onedoor.triage.urls")),
     path("care/", include("onedoor.care.urls")),
+    path("safeguarding/", include("onedoor.safeguarding.urls")),
     path("", include("onedoor.outcomes.urls")),
     path("insights/", include("onedoor.insights.urls")),
     path("refer/", include("onedoor.referrals.urls")),
     path("", include("onedoor.access.urls")),
     path("", include("onedoor.audit.urls")),
     path("", include("onedoor.coproduction.urls")),
+    path("governance/content/", include("onedoor.content.urls")),
+    path("governance/", include("onedoor.governance.urls")),
     path("", include("onedoor.web.urls")),
 ]
 

@@ -133,8 +133,9 @@ def test_the_care_record_runs_a_fixed_number_of_queries(
     record_note(user=people.kooth_practitioner, referral=waiting, text="Note.", sharing="alliance")
     sign_in(client, people.kooth_practitioner)
     client.get("/")
-    # ... and two for what falls due (the cadences; the next check-in from the last one)
-    with django_assert_num_queries(22):  # type: ignore[operator]
+    # ... and two for what falls due (the cadences; the next check-in from the last one),
+    # and one for the library materials the check-in form offers
+    with django_assert_num_queries(23):  # type: ignore[operator]
         response = client.get(f"/care/{waiting.uuid}/")
     assert len(response.context["contacts"]) == contacts
 

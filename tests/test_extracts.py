@@ -50,7 +50,7 @@ def test_the_record_extract_has_a_row_per_referral_and_no_identifying_detail(
     ava = Child.objects.get(given_name="Ava")
     assert sum(r[0] == pseudonym("child", ava.uuid) for r in rows) == 2  # one child, two rows
     content = "\n".join(",".join(r) for r in rows)
-    for identifying in ("Ava", "Zanzibar", "2012-06-01", "ME4", str(ava.uuid)):
+    for identifying in ("Ava", "Zanzibar", "2012-06-01", "ME4 4AB", str(ava.uuid)):
         assert identifying not in content
     event = AuditEvent.objects.get(record_type="extract")
     assert (event.action, event.record_id, event.actor_username) == (

@@ -102,8 +102,15 @@ def test_each_staff_page_opens_for_its_roles_and_no_others(
 
 def test_the_navigation_fits_each_role(client: Client, people: People) -> None:
     expected = {
-        "triage": ["Triage", "Waiting lists", "My tasks"],
-        "coordinator": ["Waiting lists", "Incoming", "Caseload", "Young adults", "My tasks"],
+        "triage": ["Triage", "Waiting lists", "My tasks", "Incidents"],
+        "coordinator": [
+            "Waiting lists",
+            "Incoming",
+            "Caseload",
+            "Young adults",
+            "My tasks",
+            "Incidents",
+        ],
         "clinical_lead": [
             "Triage",
             "Waiting lists",
@@ -122,12 +129,13 @@ def test_the_navigation_fits_each_role(client: Client, people: People) -> None:
             "Insights",
             "Feedback",
             "You said, we did",
+            "Incidents",
         ],
         "analyst": ["Insights"],
         "commissioner": ["Insights"],
         "admin": ["Configuration"],
         "referrer": [],
-        "kooth_practitioner": ["Incoming", "Caseload", "My tasks", "Emergency access"],
+        "kooth_practitioner": ["Incoming", "Caseload", "My tasks", "Incidents", "Emergency access"],
         "kooth_lead": [
             "Incoming",
             "Caseload",
@@ -136,7 +144,7 @@ def test_the_navigation_fits_each_role(client: Client, people: People) -> None:
             "Governance",
             "Emergency access",
         ],
-        "chums_practitioner": ["Incoming", "Caseload", "My tasks", "Emergency access"],
+        "chums_practitioner": ["Incoming", "Caseload", "My tasks", "Incidents", "Emergency access"],
         "chums_lead": [
             "Incoming",
             "Caseload",

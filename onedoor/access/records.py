@@ -23,6 +23,7 @@ from onedoor.audit.trail import Action, record
 from onedoor.care.models import CareRecord, ClinicalNote
 from onedoor.children.models import Child, TimelineEvent
 from onedoor.referrals.models import Referral
+from onedoor.safeguarding.models import Concern
 
 NOTHING = Q(pk__in=[])
 
@@ -216,6 +217,26 @@ def timeline_visible_to(user: User, child: Child) -> QuerySet[TimelineEvent]:
     return TimelineEvent.objects.filter(child=child).filter(
         Q(referral__isnull=True) | Q(referral__in=referrals_visible_to(user))
     )
+
+
+def concerns_visible_to(user: User) -> QuerySet[Concern]:
+    """Safeguarding concerns: the lead provider's safeguarding leads and the clinical lead see
+    every concern in the alliance; a partner's safeguarding lead, those about children
+    allocated to their organisation; whoever raised a concern, that concern. Nobody else."""
+    if not user.is_active or user.organisation is None:
+        return Concern.objects.none()
+    alliance = Q(referral__child__alliance_id=user.organisation.alliance_id)
+    mine = Q(raised_by=user)
+    if user.role == Role.CLINICAL_LEAD or (
+        user.role == Role.SAFEGUARDING_LEAD
+        and user.organisation.kind == user.organisation.Kind.LEAD_PROVIDER
+    ):
+        return Concern.objects.filter(alliance)
+    if user.role == Role.SAFEGUARDING_LEAD:
+        return Concern.objects.filter(
+            alliance & (Q(referral__allocated_organisation_id=user.organisation_id) | mine)
+        )
+    return Concern.objects.filter(alliance & mine)
 
 
 def can_change_care(user: User, referral: Referral) -> bool:

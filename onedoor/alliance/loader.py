@@ -36,6 +36,7 @@ class AllianceEntry(Strict):
     extended_max_age: Age
     break_glass_hours: Annotated[int, Field(ge=1, le=72)]
     small_numbers_below: Annotated[int, Field(ge=1, le=50)] = 5
+    supervision_every_days: Annotated[int, Field(ge=7, le=365)] = 31
     postcode_districts: list[
         Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")]
     ]
@@ -239,6 +240,7 @@ def load(path: Path) -> m.Alliance:
             "extended_max_age": a.extended_max_age,
             "break_glass_hours": a.break_glass_hours,
             "small_numbers_below": a.small_numbers_below,
+            "supervision_every_days": a.supervision_every_days,
         },
     )
     for district in a.postcode_districts:

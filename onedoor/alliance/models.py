@@ -48,6 +48,12 @@ class Alliance(models.Model):
         help_text="Figures shown to commissioners count at least this many children, or are "
         "suppressed, so that no child can be identified.",
     )
+    supervision_every_days = models.PositiveSmallIntegerField(
+        default=31,
+        validators=[MinValueValidator(7), MaxValueValidator(365)],
+        help_text="A practitioner or partner lead with no clinical supervision in this many "
+        "days is overdue.",
+    )
     config_version = models.CharField(max_length=40, blank=True)
 
     class Meta:

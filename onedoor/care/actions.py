@@ -4,6 +4,7 @@ and audit record, and moves the referral on where the work says so."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,6 +31,8 @@ from onedoor.care.models import (
 )
 from onedoor.care.young_adults import require_named_coordinator
 from onedoor.children.models import Journey, TimelineEvent
+from onedoor.content.actions import check_sendable, record_sent
+from onedoor.content.models import ContentItem
 from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.states import ENDS, change, move
 from onedoor.triage.actions import back_to_triage
@@ -149,15 +152,18 @@ def record_check_in(
     rating: str,
     notes: str,
     materials_sent: str,
+    content_items: Sequence[ContentItem] = (),
 ) -> CheckIn:
     """A Waiting Well check-in. A risk worse than the referral's sends the child back to
-    triage, with its history."""
+    triage, with its history. Library materials sent must be sendable now, or nothing is
+    written."""
     organisation = _check(user, referral, safety=True)  # it re-screens risk
     if referral.status != Status.WAITING:
         raise ValidationError("Check-ins are for children waiting")
     if contact_made and rating not in RiskRating.values:
         raise ValidationError("Re-screen the risk: choose red, amber or green")
     with transaction.atomic():
+        sent = check_sendable(alliance=referral.child.alliance, items=content_items)
         check_in = CheckIn.objects.create(
             referral=referral,
             organisation=organisation,
@@ -173,8 +179,10 @@ def record_check_in(
             referral,
             "check_in",
             check_in.uuid,
-            "Waiting Well check-in: " + ("contact made." if contact_made else "no contact."),
-        )
+            "Waiting Well check-in: " + ("contact made." if contact_made else "no contact.")
+            + (f" Materials sent: {', '.join(item.title for item in sent)}." if sent else ""),
+        )  # fmt: skip
+        record_sent(user=user, check_in=check_in, child_uuid=referral.child.uuid, items=sent)
         worse = contact_made and RISK_ORDER[RiskRating(rating)] > RISK_ORDER.get(
             RiskRating(referral.risk_rating) if referral.risk_rating else RiskRating.GREEN, 0
         )

@@ -63,6 +63,7 @@ from onedoor.care.models import (
     Transition,
 )
 from onedoor.care.young_adults import young_adult_for
+from onedoor.content.actions import materials_for
 from onedoor.referrals.models import Referral, Status
 from onedoor.triage.clock import ENGLAND_AND_WALES, TimeLeft, end_of, time_left
 
@@ -108,6 +109,9 @@ def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         )
         for name, form in FORMS.items()
     }
+    check_in = forms_["check_in"]  # offers the library's materials while the child waits
+    if referral.status == Status.WAITING and isinstance(check_in, CheckInForm):
+        check_in.offer(materials_for(referral.child, timezone.localdate()))
     if posted in forms_ and forms_[posted].is_valid():
         try:
             _record(user, referral, posted, forms_[posted].cleaned_data)
@@ -133,7 +137,9 @@ def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         "due": _due(user, referral, risk_reviews, care_plans),
         "can_record": can_change_care(user, referral),
         "contacts": care_records_visible_to(user, Contact).filter(referral=referral)[:100],
-        "check_ins": care_records_visible_to(user, CheckIn).filter(referral=referral)[:100],
+        "check_ins": care_records_visible_to(user, CheckIn)
+        .filter(referral=referral)
+        .prefetch_related("content_items")[:100],
         "care_plans": care_plans,
         "risk_reviews": risk_reviews,
         "safety_plan": care_records_visible_to(user, SafetyPlan).filter(referral=referral).first(),
@@ -213,7 +219,7 @@ def _record(user: User, referral: Any, posted: str, values: dict[str, Any]) -> N
         record_check_in(
             user=user, referral=referral, contact_made=values["contact_made"] == "yes",
             rating=values["rating"], notes=values["notes"],
-            materials_sent=values["materials_sent"],
+            materials_sent=values["materials_sent"], content_items=values["content_items"],
         )  # fmt: skip
 
 

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Offer, Organisation
 from onedoor.care.models import ClinicalNote, Contact, Discharge, RiskRating, Transition
+from onedoor.content.models import ContentItem
 
 
 class ContactForm(forms.Form):
@@ -61,10 +62,28 @@ class CheckInForm(forms.Form):
     notes = forms.CharField(
         label="Notes", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    content_items = forms.MultipleChoiceField(
+        label="Waiting Well materials sent", required=False, choices=[],
+        help_text="Signed-off materials from the clinical content library that fit their age.",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose only materials that are signed off and in date"},
+    )  # fmt: skip
     materials_sent = forms.CharField(
-        label="Waiting Well materials sent", max_length=2000, required=False,
+        label="Other materials sent", max_length=2000, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offered: dict[str, ContentItem] = {}
+
+    def offer(self, items: list[ContentItem]) -> None:
+        """The library materials to choose from (`content.actions.materials_for`)."""
+        self.offered = {str(item.uuid): item for item in items}
+        self.fields["content_items"].choices = [(key, i.title) for key, i in self.offered.items()]  # type: ignore[attr-defined]
+
+    def clean_content_items(self) -> list[ContentItem]:
+        return [self.offered[key] for key in self.cleaned_data["content_items"]]
 
 
 class TransitionForm(forms.Form):

@@ -1,0 +1,169 @@
+"""Safeguarding concerns: raised by anyone who can see the child, owned by a safeguarding lead,
+seen only by the lead provider's and the allocated partner's safeguarding leads (and the
+clinical lead, and whoever raised it); follow-up actions with owners and due dates; closed with
+an outcome once every action is done."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
+from django.utils import timezone
+
+from onedoor.access.records import concerns_visible_to
+from onedoor.alliance.models import Alliance
+from onedoor.audit.models import AuditEvent
+from onedoor.children.models import TimelineEvent
+from onedoor.referrals.models import Referral, Status
+from onedoor.safeguarding.actions import (
+    add_follow_up,
+    close_concern,
+    complete_follow_up,
+    raise_concern,
+    safeguarding_leads,
+)
+from onedoor.safeguarding.models import Concern, FollowUp
+from tests.personas import People, make_child, shown, sign_in
+
+
+@pytest.fixture
+def at_chums(alliance: Alliance) -> Referral:
+    return make_child(
+        alliance, "Lou", allocated_to="chums", status=Status.IN_INTERVENTION
+    ).referrals.get()
+
+
+def _raise(people: People, referral: Referral, **changes: object) -> Concern:
+    values: dict[str, object] = {
+        "user": people.chums_practitioner, "referral": referral, "category": "neglect",
+        "seen_or_said": "Came to session hungry, third week running.",
+        "immediate_actions": "Gave food; spoke to the school's DSL.",
+        "referred_to_social_care": True, "social_care_reference": "MASH-2026-0411",
+        "owner": people.partner_safeguarding,
+    }  # fmt: skip
+    values.update(changes)
+    return raise_concern(**values)  # type: ignore[arg-type]
+
+
+def _written() -> tuple[int, int, int]:
+    return (
+        Concern.objects.count(),
+        FollowUp.objects.count(),
+        AuditEvent.objects.filter(record_type__startswith="safeguarding").count(),
+    )
+
+
+def test_a_practitioner_raises_a_concern_owned_by_a_safeguarding_lead(
+    people: People, at_chums: Referral
+) -> None:
+    assert safeguarding_leads(at_chums) == [people.safeguarding, people.partner_safeguarding]
+    concern = _raise(people, at_chums)
+    assert (concern.category, concern.social_care_reference, concern.owner, concern.raised_by) == (
+        "neglect", "MASH-2026-0411", people.partner_safeguarding, people.chums_practitioner,
+    )  # fmt: skip
+    event = TimelineEvent.objects.get(referral=at_chums)
+    assert event.summary == "Safeguarding concern raised; owned by Sol-Safeguarding."
+    audit = AuditEvent.objects.get(record_type="safeguarding_concern")
+    assert audit.detail == {"category": "neglect", "referred_to_social_care": True}
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees"),
+    [("safeguarding", True), ("partner_safeguarding", True), ("clinical_lead", True),
+     ("chums_practitioner", True), ("kooth_practitioner", False), ("triage", False),
+     ("manager", False), ("kooth_lead", False), ("commissioner", False)],
+)  # fmt: skip
+def test_who_sees_a_concern(people: People, at_chums: Referral, persona: str, sees: bool) -> None:
+    concern = _raise(people, at_chums)
+    assert (concern in set(concerns_visible_to(people.by_role()[persona]))) is sees
+
+
+def test_a_partners_safeguarding_lead_sees_only_their_organisations_children(
+    alliance: Alliance, people: People, at_chums: Referral
+) -> None:
+    at_kooth = make_child(
+        alliance, "Kip", allocated_to="kooth", status=Status.IN_INTERVENTION
+    ).referrals.get()
+    _raise(people, at_chums)
+    _raise(people, at_kooth, user=people.kooth_practitioner, owner=people.safeguarding)
+    names = {c.referral.child.given_name for c in concerns_visible_to(people.partner_safeguarding)}
+    assert names == {"Lou"}
+    assert {c.referral.child.given_name for c in concerns_visible_to(people.safeguarding)} == {
+        "Lou", "Kip",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("changes", "error", "message"),
+    [
+        ({"user": "kooth_practitioner"}, PermissionDenied, "whose record you can see"),
+        ({"category": "nonsense"}, ValidationError, "Choose the kind of concern"),
+        ({"seen_or_said": " "}, ValidationError, "Say what was seen or said"),
+        ({"social_care_reference": ""}, ValidationError, "social care's reference"),
+        ({"owner": "kooth_lead"}, ValidationError, "Choose the safeguarding lead"),
+    ],
+)
+def test_a_concern_that_cannot_be_raised_writes_nothing(
+    people: People, at_chums: Referral, changes: dict[str, str], error: type, message: str
+) -> None:
+    by_role = people.by_role()
+    resolved = {k: by_role[v] if k in ("user", "owner") else v for k, v in changes.items()}
+    with pytest.raises(error, match=message):
+        _raise(people, at_chums, **resolved)
+    assert _written() == (0, 0, 0)
+    assert TimelineEvent.objects.count() == 0
+
+
+def test_follow_ups_are_done_before_the_concern_closes(people: People, at_chums: Referral) -> None:
+    concern = _raise(people, at_chums)
+    lead = people.partner_safeguarding
+    with pytest.raises(PermissionDenied):
+        add_follow_up(user=people.chums_practitioner, concern=concern, text="Call school.",
+                      owner=people.chums_practitioner, due=timezone.localdate())  # fmt: skip
+    with pytest.raises(ValidationError, match="cannot be in the past"):
+        add_follow_up(user=lead, concern=concern, text="Call school.",
+                      owner=people.chums_practitioner,
+                      due=timezone.localdate() - timedelta(days=1))  # fmt: skip
+    assert FollowUp.objects.count() == 0
+    action = add_follow_up(
+        user=lead, concern=concern, text="Call the school's DSL.",
+        owner=people.chums_practitioner, due=timezone.localdate() + timedelta(days=2),
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="Every follow-up action must be done"):
+        close_concern(user=lead, concern=concern, outcome="Resolved.")
+    complete_follow_up(user=people.chums_practitioner, follow_up=action)  # the owner does it
+    with pytest.raises(ValidationError, match="already done"):
+        complete_follow_up(user=lead, follow_up=action)
+    closed = close_concern(user=lead, concern=concern, outcome="Social care assessment; support.")
+    assert closed.closed_at is not None and closed.outcome == "Social care assessment; support."
+    with pytest.raises(ValidationError, match="closed"):
+        add_follow_up(user=lead, concern=concern, text="More.", owner=lead,
+                      due=timezone.localdate())  # fmt: skip
+
+
+def test_the_pages_raise_list_and_work_a_concern(
+    client: Client, people: People, at_chums: Referral
+) -> None:
+    sign_in(client, people.chums_practitioner)
+    url = f"/safeguarding/raise/{at_chums.uuid}/"
+    assert f'href="{url}"' in shown(client.get(f"/children/{at_chums.child.uuid}/"))
+    response = client.post(url, {"category": ""})
+    assert response.status_code == 400 and "Choose the kind of concern" in shown(response)
+    assert _written() == (0, 0, 0)
+    response = client.post(url, {
+        "category": "online", "seen_or_said": "Messages from an adult stranger.",
+        "immediate_actions": "Screenshots kept; parent told.", "referred": "no", "reference": "",
+        "owner": str(people.safeguarding.uuid),
+    })  # fmt: skip
+    assert response.status_code == 302
+    concern = Concern.objects.get()
+    assert client.get("/safeguarding/").status_code == 403  # practitioners have no list
+    sign_in(client, people.safeguarding)
+    listing = client.get("/safeguarding/")
+    assert [c.referral.child.given_name for c in listing.context["concerns"]] == ["Lou"]
+    page = client.get(f"/safeguarding/{concern.uuid}/")
+    assert "Messages from an adult stranger." in shown(page)
+    sign_in(client, people.kooth_practitioner)
+    assert client.get(f"/safeguarding/{concern.uuid}/").status_code == 404
