@@ -135,3 +135,73 @@ def test_an_escalation_reaches_the_deputy_of_a_director_on_leave(
     assert mail.outbox[0].subject == (
         f"Escalation level 3: red referral {referral.reference_display} not reviewed"
     )
+
+
+def test_an_overdue_safeguarding_action_reaches_the_page_and_its_level(
+    client: Client, alliance: Alliance, people: People
+) -> None:
+    from onedoor.safeguarding.actions import complete_follow_up, raise_concern
+    from onedoor.safeguarding.models import FollowUp
+
+    referral = make_child(
+        alliance, "Sid", allocated_to="chums", status=Status.IN_INTERVENTION
+    ).referrals.get()
+    concern = raise_concern(
+        user=people.chums_practitioner, referral=referral, category="neglect",
+        seen_or_said="Hungry.", immediate_actions="Fed.", referred_to_social_care=False,
+        social_care_reference="", owner=people.partner_safeguarding,
+    )  # fmt: skip
+    action = FollowUp.objects.create(
+        concern=concern, text="Call school.", owner=people.chums_practitioner,
+        due=date(2026, 11, 20),  # a Friday: overdue from 17:00
+    )  # fmt: skip
+    friday_5pm = datetime(2026, 11, 20, 17, 0, tzinfo=UTC)
+    assert escalate_overdue(friday_5pm - timedelta(minutes=1)) == 0
+    assert escalate_overdue(friday_5pm) == 1
+    assert [(e.kind.value, e.level, e.owner) for e in open_escalations(alliance.pk)] == [
+        ("safeguarding_action", 1, str(people.chums_practitioner))
+    ]
+    # Level 1 tells the triage leads, partner leads and care coordinators: the lead
+    # provider's, and CHUMS's (the child's partner), not Kooth's.
+    addresses = (
+        (people.triage, "tina@example.org"),
+        (people.chums_lead, "cleo@example.org"),
+        (people.kooth_lead, "kit@example.org"),
+    )
+    for user, address in addresses:
+        user.email = address
+        user.save()
+    assert (
+        notify_escalation.call(str(referral.uuid), 1, str(action.uuid), "safeguarding_action") == 2
+    )
+    assert sorted(m.to[0] for m in mail.outbox) == ["cleo@example.org", "tina@example.org"]
+    assert mail.outbox[0].subject == (
+        f"Escalation level 1: a safeguarding action for {referral.reference_display} is overdue"
+    )
+    sign_in(client, people.clinical_lead)
+    page = shown(client.get("/governance/escalations/"))
+    assert f'href="/safeguarding/{concern.uuid}/"' in page
+    complete_follow_up(user=people.chums_practitioner, follow_up=action)
+    assert open_escalations(alliance.pk) == []
+    assert escalate_overdue(friday_5pm + timedelta(days=5)) == 0
+
+
+def test_an_unacknowledged_handover_reaches_the_page_owned_by_the_receiving_side(
+    alliance: Alliance, people: People
+) -> None:
+    from onedoor.alliance.models import Organisation
+    from onedoor.care.models import Transition
+
+    referral = make_child(
+        alliance, "Hal", allocated_to="kooth", status=Status.IN_TRANSITION
+    ).referrals.get()
+    camhs = Organisation.objects.get(alliance=alliance, slug="specialist-camhs")
+    Transition.objects.create(
+        referral=referral, kind=Transition.Kind.STEP_UP, reason="Risk.", handover="Notes.",
+        receiving_organisation=camhs, due_at=DUE, sent_by=people.kooth_practitioner,
+        sent_at=DUE - timedelta(days=2),
+    )  # fmt: skip
+    assert escalate_overdue(DUE + timedelta(hours=4)) == 2  # levels 1 and 2
+    assert [(e.kind.value, e.level, e.owner) for e in open_escalations(alliance.pk)] == [
+        ("handover", 2, camhs.name)
+    ]

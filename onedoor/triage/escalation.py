@@ -24,6 +24,8 @@ from onedoor.audit.trail import Action, record
 from onedoor.care.models import Transition
 from onedoor.children.models import TimelineEvent
 from onedoor.referrals.models import Referral, Status
+from onedoor.safeguarding.models import FollowUp
+from onedoor.triage.clock import LONDON, end_of
 from onedoor.triage.models import Escalation
 from onedoor.triage.queue import TRIAGE_STATES
 
@@ -52,6 +54,7 @@ class Overdue:
     referral: Referral
     due: datetime
     transition: Transition | None = None
+    follow_up: FollowUp | None = None
 
     @property
     def what(self) -> str:
@@ -67,6 +70,7 @@ def still_overdue(kind: str) -> Q:
             referral__status=Status.AWAITING_TRIAGE, referral__clock_paused_at__isnull=True
         ),
         Escalation.Kind.HANDOVER: Q(transition__acknowledged_at__isnull=True),
+        Escalation.Kind.SAFEGUARDING_ACTION: Q(follow_up__done_at__isnull=True),
     }[Escalation.Kind(kind)] & Q(kind=kind)
 
 
@@ -92,6 +96,15 @@ def _overdue(now: datetime) -> Iterable[Overdue]:
     ).select_related("referral__child__alliance")
     for handover in handovers.iterator(chunk_size=500):
         yield Overdue(Escalation.Kind.HANDOVER, handover.referral, handover.due_at, handover)
+    actions = FollowUp.objects.filter(
+        done_at__isnull=True, due__lte=timezone.localdate(now, LONDON)
+    ).select_related("concern__referral__child__alliance")
+    for action in actions.iterator(chunk_size=500):
+        # Due by the end of its day: overdue from the working day's end.
+        yield Overdue(
+            Escalation.Kind.SAFEGUARDING_ACTION, action.concern.referral, end_of(action.due),
+            follow_up=action,
+        )  # fmt: skip
 
 
 def escalate_overdue(now: datetime | None = None) -> int:
@@ -106,7 +119,10 @@ def escalate_overdue(now: datetime | None = None) -> int:
         )
         done = set(
             Escalation.objects.filter(
-                referral=referral, kind=item.kind, transition=item.transition
+                referral=referral,
+                kind=item.kind,
+                transition=item.transition,
+                follow_up=item.follow_up,
             ).values_list("level", flat=True)
         )
         for level in levels[:reached]:
@@ -124,8 +140,8 @@ def escalate_overdue(now: datetime | None = None) -> int:
 def _raise(item: Overdue, level: EscalationLevel, now: datetime) -> None:
     referral = item.referral
     Escalation.objects.create(
-        referral=referral, kind=item.kind, transition=item.transition, level=level.level,
-        raised_at=now,
+        referral=referral, kind=item.kind, transition=item.transition,
+        follow_up=item.follow_up, level=level.level, raised_at=now,
     )  # fmt: skip
     TimelineEvent.objects.create(
         child=referral.child, at=now, kind=TimelineEvent.Kind.STATUS_CHANGED, referral=referral,
@@ -134,14 +150,18 @@ def _raise(item: Overdue, level: EscalationLevel, now: datetime) -> None:
     detail: dict[str, object] = {"escalated_to": level.level, "kind": item.kind.value}
     if item.transition is not None:
         detail["transition"] = str(item.transition.uuid)
+    if item.follow_up is not None:
+        detail["follow_up"] = str(item.follow_up.uuid)
     record(
         Action.CHANGE, actor=None, record_type="referral", record_id=referral.uuid,
         child_uuid=referral.child.uuid, detail=detail,
     )  # fmt: skip
     from onedoor.triage.tasks import notify_escalation
 
-    handover = str(item.transition.uuid) if item.transition else ""
-    notify_escalation.enqueue(str(referral.uuid), level.level, handover, item.kind.value)
+    about = item.transition or item.follow_up
+    notify_escalation.enqueue(
+        str(referral.uuid), level.level, str(about.uuid) if about else "", item.kind.value
+    )
 
 
 @dataclass(frozen=True)
@@ -151,6 +171,7 @@ class OpenEscalation:
     kind: Escalation.Kind
     referral: Referral
     transition: Transition | None
+    follow_up: FollowUp | None
     level: int
     since: datetime  # when it first escalated (level 1): its age
     raised_at: datetime  # when it reached its current level
@@ -161,6 +182,8 @@ class OpenEscalation:
         receiving organisation acknowledges a handover."""
         if self.kind is Escalation.Kind.HANDOVER and self.transition is not None:
             return self.transition.receiving_organisation.name
+        if self.kind is Escalation.Kind.SAFEGUARDING_ACTION and self.follow_up is not None:
+            return str(self.follow_up.owner)
         return "Clinical leads" if self.kind is Escalation.Kind.RED_REVIEW else "Triage team"
 
 
@@ -172,18 +195,24 @@ def open_escalations(alliance_id: int) -> list[OpenEscalation]:
         still |= still_overdue(kind)
     raised = (
         Escalation.objects.filter(still, referral__child__alliance_id=alliance_id)
-        .select_related("referral__child", "transition__receiving_organisation")
+        .select_related("referral__child", "transition__receiving_organisation", "follow_up__owner")
         .order_by("raised_at", "pk")
     )
-    items: dict[tuple[str, int, int | None], list[Escalation]] = {}
+    items: dict[tuple[str, int, int | None, int | None], list[Escalation]] = {}
     for escalation in raised:
-        key = (escalation.kind, escalation.referral_id, escalation.transition_id)
+        key = (
+            escalation.kind,
+            escalation.referral_id,
+            escalation.transition_id,
+            escalation.follow_up_id,
+        )
         items.setdefault(key, []).append(escalation)
     found = [
         OpenEscalation(
             kind=Escalation.Kind(levels[0].kind),
             referral=levels[0].referral,
             transition=levels[0].transition,
+            follow_up=levels[0].follow_up,
             level=max(e.level for e in levels),
             since=min(e.raised_at for e in levels),
             raised_at=max(levels, key=lambda e: e.level).raised_at,

@@ -95,6 +95,7 @@ class Escalation(models.Model):
         RED_REVIEW = "red_review", "Red review overdue"
         TRIAGE_CLOCK = "triage_clock", "Triage clock overdue"
         HANDOVER = "handover", "Handover not acknowledged"
+        SAFEGUARDING_ACTION = "safeguarding_action", "Safeguarding action overdue"
 
     referral = models.ForeignKey(
         "referrals.Referral", on_delete=models.PROTECT, related_name="escalations"
@@ -103,6 +104,10 @@ class Escalation(models.Model):
     transition = models.ForeignKey(
         "care.Transition", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    follow_up = models.ForeignKey(
+        "safeguarding.FollowUp", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
     level = models.PositiveSmallIntegerField()
     raised_at = models.DateTimeField()
 
@@ -111,8 +116,13 @@ class Escalation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["referral", "kind", "level"],
-                condition=models.Q(transition__isnull=True),
+                condition=models.Q(transition__isnull=True, follow_up__isnull=True),
                 name="one_escalation_per_kind_and_level",
+            ),
+            models.UniqueConstraint(
+                fields=["follow_up", "level"],
+                condition=models.Q(follow_up__isnull=False),
+                name="one_safeguarding_escalation_per_level",
             ),
             models.UniqueConstraint(
                 fields=["transition", "level"],

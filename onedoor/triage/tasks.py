@@ -44,19 +44,20 @@ TEMPLATES = {
     "red_review": "escalation",
     "triage_clock": "triage-escalation",
     "handover": "handover-escalation",
+    "safeguarding_action": "safeguarding-escalation",
 }
 
 
 @task()
-def notify_escalation(referral_uuid: str, level: int, handover: str = "", kind: str = "") -> int:
+def notify_escalation(referral_uuid: str, level: int, item: str = "", kind: str = "") -> int:
     """Tell the roles at an escalation level that an item is overdue: those at the lead
     provider, and those at the organisations involved (the one holding the child; the one
     receiving a handover), never every partner's. Someone away is stood in for by their
-    deputy."""
+    deputy. `item` is the handover's or the safeguarding action's uuid, if it is one."""
     from onedoor.alliance.models import EscalationLevel, Organisation
     from onedoor.care.models import Transition
 
-    kind = kind or ("handover" if handover else "red_review")
+    kind = kind or ("handover" if item else "red_review")
     referral = Referral.objects.select_related("child").filter(uuid=referral_uuid).first()
     if referral is None or kind not in TEMPLATES:
         return 0
@@ -66,11 +67,9 @@ def notify_escalation(referral_uuid: str, level: int, handover: str = "", kind: 
     if framework is None:
         return 0
     involved = {referral.allocated_organisation_id}
-    if handover:
+    if kind == "handover" and item:
         involved |= set(
-            Transition.objects.filter(uuid=handover).values_list(
-                "receiving_organisation", flat=True
-            )
+            Transition.objects.filter(uuid=item).values_list("receiving_organisation", flat=True)
         )
     people = (
         User.objects.filter(
@@ -86,7 +85,7 @@ def notify_escalation(referral_uuid: str, level: int, handover: str = "", kind: 
     context = {"referral": referral, "level": framework}
     return sum(
         deliver(
-            f"{name}:{handover or referral.uuid}:{level}:{person.pk}",
+            f"{name}:{item or referral.uuid}:{level}:{person.pk}",
             partial(templated, name, person.email, context),
         )
         for person in told
