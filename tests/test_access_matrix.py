@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from django.db.models import Max
 from django.test import Client
+from django.utils import timezone
 
 from onedoor.access.policy import POLICY, Do, RecordType
 from onedoor.access.records import (
@@ -279,3 +280,51 @@ def test_a_kooth_organisation_note_is_invisible_to_chums_and_the_triage_lead(
     assert private in set(notes_visible_to(people.clinical_lead))
     for persona in ("chums_practitioner", "chums_lead", "triage", "coordinator", "safeguarding"):
         assert private not in set(notes_visible_to(people.by_role()[persona])), persona
+
+
+# Safeguarding concerns: limited to those involved. Each child here has a concern raised by
+# the triage lead (so only the raiser, the safeguarding leads involved and the clinical lead
+# see it).
+EXPECTED_CONCERNS = {
+    **dict.fromkeys(EXPECTED, NOBODY),
+    "triage": EVERYONE,  # raised them all
+    "clinical_lead": EVERYONE,
+    "safeguarding": EVERYONE,  # the lead provider's safeguarding lead
+    "partner_safeguarding": frozenset({"chums"}),  # CHUMS's, for CHUMS's child only
+}
+
+
+@pytest.mark.parametrize("persona", sorted(EXPECTED_CONCERNS))
+def test_safeguarding_concerns_are_seen_only_by_those_involved(
+    persona: str, people: People, children: dict[str, Child]
+) -> None:
+    from onedoor.access.records import concerns_visible_to
+    from onedoor.safeguarding.models import Concern
+
+    for child in children.values():
+        Concern.objects.create(
+            referral=child.referrals.get(), category="neglect", seen_or_said="Seen.",
+            immediate_actions="Done.", referred_to_social_care=False, owner=people.safeguarding,
+            raised_by=people.triage, raised_at=timezone.now(),
+        )  # fmt: skip
+    seen = concerns_visible_to(people.by_role()[persona])
+    assert _names(children, seen, "referral__child") == EXPECTED_CONCERNS[persona]
+
+
+# Supervision's reflective notes: private to the pair and the clinical lead. Kit (Kooth's
+# partner lead) supervised Kim (a Kooth practitioner).
+@pytest.mark.parametrize("persona", sorted(EXPECTED))
+def test_reflective_notes_are_private_to_the_pair_and_the_clinical_lead(
+    persona: str, alliance: Alliance, people: People
+) -> None:
+    from datetime import date
+
+    from onedoor.governance.models import Supervision
+    from onedoor.governance.records import reflections_visible_to
+
+    held = Supervision.objects.create(
+        alliance=alliance, supervisor=people.kooth_lead, practitioner=people.kooth_practitioner,
+        held_on=date(2026, 11, 2), reflections="Private.", recorded_at=timezone.now(),
+    )  # fmt: skip
+    readers = {"kooth_lead", "kooth_practitioner", "clinical_lead"}
+    assert (held in set(reflections_visible_to(people.by_role()[persona]))) is (persona in readers)
