@@ -167,3 +167,35 @@ def test_the_pages_raise_list_and_work_a_concern(
     assert "Messages from an adult stranger." in shown(page)
     sign_in(client, people.kooth_practitioner)
     assert client.get(f"/safeguarding/{concern.uuid}/").status_code == 404
+
+
+def test_a_triage_decision_to_refer_to_social_care_opens_a_concern(
+    alliance: Alliance, people: People
+) -> None:
+    from onedoor.alliance.models import IThriveGrouping
+    from onedoor.triage.actions import record_decision, screen_risk
+    from onedoor.triage.models import Outcome
+
+    referral = make_child(alliance, "Ren").referrals.get()
+    screen_risk(
+        user=people.triage, referral=referral, version=referral.version, rating="amber",
+        indicators=set(), rationale="Disclosure at school.",
+    )  # fmt: skip
+    referral.refresh_from_db()
+    record_decision(
+        user=people.triage, referral=referral, version=referral.version,
+        grouping=IThriveGrouping.GETTING_RISK_SUPPORT, outcome=Outcome.SAFEGUARDING,
+        reason="Disclosed an adult at home hurting her.",
+    )  # fmt: skip
+    concern = Concern.objects.get(referral=referral)
+    assert (
+        concern.seen_or_said, concern.immediate_actions, concern.referred_to_social_care,
+        concern.owner, concern.raised_by,
+    ) == (
+        "Disclosed an adult at home hurting her.",
+        "Referred to children's social care at triage.", True, people.safeguarding,
+        people.triage,
+    )  # fmt: skip
+    assert concern in set(concerns_visible_to(people.safeguarding))
+    referral.refresh_from_db()
+    assert referral.status == Status.SAFEGUARDING_REFERRAL

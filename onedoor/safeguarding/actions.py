@@ -34,7 +34,9 @@ def safeguarding_leads(referral: Referral) -> list[User]:
             role=Role.SAFEGUARDING_LEAD,
             is_active=True,
             organisation__alliance=referral.child.alliance_id,
-        ).order_by("first_name", "last_name", "pk")
+        )
+        .select_related("organisation")
+        .order_by("first_name", "last_name", "pk")
     )
 
 
@@ -59,13 +61,50 @@ def raise_concern(
         raise ValidationError("Give children's social care's reference for the referral")
     if owner not in safeguarding_leads(referral):
         raise ValidationError("Choose the safeguarding lead who will own the concern")
+    return _open(
+        user=user, referral=referral, category=category, seen_or_said=seen_or_said.strip(),
+        immediate_actions=immediate_actions.strip(),
+        referred_to_social_care=referred_to_social_care,
+        social_care_reference=social_care_reference.strip(), owner=owner,
+    )  # fmt: skip
+
+
+def open_from_triage(*, user: User, referral: Referral, reason: str) -> Concern:
+    """A triage decision to refer to children's social care opens a concern, owned by the
+    lead provider's first safeguarding lead (the decider when the alliance has none), for
+    them to add the social care reference and the follow-up actions. Called inside the
+    decision's transaction."""
+    leads = [
+        lead
+        for lead in safeguarding_leads(referral)
+        if lead.organisation and lead.organisation.kind == Organisation.Kind.LEAD_PROVIDER
+    ]
+    return _open(
+        user=user, referral=referral, category=Concern.Category.OTHER,
+        seen_or_said=reason.strip(),
+        immediate_actions="Referred to children's social care at triage.",
+        referred_to_social_care=True, social_care_reference="",
+        owner=leads[0] if leads else user,
+    )  # fmt: skip
+
+
+def _open(
+    *,
+    user: User,
+    referral: Referral,
+    category: str,
+    seen_or_said: str,
+    immediate_actions: str,
+    referred_to_social_care: bool,
+    social_care_reference: str,
+    owner: User,
+) -> Concern:
     now = timezone.now()
     with transaction.atomic():
         concern = Concern.objects.create(
-            referral=referral, category=category, seen_or_said=seen_or_said.strip(),
-            immediate_actions=immediate_actions.strip(),
-            referred_to_social_care=referred_to_social_care,
-            social_care_reference=social_care_reference.strip(), owner=owner, raised_by=user,
+            referral=referral, category=category, seen_or_said=seen_or_said,
+            immediate_actions=immediate_actions, referred_to_social_care=referred_to_social_care,
+            social_care_reference=social_care_reference, owner=owner, raised_by=user,
             raised_at=now,
         )  # fmt: skip
         TimelineEvent.objects.create(

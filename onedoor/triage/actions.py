@@ -19,6 +19,7 @@ from onedoor.care.young_adults import require_named_coordinator
 from onedoor.children.models import TimelineEvent
 from onedoor.referrals.models import RISK_INDICATORS, Referral, RiskRating, Status
 from onedoor.referrals.states import change, move
+from onedoor.safeguarding.actions import open_from_triage
 from onedoor.triage.clock import ENGLAND_AND_WALES, Pause, days_lost
 from onedoor.triage.deadlines import queue_band, triage_deadline
 from onedoor.triage.models import Outcome, RiskScreening, TriageDecision
@@ -286,6 +287,8 @@ def _apply(
         f" ({decision.get_grouping_display()}).",
         changes=changes,
     )
+    if decision.outcome == Outcome.SAFEGUARDING:
+        open_from_triage(user=user, referral=referral, reason=decision.reason)
     if decision.outcome == Outcome.NOT_ACCEPTED:
         from onedoor.triage.tasks import tell_referrer_not_accepted
 
