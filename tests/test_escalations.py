@@ -45,7 +45,7 @@ def test_a_referral_not_triaged_by_its_deadline_escalates_once_per_level(
     # Once triaged, it is done: nothing more is raised, and nothing is open.
     Referral.objects.filter(pk=referral.pk).update(status=Status.ALLOCATED)
     assert escalate_overdue(DUE + timedelta(days=3)) == 0
-    assert open_escalations(alliance.pk) == []
+    assert open_escalations(people.clinical_lead) == []
 
 
 def test_a_paused_clock_and_a_red_referral_do_not_escalate_as_triage_clocks(
@@ -68,7 +68,7 @@ def test_the_clinical_lead_sees_every_open_escalation_with_its_owner_and_age(
     escalate_overdue(DUE - timedelta(days=2))  # Old reaches level 1
     escalate_overdue(DUE + timedelta(hours=5))  # Old reaches 3 (28 hours on); Red reaches 2
     found = [(e.referral.child.given_name, e.kind.value, e.level, e.owner)
-             for e in open_escalations(alliance.pk)]  # fmt: skip
+             for e in open_escalations(people.clinical_lead)]  # fmt: skip
     assert found == [
         ("Old", "triage_clock", 3, "Triage team"),
         ("Red", "red_review", 2, "Clinical leads"),
@@ -158,7 +158,7 @@ def test_an_overdue_safeguarding_action_reaches_the_page_and_its_level(
     friday_5pm = datetime(2026, 11, 20, 17, 0, tzinfo=UTC)
     assert escalate_overdue(friday_5pm - timedelta(minutes=1)) == 0
     assert escalate_overdue(friday_5pm) == 1
-    assert [(e.kind.value, e.level, e.owner) for e in open_escalations(alliance.pk)] == [
+    assert [(e.kind.value, e.level, e.owner) for e in open_escalations(people.clinical_lead)] == [
         ("safeguarding_action", 1, str(people.chums_practitioner))
     ]
     # Level 1 tells the triage leads, partner leads and care coordinators: the lead
@@ -182,7 +182,7 @@ def test_an_overdue_safeguarding_action_reaches_the_page_and_its_level(
     page = shown(client.get("/governance/escalations/"))
     assert f'href="/safeguarding/{concern.uuid}/"' in page
     complete_follow_up(user=people.chums_practitioner, follow_up=action)
-    assert open_escalations(alliance.pk) == []
+    assert open_escalations(people.clinical_lead) == []
     assert escalate_overdue(friday_5pm + timedelta(days=5)) == 0
 
 
@@ -202,6 +202,9 @@ def test_an_unacknowledged_handover_reaches_the_page_owned_by_the_receiving_side
         sent_at=DUE - timedelta(days=2),
     )  # fmt: skip
     assert escalate_overdue(DUE + timedelta(hours=4)) == 2  # levels 1 and 2
-    assert [(e.kind.value, e.level, e.owner) for e in open_escalations(alliance.pk)] == [
+    assert [(e.kind.value, e.level, e.owner) for e in open_escalations(people.clinical_lead)] == [
         ("handover", 2, camhs.name)
     ]
+    # Through the access layer: CHUMS's lead cannot see Kooth's child, so nor its escalation.
+    assert open_escalations(people.chums_lead) == []
+    assert len(open_escalations(people.kooth_lead)) == 1

@@ -30,7 +30,8 @@ from onedoor.care.models import (
     Transition,
 )
 from onedoor.care.young_adults import require_named_coordinator
-from onedoor.children.models import Journey, TimelineEvent
+from onedoor.children.models import Journey
+from onedoor.children.timeline import written
 from onedoor.content.actions import check_sendable, record_sent
 from onedoor.content.models import ContentItem
 from onedoor.referrals.models import Referral, Status
@@ -56,21 +57,7 @@ def _check(user: User, referral: Referral, *, safety: bool = False) -> Organisat
 
 
 def _written(user: User, referral: Referral, kind: str, record_id: object, summary: str) -> None:
-    TimelineEvent.objects.create(
-        child=referral.child,
-        at=timezone.now(),
-        kind=TimelineEvent.Kind.STATUS_CHANGED,
-        actor=user,
-        referral=referral,
-        summary=summary,
-    )
-    record(
-        Action.CREATE,
-        actor=user,
-        record_type=kind,
-        record_id=record_id,
-        child_uuid=referral.child.uuid,
-    )
+    written(user, referral, summary, record_type=kind, record_id=record_id)
 
 
 def record_contact(

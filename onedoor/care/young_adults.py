@@ -24,6 +24,7 @@ from onedoor.accounts.roles import TRIAGE_TEAM, Role
 from onedoor.audit.trail import Action, record
 from onedoor.care.models import CoordinatorAssignment, YoungAdultPathway
 from onedoor.children.models import Child, TimelineEvent
+from onedoor.children.timeline import written
 from onedoor.paging import Keyset, Page
 from onedoor.referrals.eligibility import age_on
 from onedoor.referrals.models import Referral
@@ -132,32 +133,6 @@ def all_coordinators_of(alliance_id: int | None) -> QuerySet[User]:
 # Actions
 
 
-def _written(
-    user: User,
-    referral: Referral,
-    summary: str,
-    kind: str,
-    record_id: object,
-    detail: dict[str, object],
-) -> None:
-    TimelineEvent.objects.create(
-        child=referral.child,
-        at=timezone.now(),
-        kind=TimelineEvent.Kind.STATUS_CHANGED,
-        actor=user,
-        referral=referral,
-        summary=summary,
-    )
-    record(
-        Action.CREATE,
-        actor=user,
-        record_type=kind,
-        record_id=record_id,
-        child_uuid=referral.child.uuid,
-        detail=detail,
-    )
-
-
 def _may_name(user: User, referral: Referral) -> None:
     if (
         user.role not in ASSIGNERS
@@ -208,13 +183,13 @@ def assign_coordinator(
                 )
         except IntegrityError as error:  # someone named one at the same moment
             raise ValidationError(RACE) from error
-        _written(
+        written(
             user,
             referral,
             f"Named care coordinator: {coordinator}.",
-            "coordinator_assignment",
-            assignment.uuid,
-            {
+            record_type="coordinator_assignment",
+            record_id=assignment.uuid,
+            detail={
                 "referral": str(referral.uuid),
                 "coordinator": str(coordinator.uuid),
                 "how": str(how),
@@ -264,13 +239,13 @@ def record_pathway(
             notes=notes.strip(),
             **chosen,
         )
-        _written(
+        written(
             user,
             referral,
             f"Young Adult Support Offer pathway: {', '.join(pathway.parts).lower()}.",
-            "young_adult_pathway",
-            pathway.uuid,
-            {"parts": [part for part in PATHWAY_PARTS if chosen[part]]},
+            record_type="young_adult_pathway",
+            record_id=pathway.uuid,
+            detail={"parts": [part for part in PATHWAY_PARTS if chosen[part]]},
         )
     return pathway
 

@@ -22,7 +22,7 @@ from onedoor.alliance.models import Organisation
 from onedoor.audit.trail import Action, record
 from onedoor.care.actions import WORKING_STATES
 from onedoor.care.young_adults import require_named_coordinator
-from onedoor.children.models import TimelineEvent
+from onedoor.children.timeline import on_timeline
 from onedoor.outcomes.measures import Measure, get_measure
 from onedoor.outcomes.models import Invitation, MeasureResponse, Respondent
 from onedoor.outcomes.scoring import AnswerError, Result, review_reasons, score
@@ -48,17 +48,6 @@ def _measure(slug: str) -> Measure:
     if measure is None:
         raise ValidationError("Choose a measure")
     return measure
-
-
-def _timeline(actor: User | None, referral: Referral, summary: str) -> None:
-    TimelineEvent.objects.create(
-        child=referral.child,
-        at=timezone.now(),
-        kind=TimelineEvent.Kind.STATUS_CHANGED,
-        actor=actor,
-        referral=referral,
-        summary=summary,
-    )
 
 
 def _save(
@@ -126,7 +115,7 @@ def record_response(
             completed_by=completed_by,
             recorded_by=user,
         )
-        _timeline(user, referral, f"Outcome measure recorded: {chosen.short_name}.")
+        on_timeline(referral, f"Outcome measure recorded: {chosen.short_name}.", actor=user)
         record(
             Action.CREATE,
             actor=user,
@@ -164,7 +153,9 @@ def invite(
             token=secrets.token_urlsafe(32),
             expires_at=now + timedelta(days=INVITATION_DAYS),
         )
-        _timeline(user, referral, f"Link sent to complete an outcome measure: {chosen.short_name}.")
+        on_timeline(
+            referral, f"Link sent to complete an outcome measure: {chosen.short_name}.", actor=user
+        )
         record(
             Action.CREATE,
             actor=user,
@@ -210,10 +201,10 @@ def complete_by_link(*, token: str, answers: Mapping[str, int | float | None]) -
             recorded_by=None,
             invitation=invitation,
         )
-        _timeline(
-            None,
+        on_timeline(
             invitation.referral,
             f"Outcome measure completed through a link: {measure.short_name}.",
+            actor=None,
         )
         record(
             Action.CREATE,
@@ -244,7 +235,7 @@ def review_response(*, user: User, response: MeasureResponse) -> MeasureResponse
             raise ValidationError("This measure does not need a review, or has had one")
         measure = get_measure(response.measure)
         name = measure.short_name if measure else response.measure
-        _timeline(user, referral, f"Outcome measure reviewed: {name}.")
+        on_timeline(referral, f"Outcome measure reviewed: {name}.", actor=user)
         record(
             Action.CHANGE,
             actor=user,

@@ -17,7 +17,7 @@ from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Organisation
 from onedoor.audit.trail import Action, record
-from onedoor.children.models import TimelineEvent
+from onedoor.children.timeline import written
 from onedoor.referrals.models import Referral
 from onedoor.safeguarding.models import Concern, FollowUp
 
@@ -107,13 +107,9 @@ def _open(
             social_care_reference=social_care_reference, owner=owner, raised_by=user,
             raised_at=now,
         )  # fmt: skip
-        TimelineEvent.objects.create(
-            child=referral.child, at=now, kind=TimelineEvent.Kind.STATUS_CHANGED, actor=user,
-            referral=referral, summary=f"Safeguarding concern raised; owned by {owner}.",
-        )  # fmt: skip
-        record(
-            Action.CREATE, actor=user, record_type="safeguarding_concern",
-            record_id=concern.uuid, child_uuid=referral.child.uuid,
+        written(
+            user, referral, f"Safeguarding concern raised; owned by {owner}.",
+            record_type="safeguarding_concern", record_id=concern.uuid,
             detail={"category": category, "referred_to_social_care": referred_to_social_care},
         )  # fmt: skip
     return concern

@@ -17,6 +17,7 @@ from onedoor.alliance.models import IThriveGrouping, Offer, Organisation
 from onedoor.audit.trail import Action, record
 from onedoor.care.young_adults import require_named_coordinator
 from onedoor.children.models import TimelineEvent
+from onedoor.children.timeline import on_timeline
 from onedoor.referrals.models import RISK_INDICATORS, Referral, RiskRating, Status
 from onedoor.referrals.states import change, move
 from onedoor.safeguarding.actions import open_from_triage
@@ -44,14 +45,7 @@ def _require(user: User, roles: frozenset[Role], what: str) -> None:
 
 
 def _event(referral: Referral, user: User, kind: str, summary: str) -> None:
-    TimelineEvent.objects.create(
-        child=referral.child,
-        at=timezone.now(),
-        kind=kind,
-        actor=user,
-        referral=referral,
-        summary=summary,
-    )
+    on_timeline(referral, summary, actor=user, kind=kind)
 
 
 def _audit(user: User, referral: Referral, detail: dict[str, object]) -> None:

@@ -11,8 +11,7 @@ from django.utils import timezone
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
-from onedoor.audit.trail import Action, record
-from onedoor.children.models import TimelineEvent
+from onedoor.children.timeline import written
 from onedoor.referrals.models import Referral
 from onedoor.triage.models import ComplexDecision
 
@@ -34,15 +33,10 @@ def record_complex_decision(
             referral=referral, kind=kind, decision=decision.strip(),
             rationale=rationale.strip(), decided_by=user, decided_at=now,
         )  # fmt: skip
-        TimelineEvent.objects.create(
-            child=referral.child, at=now, kind=TimelineEvent.Kind.STATUS_CHANGED, actor=user,
-            referral=referral,
-            summary=f"Complex-case decision ({made.get_kind_display().lower()}): "
-            f"{made.decision}",
-        )  # fmt: skip
-        record(
-            Action.CREATE, actor=user, record_type="complex_decision", record_id=made.uuid,
-            child_uuid=referral.child.uuid, detail={"kind": kind},
+        written(
+            user, referral,
+            f"Complex-case decision ({made.get_kind_display().lower()}): {made.decision}",
+            record_type="complex_decision", record_id=made.uuid, detail={"kind": kind},
         )  # fmt: skip
     return made
 

@@ -19,10 +19,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from onedoor.access.records import referrals_visible_to
+from onedoor.accounts.models import User
 from onedoor.alliance.models import EscalationLevel
 from onedoor.audit.trail import Action, record
 from onedoor.care.models import Transition
-from onedoor.children.models import TimelineEvent
+from onedoor.children.timeline import on_timeline
 from onedoor.referrals.models import Referral, Status
 from onedoor.safeguarding.models import FollowUp
 from onedoor.triage.clock import LONDON, end_of
@@ -143,9 +145,9 @@ def _raise(item: Overdue, level: EscalationLevel, now: datetime) -> None:
         referral=referral, kind=item.kind, transition=item.transition,
         follow_up=item.follow_up, level=level.level, raised_at=now,
     )  # fmt: skip
-    TimelineEvent.objects.create(
-        child=referral.child, at=now, kind=TimelineEvent.Kind.STATUS_CHANGED, referral=referral,
-        summary=f"{item.what}: escalated to level {level.level} ({level.name}).",
+    on_timeline(
+        referral, f"{item.what}: escalated to level {level.level} ({level.name}).", actor=None,
+        at=now,
     )  # fmt: skip
     detail: dict[str, object] = {"escalated_to": level.level, "kind": item.kind.value}
     if item.transition is not None:
@@ -187,14 +189,14 @@ class OpenEscalation:
         return "Clinical leads" if self.kind is Escalation.Kind.RED_REVIEW else "Triage team"
 
 
-def open_escalations(alliance_id: int) -> list[OpenEscalation]:
-    """Every escalation whose item is still overdue, one per item at its highest level,
-    oldest first: one query."""
+def open_escalations(user: User) -> list[OpenEscalation]:
+    """Every escalation whose item is still overdue, on the referrals the user may see (the
+    access layer), one per item at its highest level, oldest first: one query."""
     still = Q()
     for kind in Escalation.Kind:
         still |= still_overdue(kind)
     raised = (
-        Escalation.objects.filter(still, referral__child__alliance_id=alliance_id)
+        Escalation.objects.filter(still, referral__in=referrals_visible_to(user))
         .select_related("referral__child", "transition__receiving_organisation", "follow_up__owner")
         .order_by("raised_at", "pk")
     )

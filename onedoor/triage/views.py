@@ -258,7 +258,7 @@ def escalations(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     rows = [
         (item, time_left(due=item.since, now=now, calendar=ENGLAND_AND_WALES))
-        for item in open_escalations(user.organisation.alliance_id)
+        for item in open_escalations(user)
     ]
     levels = dict(
         EscalationLevel.objects.filter(alliance_id=user.organisation.alliance_id).values_list(
