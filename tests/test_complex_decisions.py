@@ -95,3 +95,25 @@ def test_the_page_records_and_lists_decisions(
     assert "Move to CHUMS." in page and "Rationale: Bereavement." in page
     child_page = shown(client.get(f"/children/{referral.child.uuid}/"))
     assert f'href="{url}"' in child_page
+
+
+def test_the_decisions_page_runs_the_same_queries_however_many(
+    client: Client, people: People, referral: Referral
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in(client, people.clinical_lead)
+    client.get("/")
+    url = f"/governance/complex-decisions/{referral.uuid}/"
+    counts = []
+    for n in (1, 4):
+        while ComplexDecision.objects.count() < n:
+            record_complex_decision(
+                user=people.clinical_lead, referral=referral, kind="other",
+                decision="Decided.", rationale="Because.",
+            )  # fmt: skip
+        with CaptureQueriesContext(connection) as queries:
+            assert len(client.get(url).context["decisions"]) == n
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -282,3 +282,25 @@ def test_a_figure_that_is_not_a_count_of_referrals_has_no_records(
     sign_in(client, people.clinical_lead)
     assert client.get("/insights/records/did-not-attend/").status_code == 404
     assert client.get("/insights/records/nothing/").status_code == 404
+
+
+def test_the_records_behind_a_number_cost_the_same_queries_at_any_size(
+    client: Client, people: People
+) -> None:
+    from onedoor.referrals.models import Referral
+    from tests.personas import make_reference
+
+    sign_in(client, people.clinical_lead)
+    client.get("/")
+    url = "/insights/records/referrals/?period=this-quarter"
+    with CaptureQueriesContext(connection) as few:
+        assert len(client.get(url).context["referrals"]) == 5
+    source = Referral.objects.get(child__given_name="Eve")
+    for _ in range(3):
+        Referral.objects.create(
+            reference=make_reference(), child=source.child, received_at=source.received_at,
+            source="school",
+        )  # fmt: skip
+    with CaptureQueriesContext(connection) as more:
+        assert len(client.get(url).context["referrals"]) == 8
+    assert len(more) == len(few)

@@ -199,3 +199,25 @@ def test_a_triage_decision_to_refer_to_social_care_opens_a_concern(
     assert concern in set(concerns_visible_to(people.safeguarding))
     referral.refresh_from_db()
     assert referral.status == Status.SAFEGUARDING_REFERRAL
+
+
+def test_the_concerns_list_runs_the_same_queries_at_any_size(
+    client: Client, alliance: Alliance, people: People
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sign_in(client, people.safeguarding)
+    client.get("/")
+    counts = []
+    for n in (1, 4):
+        while Concern.objects.count() < n:
+            referral = make_child(
+                alliance, f"C{Concern.objects.count()}", allocated_to="chums",
+                status=Status.IN_INTERVENTION,
+            ).referrals.get()  # fmt: skip
+            _raise(people, referral)
+        with CaptureQueriesContext(connection) as queries:
+            assert len(client.get("/safeguarding/").context["concerns"]) == n
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -4,6 +4,7 @@ names anywhere, and downloads the pack too. axe-core on every page."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -30,6 +31,15 @@ def test_the_service_manager_reads_the_kpis_and_makes_the_pack(
     expect(page.get_by_role("heading", level=1)).to_have_text("Shared KPIs")
     expect(page.get_by_role("heading", name="Referrals received")).to_be_visible()
     assert_accessible(page)
+
+    page.get_by_role(
+        "link", name=re.compile(r"^All\s*: the records behind referrals received$")
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("All")
+    expect(page.get_by_role("link", name="Back to the KPIs")).to_be_visible()
+    assert page.get_by_role("row").count() > 1  # the demo's referrals this quarter
+    assert_accessible(page)
+    page.get_by_role("link", name="Back to the KPIs").click()
 
     page.get_by_label("Cut by").select_option(label="Priority group")
     page.get_by_role("button", name="Show the KPIs").click()
