@@ -83,11 +83,16 @@ def waiting_by_offer(user: User) -> list[dict[str, object]]:
 
 
 def cadences_for(user: User) -> dict[str, int]:
-    """The alliance's Waiting Well cadences, rating -> days between check-ins (one query)."""
-    if user.organisation_id is None:
+    """The user's alliance's Waiting Well cadences (see `cadences_of`)."""
+    if user.organisation is None:
         return {}
+    return cadences_of(user.organisation.alliance_id)
+
+
+def cadences_of(alliance_id: int) -> dict[str, int]:
+    """An alliance's Waiting Well cadences, rating -> days between check-ins (one query)."""
     return dict(
-        CheckInCadence.objects.filter(alliance__organisations=user.organisation_id).values_list(
+        CheckInCadence.objects.filter(alliance_id=alliance_id).values_list(
             "rating", "interval_days"
         )
     )

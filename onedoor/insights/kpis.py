@@ -549,13 +549,10 @@ def check_ins_up_to_date(
     """Of the children waiting now (accepted, Waiting Well), the share whose next check-in is
     not yet overdue (`care.lists.with_check_in_due`: the cadence for their risk, from the last
     check-in). Not a period figure."""
-    from onedoor.alliance.models import CheckInCadence
-    from onedoor.care.lists import with_check_in_due
+    from onedoor.care.lists import cadences_of, with_check_in_due
 
     now = timezone.now()
-    cadences = dict(
-        CheckInCadence.objects.filter(alliance=alliance).values_list("rating", "interval_days")
-    )
+    cadences = cadences_of(alliance.pk)
     rows = (
         with_check_in_due(_referrals(alliance, scope).filter(status=Status.WAITING), cadences)
         .annotate(group=_group(cut, timezone.localdate(now, LONDON)))
