@@ -21,6 +21,7 @@ from onedoor.access.records import (
     care_records_visible_to,
     get_referral_for_user,
     notes_visible_to,
+    referrals_visible_to,
 )
 from onedoor.accounts.decorators import any_signed_in
 from onedoor.accounts.models import User
@@ -168,7 +169,9 @@ def _due(
     now = timezone.now()
     due: list[tuple[str, datetime]] = []
     if referral.status == Status.WAITING:
-        annotated = with_check_in_due(Referral.objects.filter(pk=referral.pk), cadences_for(user))
+        annotated = with_check_in_due(
+            referrals_visible_to(user).filter(pk=referral.pk), cadences_for(user)
+        )
         check_in = annotated.values_list("check_in_due", flat=True).first()  # type: ignore[misc]
         if check_in is not None:
             due.append(("Next Waiting Well check-in", check_in))
