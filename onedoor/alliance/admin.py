@@ -61,6 +61,12 @@ class EscalationLevelAdmin(AuditedAdmin):
     list_display = ["level", "name", "notify_roles", "hours_to_next_level"]
 
 
+@admin.register(m.AuditCriterion)
+class AuditCriterionAdmin(AuditedAdmin):
+    list_display = ["position", "name", "active"]
+    list_filter = ["active"]
+
+
 @admin.register(m.DirectoryService)
 class DirectoryServiceAdmin(AuditedAdmin):
     list_display = ["name", "category", "phone", "crisis"]

@@ -37,6 +37,7 @@ class AllianceEntry(Strict):
     break_glass_hours: Annotated[int, Field(ge=1, le=72)]
     small_numbers_below: Annotated[int, Field(ge=1, le=50)] = 5
     supervision_every_days: Annotated[int, Field(ge=7, le=365)] = 31
+    audit_sample_size: Annotated[int, Field(ge=1, le=50)] = 5
     postcode_districts: list[
         Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")]
     ]
@@ -90,6 +91,12 @@ class EscalationEntry(Strict):
     hours_to_next_level: Annotated[int, Field(ge=1)] | None = None
 
 
+class AuditCriterionEntry(Strict):
+    slug: Slug
+    name: Text
+    guidance: str = ""
+
+
 class DirectoryEntry(Strict):
     slug: Slug
     name: Text
@@ -127,6 +134,7 @@ class AllianceFile(Strict):
     gp_practices: list[GpPracticeEntry] = []
     escalation_levels: Annotated[list[EscalationEntry], Field(min_length=1)]
     directory: list[DirectoryEntry]
+    audit_criteria: list[AuditCriterionEntry] = []
 
 
 class ConfigurationError(Exception):
@@ -179,7 +187,8 @@ def _check_references(path: Path, config: AllianceFile) -> None:
     a = config.alliance
     if not a.min_age <= a.max_age <= a.extended_max_age:
         fail("alliance", "max_age", "ages must satisfy min_age <= max_age <= extended_max_age")
-    for section in ("organisations", "needs", "priority_groups", "delivery_modes", "directory"):
+    sections = ("organisations", "needs", "priority_groups", "delivery_modes", "directory")
+    for section in (*sections, "audit_criteria"):
         seen: set[str] = set()
         for index, item in enumerate(getattr(config, section)):
             if item.slug in seen:
@@ -241,6 +250,7 @@ def load(path: Path) -> m.Alliance:
             "break_glass_hours": a.break_glass_hours,
             "small_numbers_below": a.small_numbers_below,
             "supervision_every_days": a.supervision_every_days,
+            "audit_sample_size": a.audit_sample_size,
         },
     )
     for district in a.postcode_districts:
@@ -296,6 +306,12 @@ def load(path: Path) -> m.Alliance:
     for service in config.directory:
         m.DirectoryService.objects.update_or_create(
             alliance=alliance, slug=service.slug, defaults=service.model_dump(exclude={"slug"})
+        )
+    for position, criterion in enumerate(config.audit_criteria, start=1):
+        m.AuditCriterion.objects.update_or_create(
+            alliance=alliance,
+            slug=criterion.slug,
+            defaults={**criterion.model_dump(exclude={"slug"}), "position": position},
         )
     return alliance
 

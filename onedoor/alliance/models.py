@@ -54,6 +54,12 @@ class Alliance(models.Model):
         help_text="A practitioner or partner lead with no clinical supervision in this many "
         "days is overdue.",
     )
+    audit_sample_size = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="How many records a case audit round samples from each organisation, "
+        "unless the round says otherwise.",
+    )
     config_version = models.CharField(max_length=40, blank=True)
 
     class Meta:
@@ -265,6 +271,27 @@ class CheckInCadence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_rating_display()}: every {self.interval_days} days"
+
+
+class AuditCriterion(models.Model):
+    """One standard a case audit scores each sampled record against, for example "a current
+    risk assessment". A round keeps the criteria it started with."""
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="+")
+    slug = models.SlugField()
+    name = models.CharField(max_length=200)
+    guidance = models.TextField(blank=True, help_text="What the auditor looks for.")
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True, help_text="New audit rounds use active ones.")
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "slug"], name="audit_criterion_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class EscalationLevel(models.Model):

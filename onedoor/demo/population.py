@@ -339,6 +339,13 @@ def seed_population(
                         risk_rating=rating,
                         allocated_offer=offer,
                         allocated_organisation=offer.organisation if offer else None,
+                        # Allocated by the end of the triage clock, never in the future.
+                        allocated_at=min(
+                            deadline(received, working_days["routine"]),
+                            max(received, timezone.now()),
+                        )
+                        if offer
+                        else None,
                     )
                 )
         with transaction.atomic():

@@ -38,7 +38,7 @@ def _referrals(typed: str, visible: QuerySet[Referral]) -> list[Referral]:
     return [found[reference] for reference in dict.fromkeys(references)]
 
 
-def _date(label: str, required: str) -> forms.DateField:
+def date_field(label: str, required: str) -> forms.DateField:
     return forms.DateField(
         label=label,
         help_text=DATE_HINT,
@@ -58,7 +58,7 @@ class SupervisionForm(forms.Form):
             "invalid_choice": "Choose who was supervised from the list",
         },
     )
-    held_on = _date("Date of the supervision", "Enter the date of the supervision")
+    held_on = date_field("Date of the supervision", "Enter the date of the supervision")
     cases = forms.CharField(
         label="Cases discussed (optional)",
         help_text="Referral references, separated by commas, like K7PX-3MQA, B2CD-EFG4. Only "
@@ -125,7 +125,7 @@ class IncidentForm(forms.Form):
             "max_length": "Keep what happened to 4000 characters or fewer",
         },
     )
-    occurred_on = _date("When it happened", "Enter when it happened")
+    occurred_on = date_field("When it happened", "Enter when it happened")
     referral = forms.CharField(
         label="Referral reference (optional)",
         help_text="If a child was involved, their referral's reference, like K7PX-3MQA.",
@@ -184,7 +184,7 @@ class PracticeChangeForm(forms.Form):
             "invalid_choice": "Choose the owner from the list",
         },
     )
-    due_on = _date("Made by", "Enter the date the change is made by")
+    due_on = date_field("Made by", "Enter the date the change is made by")
 
     def __init__(self, *args: Any, owners: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -42,6 +42,18 @@ def _reflection_readers(user: User) -> Q:
     return Q(supervisor=user) | Q(practitioner=user)
 
 
+def alliance_staff(user: User) -> QuerySet[User]:
+    """The active staff of the user's alliance, who may own an action, by name."""
+    alliance = _alliance(user)
+    if alliance is None:
+        return User.objects.none()
+    return (
+        User.objects.filter(is_active=True, organisation__alliance_id=alliance, role__in=STAFF)
+        .select_related("organisation")
+        .order_by("first_name", "last_name", "pk")
+    )
+
+
 def supervisable_by(supervisor: User) -> QuerySet[User]:
     """Whom a supervisor may record supervision of: the clinical lead, any practitioner or
     partner lead in the alliance; a partner lead, their own organisation's practitioners; a

@@ -28,6 +28,7 @@ from onedoor.governance.records import (
     STAFF,
     SUPERVISION_READERS,
     SUPERVISORS,
+    alliance_staff,
     get_incident_for_user,
     get_supervision_for_user,
     incidents_visible_to,
@@ -214,16 +215,7 @@ def review_incident(request: HttpRequest, uuid: UUID) -> HttpResponse:
 def add_practice_change(request: HttpRequest, uuid: UUID) -> HttpResponse:
     user = _user(request)
     found = get_incident_for_user(user, uuid)
-    assert user.organisation is not None
-    owners = (
-        User.objects.filter(
-            is_active=True,
-            organisation__alliance_id=user.organisation.alliance_id,
-            role__in=STAFF,
-        )
-        .select_related("organisation")
-        .order_by("first_name", "last_name", "pk")
-    )
+    owners = alliance_staff(user)
     form = PracticeChangeForm(request.POST if request.method == "POST" else None, owners=owners)
 
     def save() -> object:
