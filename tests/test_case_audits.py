@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Alliance, AuditCriterion, Organisation
@@ -21,6 +22,8 @@ from onedoor.case_audits.models import AuditAction, AuditCase, AuditRound, Audit
 from onedoor.case_audits.records import cases_visible_to, rounds_visible_to
 from onedoor.case_audits.sampling import draw
 from onedoor.case_audits.views import Line
+from onedoor.demo.audits import seed_audit_rounds
+from onedoor.demo.population import ensure_demo_accounts, seed_population
 from onedoor.referrals.models import Referral, Status
 from tests.personas import People, make_child, organisation, shown, sign_in
 
@@ -464,7 +467,7 @@ def test_a_sampled_record_that_moved_names_no_child_to_its_old_partner(
 def test_the_clinical_lead_starts_scores_and_closes_a_round_through_the_pages(
     client: Client, alliance: Alliance, people: People
 ) -> None:
-    _taken_on(alliance, "Kooth", "kooth", allocated=timezone_today())
+    _taken_on(alliance, "Kooth", "kooth", allocated=timezone.localdate())
     sign_in(client, people.clinical_lead)
     form = client.get("/governance/audits/new/")
     assert form.status_code == 200
@@ -480,7 +483,7 @@ def test_the_clinical_lead_starts_scores_and_closes_a_round_through_the_pages(
         assert f'">{message}</a>' in page
     assert AuditRound.objects.count() == 0
 
-    today = timezone_today()
+    today = timezone.localdate()
     started = client.post(
         "/governance/audits/new/",
         {
@@ -518,12 +521,6 @@ def test_the_clinical_lead_starts_scores_and_closes_a_round_through_the_pages(
     assert '100% <span class="onedoor-secondary">(6 of 6)</span>' in shown(closed)
 
 
-def timezone_today() -> date:
-    from django.utils import timezone
-
-    return timezone.localdate()
-
-
 @pytest.mark.parametrize("size", [2, 12])
 def test_the_audit_pages_run_a_fixed_number_of_queries(
     client: Client, alliance: Alliance, people: People, django_assert_num_queries: object, size: int
@@ -559,3 +556,19 @@ def test_the_alliance_file_configures_the_criteria_and_sample_size(alliance: All
     )
     assert alliance.audit_sample_size == 5
     assert Organisation.objects.filter(audit_rounds__isnull=False).count() == 0
+
+
+def test_the_demo_has_last_quarters_round_closed_and_this_quarters_open(
+    alliance: Alliance,
+) -> None:
+    today = timezone.localdate()
+    ensure_demo_accounts(alliance, "demo-password-for-tests")
+    seed_population(alliance, 120, today=today)
+    assert seed_audit_rounds(alliance, today) == 2
+    last, this = AuditRound.objects.order_by("started_at")
+    assert last.title == "Case audit, last quarter" and last.closed_at is not None
+    assert not last.cases.filter(scored_at__isnull=True).exists()
+    assert this.title == "Case audit, this quarter" and this.closed_at is None
+    assert last.cases.count() > 0 and this.cases.count() > 0
+    assert seed_audit_rounds(alliance, today) == 0
+    assert AuditRound.objects.count() == 2
