@@ -166,6 +166,28 @@ def test_the_review_list_runs_a_fixed_number_of_queries(
     assert len(response.context["grants"]) == 12
 
 
+def test_grants_waiting_for_review_come_first_on_either_database(
+    client: Client, people: People, alliance: Alliance
+) -> None:
+    from onedoor.access.actions import break_glass
+
+    grants = [
+        break_glass(
+            user=people.kooth_practitioner, child=make_child(alliance, f"Child{n}"), reason=REASON
+        )
+        for n in range(3)
+    ]
+    sign_in(client, people.clinical_lead)
+    client.post(
+        f"/governance/emergency-access/{grants[2].uuid}/", {"outcome": "appropriate", "note": ""}
+    )
+    listing = client.get("/governance/emergency-access/")
+    # waiting (the latest first), then reviewed
+    assert [g.uuid for g in listing.context["grants"]] == [
+        grants[1].uuid, grants[0].uuid, grants[2].uuid,
+    ]  # fmt: skip
+
+
 def test_only_the_clinical_lead_reviews(client: Client, people: People, chums_child: Child) -> None:
     from onedoor.access.actions import break_glass
 

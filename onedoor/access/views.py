@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -59,7 +60,7 @@ def request_emergency_access(request: HttpRequest) -> HttpResponse:
 def review_list(request: HttpRequest) -> HttpResponse:
     grants = BreakGlassGrant.objects.select_related(
         "user", "user__organisation", "child", "reviewed_by"
-    ).order_by("reviewed_at", "-granted_at")[:200]
+    ).order_by(F("reviewed_at").asc(nulls_first=True), "-granted_at")[:200]
     return render(request, "access/review_list.html", {"grants": grants})
 
 
