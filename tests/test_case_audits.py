@@ -16,7 +16,13 @@ from django.utils import timezone
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Alliance, AuditCriterion, Organisation
 from onedoor.audit.models import AuditEvent
-from onedoor.case_audits.actions import add_action, close_round, score_case, start_round
+from onedoor.case_audits.actions import (
+    add_action,
+    close_round,
+    mark_action_done,
+    score_case,
+    start_round,
+)
 from onedoor.case_audits.compliance import Figure, figures
 from onedoor.case_audits.models import AuditAction, AuditCase, AuditRound, AuditScore
 from onedoor.case_audits.records import cases_visible_to, rounds_visible_to
@@ -572,3 +578,39 @@ def test_the_demo_has_last_quarters_round_closed_and_this_quarters_open(
     assert last.cases.count() > 0 and this.cases.count() > 0
     assert seed_audit_rounds(alliance, today) == 0
     assert AuditRound.objects.count() == 2
+
+
+def test_the_owner_marks_an_action_done_and_others_cannot(
+    client: Client, alliance: Alliance, people: People
+) -> None:
+    _taken_on(alliance, "Kooth", "kooth")
+    audit_round = _start(people.clinical_lead, "kooth")
+    action = add_action(
+        user=people.clinical_lead, audit_round=audit_round, action="Audit the notes standard",
+        owner=people.kooth_practitioner, due_on=date(2027, 1, 31), today=TODAY,
+        organisation=organisation(alliance, "kooth"),
+    )  # fmt: skip
+    url = f"/governance/audits/actions/{action.uuid}/"
+    sign_in(client, people.chums_practitioner)
+    assert client.get(url).status_code == 404
+    assert client.post(f"{url}done/").status_code == 404
+    sign_in(client, people.kooth_lead)  # reads it (their organisation's) but is not the owner
+    read = client.get(url)
+    assert read.status_code == 200 and "Mark as done" not in shown(read)
+    assert client.post(f"{url}done/").status_code == 403
+    with pytest.raises(PermissionDenied):
+        mark_action_done(user=people.kooth_lead, action=action)
+    assert AuditAction.objects.get().done_at is None
+    assert not AuditEvent.objects.filter(record_type="case_audits.action", action="change").exists()
+
+    sign_in(client, people.kooth_practitioner)
+    page = client.get(url)
+    assert "Audit the notes standard" in shown(page) and "Mark as done" in shown(page)
+    assert "Back to my tasks" in shown(page)  # the round's records are not theirs to read
+    done = client.post(f"{url}done/", follow=True)
+    assert "Action marked done." in shown(done) and "Mark as done" not in shown(done)
+    action.refresh_from_db()
+    assert action.done_by == people.kooth_practitioner and action.done_at is not None
+    again = client.post(f"{url}done/", follow=True)
+    assert "This action is already marked done" in shown(again)
+    assert AuditEvent.objects.filter(record_type="case_audits.action", action="change").count() == 1

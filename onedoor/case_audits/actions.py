@@ -234,6 +234,28 @@ def add_action(
     return created
 
 
+def mark_action_done(*, user: User, action: AuditAction) -> AuditAction:
+    """The owner, or the clinical lead, marks an action done (also after the round closed:
+    actions are followed through after the scores are final)."""
+    if user.pk != action.owner_id and user.role not in AUDITORS:
+        raise PermissionDenied("Only the action's owner or the clinical lead marks it done.")
+    with transaction.atomic():
+        locked = AuditAction.objects.select_for_update().get(pk=action.pk)
+        if locked.done_at is not None:
+            raise ValidationError("This action is already marked done")
+        locked.done_at = timezone.now()
+        locked.done_by = user
+        locked.save(update_fields=["done_at", "done_by"])
+        record(
+            Action.CHANGE,
+            actor=user,
+            record_type="case_audits.action",
+            record_id=locked.uuid,
+            detail={"done": True},
+        )
+    return locked
+
+
 def close_round(*, user: User, audit_round: AuditRound) -> AuditRound:
     """Close a round once every sampled record is scored: its figures are then final."""
     alliance = _auditor(user)

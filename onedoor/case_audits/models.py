@@ -114,9 +114,15 @@ class AuditAction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["owner", "done_at"])]
 
     def __str__(self) -> str:
         return f"Audit action {self.uuid}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from onedoor.access.records import referrals_visible_to
@@ -78,6 +78,33 @@ def round_actions(user: User, audit_round: AuditRound) -> QuerySet[AuditAction]:
     if (own := own_organisations(user)) is not None:
         actions = actions.filter(organisation_id__in=own)
     return actions
+
+
+def actions_visible_to(user: User) -> QuerySet[AuditAction]:
+    """Audit actions `user` may read on their own (without the round's records): those they
+    own or recorded; the clinical lead, all of the alliance's; a partner lead, also those
+    for their organisation."""
+    if not user.is_active or user.organisation is None:
+        return AuditAction.objects.none()
+    actions = AuditAction.objects.filter(round__alliance_id=user.organisation.alliance_id)
+    if user.role in AUDITORS:
+        return actions
+    scope = Q(owner=user) | Q(recorded_by=user)
+    if user.role == Role.PARTNER_LEAD:
+        scope |= Q(organisation_id=user.organisation_id)
+    return actions.filter(scope)
+
+
+def get_action_for_user(user: User, uuid: UUID) -> AuditAction:
+    found = (
+        actions_visible_to(user)
+        .select_related("round", "owner__organisation", "organisation", "done_by")
+        .filter(uuid=uuid)
+        .first()
+    )
+    if found is None:
+        raise _deny(user, "case_audits.action", uuid)
+    return found
 
 
 def _deny(user: User, record_type: str, uuid: UUID) -> Http404:

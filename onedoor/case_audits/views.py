@@ -27,6 +27,7 @@ from onedoor.case_audits.records import (
     AUDITORS,
     READERS,
     cases_visible_to,
+    get_action_for_user,
     get_case_for_user,
     get_round_for_user,
     own_organisations,
@@ -36,7 +37,7 @@ from onedoor.case_audits.records import (
     rounds_visible_to,
 )
 from onedoor.governance.listing import newest_first
-from onedoor.governance.records import alliance_staff
+from onedoor.governance.records import STAFF, alliance_staff
 
 ROUNDS_COMPARED = 6
 
@@ -210,6 +211,31 @@ def close_round(request: HttpRequest, uuid: UUID) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, error.messages[0])
     return redirect("case_audits:round", uuid=audit_round.uuid)
+
+
+@roles_required(*STAFF)
+@require_GET
+def action_page(request: HttpRequest, action_uuid: UUID) -> HttpResponse:
+    """One action from a round, for its owner: what, for whom, by when; no records."""
+    user = _user(request)
+    found = get_action_for_user(user, action_uuid)
+    may_mark = found.done_at is None and (found.owner_id == user.pk or user.role in AUDITORS)
+    may_read_round = rounds_visible_to(user).filter(pk=found.round_id).exists()
+    context = {"action": found, "may_mark": may_mark, "may_read_round": may_read_round}
+    return render(request, "case_audits/action.html", context)
+
+
+@roles_required(*STAFF)
+@require_POST
+def action_done(request: HttpRequest, action_uuid: UUID) -> HttpResponse:
+    user = _user(request)
+    found = get_action_for_user(user, action_uuid)
+    try:
+        actions.mark_action_done(user=user, action=found)
+        messages.success(request, "Action marked done.")
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect("case_audits:action", action_uuid=found.uuid)
 
 
 @roles_required(*AUDITORS)
