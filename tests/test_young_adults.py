@@ -166,6 +166,25 @@ def test_the_triage_lead_names_a_care_coordinator(people: People, jordan: Referr
     )
 
 
+def test_a_coordinator_whose_account_is_closed_is_nobody_until_another_is_named(
+    people: People, jordan: Referral, second_coordinator: User
+) -> None:
+    from onedoor.worklist.items import due_items_for
+
+    assign_coordinator(user=people.triage, referral=jordan, coordinator=people.coordinator)
+    require_named_coordinator(jordan)  # named: nothing held back
+    people.coordinator.is_active = False
+    people.coordinator.save(update_fields=["is_active"])
+    with pytest.raises(ValidationError) as refused:
+        require_named_coordinator(jordan)
+    assert refused.value.messages == ["Name a care coordinator for this young adult first"]
+    tasks = [(i.what, i.referral) for i in due_items_for(second_coordinator)]
+    assert tasks == [("Name a care coordinator", jordan)]
+    assign_coordinator(user=people.triage, referral=jordan, coordinator=second_coordinator)
+    require_named_coordinator(jordan)
+    assert due_items_for(second_coordinator) == []
+
+
 def test_naming_someone_else_ends_the_current_one_and_keeps_the_history(
     people: People, jordan: Referral, second_coordinator: User
 ) -> None:
@@ -743,7 +762,7 @@ def test_a_young_adult_without_a_coordinator_is_a_task_for_the_care_coordinators
     from onedoor.worklist.items import due_items_for
 
     def work(user: User) -> list[tuple[str, str]]:
-        return [(item.what, item.referral.child.given_name) for item in due_items_for(user)]
+        return [(item.what, item.referral.child.given_name) for item in due_items_for(user)]  # type: ignore[union-attr]
 
     jordan = _young_adult(alliance, "Jordan")
     _young_adult(alliance, "Kim", aged=17)  # not yet an adult

@@ -243,6 +243,10 @@ class CoordinatorAssignmentQuerySet(models.QuerySet["CoordinatorAssignment"]):
     def current(self) -> CoordinatorAssignmentQuerySet:
         return self.filter(ended_at__isnull=True)
 
+    def named(self) -> CoordinatorAssignmentQuerySet:
+        """Current, and the coordinator still works here: a closed account is nobody."""
+        return self.current().filter(coordinator__is_active=True)
+
 
 class CoordinatorAssignment(models.Model):
     """A young adult's named care coordinator: who, since when and named by whom. Naming

@@ -79,7 +79,7 @@ def require_named_coordinator(referral: Referral, on_date: date | None = None) -
     or a safeguarding referral.)"""
     if not needs_named_coordinator(referral.child, on_date or timezone.localdate()):
         return
-    if not CoordinatorAssignment.objects.current().filter(referral=referral).exists():
+    if not CoordinatorAssignment.objects.named().filter(referral=referral).exists():
         raise ValidationError(NAME_A_COORDINATOR_FIRST)
 
 
@@ -94,7 +94,7 @@ def waiting_for_a_coordinator(referrals: QuerySet[Referral], on_date: date) -> l
             child__priority_groups__slug=CARE_LEAVER,
             child__date_of_birth__range=widest,
         )
-        .exclude(Exists(CoordinatorAssignment.objects.current().filter(referral=OuterRef("pk"))))
+        .exclude(Exists(CoordinatorAssignment.objects.named().filter(referral=OuterRef("pk"))))
         .select_related("child__alliance")
         .order_by("received_at", "pk")[:200]
     )
