@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "onedoor.care",
     "onedoor.safeguarding",
     "onedoor.governance",
+    "onedoor.meetings",
     "onedoor.case_audits",
     "onedoor.content",
     "onedoor.outcomes",

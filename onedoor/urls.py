@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("onedoor.audit.urls")),
     path("", include("onedoor.coproduction.urls")),
     path("governance/content/", include("onedoor.content.urls")),
+    path("governance/meetings/", include("onedoor.meetings.urls")),
     path("governance/audits/", include("onedoor.case_audits.urls")),
     path("governance/", include("onedoor.governance.urls")),
     path("", include("onedoor.web.urls")),

@@ -311,6 +311,30 @@ def test_safeguarding_concerns_are_seen_only_by_those_involved(
     assert _names(children, seen, "referral__child") == EXPECTED_CONCERNS[persona]
 
 
+# Meetings: limited to those involved, like concerns. Each child here was discussed at a
+# meeting the triage lead recorded: the triage lead, the clinical lead and the lead provider's
+# safeguarding lead see them all; CHUMS's safeguarding lead, the one about CHUMS's child.
+@pytest.mark.parametrize("persona", sorted(EXPECTED_CONCERNS))
+def test_meetings_are_seen_only_by_those_involved(
+    persona: str, people: People, children: dict[str, Child]
+) -> None:
+    from datetime import date
+
+    from onedoor.meetings.actions import AttendeeEntry, ChildDiscussed, record_meeting
+    from onedoor.meetings.records import meetings_visible_to
+
+    for child in children.values():
+        record_meeting(
+            user=people.triage, kind="multi_agency", held_on=date(2026, 11, 2), title="Review",
+            chair_name="Pat Example", attendees=[AttendeeEntry("Lee Sample", "School")],
+            children=[ChildDiscussed(child.referrals.get())], today=date(2026, 11, 20),
+        )  # fmt: skip
+    by_pk = {child.pk: name for name, child in children.items()}
+    seen = meetings_visible_to(people.by_role()[persona])
+    discussed = {by_pk[d.referral.child_id] for m in seen for d in m.discussed}  # type: ignore[attr-defined]
+    assert (len(seen), discussed) == (len(EXPECTED_CONCERNS[persona]), EXPECTED_CONCERNS[persona])
+
+
 # Supervision's reflective notes: private to the pair and the clinical lead. Kit (Kooth's
 # partner lead) supervised Kim (a Kooth practitioner).
 @pytest.mark.parametrize("persona", sorted(EXPECTED))

@@ -31,6 +31,8 @@ from onedoor.case_audits.views import Line
 from onedoor.demo.audits import seed_audit_rounds
 from onedoor.demo.population import ensure_demo_accounts, seed_population
 from onedoor.referrals.models import Referral, Status
+from onedoor.triage.clock import end_of
+from onedoor.worklist.items import due_items_for
 from tests.personas import People, make_child, organisation, shown, sign_in
 
 TODAY = date(2026, 12, 2)
@@ -603,6 +605,12 @@ def test_the_owner_marks_an_action_done_and_others_cannot(
     assert AuditAction.objects.get().done_at is None
     assert not AuditEvent.objects.filter(record_type="case_audits.action", action="change").exists()
 
+    def tasks() -> list[tuple[str, object, object, str, str]]:
+        items = due_items_for(people.kooth_practitioner)
+        return [(i.what, i.referral, i.due, i.url, i.label) for i in items]
+
+    label = f"Case audit of {audit_round.started_at:%b %Y}"
+    assert tasks() == [("Case audit action", None, end_of(date(2027, 1, 31)), url, label)]
     sign_in(client, people.kooth_practitioner)
     page = client.get(url)
     assert "Audit the notes standard" in shown(page) and "Mark as done" in shown(page)
@@ -613,4 +621,5 @@ def test_the_owner_marks_an_action_done_and_others_cannot(
     assert action.done_by == people.kooth_practitioner and action.done_at is not None
     again = client.post(f"{url}done/", follow=True)
     assert "This action is already marked done" in shown(again)
+    assert tasks() == []
     assert AuditEvent.objects.filter(record_type="case_audits.action", action="change").count() == 1

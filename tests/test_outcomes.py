@@ -46,7 +46,7 @@ def _total(response: MeasureResponse) -> tuple[float, str, bool]:
 
 
 def _tasks(user: object) -> list[tuple[str, str]]:
-    return [(item.what, item.referral.child.given_name) for item in due_items_for(user)]  # type: ignore[arg-type]
+    return [(item.what, item.referral.child.given_name) for item in due_items_for(user)]  # type: ignore[arg-type,union-attr]
 
 
 def test_a_practitioner_records_a_measure_scored_on_save(people: People, waiting: Referral) -> None:

@@ -38,7 +38,7 @@ ACCEPTED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)  # Monday
 def _at(user: User, now: datetime) -> list[tuple[str, str, str]]:
     """What the user has to do at `now`: the task, the child, and how its clock stands."""
     return [
-        (row.item.what, row.item.referral.child.given_name, row.clock.state)
+        (row.item.what, row.item.referral.child.given_name, row.clock.state)  # type: ignore[union-attr]
         for row in with_clocks(due_items_for(user, now), now)
     ]
 

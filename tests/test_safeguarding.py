@@ -221,3 +221,45 @@ def test_the_concerns_list_runs_the_same_queries_at_any_size(
             assert len(client.get("/safeguarding/").context["concerns"]) == n
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_new_concern_and_its_follow_up_actions_are_on_their_owners_task_lists(
+    people: People, at_chums: Referral, alliance: Alliance
+) -> None:
+    from onedoor.triage.clock import ENGLAND_AND_WALES, due_at, end_of
+    from onedoor.worklist.items import due_items_for
+
+    def work(user: object) -> list[tuple[str, str, object, str]]:
+        return [
+            (i.what, i.referral.reference if i.referral else "", i.due, i.url)
+            for i in due_items_for(user)  # type: ignore[arg-type]
+            if "afeguarding" in i.what
+        ]
+
+    concern = _raise(people, at_chums)
+    page = f"/safeguarding/{concern.uuid}/"
+    planned_by = due_at(received_at=concern.raised_at, working_days=1, calendar=ENGLAND_AND_WALES)
+    assert work(people.partner_safeguarding) == [
+        ("Plan the follow-up of a safeguarding concern", at_chums.reference, planned_by, page)
+    ]
+    assert work(people.safeguarding) == []  # sees it, but does not own it
+    due = timezone.localdate() + timedelta(days=3)
+    action = add_follow_up(
+        user=people.partner_safeguarding, concern=concern, text="Home visit with social care",
+        owner=people.chums_practitioner, due=due,
+    )  # fmt: skip
+    hidden = add_follow_up(
+        user=people.partner_safeguarding, concern=concern, text="Ask the school",
+        owner=people.kooth_practitioner, due=due,
+    )  # fmt: skip
+    assert work(people.partner_safeguarding) == []  # planned
+    assert work(people.chums_practitioner) == [
+        ("Safeguarding follow-up action", at_chums.reference, end_of(due),
+         f"{page}#follow-up-{action.uuid}"),
+    ]  # fmt: skip
+    # Kim (Kooth) owns an action on a concern about a CHUMS child she may not see: no task
+    # names the child to her (the overdue action escalates instead).
+    assert work(people.kooth_practitioner) == []
+    complete_follow_up(user=people.partner_safeguarding, follow_up=action)
+    assert work(people.chums_practitioner) == []
+    assert FollowUp.objects.get(pk=hidden.pk).done_at is None

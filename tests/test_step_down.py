@@ -80,7 +80,7 @@ def test_an_unacknowledged_step_down_stays_on_the_lists_and_escalates(
     transition = _step_down(people, allocated)
 
     def work(user: object) -> list[tuple[str, str]]:
-        return [(i.what, i.referral.child.given_name) for i in due_items_for(user)]  # type: ignore[arg-type]
+        return [(i.what, i.referral.child.given_name) for i in due_items_for(user)]  # type: ignore[arg-type,union-attr]
 
     assert work(people.coordinator) == [("Handover waiting for the receiving side", "Sky")]
     assert escalate_overdue(transition.due_at - timedelta(minutes=1)) == 0

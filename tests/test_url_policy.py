@@ -73,7 +73,15 @@ STAFF_PAGES = ["/triage/", "/waiting/", "/caseload/", "/tasks/", "/insights/", "
 
 
 @pytest.mark.parametrize(
-    "path", ["/", *STAFF_PAGES, "/emergency-access/", "/governance/emergency-access/"]
+    "path",
+    [
+        "/",
+        *STAFF_PAGES,
+        "/emergency-access/",
+        "/governance/emergency-access/",
+        "/governance/meetings/",
+        "/governance/meetings/new/",
+    ],
 )
 def test_a_protected_page_sends_anonymous_visitors_to_sign_in(
     client: Client, db: None, path: str

@@ -23,5 +23,19 @@ TRIAGE_TEAM = frozenset({Role.TRIAGE_LEAD, Role.CLINICAL_LEAD})
 # referrals, record advice given and consent obtained later.
 ADVICE_POINT = TRIAGE_TEAM | {Role.CARE_COORDINATOR}
 
+# Roles with a task list ("My tasks"): who may own an action (from a meeting, a case audit,
+# a safeguarding concern or an incident), since that is where their actions appear.
+TASK_HOLDERS = frozenset(
+    {
+        Role.TRIAGE_LEAD,
+        Role.CARE_COORDINATOR,
+        Role.PRACTITIONER,
+        Role.PARTNER_LEAD,
+        Role.CLINICAL_LEAD,
+        Role.SAFEGUARDING_LEAD,
+        Role.SERVICE_MANAGER,
+    }
+)
+
 # Roles that work for the alliance and so must use a second factor outside demo mode.
 STAFF_ROLES = frozenset(Role) - {Role.PROFESSIONAL_REFERRER}

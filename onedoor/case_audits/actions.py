@@ -19,7 +19,7 @@ from onedoor.audit.trail import Action, record
 from onedoor.case_audits.models import AuditAction, AuditCase, AuditRound, AuditScore, Result
 from onedoor.case_audits.records import AUDITORS
 from onedoor.case_audits.sampling import MAX_SEED, draw, new_seed
-from onedoor.governance.records import alliance_staff
+from onedoor.governance.records import action_owners
 from onedoor.referrals.models import Referral, Status
 from onedoor.triage.clock import LONDON
 
@@ -209,7 +209,7 @@ def add_action(
         and not audit_round.organisations.filter(pk=organisation.pk).exists()
     ):
         raise ValidationError("Choose one of the organisations this round audited, or none")
-    if not alliance_staff(user).filter(pk=owner.pk).exists():
+    if not action_owners(user).filter(pk=owner.pk).exists():
         raise ValidationError("Choose an owner from the alliance's staff")
     if due_on < (today or timezone.localdate()):
         raise ValidationError("The due date cannot be in the past")

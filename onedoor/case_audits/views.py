@@ -37,7 +37,7 @@ from onedoor.case_audits.records import (
     rounds_visible_to,
 )
 from onedoor.governance.listing import newest_first
-from onedoor.governance.records import STAFF, alliance_staff
+from onedoor.governance.records import STAFF, action_owners
 
 ROUNDS_COMPARED = 6
 
@@ -162,7 +162,7 @@ def _action_form(user: User, audit_round: AuditRound, data: Any = None) -> Actio
     return ActionForm(
         data,
         organisations=audit_round.organisations.order_by("name"),
-        owners=alliance_staff(user),
+        owners=action_owners(user),
     )
 
 

@@ -28,6 +28,7 @@ from onedoor.care.young_adults import CARE_LEAVER, is_young_adult
 from onedoor.children.models import Child, Ethnicity, Gender, Journey
 from onedoor.children.nhs_number import check_digit
 from onedoor.demo.activity import seed_activity
+from onedoor.demo.meetings import seed_demo_meetings
 from onedoor.referrals.models import ConsentGivenBy, Referral, RiskRating, Route, Source, Status
 from onedoor.referrals.reference import new_reference
 from onedoor.referrals.states import ENDS
@@ -399,6 +400,7 @@ def seed_population(
         if progress:
             progress(min(start + batch_size, children), children)
     name_demo_coordinators(alliance, today)
+    seed_demo_meetings(alliance, today)
     return created
 
 

@@ -18,7 +18,7 @@ from django.http import Http404
 
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
-from onedoor.accounts.roles import STAFF_ROLES, Role
+from onedoor.accounts.roles import STAFF_ROLES, TASK_HOLDERS, Role
 from onedoor.audit.trail import Action, record
 from onedoor.governance.models import Incident, PracticeChange, Supervision
 
@@ -42,13 +42,16 @@ def _reflection_readers(user: User) -> Q:
     return Q(supervisor=user) | Q(practitioner=user)
 
 
-def alliance_staff(user: User) -> QuerySet[User]:
-    """The active staff of the user's alliance, who may own an action, by name."""
+def action_owners(user: User) -> QuerySet[User]:
+    """Who may own an action in the user's alliance: active staff with a task list, where
+    the action appears (`TASK_HOLDERS`), by name."""
     alliance = _alliance(user)
     if alliance is None:
         return User.objects.none()
     return (
-        User.objects.filter(is_active=True, organisation__alliance_id=alliance, role__in=STAFF)
+        User.objects.filter(
+            is_active=True, organisation__alliance_id=alliance, role__in=TASK_HOLDERS
+        )
         .select_related("organisation")
         .order_by("first_name", "last_name", "pk")
     )

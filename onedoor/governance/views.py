@@ -28,7 +28,7 @@ from onedoor.governance.records import (
     STAFF,
     SUPERVISION_READERS,
     SUPERVISORS,
-    alliance_staff,
+    action_owners,
     get_incident_for_user,
     get_supervision_for_user,
     incidents_visible_to,
@@ -215,7 +215,7 @@ def review_incident(request: HttpRequest, uuid: UUID) -> HttpResponse:
 def add_practice_change(request: HttpRequest, uuid: UUID) -> HttpResponse:
     user = _user(request)
     found = get_incident_for_user(user, uuid)
-    owners = alliance_staff(user)
+    owners = action_owners(user)
     form = PracticeChangeForm(request.POST if request.method == "POST" else None, owners=owners)
 
     def save() -> object:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from onedoor.accounts.roles import Role
+from onedoor.accounts.roles import TASK_HOLDERS, Role
 
 R = Role
 
@@ -33,9 +33,7 @@ PAGES = (
          "The care leavers you are the named care coordinator for (Young Adult Support Offer)."),
     Page("care:reassign", "Reassign caseload", frozenset({R.SERVICE_MANAGER}),
          "Move a leaving care coordinator's young adults to another, one audit record each."),
-    Page("web:tasks", "My tasks",
-         frozenset({R.TRIAGE_LEAD, R.CARE_COORDINATOR, R.PRACTITIONER, R.PARTNER_LEAD,
-                    R.CLINICAL_LEAD, R.SAFEGUARDING_LEAD, R.SERVICE_MANAGER}),
+    Page("web:tasks", "My tasks", TASK_HOLDERS,
          "Reviews, check-ins, handovers and actions that are yours to do."),
     Page("web:insights", "Insights",
          frozenset({R.CLINICAL_LEAD, R.SERVICE_MANAGER, R.ANALYST, R.COMMISSIONER,

@@ -20,6 +20,14 @@ Reminders, shown from `LOOK_AHEAD` before they fall due:
 
 And the triage clocks (triage lead): referrals awaiting triage whose clock ends today or has.
 
+And, for anyone with a task list (`TASK_HOLDERS`):
+- the open actions they own from a multi-agency or professionals' meeting (`meetings.work`)
+  or a case audit (`case_audits.work`), due by the end of their day: such work is about a
+  meeting or a round, not one referral, so its item has no referral and links to its page;
+- a safeguarding concern they own with no follow-up action yet, to plan by the end of the
+  next working day, and the open follow-up actions they own, by the end of their day
+  (`safeguarding.work`; concerns they may see only).
+
 Each kind is one query, so a list costs the same whatever its length. Whether an item is on
 time, due today or overdue is `triage.clock.time_left`, the one rule for every clock.
 """
@@ -31,6 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from onedoor.access.records import referrals_visible_to
@@ -39,8 +48,11 @@ from onedoor.accounts.roles import Role
 from onedoor.care.lists import cadences_for, with_check_in_due
 from onedoor.care.models import CarePlan, CheckIn, RiskReview, Transition
 from onedoor.care.young_adults import waiting_for_a_coordinator
+from onedoor.case_audits.work import audit_actions
+from onedoor.meetings.work import meeting_actions
 from onedoor.outcomes.work import measures_to_review
 from onedoor.referrals.models import Referral, Status
+from onedoor.safeguarding.work import safeguarding_work
 from onedoor.triage.clock import (
     ENGLAND_AND_WALES,
     LONDON,
@@ -60,9 +72,27 @@ CARE_STATES = (Status.WAITING, Status.IN_INTERVENTION)
 @dataclass(frozen=True)
 class Item:
     what: str
-    referral: Referral
+    referral: Referral | None  # None for work that is not about one referral
     due: datetime
-    url_name: str  # the page where the work is done
+    url_name: str = ""  # the page where the work is done, given the referral's uuid
+    link: str = ""  # or that page's own address (a meeting, an action, a concern)
+    label: str = ""  # with no referral, what it is about: never a child's name
+
+    @property
+    def url(self) -> str:
+        if self.link or self.referral is None:
+            return self.link
+        return reverse(self.url_name, args=[self.referral.uuid])
+
+    @property
+    def reference(self) -> str:
+        """What the work is about, as the digest names it: a referral's reference only."""
+        return self.referral.reference_display if self.referral is not None else self.label
+
+    @property
+    def key(self) -> tuple[str, object, str]:
+        """The same task on the same referral and page is one piece of work."""
+        return (self.what, self.referral.pk if self.referral is not None else None, self.link)
 
 
 Source = Callable[[User, QuerySet[Referral], datetime], list[Item]]
@@ -238,7 +268,15 @@ SOURCES: dict[str, tuple[Source, ...]] = {
     Role.CARE_COORDINATOR: (_handovers, _coordinators_needed),
     Role.PRACTITIONER: PARTNER_WORK,
     Role.PARTNER_LEAD: PARTNER_WORK,
+    # No work of their own kind yet, but meeting actions (below) and so a daily digest.
+    Role.SAFEGUARDING_LEAD: (),
+    Role.SERVICE_MANAGER: (),
 }
+
+
+# Work anyone with a task list may own: actions from meetings and case audits, and
+# safeguarding concerns and their follow-up actions.
+EVERYONES: tuple[Source, ...] = (meeting_actions, audit_actions, safeguarding_work)
 
 
 def due_items_for(user: User, now: datetime | None = None) -> list[Item]:
@@ -247,13 +285,14 @@ def due_items_for(user: User, now: datetime | None = None) -> list[Item]:
     sources = SOURCES.get(user.role, ()) if user.role else ()
     if user.role != Role.CARE_COORDINATOR:  # a coordinator sees every handover already
         sources = (*sources, _handovers_sent)
+    sources = (*sources, *EVERYONES)
     visible = referrals_visible_to(user)
-    unique = {
-        (item.what, item.referral.pk): item
-        for source in sources
-        for item in source(user, visible, now)
-    }
-    return sorted(unique.values(), key=lambda item: (item.due, item.referral.pk))[:SHOWN]
+    unique = {item.key: item for source in sources for item in source(user, visible, now)}
+    return sorted(unique.values(), key=_order)[:SHOWN]
+
+
+def _order(item: Item) -> tuple[datetime, int, str]:
+    return (item.due, item.referral.pk if item.referral is not None else 0, item.link)
 
 
 @dataclass(frozen=True)
