@@ -23,7 +23,7 @@ from onedoor.alliance.models import Alliance
 from onedoor.audit.models import AuditEvent
 from onedoor.children.models import Child
 from onedoor.referrals.models import Referral
-from tests.personas import People, make_child, shown, sign_in
+from tests.personas import People, make_child, organisation, shown, sign_in
 
 # The children every test below works with:
 #   kooth: allocated to Kooth          chums: allocated to CHUMS
@@ -333,6 +333,42 @@ def test_meetings_are_seen_only_by_those_involved(
     seen = meetings_visible_to(people.by_role()[persona])
     discussed = {by_pk[d.referral.child_id] for m in seen for d in m.discussed}  # type: ignore[attr-defined]
     assert (len(seen), discussed) == (len(EXPECTED_CONCERNS[persona]), EXPECTED_CONCERNS[persona])
+
+
+# Case audits: the clinical lead reads every sampled record; a partner lead, their own
+# organisation's only; nobody else reads a round. A round here samples Kooth's, CHUMS's and
+# North Kent Mind's children (all taken on in November).
+EXPECTED_AUDITED = {
+    **dict.fromkeys(EXPECTED, NOBODY),
+    "clinical_lead": frozenset({"kooth", "chums", "lead"}),
+    "kooth_lead": frozenset({"kooth"}),
+    "chums_lead": frozenset({"chums"}),
+}
+
+
+@pytest.mark.parametrize("persona", sorted(EXPECTED_AUDITED))
+def test_case_audit_records_are_read_only_by_the_clinical_lead_and_their_partner_lead(
+    persona: str, alliance: Alliance, people: People, children: dict[str, Child]
+) -> None:
+    from datetime import UTC, date, datetime
+
+    from onedoor.case_audits.actions import start_round
+    from onedoor.case_audits.records import cases_visible_to, rounds_visible_to
+    from onedoor.referrals.models import Referral, Status
+
+    Referral.objects.filter(allocated_organisation__isnull=False).update(
+        status=Status.IN_INTERVENTION, allocated_at=datetime(2026, 11, 10, 12, tzinfo=UTC)
+    )
+    start_round(
+        user=people.clinical_lead, title="Audit", allocated_from=date(2026, 11, 1),
+        allocated_to=date(2026, 11, 30), today=date(2026, 12, 1), seed=1,
+        organisations=[organisation(alliance, s) for s in ("kooth", "chums", "north-kent-mind")],
+    )  # fmt: skip
+    user = people.by_role()[persona]
+    seen = [case for r in rounds_visible_to(user) for case in cases_visible_to(user, r)]
+    by_pk = {child.pk: name for name, child in children.items()}
+    assert {by_pk[case.referral.child_id] for case in seen} == EXPECTED_AUDITED[persona]
+    assert all(case.record_visible for case in seen)  # type: ignore[attr-defined]
 
 
 # Supervision's reflective notes: private to the pair and the clinical lead. Kit (Kooth's
