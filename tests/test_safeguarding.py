@@ -263,3 +263,48 @@ def test_a_new_concern_and_its_follow_up_actions_are_on_their_owners_task_lists(
     complete_follow_up(user=people.partner_safeguarding, follow_up=action)
     assert work(people.chums_practitioner) == []
     assert FollowUp.objects.get(pk=hidden.pk).done_at is None
+
+
+def test_the_owner_of_a_new_concern_is_told_once_by_reference_only(
+    people: People, at_chums: Referral
+) -> None:
+    from django.core import mail
+    from django_tasks_db.models import DBTaskResult
+
+    from onedoor.safeguarding.tasks import notify_concern_owner
+    from onedoor.worklist.reminders import send_reminders
+
+    people.partner_safeguarding.email = "sol@chums.example.org"
+    people.partner_safeguarding.save(update_fields=["email"])
+    concern = _raise(people, at_chums)
+    task = DBTaskResult.objects.get()
+    assert (task.task_path, task.args_kwargs["args"]) == (
+        "onedoor.safeguarding.tasks.notify_concern_owner", [str(concern.uuid)],
+    )  # fmt: skip
+    assert notify_concern_owner.call(str(concern.uuid)) == 1
+    assert [message.to for message in mail.outbox] == [["sol@chums.example.org"]]
+    sent = mail.outbox[0]
+    assert (
+        sent.subject == f"Safeguarding concern for {at_chums.reference_display}: you are its owner"
+    )
+    assert "Lou" not in sent.body and "hungry" not in sent.body
+    assert notify_concern_owner.call(str(concern.uuid)) == 0  # once
+    assert send_reminders().concerns == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_concern_whose_notification_was_lost_is_told_by_the_reminder_job(
+    people: People, at_chums: Referral
+) -> None:
+    from django.core import mail
+    from django_tasks_db.models import DBTaskResult
+
+    from onedoor.worklist.reminders import send_reminders
+
+    people.partner_safeguarding.email = "sol@chums.example.org"
+    people.partner_safeguarding.save(update_fields=["email"])
+    _raise(people, at_chums)
+    DBTaskResult.objects.all().delete()  # the worker never ran it
+    assert send_reminders().concerns == 1
+    assert send_reminders().concerns == 0
+    assert [message.to for message in mail.outbox] == [["sol@chums.example.org"]]

@@ -20,6 +20,7 @@ from onedoor.audit.trail import Action, record
 from onedoor.children.timeline import written
 from onedoor.referrals.models import Referral
 from onedoor.safeguarding.models import Concern, FollowUp
+from onedoor.safeguarding.tasks import notify_concern_owner
 
 
 def safeguarding_leads(referral: Referral) -> list[User]:
@@ -107,6 +108,7 @@ def _open(
             social_care_reference=social_care_reference, owner=owner, raised_by=user,
             raised_at=now,
         )  # fmt: skip
+        notify_concern_owner.enqueue(str(concern.uuid))  # the queue is in this transaction
         written(
             user, referral, f"Safeguarding concern raised; owned by {owner}.",
             record_type="safeguarding_concern", record_id=concern.uuid,

@@ -7,6 +7,8 @@ goes once, and a failed send is tried again on the next run.
   the rating usually has; this catches one that failed or was lost).
 - Referral acknowledgements not yet all sent, for referrals received in the last
   `ACKNOWLEDGE_WITHIN`.
+- The owner of each open safeguarding concern raised in the last `ACKNOWLEDGE_WITHIN`, if
+  not yet told (the task queued with the concern usually has).
 - The daily digest: on a working day, from `DIGEST_FROM` (London), each member of staff with
   work due today or overdue (`worklist.items`) gets one email listing it, by reference.
 """
@@ -26,6 +28,8 @@ from onedoor.emails import templated
 from onedoor.emails.delivery import deliver, sent
 from onedoor.referrals.models import Referral
 from onedoor.referrals.tasks import send_referral_acknowledgement
+from onedoor.safeguarding.models import Concern
+from onedoor.safeguarding.tasks import notify_concern_owner
 from onedoor.triage.clock import ENGLAND_AND_WALES, LONDON
 from onedoor.triage.queue import TRIAGE_STATES
 from onedoor.triage.tasks import tell_clinical_leads
@@ -40,11 +44,24 @@ class Sent:
     red: int
     acknowledgements: int
     digests: int
+    concerns: int = 0
 
 
 def send_reminders(now: datetime | None = None) -> Sent:
     now = now or timezone.now()
-    return Sent(red=_red(), acknowledgements=_acknowledgements(now), digests=_digests(now))
+    return Sent(
+        red=_red(),
+        acknowledgements=_acknowledgements(now),
+        digests=_digests(now),
+        concerns=_concerns(now),
+    )
+
+
+def _concerns(now: datetime) -> int:
+    recent = Concern.objects.filter(
+        closed_at__isnull=True, raised_at__gte=now - ACKNOWLEDGE_WITHIN
+    ).values_list("uuid", flat=True)
+    return sum(notify_concern_owner.call(str(uuid)) for uuid in recent)
 
 
 def _red() -> int:
