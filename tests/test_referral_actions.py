@@ -379,3 +379,27 @@ def test_only_the_referral_and_advice_point_records_consent(
     assert response.status_code == 404  # the service manager may read but not change it
     referral.refresh_from_db()
     assert referral.consent_to_share is False
+
+
+@pytest.mark.parametrize(
+    ("indicators", "clock"),
+    [
+        (("suicidal_thoughts",), "red"),
+        (("self_harm",), "red"),
+        (("harm_to_others",), "red"),
+        (("eating_difficulties", "unusual_experiences", "safeguarding_concern"), "routine"),
+        ((), "routine"),
+    ],
+)
+def test_a_referral_that_discloses_a_risk_to_life_runs_the_same_day_clock_until_screened(
+    alliance: Alliance, indicators: tuple[str, ...], clock: str
+) -> None:
+    from onedoor.alliance.models import TriageClock
+    from onedoor.triage.clock import ENGLAND_AND_WALES, due_at
+
+    referral = submit(replace(MAYA, risk_indicators=indicators))
+    days = TriageClock.objects.get(alliance=alliance, kind=clock).working_days
+    assert (days, referral.risk_rating) == ({"red": 0, "routine": 5}[clock], "")
+    assert referral.triage_due_at == due_at(
+        received_at=referral.received_at, working_days=days, calendar=ENGLAND_AND_WALES
+    )

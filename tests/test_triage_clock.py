@@ -337,6 +337,15 @@ def test_a_priority_group_that_shortens_the_clock_runs_the_priority_clock() -> N
     assert clock_kind(risk_rating="", priority_group=True) is ClockKind.PRIORITY
 
 
+def test_a_referral_not_yet_screened_that_discloses_a_risk_to_life_runs_the_red_clock() -> None:
+    assert clock_kind(risk_rating="", priority_group=False, disclosed_risk=True) is ClockKind.RED
+    assert clock_kind(risk_rating="", priority_group=True, disclosed_risk=True) is ClockKind.RED
+    # Once a triage lead has rated it, the rating decides.
+    amber = clock_kind(risk_rating="amber", priority_group=False, disclosed_risk=True)
+    green = clock_kind(risk_rating="green", priority_group=True, disclosed_risk=True)
+    assert (amber, green) == (ClockKind.ROUTINE, ClockKind.PRIORITY)
+
+
 def test_everything_else_runs_the_routine_clock() -> None:
     assert clock_kind(risk_rating="amber", priority_group=False) is ClockKind.ROUTINE
     assert clock_kind(risk_rating="green", priority_group=False) is ClockKind.ROUTINE

@@ -57,6 +57,20 @@ def test_red_referrals_not_yet_reviewed_come_first_then_the_clock(
     assert "nhsuk-tag--" in page  # colour, and always the words beside it
 
 
+def test_an_unscreened_referral_that_discloses_a_risk_to_life_says_so_in_the_queue(
+    client: Client, alliance: Alliance, people: People
+) -> None:
+    urgent = _referral(alliance, "Urgent", due_in_days=0)
+    Referral.objects.filter(pk=urgent.pk).update(suicidal_thoughts=True)
+    _referral(alliance, "Other", due_in_days=1)
+    sign_in(client, people.triage)
+    response = client.get("/triage/")
+    assert _names(response) == ["Urgent", "Other"]
+    page = response.content.decode()
+    assert page.count("Not yet screened: discloses a risk to life, same-day clock") == 1
+    assert page.count("Not yet screened</td>") == 1
+
+
 def test_the_queue_filters_by_state_source_group_and_age(
     client: Client, alliance: Alliance, people: People
 ) -> None:

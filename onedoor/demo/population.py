@@ -29,7 +29,15 @@ from onedoor.children.models import Child, Ethnicity, Gender, Journey
 from onedoor.children.nhs_number import check_digit
 from onedoor.demo.activity import seed_activity
 from onedoor.demo.meetings import seed_demo_meetings
-from onedoor.referrals.models import ConsentGivenBy, Referral, RiskRating, Route, Source, Status
+from onedoor.referrals.models import (
+    URGENT_INDICATORS,
+    ConsentGivenBy,
+    Referral,
+    RiskRating,
+    Route,
+    Source,
+    Status,
+)
 from onedoor.referrals.reference import new_reference
 from onedoor.referrals.states import ENDS
 from onedoor.triage.clock import ENGLAND_AND_WALES, clock_kind, due_at
@@ -349,6 +357,10 @@ def seed_population(
                         else None,
                     )
                 )
+                made = batch_referrals[-1]
+                if not made.risk_rating and any(getattr(made, f) for f in URGENT_INDICATORS):
+                    # not yet screened, but discloses a risk to life: the same-day clock
+                    made.triage_due_at = deadline(received, working_days["red"])
         with transaction.atomic():
             Child.objects.bulk_create(batch_children)
             saved = {

@@ -25,6 +25,7 @@ from onedoor.referrals.eligibility import EligibilityRules, assess
 from onedoor.referrals.matching import Person
 from onedoor.referrals.models import (
     RISK_INDICATORS,
+    URGENT_INDICATORS,
     AdviceContact,
     Channel,
     ConsentGivenBy,
@@ -204,6 +205,7 @@ def _receive(
             received_at=now,
             risk_rating="",
             priority_group=any(group.shortens_triage_clock for group in groups),
+            disclosed_risk=bool(URGENT_INDICATORS & set(answers.risk_indicators)),
         )
         if eligibility.eligible
         else None,

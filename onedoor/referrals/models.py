@@ -75,6 +75,9 @@ RISK_INDICATORS = {
     "eating_difficulties": "Eating difficulties",
     "unusual_experiences": "Unusual experiences (hearing or seeing things others don't)",
 }
+# Indicators of a risk to life: a referral that discloses one runs the red (same-day)
+# triage clock until a triage lead has screened it (`triage.clock.clock_kind`).
+URGENT_INDICATORS = frozenset({"self_harm", "suicidal_thoughts", "harm_to_others"})
 
 
 class Referral(models.Model):
@@ -214,6 +217,10 @@ class Referral(models.Model):
     @property
     def risk_indicators(self) -> list[str]:
         return [label for field, label in RISK_INDICATORS.items() if getattr(self, field)]
+
+    @property
+    def discloses_risk_to_life(self) -> bool:
+        return any(getattr(self, field) for field in sorted(URGENT_INDICATORS))
 
 
 class MatchCandidate(models.Model):

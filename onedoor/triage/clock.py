@@ -133,13 +133,18 @@ class ClockKind(StrEnum):
     ROUTINE = "routine"
 
 
-def clock_kind(*, risk_rating: str, priority_group: bool) -> ClockKind:
-    """Red-rated referrals run the red clock; else a clock-shortening priority group; else routine.
+def clock_kind(
+    *, risk_rating: str, priority_group: bool, disclosed_risk: bool = False
+) -> ClockKind:
+    """Red-rated referrals run the red clock, and so does a referral not yet screened that
+    discloses a risk to life (`disclosed_risk`: suicidal thoughts, self-harm or harm to
+    others, `URGENT_INDICATORS`), until a triage lead rates it; else a clock-shortening
+    priority group; else routine.
 
     `priority_group` is whether the child is in any priority group that shortens the triage
     clock (`PriorityGroup.shortens_triage_clock`).
     """
-    if risk_rating == "red":  # RiskRating.RED
+    if risk_rating == "red" or (risk_rating == "" and disclosed_risk):  # RiskRating.RED
         return ClockKind.RED
     if priority_group:
         return ClockKind.PRIORITY

@@ -12,9 +12,16 @@ RED_UNREVIEWED, EVERYTHING_ELSE = 0, 1
 
 
 def triage_deadline(
-    alliance: Alliance, *, received_at: datetime, risk_rating: str, priority_group: bool
+    alliance: Alliance,
+    *,
+    received_at: datetime,
+    risk_rating: str,
+    priority_group: bool,
+    disclosed_risk: bool = False,
 ) -> datetime:
-    kind = clock_kind(risk_rating=risk_rating, priority_group=priority_group)
+    kind = clock_kind(
+        risk_rating=risk_rating, priority_group=priority_group, disclosed_risk=disclosed_risk
+    )
     clock = TriageClock.objects.get(alliance=alliance, kind=kind)
     return due_at(
         received_at=received_at, working_days=clock.working_days, calendar=ENGLAND_AND_WALES
