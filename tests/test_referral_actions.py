@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import date
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -403,3 +404,47 @@ def test_a_referral_that_discloses_a_risk_to_life_runs_the_same_day_clock_until_
     assert referral.triage_due_at == due_at(
         received_at=referral.received_at, working_days=days, calendar=ENGLAND_AND_WALES
     )
+
+
+def test_a_known_nhs_number_with_another_date_of_birth_is_a_candidate_not_a_join(
+    alliance: Alliance,
+) -> None:
+    first = submit(replace(MAYA, nhs_number="9434765919"))
+    # A brother's referral given Maya's NHS number by mistake.
+    sibling = replace(
+        MAYA, nhs_number="9434765919", given_name="Theo", date_of_birth=date(2016, 2, 1)
+    )
+    again = submit(sibling)
+    assert again.match_status == MatchStatus.POSSIBLE
+    assert again.child != first.child and again.journey != first.journey
+    assert Journey.objects.filter(closed_at__isnull=True).count() == 2
+    assert list(first.child.carers.values_list("name", flat=True)) == ["Priya Example"]
+    candidate = again.candidates.get()
+    assert (candidate.child, candidate.score) == (first.child, 100)
+    assert candidate.reasons == [
+        "Same NHS number",
+        "Same family name",
+        "Same postcode",
+        "A different date of birth: check before confirming",
+    ]
+
+
+def test_advice_goes_on_the_known_childs_timeline_only_with_the_same_date_of_birth(
+    alliance: Alliance, people: People
+) -> None:
+    from onedoor.referrals.actions import record_advice_contact
+
+    maya = submit(replace(MAYA, nhs_number="9434765919")).child
+    values: dict[str, Any] = {
+        "user": people.triage, "alliance": alliance, "given_name": "Maya",
+        "family_name": "Example", "postcode": "ME4 4AB", "nhs_number_value": "943 476 5919",
+        "caller_name": "Priya Example", "caller_relationship": "Mother",
+        "advice_given": "Talked through sleep routines.", "signposted": [],
+    }  # fmt: skip
+    same = record_advice_contact(date_of_birth=MAYA.date_of_birth, **values)
+    other = record_advice_contact(
+        date_of_birth=date(2016, 2, 1), **{**values, "given_name": "Theo"}
+    )
+    assert same.child == maya
+    assert other.child != maya and other.child.given_name == "Theo"
+    assert TimelineEvent.objects.filter(child=maya, kind="advice_given").count() == 1

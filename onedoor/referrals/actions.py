@@ -20,9 +20,9 @@ from onedoor.audit.trail import Action, record
 from onedoor.children import nhs_number
 from onedoor.children.models import CarerContact, Child, Journey, TimelineEvent
 from onedoor.referrals.answers import ReferralAnswers
-from onedoor.referrals.candidates import find_candidates
+from onedoor.referrals.candidates import Candidate, find_candidates, person_of
 from onedoor.referrals.eligibility import EligibilityRules, assess
-from onedoor.referrals.matching import Person
+from onedoor.referrals.matching import Match, Person, compare
 from onedoor.referrals.models import (
     RISK_INDICATORS,
     URGENT_INDICATORS,
@@ -98,6 +98,23 @@ def _known_by_nhs_number(alliance: Alliance, number: str) -> Child | None:
     return Child.objects.filter(alliance=alliance, nhs_number=nhs_number.normalise(number)).first()
 
 
+def _the_same_child(same_number: Child | None, date_of_birth: date) -> Child | None:
+    """The NHS number decides only with the same date of birth: a brother's or sister's
+    number, or one mistyped into another valid number, is never a join on its own (for a
+    referral it is a candidate for the triage lead to confirm or rule out)."""
+    if same_number is None or same_number.date_of_birth != date_of_birth:
+        return None
+    return same_number
+
+
+def _same_number_candidate(answers: ReferralAnswers, child: Child) -> Candidate:
+    """The child already known by this NHS number, with a different date of birth."""
+    found = compare(_person(answers), person_of(child))
+    reasons = found.reasons if found is not None else ("Same NHS number",)
+    warning = "A different date of birth: check before confirming"
+    return Candidate(child, Match(score=100, reasons=(*reasons, warning)))
+
+
 def _open_journey(child: Child, at: datetime) -> Journey:
     journey = Journey.objects.filter(child=child, closed_at__isnull=True).first()
     return journey or Journey.objects.create(child=child, opened_at=at)
@@ -122,10 +139,10 @@ def submit_referral(
 ) -> Referral:
     """Receive one referral, exactly once per `submission_key`.
 
-    Matches the child against those already known (an exact NHS number attaches it to the
-    child's open journey; possible matches wait for the triage lead), computes eligibility
-    (an ineligible referral is kept and signposted), writes the timeline and the audit,
-    and queues the acknowledgement, all in one transaction.
+    Matches the child against those already known (the same NHS number and date of birth
+    attach it to the child's open journey; possible matches wait for the triage lead),
+    computes eligibility (an ineligible referral is kept and signposted), writes the
+    timeline and the audit, and queues the acknowledgement, all in one transaction.
     """
     existing = Referral.objects.filter(submission_key=submission_key).first()
     if existing is not None:
@@ -161,7 +178,8 @@ def _receive(
         postcode=answers.postcode,
         rules=eligibility_rules(alliance),
     )
-    known = _known_by_nhs_number(alliance, answers.nhs_number)
+    same_number = _known_by_nhs_number(alliance, answers.nhs_number)
+    known = _the_same_child(same_number, answers.date_of_birth)
     child = known or _new_child(alliance, answers)
     child.priority_groups.add(*groups)
     for carer in answers.carers:
@@ -216,6 +234,11 @@ def _receive(
         referral.signposted_to.set(signposting_for(alliance, child.age_on(now.date())))
     if known is None:
         candidates = find_candidates(alliance, _person(answers), exclude=child)
+        if same_number is not None:  # first, and with the warning, however it was found
+            candidates = [
+                _same_number_candidate(answers, same_number),
+                *(c for c in candidates if c.child.pk != same_number.pk),
+            ]
         MatchCandidate.objects.bulk_create(
             MatchCandidate(
                 referral=referral,
@@ -406,7 +429,7 @@ def record_advice_contact(
         raise PermissionDenied("Only the Referral and Advice Point records advice.")
     now = timezone.now()
     with transaction.atomic():
-        child = _known_by_nhs_number(alliance, nhs_number_value)
+        child = _the_same_child(_known_by_nhs_number(alliance, nhs_number_value), date_of_birth)
         if child is None:
             probe = Child(given_name=given_name, family_name=family_name)
             probe.set_match_names()
