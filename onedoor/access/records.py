@@ -96,15 +96,24 @@ def referrals_visible_to(user: User, action: Do = Do.VIEW) -> QuerySet[Referral]
     )
 
 
-def _deny(user: User, record_type: RecordType, record_id: UUID, action: Do) -> Http404:
-    record(
-        Action.DENY,
-        actor=user,
-        record_type=record_type,
-        record_id=record_id,
-        detail={"wanted": str(action)},
-    )
+def alliance_of(user: User) -> int | None:
+    """The alliance an active member of staff works in; None for anyone else."""
+    if not user.is_active or user.organisation is None:
+        return None
+    return user.organisation.alliance_id
+
+
+def denied(
+    user: User, record_type: str, record_id: object, detail: dict[str, str] | None = None
+) -> Http404:
+    """A record outside the user's scope: the denial audited, and a 404, which does not say
+    whether the record exists."""
+    record(Action.DENY, actor=user, record_type=record_type, record_id=record_id, detail=detail)
     return Http404("No such record")
+
+
+def _deny(user: User, record_type: RecordType, record_id: UUID, action: Do) -> Http404:
+    return denied(user, record_type, record_id, {"wanted": str(action)})
 
 
 @dataclass(frozen=True)

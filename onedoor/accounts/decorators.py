@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
+from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 
 View = TypeVar("View", bound=Callable[..., HttpResponse | StreamingHttpResponse])
@@ -46,3 +47,10 @@ def any_signed_in(view: View) -> View:
 
 def allowed_roles(view: Callable[..., Any]) -> Iterable[Role] | None:
     return getattr(view, "allowed_roles", None)
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The signed-in member of staff, for views behind `roles_required` or `any_signed_in`."""
+    user = request.user
+    assert isinstance(user, User)
+    return user

@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from onedoor.access.records import care_records_visible_to, get_referral_for_user
-from onedoor.accounts.decorators import roles_required
-from onedoor.accounts.models import User
+from onedoor.accounts.decorators import roles_required, signed_in_user
 from onedoor.accounts.roles import Role
 from onedoor.care.forms import CoordinatorForm, PathwayForm, ReassignForm
 from onedoor.care.models import CoordinatorAssignment, YoungAdultPathway
@@ -43,16 +42,10 @@ PATHWAY_RECORDERS = (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @roles_required(*ASSIGNERS)
 @require_http_methods(["GET", "POST"])
 def name_coordinator(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     referral = get_referral_for_user(user, referral_uuid)
     form = CoordinatorForm(
         request.POST if request.method == "POST" else None,
@@ -81,7 +74,7 @@ def name_coordinator(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
 @roles_required(*PATHWAY_RECORDERS)
 @require_http_methods(["GET", "POST"])
 def pathway(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     referral = get_referral_for_user(user, referral_uuid)
     current = (
         care_records_visible_to(user, YoungAdultPathway)
@@ -120,7 +113,7 @@ def pathway(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
 @require_GET
 def young_adults(request: HttpRequest) -> HttpResponse:
     """The care leavers the signed-in care coordinator is the named coordinator for."""
-    page = caseload_page(_user(request), request.GET.get("after", ""))
+    page = caseload_page(signed_in_user(request), request.GET.get("after", ""))
     context = {
         "assignments": page.rows,
         "next_query": page.next_query(request),
@@ -133,7 +126,7 @@ def young_adults(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reassign(request: HttpRequest) -> HttpResponse:
     """Move a leaving care coordinator's open cases: choose, confirm, and see how many moved."""
-    user = _user(request)
+    user = signed_in_user(request)
     alliance = user.organisation.alliance_id if user.organisation else None
     form = ReassignForm(
         request.POST if request.method == "POST" else None,

@@ -19,11 +19,11 @@ from onedoor.audit.trail import Action, record
 from onedoor.case_audits.models import AuditAction, AuditCase, AuditRound, AuditScore, Result
 from onedoor.case_audits.records import AUDITORS
 from onedoor.case_audits.sampling import MAX_SEED, draw, new_seed
+from onedoor.checks import checked_text
 from onedoor.governance.records import action_owners
 from onedoor.referrals.models import Referral, Status
 from onedoor.triage.clock import LONDON
 
-TEXT_MAX = 4000
 # The records an audit samples: those a partner has taken on, now or in the past.
 AUDITABLE = (Status.WAITING, Status.IN_INTERVENTION, Status.IN_TRANSITION, Status.DISCHARGED)
 AUDITED_KINDS = (Organisation.Kind.LEAD_PROVIDER, Organisation.Kind.PARTNER)
@@ -33,15 +33,6 @@ def _auditor(user: User) -> int:
     if user.role not in AUDITORS or user.organisation is None:
         raise PermissionDenied("Case audits are run by the clinical lead.")
     return user.organisation.alliance_id
-
-
-def _text(value: str, what: str, *, required: bool = False, limit: int = TEXT_MAX) -> str:
-    value = value.strip()
-    if required and not value:
-        raise ValidationError(f"Enter {what}")
-    if len(value) > limit:
-        raise ValidationError(f"Keep {what} to {limit} characters or fewer")
-    return value
 
 
 def auditable(
@@ -75,7 +66,7 @@ def start_round(
     configured size unless given) of its auditable records, drawn at random with `seed` (a
     new one unless given: the same seed over the same records draws the same sample)."""
     alliance = _auditor(user)
-    title = _text(title, "a title", required=True, limit=200)
+    title = checked_text(title, "a title", 200, required="Enter a title")
     if allocated_from > allocated_to:
         raise ValidationError("The start of the period must be on or before its end")
     if allocated_to > (today or timezone.localdate()):
@@ -161,7 +152,7 @@ def score_case(
     for pk, criterion in sorted(criteria.items(), key=lambda item: item[1].position):
         if results.get(pk) not in Result.values:
             raise ValidationError(f"Choose a result for “{criterion.name}”")
-    comment = _text(comment, "the comment")
+    comment = checked_text(comment, "the comment")
     with transaction.atomic():
         _open(AuditRound.objects.select_for_update().get(pk=audit_round.pk))
         rescored = AuditCase.objects.filter(pk=case.pk, scored_at__isnull=False).exists()
@@ -203,7 +194,7 @@ def add_action(
     if audit_round.alliance_id != alliance:
         raise PermissionDenied("This audit round is not your alliance's.")
     _open(audit_round)
-    action = _text(action, "the action", required=True)
+    action = checked_text(action, "the action", required="Enter the action")
     if (
         organisation is not None
         and not audit_round.organisations.filter(pk=organisation.pk).exists()

@@ -12,9 +12,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
 
-from onedoor.access.records import referrals_visible_to
+from onedoor.access.records import alliance_of, denied, referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import AuditCriterion, Organisation
@@ -26,9 +25,7 @@ READERS = AUDITORS | {Role.PARTNER_LEAD}
 
 
 def _alliance(user: User) -> int | None:
-    if user.role not in READERS or user.organisation is None or not user.is_active:
-        return None
-    return user.organisation.alliance_id
+    return alliance_of(user) if user.role in READERS else None
 
 
 def own_organisations(user: User) -> list[int] | None:
@@ -103,20 +100,15 @@ def get_action_for_user(user: User, uuid: UUID) -> AuditAction:
         .first()
     )
     if found is None:
-        raise _deny(user, "case_audits.action", uuid)
+        raise denied(user, "case_audits.action", uuid)
     return found
-
-
-def _deny(user: User, record_type: str, uuid: UUID) -> Http404:
-    record(Action.DENY, actor=user, record_type=record_type, record_id=uuid)
-    return Http404("Not found")
 
 
 def get_round_for_user(user: User, uuid: UUID) -> AuditRound:
     """One round, its view audited (its page names sampled children); a 404 otherwise."""
     found = rounds_visible_to(user).select_related("started_by").filter(uuid=uuid).first()
     if found is None:
-        raise _deny(user, "case_audits.round", uuid)
+        raise denied(user, "case_audits.round", uuid)
     record(Action.VIEW, actor=user, record_type="case_audits.round", record_id=uuid)
     return found
 
@@ -128,7 +120,7 @@ def get_case_for_user(user: User, round_uuid: UUID, case_uuid: UUID) -> AuditCas
     if audit_round is not None:
         found = cases_visible_to(user, audit_round).filter(uuid=case_uuid).first()
     if found is None:
-        raise _deny(user, "case_audits.case", case_uuid)
+        raise denied(user, "case_audits.case", case_uuid)
     record(
         Action.VIEW,
         actor=user,

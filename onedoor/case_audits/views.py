@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onedoor.accounts.decorators import roles_required
+from onedoor.accounts.decorators import roles_required, signed_in_user
 from onedoor.accounts.models import User
 from onedoor.alliance.models import AuditCriterion, Organisation
 from onedoor.case_audits import actions
@@ -42,12 +42,6 @@ from onedoor.governance.records import STAFF, action_owners
 ROUNDS_COMPARED = 6
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _audited_organisations(user: User) -> Any:
     assert user.organisation is not None
     return Organisation.objects.filter(
@@ -58,7 +52,7 @@ def _audited_organisations(user: User) -> Any:
 @roles_required(*READERS)
 @require_GET
 def rounds(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     own = own_organisations(user)
     mine = Q() if own is None else Q(cases__organisation_id__in=own)
     visible = rounds_visible_to(user).annotate(
@@ -78,7 +72,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
 @roles_required(*AUDITORS)
 @require_http_methods(["GET", "POST"])
 def new_round(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     assert user.organisation is not None
     organisations = _audited_organisations(user)
     initial = {
@@ -169,7 +163,7 @@ def _action_form(user: User, audit_round: AuditRound, data: Any = None) -> Actio
 @roles_required(*READERS)
 @require_GET
 def round_page(request: HttpRequest, uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     audit_round = get_round_for_user(user, uuid)
     context = _round_context(user, audit_round)
     if context["may_run"]:
@@ -180,7 +174,7 @@ def round_page(request: HttpRequest, uuid: UUID) -> HttpResponse:
 @roles_required(*AUDITORS)
 @require_POST
 def add_action(request: HttpRequest, uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     audit_round = get_round_for_user(user, uuid)
     form = _action_form(user, audit_round, request.POST)
     if form.is_valid():
@@ -203,7 +197,7 @@ def add_action(request: HttpRequest, uuid: UUID) -> HttpResponse:
 @roles_required(*AUDITORS)
 @require_POST
 def close_round(request: HttpRequest, uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     audit_round = get_round_for_user(user, uuid)
     try:
         actions.close_round(user=user, audit_round=audit_round)
@@ -217,7 +211,7 @@ def close_round(request: HttpRequest, uuid: UUID) -> HttpResponse:
 @require_GET
 def action_page(request: HttpRequest, action_uuid: UUID) -> HttpResponse:
     """One action from a round, for its owner: what, for whom, by when; no records."""
-    user = _user(request)
+    user = signed_in_user(request)
     found = get_action_for_user(user, action_uuid)
     may_mark = found.done_at is None and (found.owner_id == user.pk or user.role in AUDITORS)
     may_read_round = rounds_visible_to(user).filter(pk=found.round_id).exists()
@@ -228,7 +222,7 @@ def action_page(request: HttpRequest, action_uuid: UUID) -> HttpResponse:
 @roles_required(*STAFF)
 @require_POST
 def action_done(request: HttpRequest, action_uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     found = get_action_for_user(user, action_uuid)
     try:
         actions.mark_action_done(user=user, action=found)
@@ -241,7 +235,7 @@ def action_done(request: HttpRequest, action_uuid: UUID) -> HttpResponse:
 @roles_required(*AUDITORS)
 @require_http_methods(["GET", "POST"])
 def score_case(request: HttpRequest, uuid: UUID, case_uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     case = get_case_for_user(user, uuid, case_uuid)
     audit_round = case.round
     criteria = round_criteria(audit_round)
@@ -268,7 +262,7 @@ def score_case(request: HttpRequest, uuid: UUID, case_uuid: UUID) -> HttpRespons
 @require_GET
 def compliance(request: HttpRequest) -> HttpResponse:
     """Compliance per organisation and criterion, over the latest rounds, oldest first."""
-    user = _user(request)
+    user = signed_in_user(request)
     own = own_organisations(user)
     compared = list(rounds_visible_to(user).order_by("-started_at", "-pk")[:ROUNDS_COMPARED])
     compared.reverse()

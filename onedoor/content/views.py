@@ -13,8 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from onedoor.accounts.decorators import roles_required
-from onedoor.accounts.models import User
+from onedoor.accounts.decorators import roles_required, signed_in_user
 from onedoor.content.actions import (
     EDITORS,
     add_item,
@@ -33,16 +32,10 @@ from onedoor.paging import Keyset
 IN_ORDER_ADDED = Keyset(("pk",), size=50)
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @roles_required(*EDITORS)
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     items = ContentItem.objects.filter(alliance=alliance_of(user)).select_related("owner")
     page = IN_ORDER_ADDED.page(items, request.GET.get("after", ""))
     today = timezone.localdate()
@@ -57,7 +50,7 @@ def library(request: HttpRequest) -> HttpResponse:
 @roles_required(*EDITORS)
 @require_http_methods(["GET", "POST"])
 def new_item(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = ItemForm(request.POST or None, alliance=alliance_of(user))
     if form.is_valid():
         try:
@@ -80,7 +73,7 @@ def _version(request: HttpRequest) -> int:
 @roles_required(*EDITORS)
 @require_http_methods(["GET", "POST"])
 def item(request: HttpRequest, uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     found = get_object_or_404(
         ContentItem.objects.select_related("owner", "signed_off_by"),
         uuid=uuid,

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from onedoor.accounts.decorators import roles_required
+from onedoor.accounts.decorators import roles_required, signed_in_user
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Alliance
 from onedoor.care.models import Feedback
@@ -41,12 +41,6 @@ from onedoor.coproduction.models import ServiceFeedback, Theme, YouSaidWeDid, th
 
 def _public_alliance() -> Alliance:
     return get_object_or_404(Alliance, slug=settings.ALLIANCE_SLUG)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _alliance_id(user: User) -> int:
@@ -109,7 +103,7 @@ def published_log(request: HttpRequest) -> HttpResponse:
 @roles_required(*READERS)
 @require_GET
 def feedback_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     page = feedback_page(_alliance_id(user), request.GET.get("after", ""))
     context = {
         "rows": page.rows,
@@ -130,7 +124,7 @@ def _themes_in_use(alliance: int, keep: QuerySet[Theme] | None = None) -> QueryS
 @roles_required(*READERS)
 @require_http_methods(["GET", "POST"])
 def feedback_themes(request: HttpRequest, source: str, uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     feedback = feedback_for(user, source, uuid)
     themes = _themes_in_use(_alliance_id(user), theme_tags(feedback).all())
     form = ThemesForm(
@@ -155,7 +149,7 @@ def feedback_themes(request: HttpRequest, source: str, uuid: UUID) -> HttpRespon
 @require_GET
 def log(request: HttpRequest) -> HttpResponse:
     """Every entry of the log, published or not, the latest changed first."""
-    user = _user(request)
+    user = signed_in_user(request)
     entries = YouSaidWeDid.objects.filter(alliance_id=_alliance_id(user)).select_related("theme")
     page = newest_first(entries, request.GET.get("after", ""), at_field="updated_at")
     context = {
@@ -179,7 +173,7 @@ def _linked(
 @roles_required(*READERS)
 @require_http_methods(["GET", "POST"])
 def new_entry(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     alliance = _alliance_id(user)
     offered = tagged_feedback(alliance)
     form = EntryForm(
@@ -208,7 +202,7 @@ def new_entry(request: HttpRequest) -> HttpResponse:
 @roles_required(*READERS)
 @require_http_methods(["GET", "POST"])
 def entry(request: HttpRequest, uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     alliance = _alliance_id(user)
     found = get_object_or_404(
         YouSaidWeDid.objects.select_related("theme"), uuid=uuid, alliance_id=alliance

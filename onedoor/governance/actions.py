@@ -17,6 +17,7 @@ from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.audit.trail import Action, record
+from onedoor.checks import checked_text
 from onedoor.governance.models import (
     TRANSITIONS,
     Incident,
@@ -29,22 +30,11 @@ from onedoor.governance.models import (
 from onedoor.governance.records import STAFF, SUPERVISORS, supervisable_by
 from onedoor.referrals.models import Referral
 
-TEXT_MAX = 4000
-
 
 def _alliance(user: User) -> int:
     if user.organisation is None:
         raise PermissionDenied("You do not belong to an organisation in the alliance.")
     return user.organisation.alliance_id
-
-
-def _check_text(value: str, what: str, *, required: bool = False) -> str:
-    value = value.strip()
-    if required and not value:
-        raise ValidationError(f"Enter {what}")
-    if len(value) > TEXT_MAX:
-        raise ValidationError(f"Keep {what} to {TEXT_MAX} characters or fewer")
-    return value
 
 
 def record_supervision(
@@ -68,8 +58,8 @@ def record_supervision(
         raise ValidationError("Choose someone you supervise")
     if held_on > (today or timezone.localdate()):
         raise ValidationError("The supervision date cannot be in the future")
-    actions = _check_text(actions, "the actions")
-    reflections = _check_text(reflections, "the reflective notes")
+    actions = checked_text(actions, "the actions")
+    reflections = checked_text(reflections, "the reflective notes")
     ids = {case.pk for case in cases}
     if len(referrals_visible_to(user).filter(pk__in=ids)) != len(ids):
         raise ValidationError("Choose cases from the ones you can see")
@@ -99,7 +89,7 @@ def record_supervision(
 
 
 def _check_title(title: str, referral: Referral | None) -> str:
-    title = _check_text(title, "a title", required=True)
+    title = checked_text(title, "a title", required="Enter a title")
     if len(title) > 200:
         raise ValidationError("Keep the title to 200 characters or fewer")
     if referral is not None:
@@ -135,7 +125,7 @@ def report_incident(
     if referral is not None and not referrals_visible_to(user).filter(pk=referral.pk).exists():
         raise ValidationError("Link a referral you can see, or none")
     title = _check_title(title, referral)
-    what_happened = _check_text(what_happened, "what happened", required=True)
+    what_happened = checked_text(what_happened, "what happened", required="Enter what happened")
     assert user.organisation is not None
     with transaction.atomic():
         incident = Incident.objects.create(
@@ -192,8 +182,8 @@ def _audit(user: User, incident: Incident, what: str, **detail: object) -> None:
 def review_incident(*, user: User, incident: Incident, findings: str, lessons: str) -> Incident:
     """The clinical lead records the review (they are the reviewer): findings and lessons
     learned. The incident is under review until closed."""
-    findings = _check_text(findings, "the findings", required=True)
-    lessons = _check_text(lessons, "the lessons learned")
+    findings = checked_text(findings, "the findings", required="Enter the findings")
+    lessons = checked_text(lessons, "the lessons learned")
     with transaction.atomic():
         incident = _locked(user, incident)
         _move(incident, IncidentStatus.UNDER_REVIEW)
@@ -212,7 +202,7 @@ def add_practice_change(
     *, user: User, incident: Incident, change: str, owner: User, due_on: date
 ) -> PracticeChange:
     """A practice change made because of the incident, with its owner and date."""
-    change = _check_text(change, "the change", required=True)
+    change = checked_text(change, "the change", required="Enter the change")
     if owner.organisation is None or owner.organisation.alliance_id != incident.alliance_id:
         raise ValidationError("Choose an owner in the alliance")
     with transaction.atomic():

@@ -14,9 +14,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.db.models import Case, F, Prefetch, Q, QuerySet, TextField, Value, When
-from django.http import Http404
 
-from onedoor.access.records import referrals_visible_to
+from onedoor.access.records import alliance_of, denied, referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import STAFF_ROLES, TASK_HOLDERS, Role
 from onedoor.audit.trail import Action, record
@@ -32,10 +31,6 @@ COMPLIANCE_READERS = frozenset({Role.CLINICAL_LEAD, Role.PARTNER_LEAD})
 STAFF = frozenset(STAFF_ROLES - {Role.COMMISSIONER})
 
 
-def _alliance(user: User) -> int | None:
-    return user.organisation.alliance_id if user.organisation is not None else None
-
-
 def _reflection_readers(user: User) -> Q:
     if user.role == Role.CLINICAL_LEAD:
         return Q(pk__isnull=False)
@@ -45,7 +40,7 @@ def _reflection_readers(user: User) -> Q:
 def action_owners(user: User) -> QuerySet[User]:
     """Who may own an action in the user's alliance: active staff with a task list, where
     the action appears (`TASK_HOLDERS`), by name."""
-    alliance = _alliance(user)
+    alliance = alliance_of(user)
     if alliance is None:
         return User.objects.none()
     return (
@@ -61,7 +56,7 @@ def supervisable_by(supervisor: User) -> QuerySet[User]:
     """Whom a supervisor may record supervision of: the clinical lead, any practitioner or
     partner lead in the alliance; a partner lead, their own organisation's practitioners; a
     care coordinator, the alliance's practitioners. Active people only, never oneself."""
-    alliance = _alliance(supervisor)
+    alliance = alliance_of(supervisor)
     if supervisor.role not in SUPERVISORS or alliance is None:
         return User.objects.none()
     people = User.objects.filter(is_active=True, organisation__alliance_id=alliance).exclude(
@@ -78,7 +73,7 @@ def supervisable_by(supervisor: User) -> QuerySet[User]:
 
 def reflections_visible_to(user: User) -> QuerySet[Supervision]:
     """The supervision records whose reflective notes `user` may read."""
-    alliance = _alliance(user)
+    alliance = alliance_of(user)
     if user.role not in SUPERVISION_READERS or alliance is None:
         return Supervision.objects.none()
     return Supervision.objects.filter(_reflection_readers(user), alliance_id=alliance)
@@ -88,7 +83,7 @@ def supervision_visible_to(user: User) -> QuerySet[Supervision]:
     """The supervision records `user` may see, with `reflective_notes` holding the notes
     only where they may read them (empty otherwise; the column itself is not loaded), and
     the cases discussed that they may see, with the supervisor and practitioner."""
-    alliance = _alliance(user)
+    alliance = alliance_of(user)
     if user.role not in SUPERVISION_READERS or alliance is None:
         return Supervision.objects.none()
     scope = Q(supervisor=user) | Q(practitioner=user)
@@ -113,22 +108,17 @@ def supervision_visible_to(user: User) -> QuerySet[Supervision]:
     )
 
 
-def _deny(user: User, record_type: str, uuid: UUID) -> Http404:
-    record(Action.DENY, actor=user, record_type=record_type, record_id=uuid)
-    return Http404("Not found")
-
-
 def get_supervision_for_user(user: User, uuid: UUID) -> Supervision:
     """One supervision record, its view audited; a 404 (the denial audited) otherwise."""
     found = supervision_visible_to(user).filter(uuid=uuid).first()
     if found is None:
-        raise _deny(user, "governance.supervision", uuid)
+        raise denied(user, "governance.supervision", uuid)
     record(Action.VIEW, actor=user, record_type="governance.supervision", record_id=uuid)
     return found
 
 
 def incidents_visible_to(user: User) -> QuerySet[Incident]:
-    alliance = _alliance(user)
+    alliance = alliance_of(user)
     if user.role not in STAFF or alliance is None:
         return Incident.objects.none()
     scope = Q(reported_by=user)
@@ -147,7 +137,7 @@ def get_incident_for_user(user: User, uuid: UUID) -> Incident:
         .first()
     )
     if found is None:
-        raise _deny(user, "governance.incident", uuid)
+        raise denied(user, "governance.incident", uuid)
     record(Action.VIEW, actor=user, record_type="governance.incident", record_id=uuid)
     return found
 
@@ -162,7 +152,7 @@ def linked_referral(user: User, incident: Incident) -> object | None:
 def learning_log(user: User) -> QuerySet[Incident]:
     """Shared lessons: the kind, severity, lessons and practice changes of each shared
     incident, and nothing else (no title, no account of what happened, no child)."""
-    alliance = _alliance(user)
+    alliance = alliance_of(user)
     if user.role not in STAFF or alliance is None:
         return Incident.objects.none()
     return (

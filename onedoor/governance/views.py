@@ -16,8 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onedoor.access.records import referrals_visible_to
-from onedoor.accounts.decorators import roles_required
-from onedoor.accounts.models import User
+from onedoor.accounts.decorators import roles_required, signed_in_user
 from onedoor.accounts.roles import Role
 from onedoor.governance import actions
 from onedoor.governance.compliance import due_on, is_overdue, supervisees
@@ -40,12 +39,6 @@ from onedoor.governance.records import (
 from onedoor.paging import Keyset
 
 COMPLIANCE_PAGES = Keyset(("pk",), size=50)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _paged(request: HttpRequest, page: Any, **context: Any) -> dict[str, Any]:
@@ -77,7 +70,7 @@ def _form_page(
 @roles_required(*SUPERVISION_READERS)
 @require_GET
 def supervision_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     page = newest_first(supervision_visible_to(user), request.GET.get("after", ""), field="held_on")
     context = _paged(request, page, may_record=user.role in SUPERVISORS)
     return render(request, "governance/supervision_list.html", context)
@@ -86,7 +79,7 @@ def supervision_list(request: HttpRequest) -> HttpResponse:
 @roles_required(*SUPERVISORS)
 @require_http_methods(["GET", "POST"])
 def new_supervision(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     form = SupervisionForm(
         request.POST if request.method == "POST" else None,
         people=supervisable_by(user),
@@ -110,14 +103,14 @@ def new_supervision(request: HttpRequest) -> HttpResponse:
 @roles_required(*SUPERVISION_READERS)
 @require_GET
 def supervision_record(request: HttpRequest, uuid: UUID) -> HttpResponse:
-    found = get_supervision_for_user(_user(request), uuid)
+    found = get_supervision_for_user(signed_in_user(request), uuid)
     return render(request, "governance/supervision_record.html", {"supervision": found})
 
 
 @roles_required(*COMPLIANCE_READERS)
 @require_GET
 def compliance(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     today = timezone.localdate()
     assert user.organisation is not None
     every = user.organisation.alliance.supervision_every_days
@@ -144,7 +137,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
 @roles_required(*STAFF)
 @require_GET
 def incident_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     incidents = incidents_visible_to(user).select_related("organisation")
     page = newest_first(incidents, request.GET.get("after", ""), field="reported_at")
     return render(request, "governance/incident_list.html", _paged(request, page))
@@ -153,7 +146,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 @roles_required(*STAFF)
 @require_http_methods(["GET", "POST"])
 def report_incident(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     visible = referrals_visible_to(user).select_related("child")
     form = IncidentForm(request.POST if request.method == "POST" else None, visible=visible)
     reported: list[Any] = []
@@ -178,7 +171,7 @@ def report_incident(request: HttpRequest) -> HttpResponse:
 @roles_required(*STAFF)
 @require_GET
 def incident(request: HttpRequest, uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     found = get_incident_for_user(user, uuid)
     context = {
         "incident": found,
@@ -192,7 +185,7 @@ def incident(request: HttpRequest, uuid: UUID) -> HttpResponse:
 @roles_required(Role.CLINICAL_LEAD)
 @require_http_methods(["GET", "POST"])
 def review_incident(request: HttpRequest, uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     found = get_incident_for_user(user, uuid)
     initial = {"findings": found.findings, "lessons": found.lessons}
     form = ReviewForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -213,7 +206,7 @@ def review_incident(request: HttpRequest, uuid: UUID) -> HttpResponse:
 @roles_required(Role.CLINICAL_LEAD)
 @require_http_methods(["GET", "POST"])
 def add_practice_change(request: HttpRequest, uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     found = get_incident_for_user(user, uuid)
     owners = action_owners(user)
     form = PracticeChangeForm(request.POST if request.method == "POST" else None, owners=owners)
@@ -233,7 +226,7 @@ def add_practice_change(request: HttpRequest, uuid: UUID) -> HttpResponse:
 
 
 def _step(request: HttpRequest, uuid: UUID, step: Callable[..., object], done: str) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     found = get_incident_for_user(user, uuid)
     try:
         step(user=user, incident=found)
@@ -259,6 +252,6 @@ def share_learning(request: HttpRequest, uuid: UUID) -> HttpResponse:
 @require_GET
 def learning(request: HttpRequest) -> HttpResponse:
     page = newest_first(
-        learning_log(_user(request)), request.GET.get("after", ""), field="shared_at"
+        learning_log(signed_in_user(request)), request.GET.get("after", ""), field="shared_at"
     )
     return render(request, "governance/learning.html", _paged(request, page))

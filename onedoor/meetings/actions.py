@@ -18,6 +18,7 @@ from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.audit.trail import Action, record
+from onedoor.checks import checked_text
 from onedoor.children.timeline import on_timeline
 from onedoor.meetings.models import Attendee, Discussion, Kind, Meeting, MeetingAction
 from onedoor.meetings.records import RECORD_TYPE, RECORDERS, meeting_staff
@@ -25,7 +26,6 @@ from onedoor.referrals.models import Referral
 
 TITLE_MAX = 200
 NAME_MAX = 200
-TEXT_MAX = 4000
 ACTION_MAX = 500
 
 
@@ -53,17 +53,8 @@ class ActionEntry:
     referral: Referral | None = None  # one of the children discussed, or none
 
 
-def _text(value: str, what: str, limit: int, *, required: str = "") -> str:
-    value = value.strip()
-    if required and not value:
-        raise ValidationError(required)
-    if len(value) > limit:
-        raise ValidationError(f"Keep {what} to {limit} characters or fewer")
-    return value
-
-
 def _title(title: str, children: Sequence[ChildDiscussed]) -> str:
-    title = _text(title, "the title", TITLE_MAX, required="Enter a title")
+    title = checked_text(title, "the title", TITLE_MAX, required="Enter a title")
     for child in (entry.referral.child for entry in children):
         for name in (child.given_name, child.family_name):
             if name and re.search(rf"\b{re.escape(name)}\b", title, re.IGNORECASE):
@@ -87,9 +78,9 @@ def _attendees(attendees: Sequence[AttendeeEntry], staff: set[int]) -> list[Atte
             linked.add(entry.user.pk)
             name = name or str(entry.user)
             agency = agency or (entry.user.organisation.name if entry.user.organisation else "")
-        name = _text(name, f"attendee {number}'s name", NAME_MAX,
+        name = checked_text(name, f"attendee {number}'s name", NAME_MAX,
                      required=f"Enter the name of attendee {number}")  # fmt: skip
-        agency = _text(agency, f"attendee {number}'s agency", NAME_MAX,
+        agency = checked_text(agency, f"attendee {number}'s agency", NAME_MAX,
                        required=f"Enter the agency of attendee {number}")  # fmt: skip
         made.append(Attendee(name=name, agency=agency, user=entry.user))
     return made
@@ -100,7 +91,7 @@ def _actions(
 ) -> list[MeetingAction]:
     made = []
     for number, entry in enumerate(actions, start=1):
-        text = _text(entry.text, f"action {number}", ACTION_MAX,
+        text = checked_text(entry.text, f"action {number}", ACTION_MAX,
                      required=f"Enter what action {number} is")  # fmt: skip
         if entry.owner.pk not in staff:
             raise ValidationError(f"Choose an owner for action {number} from the alliance's staff")
@@ -149,7 +140,7 @@ def record_meeting(
         raise ValidationError("Choose children from the ones you can see")
     title = _title(title, children)
     staff = set(meeting_staff(user).values_list("pk", flat=True))
-    chair_name = _text(chair_name, "the chair's name", NAME_MAX)
+    chair_name = checked_text(chair_name, "the chair's name", NAME_MAX)
     if chair is None and not chair_name:
         raise ValidationError("Say who chaired the meeting")
     if chair is not None and chair_name:
@@ -157,14 +148,13 @@ def record_meeting(
     if chair is not None and chair.pk not in staff:
         raise ValidationError("Choose a chair from the alliance's staff, or enter their name")
     present = _attendees(attendees, staff)
-    decisions = _text(decisions, "the decisions", TEXT_MAX)
+    decisions = checked_text(decisions, "the decisions")
     discussed = [
         Discussion(
             referral=entry.referral,
-            decisions=_text(
+            decisions=checked_text(
                 entry.decisions,
                 f"the decisions about {entry.referral.reference_display}",
-                TEXT_MAX,
             ),
         )
         for entry in children

@@ -15,11 +15,11 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from onedoor.accounts.models import User
+from onedoor.checks import TEXT_MAX
 from onedoor.governance.forms import DATE_FORMATS, DATE_HINT, DATE_INVALID, PersonChoice
 from onedoor.meetings.actions import (
     ACTION_MAX,
     NAME_MAX,
-    TEXT_MAX,
     TITLE_MAX,
     ActionEntry,
     AttendeeEntry,

@@ -17,9 +17,8 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
-from django.http import Http404
 
-from onedoor.access.records import referrals_visible_to
+from onedoor.access.records import alliance_of, denied, referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import TASK_HOLDERS, Role
 from onedoor.alliance.models import Organisation
@@ -44,9 +43,7 @@ RECORD_TYPE = "meetings.meeting"
 
 
 def _alliance(user: User) -> int | None:
-    if not user.is_active or user.organisation is None or user.role not in MEETING_STAFF:
-        return None
-    return user.organisation.alliance_id
+    return alliance_of(user) if user.role in MEETING_STAFF else None
 
 
 def _involved(user: User) -> Q:
@@ -107,8 +104,7 @@ def get_meeting_for_user(user: User, uuid: UUID, *, audit: bool = True) -> Meeti
         .first()
     )
     if found is None:
-        record(Action.DENY, actor=user, record_type=RECORD_TYPE, record_id=uuid)
-        raise Http404("No such meeting")
+        raise denied(user, RECORD_TYPE, uuid)
     if audit:
         shown = len(found.discussed)  # type: ignore[attr-defined]
         record(

@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onedoor.access.records import referrals_visible_to
-from onedoor.accounts.decorators import roles_required
-from onedoor.accounts.models import User
+from onedoor.accounts.decorators import roles_required, signed_in_user
 from onedoor.governance.listing import newest_first
 from onedoor.meetings import actions
 from onedoor.meetings.forms import MeetingForm, Rows
@@ -29,16 +28,10 @@ from onedoor.meetings.records import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @roles_required(*MEETING_STAFF)
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     meetings = meetings_visible_to(user).annotate(
         open_actions=Count("actions", filter=Q(actions__completed_at__isnull=True))
     )
@@ -55,7 +48,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 @roles_required(*RECORDERS)
 @require_http_methods(["GET", "POST"])
 def new_meeting(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     posted = request.method == "POST"
     rows = Rows.posted(request.POST) if posted else Rows()
     adding = posted and bool(request.POST.get("add"))
@@ -85,7 +78,7 @@ def new_meeting(request: HttpRequest) -> HttpResponse:
 @roles_required(*MEETING_STAFF)
 @require_GET
 def meeting(request: HttpRequest, uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     found = get_meeting_for_user(user, uuid)
     children = {d.referral_id: d.referral for d in found.discussed}  # type: ignore[attr-defined]
     agreed = [
@@ -104,7 +97,7 @@ def meeting(request: HttpRequest, uuid: UUID) -> HttpResponse:
 @roles_required(*MEETING_STAFF)
 @require_POST
 def complete(request: HttpRequest, uuid: UUID, action_uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     found = get_meeting_for_user(user, uuid, audit=False)
     action = next((a for a in found.actions.all() if a.uuid == action_uuid), None)  # type: ignore[attr-defined]
     if action is None:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from onedoor.access.records import concerns_visible_to, get_referral_for_user
-from onedoor.accounts.decorators import any_signed_in, roles_required
+from onedoor.accounts.decorators import any_signed_in, roles_required, signed_in_user
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.safeguarding.actions import (
@@ -91,15 +91,10 @@ class CloseForm(forms.Form):
     )  # fmt: skip
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 @any_signed_in
 @require_http_methods(["GET", "POST"])
 def raise_view(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     referral = get_referral_for_user(user, referral_uuid)
     form = ConcernForm(
         request.POST if request.method == "POST" else None, leads=safeguarding_leads(referral)
@@ -127,7 +122,7 @@ def concerns(request: HttpRequest) -> HttpResponse:
     """Open concerns the user may see, oldest first, with their overdue actions."""
     today = timezone.localdate()
     found = (
-        concerns_visible_to(_user(request))
+        concerns_visible_to(signed_in_user(request))
         .filter(closed_at__isnull=True)
         .select_related("referral__child", "owner")
         .annotate(
@@ -144,7 +139,7 @@ def concerns(request: HttpRequest) -> HttpResponse:
                 Role.CARE_COORDINATOR)  # fmt: skip
 @require_http_methods(["GET", "POST"])
 def concern(request: HttpRequest, concern_uuid: UUID) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     found = (
         concerns_visible_to(user)
         .select_related("referral__child", "owner", "raised_by")
