@@ -302,7 +302,7 @@ def test_the_meeting_page_shows_only_the_children_the_viewer_may_see_and_audits_
     kai, cas = kids["kai"].reference_display, kids["cas"].reference_display
     assert [text in page for text in (kai, "Kai Example", "Kai: weekly check-ins.")] == [True] * 3
     assert [text in page for text in (cas, "Cas Example", "Cas: refer to CAMHS.")] == [False] * 3
-    assert "Call CAMHS." in page  # the action, without the child it is about
+    assert "Call CAMHS." not in page  # the action about Cas stays with Cas
     event = AuditEvent.objects.order_by("sequence").last()
     assert event is not None
     assert (event.action, event.record_type, event.record_id, event.detail) == (
@@ -312,6 +312,9 @@ def test_the_meeting_page_shows_only_the_children_the_viewer_may_see_and_audits_
     page = shown(client.get(url))
     assert [text in page for text in (cas, "Cas Example", "Cas: refer to CAMHS.")] == [True] * 3
     assert [text in page for text in (kai, "Kai Example", "Kai: weekly check-ins.")] == [False] * 3
+    assert "Call CAMHS." in page
+    sign_in(client, people.triage)  # owns the action about Cas
+    assert "Call CAMHS." in shown(client.get(url))
 
 
 def test_the_meeting_pages_open_for_their_roles_only(client: Client, people: People) -> None:
@@ -421,7 +424,7 @@ def test_marking_done_by_someone_not_allowed_is_refused_and_writes_nothing(
     page = shown(client.get(f"/governance/meetings/{meetings['A'].uuid}/"))
     assert "Mark done" not in page
     before = _counts()
-    assert client.post(url).status_code == 403
+    assert client.post(url).status_code == 404  # an action about Cas, whom Kim may not see
     assert _counts() == before
     action.refresh_from_db()
     assert (action.completed_at, action.completed_by) == (None, None)

@@ -88,16 +88,20 @@ def meetings_visible_to(user: User) -> QuerySet[Meeting]:
 
 
 def get_meeting_for_user(user: User, uuid: UUID, *, audit: bool = True) -> Meeting:
-    """One meeting with its attendees and actions (their owners), the view audited; a 404
-    otherwise, the denial audited. `audit=False` fetches it for a change, which the
-    action audits."""
+    """One meeting with its attendees and the actions `user` may read (their owners), the
+    view audited; a 404 otherwise, the denial audited. An action about a child the viewer
+    may not see stays in the database like the child, unless it is theirs to do.
+    `audit=False` fetches it for a change, which the action audits."""
+    readable = Q(referral__isnull=True) | Q(referral__in=referrals_visible_to(user)) | Q(owner=user)
     found = (
         meetings_visible_to(user)
         .prefetch_related(
             "attendees",
             Prefetch(
                 "actions",
-                queryset=MeetingAction.objects.select_related("owner", "completed_by"),
+                queryset=MeetingAction.objects.filter(readable).select_related(
+                    "owner", "completed_by"
+                ),
             ),
         )
         .filter(uuid=uuid)
