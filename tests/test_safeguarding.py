@@ -126,6 +126,10 @@ def test_follow_ups_are_done_before_the_concern_closes(people: People, at_chums:
         add_follow_up(user=lead, concern=concern, text="Call school.",
                       owner=people.chums_practitioner,
                       due=timezone.localdate() - timedelta(days=1))  # fmt: skip
+    for outsider in (people.commissioner, people.analyst):  # no task list to put it on
+        with pytest.raises(ValidationError, match="Choose who will do it"):
+            add_follow_up(user=lead, concern=concern, text="Call school.", owner=outsider,
+                          due=timezone.localdate() + timedelta(days=2))  # fmt: skip
     assert FollowUp.objects.count() == 0
     action = add_follow_up(
         user=lead, concern=concern, text="Call the school's DSL.",
@@ -308,3 +312,26 @@ def test_a_concern_whose_notification_was_lost_is_told_by_the_reminder_job(
     assert send_reminders().concerns == 1
     assert send_reminders().concerns == 0
     assert [message.to for message in mail.outbox] == [["sol@chums.example.org"]]
+
+
+def test_opening_a_concern_is_audited_and_a_refusal_is_a_404_audited_too(
+    client: Client, people: People, at_chums: Referral
+) -> None:
+    concern = _raise(people, at_chums)
+    url = f"/safeguarding/{concern.uuid}/"
+    sign_in(client, people.partner_safeguarding)
+    assert client.get(url).status_code == 200
+    viewed = AuditEvent.objects.order_by("sequence").last()
+    assert viewed is not None
+    assert (viewed.action, viewed.record_type, viewed.record_id, viewed.child_uuid) == (
+        "view", "safeguarding_concern", str(concern.uuid), at_chums.child.uuid,
+    )  # fmt: skip
+    sign_in(client, people.kooth_practitioner)
+    before = AuditEvent.objects.count()
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"form": "close", "outcome": "Closed."}).status_code == 404
+    denials = AuditEvent.objects.order_by("sequence")[before:]
+    assert [(e.action, e.record_type, e.actor_username) for e in denials] == [
+        ("deny", "safeguarding_concern", "kim-kooth")
+    ] * 2
+    assert Concern.objects.get().closed_at is None

@@ -248,6 +248,27 @@ def concerns_visible_to(user: User) -> QuerySet[Concern]:
     return Concern.objects.filter(alliance & mine)
 
 
+def get_concern_for_user(user: User, concern_uuid: UUID) -> Concern:
+    """One safeguarding concern, with its child, owner and raiser, its view audited; a 404
+    otherwise, the denial audited."""
+    found = (
+        concerns_visible_to(user)
+        .select_related("referral__child", "owner", "raised_by")
+        .filter(uuid=concern_uuid)
+        .first()
+    )
+    if found is None:
+        raise denied(user, "safeguarding_concern", concern_uuid)
+    record(
+        Action.VIEW,
+        actor=user,
+        record_type="safeguarding_concern",
+        record_id=found.uuid,
+        child_uuid=found.referral.child.uuid,
+    )
+    return found
+
+
 def can_change_care(user: User, referral: Referral) -> bool:
     """Whether the user may write care records (contacts, notes...) for this referral."""
     within = _within(user, RecordType.CARE_RECORD, Do.CHANGE)

@@ -18,6 +18,7 @@ from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Organisation
 from onedoor.audit.trail import Action, record
 from onedoor.children.timeline import written
+from onedoor.governance.records import action_owners
 from onedoor.referrals.models import Referral
 from onedoor.safeguarding.models import Concern, FollowUp
 from onedoor.safeguarding.tasks import notify_concern_owner
@@ -132,11 +133,7 @@ def add_follow_up(*, user: User, concern: Concern, text: str, owner: User, due: 
         raise ValidationError("Say what is to be done")
     if due < timezone.localdate():
         raise ValidationError("The due date cannot be in the past")
-    if (
-        not owner.is_active
-        or owner.organisation is None
-        or (owner.organisation.alliance_id != concern.referral.child.alliance_id)
-    ):
+    if not action_owners(user).filter(pk=owner.pk).exists():
         raise ValidationError("Choose who will do it")
     with transaction.atomic():
         follow_up = FollowUp.objects.create(

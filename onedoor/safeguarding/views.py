@@ -15,10 +15,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from onedoor.access.records import concerns_visible_to, get_referral_for_user
+from onedoor.access.records import (
+    concerns_visible_to,
+    get_concern_for_user,
+    get_referral_for_user,
+)
 from onedoor.accounts.decorators import any_signed_in, roles_required, signed_in_user
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
+from onedoor.governance.records import action_owners
 from onedoor.safeguarding.actions import (
     add_follow_up,
     close_concern,
@@ -140,19 +145,8 @@ def concerns(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def concern(request: HttpRequest, concern_uuid: UUID) -> HttpResponse:
     user = signed_in_user(request)
-    found = (
-        concerns_visible_to(user)
-        .select_related("referral__child", "owner", "raised_by")
-        .filter(uuid=concern_uuid)
-        .first()
-    )
-    if found is None:
-        raise Http404("No such concern")
-    people = list(
-        User.objects.filter(is_active=True, organisation__alliance=found.referral.child.alliance_id)
-        .exclude(role="")
-        .order_by("first_name", "last_name", "pk")
-    )
+    found = get_concern_for_user(user, concern_uuid)
+    people = list(action_owners(user))
     posted = request.POST.get("form", "") if request.method == "POST" else ""
     follow_form = FollowUpForm(request.POST if posted == "follow_up" else None, people=people)
     close_form = CloseForm(request.POST if posted == "close" else None)
