@@ -159,3 +159,26 @@ def test_the_population_has_the_work_behind_the_figures(alliance: Alliance) -> N
     seen = BY_SLUG["seen"](alliance, Scope(), year, Cut.NONE)[0]
     in_year = Contact.objects.filter(outcome="attended", happened_at__gte=year.since)
     assert seen.numerator == in_year.values("referral__child").distinct().count() > 0
+
+
+def test_each_demo_referral_runs_the_clock_its_rating_group_and_disclosures_give(
+    alliance: Alliance,
+) -> None:
+    from onedoor.triage.deadlines import triage_deadline
+
+    seed_population(alliance, 150, today=date(2026, 11, 23))
+    referrals = Referral.objects.select_related("child").prefetch_related("child__priority_groups")
+    urgent_unscreened = 0
+    for referral in referrals:
+        disclosed = referral.discloses_risk_to_life
+        urgent_unscreened += disclosed and not referral.risk_rating
+        assert referral.triage_due_at == triage_deadline(
+            alliance,
+            received_at=referral.received_at,
+            risk_rating=referral.risk_rating,
+            priority_group=any(
+                g.shortens_triage_clock for g in referral.child.priority_groups.all()
+            ),
+            disclosed_risk=disclosed,
+        ), referral.reference
+    assert urgent_unscreened > 0

@@ -16,13 +16,14 @@ from onedoor.access.records import care_records_visible_to, get_referral_for_use
 from onedoor.accounts.decorators import roles_required, signed_in_user
 from onedoor.accounts.roles import Role
 from onedoor.care.forms import CoordinatorForm, PathwayForm, ReassignForm
-from onedoor.care.models import CoordinatorAssignment, YoungAdultPathway
+from onedoor.care.models import YoungAdultPathway
 from onedoor.care.young_adults import (
     ASSIGNERS,
     PATHWAY_PARTS,
     all_coordinators_of,
     assign_coordinator,
     caseload_page,
+    coordinator_history,
     coordinators_of,
     needs_named_coordinator,
     open_cases,
@@ -64,9 +65,7 @@ def name_coordinator(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         "child": referral.child,
         "form": form,
         "needed": needs_named_coordinator(referral.child, timezone.localdate()),
-        "history": CoordinatorAssignment.objects.filter(referral=referral).select_related(
-            "coordinator", "assigned_by"
-        )[:20],
+        "history": coordinator_history(referral),
     }
     return render(request, "care/coordinator.html", context, status=400 if form.errors else 200)
 

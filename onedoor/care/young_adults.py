@@ -73,6 +73,14 @@ def current_coordinator(referral: Referral) -> CoordinatorAssignment | None:
     )
 
 
+def coordinator_history(referral: Referral) -> QuerySet[CoordinatorAssignment]:
+    """Who has been the young adult's named coordinator, the latest 20 (for a referral the
+    caller has fetched through the access layer)."""
+    return CoordinatorAssignment.objects.filter(referral=referral).select_related(
+        "coordinator", "assigned_by"
+    )[:20]
+
+
 def require_named_coordinator(referral: Referral, on_date: date | None = None) -> None:
     """The gate: nothing else happens for a young adult who needs a named care coordinator
     and has none. (Its callers never hold back safety: risk reviews, safety plans, a step-up

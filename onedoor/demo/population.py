@@ -30,7 +30,6 @@ from onedoor.children.nhs_number import check_digit
 from onedoor.demo.activity import seed_activity
 from onedoor.demo.meetings import seed_demo_meetings
 from onedoor.referrals.models import (
-    URGENT_INDICATORS,
     ConsentGivenBy,
     Referral,
     RiskRating,
@@ -334,12 +333,6 @@ def seed_population(
                         suicidal_thoughts=rng.random() < 0.06,
                         safeguarding_concern=rng.random() < 0.05,
                         eligible=status != Status.SIGNPOSTED,
-                        triage_due_at=deadline(
-                            received,
-                            working_days[
-                                clock_kind(risk_rating=rating, priority_group=prioritised)
-                            ],
-                        ),
                         queue_band=queue_band(
                             risk_rating=rating,
                             red_reviewed=status != Status.AWAITING_TRIAGE or rng.random() < 0.5,
@@ -357,10 +350,13 @@ def seed_population(
                         else None,
                     )
                 )
-                made = batch_referrals[-1]
-                if not made.risk_rating and any(getattr(made, f) for f in URGENT_INDICATORS):
-                    # not yet screened, but discloses a risk to life: the same-day clock
-                    made.triage_due_at = deadline(received, working_days["red"])
+                made = batch_referrals[-1]  # its clock, once its indicators are known
+                kind = clock_kind(
+                    risk_rating=rating,
+                    priority_group=prioritised,
+                    disclosed_risk=made.discloses_risk_to_life,
+                )
+                made.triage_due_at = deadline(received, working_days[kind])
         with transaction.atomic():
             Child.objects.bulk_create(batch_children)
             saved = {
