@@ -1,31 +1,41 @@
 """Keyset pages for long lists: never OFFSET or a COUNT, so a page costs the same at any
-depth (ARCHITECTURE.md, "Database habits"). A list names its order (`Keyset`); the "next
-page" link carries the last row's values as an opaque cursor."""
+depth (ARCHITECTURE.md, "Database habits"). A list names its order (`Keyset`, a field
+starting with "-" for newest or highest first); the "next page" link carries the last
+row's values as an opaque cursor."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 
 Row = TypeVar("Row", bound=Model)
-Value = int | datetime
+Item = TypeVar("Item")
+Value = int | date  # a datetime is a date too
 
 
 def _encode(value: Value) -> str:
     if isinstance(value, datetime):
         return f"t{int(value.timestamp() * 1_000_000)}"
+    if isinstance(value, date):
+        return f"d{value.toordinal()}"
     return str(int(value))
 
 
 def _decode(part: str) -> Value:
     if part.startswith("t"):
         return datetime.fromtimestamp(int(part[1:]) / 1_000_000, tz=UTC)
+    if part.startswith("d"):
+        return date.fromordinal(int(part[1:]))
     return int(part)
+
+
+def _name(field: str) -> str:
+    return field.removeprefix("-")
 
 
 @dataclass(frozen=True)
@@ -44,10 +54,12 @@ class Keyset:
             return None
         if len(values) != len(self.fields):
             return None
+        names = [_name(field) for field in self.fields]
         condition = Q(pk__in=[])
         for i, field in enumerate(self.fields):
-            equal = dict(zip(self.fields[:i], values[:i], strict=True))
-            condition |= Q(**equal, **{f"{field}__gt": values[i]})
+            equal = dict(zip(names[:i], values[:i], strict=True))
+            beyond = "lt" if field.startswith("-") else "gt"
+            condition |= Q(**equal, **{f"{names[i]}__{beyond}": values[i]})
         return condition
 
     def page(self, rows: QuerySet[Row], cursor: str, size: int | None = None) -> Page[Row]:
@@ -65,14 +77,14 @@ class Keyset:
 
 
 def _value(row: Any, field: str) -> Value:
-    value = getattr(row, "pk" if field == "pk" else field)
-    assert isinstance(value, int | datetime), f"{field} cannot be a keyset field"
+    value = getattr(row, _name(field))
+    assert isinstance(value, int | date), f"{field} cannot be a keyset field"
     return value
 
 
 @dataclass(frozen=True)
-class Page(Generic[Row]):
-    rows: list[Row]
+class Page(Generic[Item]):
+    rows: list[Item]
     following: str  # the cursor of the next page, "" when this is the last
     first: bool
 

@@ -458,6 +458,35 @@ def test_the_public_log_costs_the_same_at_any_size(
     ]
 
 
+@pytest.mark.parametrize("size", [2, 60])
+def test_the_staff_log_costs_the_same_at_any_size_and_pages_newest_first(
+    client: Client,
+    alliance: Alliance,
+    people: People,
+    themes: dict[str, Theme],
+    django_assert_num_queries: object,
+    size: int,
+) -> None:
+    said, _ = _tagged(alliance, people, themes)
+    for index in range(size):
+        record_entry(
+            user=people.manager, theme=themes["waiting"], you_said=f"Said {index}",
+            we_did=f"Did {index}", changed_on=date(2026, 10, 1), any_time_feedback=[said],
+            published=index % 2 == 0,
+        )  # fmt: skip
+    sign_in(client, people.manager)
+    client.get("/")
+    # session, user, device; the page of entries with their themes
+    with django_assert_num_queries(4):  # type: ignore[operator]
+        response = client.get("/coproduction/you-said-we-did/")
+    newest = [f"Did {index}" for index in reversed(range(size))]
+    assert [entry.we_did for entry in response.context["entries"]] == newest[:50]
+    if size > 50:
+        following = client.get(f"/coproduction/you-said-we-did/?{response.context['next_query']}")
+        assert [entry.we_did for entry in following.context["entries"]] == newest[50:]
+        assert following.context["next_query"] == ""
+
+
 def test_every_page_offers_feedback_and_the_log_in_its_footer(client: Client, db: None) -> None:
     page = client.get("/refer/").content.decode()
     footer = page[page.index('<footer class="nhsuk-footer"') :]

@@ -3,7 +3,7 @@ scored on save, and a response that needs a review stays on My tasks until it ha
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
@@ -353,3 +353,30 @@ def test_the_chart_places_each_score_on_the_measures_range() -> None:
         ("2 Nov 2026", "start"),
         ("30 Nov 2026", "end"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("age", "offered"),
+    [
+        (7, ["gbo", "sdq-parent"]),
+        (8, ["gbo", "rcads-25-child", "rcads-25-parent", "sdq-parent"]),
+        (11, ["gbo", "rcads-25-child", "rcads-25-parent", "sdq-parent", "sdq-self", "yp-core"]),
+        (16, ["chi-esq", "gad-7", "gbo", "ors", "phq-9", "rcads-25-child", "rcads-25-parent",
+              "sdq-parent", "sdq-self", "yp-core"]),
+        (18, ["chi-esq", "gad-7", "gbo", "ors", "phq-9", "rcads-25-child", "rcads-25-parent",
+              "yp-core"]),
+        (19, ["chi-esq", "gad-7", "gbo", "ors", "phq-9"]),
+    ],
+)  # fmt: skip
+def test_the_measures_page_offers_only_the_measures_that_fit_the_childs_age(
+    client: Client, alliance: Alliance, people: People, age: int, offered: list[str]
+) -> None:
+    today = timezone.localdate()
+    born = date(today.year - age, 1, 1)  # the birthday has come this year, whatever the day
+    referral = make_child(
+        alliance, "Ava", born=born, allocated_to="kooth", status=Status.IN_INTERVENTION
+    ).referrals.get()
+    assert referral.child.age_on(today) == age
+    sign_in(client, people.kooth_practitioner)
+    response = client.get(f"/care/{referral.uuid}/measures/")
+    assert sorted(m.slug for m in response.context["offered"]) == offered

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from onedoor.alliance.models import Alliance
+from onedoor.children.models import Child
 from onedoor.paging import Keyset
 from onedoor.referrals.models import Referral
 from tests.personas import make_child
@@ -34,3 +35,37 @@ def test_a_foreign_or_broken_cursor_is_the_first_page() -> None:
     assert ORDER.after("1_2") is None  # too few values
     assert ORDER.after("x_y_z") is None
     assert ORDER.after("1_t99999999999999999999999_3") is None  # out of range
+
+
+def _all_pages(order: Keyset, rows: object) -> list[str]:
+    seen: list[str] = []
+    cursor = ""
+    while True:
+        page = order.page(rows, cursor, size=2)  # type: ignore[arg-type]
+        seen += [getattr(row, "given_name", None) or row.child.given_name for row in page.rows]
+        if not page.following:
+            return seen
+        cursor = page.following
+
+
+def test_a_field_starting_with_a_minus_pages_newest_first_ties_by_the_highest_key(
+    alliance: Alliance,
+) -> None:
+    same = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+    later = datetime(2026, 11, 24, 17, 0, tzinfo=UTC)
+    for name, due in [("A", same), ("B", later), ("C", same), ("D", same), ("E", later)]:
+        referral = make_child(alliance, name).referrals.get()
+        Referral.objects.filter(pk=referral.pk).update(triage_due_at=due)
+    newest = Keyset(("-triage_due_at", "-pk"))
+    assert _all_pages(newest, Referral.objects.select_related("child")) == [
+        "E", "B", "D", "C", "A",
+    ]  # fmt: skip
+
+
+def test_dates_page_as_well_as_times(alliance: Alliance) -> None:
+    for name, born in [("A", date(2012, 3, 1)), ("B", date(2014, 6, 9)), ("C", date(2012, 3, 1))]:
+        make_child(alliance, name, born=born)
+    youngest = Keyset(("-date_of_birth", "-pk"))
+    assert _all_pages(youngest, Child.objects.all()) == ["B", "C", "A"]
+    assert youngest.after("d734563_7") is not None  # a date cursor
+    assert youngest.after("x734563_7") is None

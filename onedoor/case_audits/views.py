@@ -36,10 +36,11 @@ from onedoor.case_audits.records import (
     round_organisations,
     rounds_visible_to,
 )
-from onedoor.governance.listing import newest_first
 from onedoor.governance.records import STAFF, action_owners
+from onedoor.paging import Keyset
 
 ROUNDS_COMPARED = 6
+LATEST_STARTED = Keyset(("-started_at", "-pk"), size=25)
 
 
 def _audited_organisations(user: User) -> Any:
@@ -59,7 +60,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
         sampled=Count("cases", filter=mine),
         scored=Count("cases", filter=mine & Q(cases__scored_at__isnull=False)),
     )
-    page = newest_first(visible, request.GET.get("after", ""), field="started_at")
+    page = LATEST_STARTED.page(visible, request.GET.get("after", ""))
     context = {
         "rows": page.rows,
         "next_query": page.next_query(request),

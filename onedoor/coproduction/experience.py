@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
-from django.db.models import CharField, F, Model, Q, QuerySet, Value
-from django.http import Http404, HttpRequest
+from django.db.models import CharField, F, Q, QuerySet, Value
+from django.http import Http404
 
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
@@ -26,8 +26,6 @@ from onedoor.alliance.models import Alliance, Organisation
 from onedoor.care.models import Feedback
 from onedoor.coproduction.models import ServiceFeedback, Source, Theme, theme_tags
 from onedoor.paging import Page
-
-Row = TypeVar("Row", bound=Model)
 
 # Who reads feedback comments, tags them with themes and keeps the "you said, we did" log.
 READERS = (Role.SERVICE_MANAGER, Role.CLINICAL_LEAD)
@@ -163,49 +161,20 @@ class Cursor:
         except (ValueError, OverflowError, OSError):
             return None
 
-    def before(self, rank: int, at_field: str = "submitted_at") -> Q:
+    def before(self, rank: int) -> Q:
         """Rows of the source ranked `rank` that come after this cursor, newest first
         (older, or as old and lower in (rank, id))."""
-        older = Q(**{f"{at_field}__lt": self.at})
+        older = Q(submitted_at__lt=self.at)
         if rank < self.rank:
-            return older | Q(**{at_field: self.at})
+            return older | Q(submitted_at=self.at)
         if rank == self.rank:
-            return older | Q(**{at_field: self.at, "pk__lt": self.pk})
+            return older | Q(submitted_at=self.at, pk__lt=self.pk)
         return older
-
-
-@dataclass(frozen=True)
-class FeedbackPage:
-    rows: list[FeedbackItem]
-    following: str  # the cursor of the next page, "" on the last
-    first: bool
-
-    def next_query(self, request: HttpRequest) -> str:
-        """The query string of the next page, keeping the filters; "" on the last page."""
-        if not self.following:
-            return ""
-        query = request.GET.copy()
-        query["after"] = self.following
-        return query.urlencode()
-
-
-def newest_first(
-    rows: QuerySet[Row], cursor: str, *, at_field: str, size: int = PAGE_SIZE
-) -> Page[Row]:
-    """One keyset page of `rows`, newest `at_field` first (then the highest id first)."""
-    after = Cursor.parse(cursor) if cursor else None
-    if after is not None:
-        rows = rows.filter(after.before(after.rank, at_field))
-    found = list(rows.order_by(f"-{at_field}", "-pk")[: size + 1])
-    if len(found) <= size:
-        return Page(found, "", first=after is None)
-    last = found[size - 1]
-    return Page(found[:size], str(Cursor(getattr(last, at_field), 0, last.pk)), after is None)
 
 
 def feedback_page(
     alliance: Alliance | int, cursor: str = "", size: int = PAGE_SIZE
-) -> FeedbackPage:
+) -> Page[FeedbackItem]:
     """Both sources merged, newest first: each source's next `size + 1` rows, then the
     newest `size` of them. Four queries (two with their themes), whatever the size."""
     after = Cursor.parse(cursor) if cursor else None
@@ -220,10 +189,10 @@ def feedback_page(
     ]
     items = sorted((as_item(record) for record in found), key=lambda i: i.key, reverse=True)
     if len(items) <= size:
-        return FeedbackPage(items, "", first=after is None)
+        return Page(items, "", first=after is None)
     last = items[size - 1]
     following = str(Cursor(last.submitted_at, RANK[last.source], last.pk))
-    return FeedbackPage(items[:size], following, first=after is None)
+    return Page(items[:size], following, first=after is None)
 
 
 def tagged_feedback(

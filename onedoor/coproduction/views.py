@@ -27,16 +27,20 @@ from onedoor.coproduction.actions import (
     update_entry,
 )
 from onedoor.coproduction.experience import (
+    PAGE_SIZE,
     READERS,
     FeedbackItem,
     as_item,
     feedback_for,
     feedback_page,
-    newest_first,
     tagged_feedback,
 )
 from onedoor.coproduction.forms import EntryForm, FeedbackForm, ThemesForm
 from onedoor.coproduction.models import ServiceFeedback, Theme, YouSaidWeDid, theme_tags
+from onedoor.paging import Keyset
+
+LATEST_PUBLISHED = Keyset(("-published_at", "-pk"), size=PAGE_SIZE)
+LATEST_CHANGED = Keyset(("-updated_at", "-pk"), size=PAGE_SIZE)
 
 
 def _public_alliance() -> Alliance:
@@ -90,7 +94,7 @@ def published_log(request: HttpRequest) -> HttpResponse:
     summaries only: never anything a child or family wrote."""
     alliance = _public_alliance()
     entries = YouSaidWeDid.objects.filter(alliance=alliance, published=True).select_related("theme")
-    page = newest_first(entries, request.GET.get("after", ""), at_field="published_at")
+    page = LATEST_PUBLISHED.page(entries, request.GET.get("after", ""))
     context = {
         "alliance": alliance,
         "entries": page.rows,
@@ -151,7 +155,7 @@ def log(request: HttpRequest) -> HttpResponse:
     """Every entry of the log, published or not, the latest changed first."""
     user = signed_in_user(request)
     entries = YouSaidWeDid.objects.filter(alliance_id=_alliance_id(user)).select_related("theme")
-    page = newest_first(entries, request.GET.get("after", ""), at_field="updated_at")
+    page = LATEST_CHANGED.page(entries, request.GET.get("after", ""))
     context = {
         "entries": page.rows,
         "next_query": page.next_query(request),

@@ -21,7 +21,6 @@ from onedoor.accounts.roles import Role
 from onedoor.governance import actions
 from onedoor.governance.compliance import due_on, is_overdue, supervisees
 from onedoor.governance.forms import IncidentForm, PracticeChangeForm, ReviewForm, SupervisionForm
-from onedoor.governance.listing import newest_first
 from onedoor.governance.records import (
     COMPLIANCE_READERS,
     STAFF,
@@ -39,6 +38,9 @@ from onedoor.governance.records import (
 from onedoor.paging import Keyset
 
 COMPLIANCE_PAGES = Keyset(("pk",), size=50)
+LATEST_HELD = Keyset(("-held_on", "-pk"), size=25)
+LATEST_REPORTED = Keyset(("-reported_at", "-pk"), size=25)
+LATEST_SHARED = Keyset(("-shared_at", "-pk"), size=25)
 
 
 def _paged(request: HttpRequest, page: Any, **context: Any) -> dict[str, Any]:
@@ -71,7 +73,7 @@ def _form_page(
 @require_GET
 def supervision_list(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    page = newest_first(supervision_visible_to(user), request.GET.get("after", ""), field="held_on")
+    page = LATEST_HELD.page(supervision_visible_to(user), request.GET.get("after", ""))
     context = _paged(request, page, may_record=user.role in SUPERVISORS)
     return render(request, "governance/supervision_list.html", context)
 
@@ -139,7 +141,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
 def incident_list(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     incidents = incidents_visible_to(user).select_related("organisation")
-    page = newest_first(incidents, request.GET.get("after", ""), field="reported_at")
+    page = LATEST_REPORTED.page(incidents, request.GET.get("after", ""))
     return render(request, "governance/incident_list.html", _paged(request, page))
 
 
@@ -251,7 +253,5 @@ def share_learning(request: HttpRequest, uuid: UUID) -> HttpResponse:
 @roles_required(*STAFF)
 @require_GET
 def learning(request: HttpRequest) -> HttpResponse:
-    page = newest_first(
-        learning_log(signed_in_user(request)), request.GET.get("after", ""), field="shared_at"
-    )
+    page = LATEST_SHARED.page(learning_log(signed_in_user(request)), request.GET.get("after", ""))
     return render(request, "governance/learning.html", _paged(request, page))

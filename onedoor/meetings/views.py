@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.decorators import roles_required, signed_in_user
-from onedoor.governance.listing import newest_first
 from onedoor.meetings import actions
 from onedoor.meetings.forms import MeetingForm, Rows
 from onedoor.meetings.records import (
@@ -26,6 +25,9 @@ from onedoor.meetings.records import (
     meeting_staff,
     meetings_visible_to,
 )
+from onedoor.paging import Keyset
+
+LATEST_HELD = Keyset(("-held_on", "-pk"), size=25)
 
 
 @roles_required(*MEETING_STAFF)
@@ -35,7 +37,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     meetings = meetings_visible_to(user).annotate(
         open_actions=Count("actions", filter=Q(actions__completed_at__isnull=True))
     )
-    page = newest_first(meetings, request.GET.get("after", ""), field="held_on")
+    page = LATEST_HELD.page(meetings, request.GET.get("after", ""))
     context = {
         "rows": page.rows,
         "next_query": page.next_query(request),
