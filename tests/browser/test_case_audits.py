@@ -40,6 +40,7 @@ def test_the_clinical_lead_runs_an_audit_round(page: Page, demo: Alliance) -> No
     assert_accessible(page)
 
     page.get_by_role("link", name="Start an audit round").click()
+    assert_accessible(page)
     expect(page.get_by_label("Records to sample from each organisation")).to_have_value("5")
     page.get_by_label("Records to sample from each organisation").fill("")
     page.get_by_role("button", name="Draw the sample").click()
@@ -67,6 +68,7 @@ def test_the_clinical_lead_runs_an_audit_round(page: Page, demo: Alliance) -> No
     assert (audit_round.seed, case.organisation_id) == (7, audited.pk)
 
     page.get_by_role("link", name=f"Score this record {case.referral.reference_display}").click()
+    assert_accessible(page)
     page.get_by_role("button", name="Save the scores").click()
     assert error_summary(page) == [f"Choose a result for “{name}”" for name in RESULTS]
     assert_accessible(page)
@@ -88,6 +90,14 @@ def test_the_clinical_lead_runs_an_audit_round(page: Page, demo: Alliance) -> No
     page.get_by_role("button", name="Record the action").click()
     expect(page.get_by_text("Action recorded.")).to_be_visible()
     assert AuditAction.objects.get().organisation_id == audited.pk
+    page.get_by_role("link", name="Remind the team of care plan review dates.").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Case audit action")
+    assert_accessible(page)
+    page.get_by_role("button", name="Mark as done").click()
+    expect(page.get_by_text("Action marked done.")).to_be_visible()
+    assert AuditAction.objects.get().done_at is not None
+    assert_accessible(page)
+    page.get_by_role("link", name="Back to the round").click()
     page.get_by_role("button", name="Close the round").click()
     expect(page.get_by_text("Audit round closed: its figures are final.")).to_be_visible()
     expect(page.get_by_role("button", name="Close the round")).to_have_count(0)

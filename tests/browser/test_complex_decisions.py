@@ -21,6 +21,7 @@ def test_the_clinical_lead_records_a_complex_case_decision(page: Page, demo: All
         "link", name=f"Complex-case decisions for {referral.reference_display}"
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Corin Casewell")
+    assert_accessible(page)
     page.get_by_role("button", name="Record the decision").click()
     assert error_summary(page)[0] == "Choose what the decision is about"
     assert_accessible(page)

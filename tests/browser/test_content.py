@@ -27,6 +27,7 @@ def test_the_clinical_lead_signs_off_an_item_that_a_practitioner_then_sends(
     assert_accessible(page)
 
     page.get_by_role("link", name="Add an item").click()
+    assert_accessible(page)
     page.get_by_role("button", name="Add the item").click()
     assert error_summary(page) == [
         "Enter the title",

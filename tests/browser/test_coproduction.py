@@ -45,6 +45,7 @@ def test_feedback_is_themed_and_what_changed_is_published(page: Page, demo: Alli
     page.get_by_role("link", name="You said, we did", exact=True).first.click()
     assert_accessible(page)
     page.get_by_role("link", name="Add an entry").click()
+    assert_accessible(page)
     page.get_by_role("button", name="Save the entry").click()
     assert error_summary(page) == [
         "Choose the theme",
@@ -64,6 +65,11 @@ def test_feedback_is_themed_and_what_changed_is_published(page: Page, demo: Alli
     assert_accessible(page)
     entry = YouSaidWeDid.objects.get()
     assert (entry.published, list(entry.any_time_feedback.all())) == (True, [feedback])
+    page.get_by_role("link", name=re.compile(r"^Getting there\s*: edit the entry")).click()
+    expect(page.get_by_label("We did", exact=True)).to_have_value(
+        "Evening sessions now end at 5.30pm."
+    )
+    assert_accessible(page)
 
     page.goto("/you-said-we-did/")
     expect(page.get_by_role("heading", level=2, name="Getting there")).to_be_visible()

@@ -24,6 +24,7 @@ def test_supervision_is_recorded_and_compliance_shows_who_is_overdue(
     expect(page.get_by_role("heading", level=1)).to_have_text("Clinical supervision")
     assert_accessible(page)
     page.get_by_role("link", name="Record a supervision").click()
+    assert_accessible(page)
     page.get_by_role("button", name="Save the supervision").click()
     assert error_summary(page) == [
         "Choose who was supervised",
@@ -65,6 +66,7 @@ def test_an_incident_is_reported_reviewed_and_its_lesson_shared(page: Page, demo
     expect(page.get_by_role("heading", level=1)).to_have_text("Incidents and near misses")
     assert_accessible(page)
     page.get_by_role("link", name="Report an incident or near miss").click()
+    assert_accessible(page)
     page.get_by_role("button", name="Report it").click()
     assert error_summary(page) == [
         "Choose whether it is an incident or a near miss",

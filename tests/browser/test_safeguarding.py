@@ -24,6 +24,7 @@ def test_a_concern_is_raised_and_worked(page: Page, demo: Alliance) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Raise a safeguarding concern about Sage Guardwell"
     )
+    assert_accessible(page)
     page.get_by_role("button", name="Raise the concern").click()
     assert error_summary(page)[0] == "Choose the kind of concern"
     assert_accessible(page)
