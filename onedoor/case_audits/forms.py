@@ -11,7 +11,7 @@ from onedoor.accounts.models import User
 from onedoor.alliance.models import AuditCriterion, Organisation
 from onedoor.case_audits.models import Result
 from onedoor.case_audits.sampling import MAX_SEED
-from onedoor.governance.forms import PersonChoice, date_field
+from onedoor.governance.forms import date_field, owner_field
 
 
 class OrganisationChoice(forms.ModelMultipleChoiceField):
@@ -133,16 +133,7 @@ class ActionForm(forms.Form):
         empty_label="The whole alliance",
         error_messages={"invalid_choice": "Choose an organisation from the list"},
     )
-    owner = PersonChoice(
-        label="Owner",
-        queryset=User.objects.none(),
-        to_field_name="uuid",
-        empty_label="Choose",
-        error_messages={
-            "required": "Choose the owner",
-            "invalid_choice": "Choose the owner from the list",
-        },
-    )
+    owner = owner_field()
     due_on = date_field("Due by", "Enter the date the action is due by")
 
     def __init__(

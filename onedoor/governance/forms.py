@@ -38,12 +38,28 @@ def _referrals(typed: str, visible: QuerySet[Referral]) -> list[Referral]:
     return [found[reference] for reference in dict.fromkeys(references)]
 
 
-def date_field(label: str, required: str) -> forms.DateField:
+def date_field(label: str, required: str, *, required_field: bool = True) -> forms.DateField:
+    """A date typed as day month year; `required` is the message when it is missing."""
     return forms.DateField(
         label=label,
         help_text=DATE_HINT,
         input_formats=DATE_FORMATS,
+        required=required_field,
         error_messages={"required": required, "invalid": DATE_INVALID},
+    )
+
+
+def owner_field() -> PersonChoice:
+    """Who owns an action: one of the people the form is given (`.queryset` set later)."""
+    return PersonChoice(
+        label="Owner",
+        queryset=User.objects.none(),
+        to_field_name="uuid",
+        empty_label="Choose",
+        error_messages={
+            "required": "Choose the owner",
+            "invalid_choice": "Choose the owner from the list",
+        },
     )
 
 
@@ -174,16 +190,7 @@ class PracticeChangeForm(forms.Form):
             "max_length": "Keep the change to 4000 characters or fewer",
         },
     )
-    owner = PersonChoice(
-        label="Owner",
-        queryset=User.objects.none(),
-        to_field_name="uuid",
-        empty_label="Choose",
-        error_messages={
-            "required": "Choose the owner",
-            "invalid_choice": "Choose the owner from the list",
-        },
-    )
+    owner = owner_field()
     due_on = date_field("Made by", "Enter the date the change is made by")
 
     def __init__(self, *args: Any, owners: QuerySet[User], **kwargs: Any) -> None:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from onedoor.accounts.models import User
 from onedoor.checks import TEXT_MAX
-from onedoor.governance.forms import DATE_FORMATS, DATE_HINT, DATE_INVALID, PersonChoice
+from onedoor.governance.forms import PersonChoice, date_field
 from onedoor.meetings.actions import (
     ACTION_MAX,
     NAME_MAX,
@@ -59,13 +59,6 @@ class Rows:
         return rows
 
 
-def _date(label: str, required: str, *, required_field: bool = True) -> forms.DateField:
-    return forms.DateField(
-        label=label, help_text=DATE_HINT, input_formats=DATE_FORMATS, required=required_field,
-        error_messages={"required": required, "invalid": DATE_INVALID},
-    )  # fmt: skip
-
-
 def _text(label: str, limit: int, what: str, **extra: Any) -> forms.CharField:
     return forms.CharField(
         label=label, max_length=limit, required=False,
@@ -87,7 +80,7 @@ class MeetingForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the kind of meeting"},
     )
-    held_on = _date("Date of the meeting", "Enter the date of the meeting")
+    held_on = date_field("Date of the meeting", "Enter the date of the meeting")
     title = forms.CharField(
         label="Title",
         help_text="What the meeting was for, in a few words. Do not include a child's name.",
@@ -150,7 +143,7 @@ class MeetingForm(forms.Form):
             self.fields[f"action_{n}_owner"] = _person(
                 "Owner", staff, f"Choose the owner of action {n} from the list"
             )
-            self.fields[f"action_{n}_due_on"] = _date(
+            self.fields[f"action_{n}_due_on"] = date_field(
                 "Due by", f"Enter the date action {n} is due by", required_field=False
             )
             self.fields[f"action_{n}_reference"] = _text(
