@@ -268,9 +268,6 @@ SOURCES: dict[str, tuple[Source, ...]] = {
     Role.CARE_COORDINATOR: (_handovers, _coordinators_needed),
     Role.PRACTITIONER: PARTNER_WORK,
     Role.PARTNER_LEAD: PARTNER_WORK,
-    # No work of their own kind yet, but meeting actions (below) and so a daily digest.
-    Role.SAFEGUARDING_LEAD: (),
-    Role.SERVICE_MANAGER: (),
 }
 
 

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onedoor.accounts.models import User
+from onedoor.accounts.roles import TASK_HOLDERS
 from onedoor.emails import templated
 from onedoor.emails.delivery import deliver, sent
 from onedoor.referrals.models import Referral
@@ -33,7 +34,7 @@ from onedoor.safeguarding.tasks import notify_concern_owner
 from onedoor.triage.clock import ENGLAND_AND_WALES, LONDON
 from onedoor.triage.queue import TRIAGE_STATES
 from onedoor.triage.tasks import tell_clinical_leads
-from onedoor.worklist.items import SOURCES, due_items_for, with_clocks
+from onedoor.worklist.items import due_items_for, with_clocks
 
 DIGEST_FROM = time(7, 0)
 ACKNOWLEDGE_WITHIN = timedelta(days=3)
@@ -87,7 +88,7 @@ def _digests(now: datetime) -> int:
     if local.time() < DIGEST_FROM or not ENGLAND_AND_WALES.is_working_day(local.date()):
         return 0
     staff = list(
-        User.objects.filter(is_active=True, role__in=list(SOURCES))
+        User.objects.filter(is_active=True, role__in=TASK_HOLDERS)
         .exclude(email="")
         .select_related("organisation")
         .order_by("pk")
