@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
+
+from django.db.models import QuerySet
 
 from onedoor.alliance.models import Alliance
 from onedoor.children.models import Child
@@ -37,11 +40,11 @@ def test_a_foreign_or_broken_cursor_is_the_first_page() -> None:
     assert ORDER.after("1_t99999999999999999999999_3") is None  # out of range
 
 
-def _all_pages(order: Keyset, rows: object) -> list[str]:
+def _all_pages(order: Keyset, rows: QuerySet[Any]) -> list[str]:
     seen: list[str] = []
     cursor = ""
     while True:
-        page = order.page(rows, cursor, size=2)  # type: ignore[arg-type]
+        page = order.page(rows, cursor, size=2)
         seen += [getattr(row, "given_name", None) or row.child.given_name for row in page.rows]
         if not page.following:
             return seen

@@ -71,7 +71,11 @@ def test_a_step_down_is_recorded_for_the_allocated_partner_and_acknowledged_by_t
         people.kooth_practitioner,
         Status.ALLOCATED,
     )
-    assert AuditEvent.objects.filter(record_type="transition").count() == 2
+    assert list(
+        AuditEvent.objects.filter(record_type="transition")
+        .order_by("sequence")
+        .values_list("action", "record_id")
+    ) == [("create", str(transition.uuid)), ("change", str(transition.uuid))]
 
 
 def test_an_unacknowledged_step_down_stays_on_the_lists_and_escalates(

@@ -451,7 +451,8 @@ def acknowledge_handover(*, user: User, transition: Transition, note: str) -> Tr
         summary = f"Handover acknowledged by {receiving}."
         to = TRANSITION_ENDS.get(Transition.Kind(transition.kind))
         if to is None:  # a step-down: the child's path carries on as it was
-            _written(user, referral, "transition", transition.uuid, summary)
+            written(user, referral, summary, record_type="transition",
+                    record_id=transition.uuid, action=Action.CHANGE)  # fmt: skip
         else:
             move(
                 user=user,

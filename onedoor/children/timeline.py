@@ -40,11 +40,13 @@ def written(
     record_type: str,
     record_id: object,
     detail: dict[str, Any] | None = None,
+    action: str = Action.CREATE,
 ) -> None:
-    """A record made for the child: on the timeline, and in the audit trail."""
+    """A record made (or, with `action`, changed) for the child: on the timeline, and in
+    the audit trail."""
     on_timeline(referral, summary, actor=user)
     record(
-        Action.CREATE,
+        action,
         actor=user,
         record_type=record_type,
         record_id=record_id,
