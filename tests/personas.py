@@ -19,6 +19,13 @@ from onedoor.referrals.reference import ALPHABET, check_character
 
 PASSWORD = "correct-horse-battery-staple"
 
+# The personas' calendar: their referrals arrive on Monday 2 November 2026 at 10:00, and every
+# test runs on Friday 20 November 2026 at 12:00 (London is on GMT then), with the clock
+# ticking from there (`tests/conftest.py`). A test that needs another moment moves the clock
+# explicitly with `time_machine.move_to(...)`.
+RECEIVED = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
 
 def make_user(username: str, role: Role, organisation: Organisation, **extra: object) -> User:
     user = User(
@@ -81,7 +88,7 @@ def make_child(
     Referral.objects.create(
         reference=make_reference(),
         child=child,
-        received_at=datetime(2026, 11, 2, 10, 0, tzinfo=UTC),
+        received_at=RECEIVED,
         source="school",
         status=status,
         allocated_organisation=organisation_,

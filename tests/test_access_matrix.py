@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from django.db.models import Max
 from django.test import Client
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.access.policy import POLICY, Do, RecordType
 from onedoor.access.records import (
     children_visible_to,
@@ -194,8 +194,6 @@ AUTHOR = {"kooth": "kooth", "chums": "chums", "lead": "north-kent-mind",
 def care(alliance: Alliance, people: People, children: dict[str, Child]) -> dict[str, object]:
     from datetime import date
 
-    from django.utils import timezone
-
     from onedoor.care.models import (
         CarePlan,
         CheckIn,
@@ -211,9 +209,9 @@ def care(alliance: Alliance, people: People, children: dict[str, Child]) -> dict
         referral = child.referrals.get()
         organisation = alliance.organisations.get(slug=AUTHOR[name])
         common = {"referral": referral, "organisation": organisation,
-                  "recorded_by": people.triage, "recorded_at": timezone.now()}  # fmt: skip
+                  "recorded_by": people.triage, "recorded_at": clock.now()}  # fmt: skip
         made[f"{name}:contact"] = Contact.objects.create(
-            **common, happened_at=timezone.now(), outcome="attended", mode="phone"
+            **common, happened_at=clock.now(), outcome="attended", mode="phone"
         )
         made[f"{name}:checkin"] = CheckIn.objects.create(**common, contact_made=False)
         made[f"{name}:careplan"] = CarePlan.objects.create(
@@ -305,7 +303,7 @@ def test_safeguarding_concerns_are_seen_only_by_those_involved(
         Concern.objects.create(
             referral=child.referrals.get(), category="neglect", seen_or_said="Seen.",
             immediate_actions="Done.", referred_to_social_care=False, owner=people.safeguarding,
-            raised_by=people.triage, raised_at=timezone.now(),
+            raised_by=people.triage, raised_at=clock.now(),
         )  # fmt: skip
     seen = concerns_visible_to(people.by_role()[persona])
     assert _names(children, seen, "referral__child") == EXPECTED_CONCERNS[persona]
@@ -384,7 +382,7 @@ def test_reflective_notes_are_private_to_the_pair_and_the_clinical_lead(
 
     held = Supervision.objects.create(
         alliance=alliance, supervisor=people.kooth_lead, practitioner=people.kooth_practitioner,
-        held_on=date(2026, 11, 2), reflections="Private.", recorded_at=timezone.now(),
+        held_on=date(2026, 11, 2), reflections="Private.", recorded_at=clock.now(),
     )  # fmt: skip
     readers = {"kooth_lead", "kooth_practitioner", "clinical_lead"}
     assert (held in set(reflections_visible_to(people.by_role()[persona]))) is (persona in readers)

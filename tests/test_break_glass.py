@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.access.models import BreakGlassGrant
 from onedoor.alliance.models import Alliance
 from onedoor.audit.models import AuditEvent
@@ -70,7 +70,7 @@ def test_access_ends_when_the_grant_expires(
 ) -> None:
     sign_in(client, people.kooth_practitioner)
     client.post("/emergency-access/", {"identifier": "9434765919", "reason": REASON})
-    BreakGlassGrant.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    BreakGlassGrant.objects.update(expires_at=clock.now() - timedelta(seconds=1))
     assert client.get(f"/children/{chums_child.uuid}/").status_code == 404
 
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.alliance.models import Alliance
 from onedoor.audit.models import AuditEvent
 from onedoor.care.actions import record_check_in, record_contact, record_note
@@ -31,7 +31,7 @@ def test_the_first_attended_contact_starts_the_intervention(
 ) -> None:
     contact = record_contact(
         user=people.kooth_practitioner, referral=waiting,
-        happened_at=timezone.now() - timedelta(hours=1), outcome="attended", mode="video",
+        happened_at=clock.now() - timedelta(hours=1), outcome="attended", mode="video",
         duration_minutes=50,
     )  # fmt: skip
     waiting.refresh_from_db()
@@ -43,7 +43,7 @@ def test_the_first_attended_contact_starts_the_intervention(
 
 def test_a_missed_contact_does_not_start_it(people: People, waiting: Referral) -> None:
     record_contact(
-        user=people.kooth_practitioner, referral=waiting, happened_at=timezone.now(),
+        user=people.kooth_practitioner, referral=waiting, happened_at=clock.now(),
         outcome="did_not_attend", mode="face_to_face", duration_minutes=None,
     )  # fmt: skip
     waiting.refresh_from_db()
@@ -55,7 +55,7 @@ def test_another_partner_cannot_record_and_nothing_is_written(
 ) -> None:
     with pytest.raises(PermissionDenied):
         record_contact(
-            user=people.chums_practitioner, referral=waiting, happened_at=timezone.now(),
+            user=people.chums_practitioner, referral=waiting, happened_at=clock.now(),
             outcome="attended", mode="phone", duration_minutes=30,
         )  # fmt: skip
     with pytest.raises(PermissionDenied):
@@ -69,7 +69,7 @@ def test_a_contact_in_the_future_is_refused(people: People, waiting: Referral) -
     with pytest.raises(ValidationError, match="A contact cannot be in the future"):
         record_contact(
             user=people.kooth_practitioner, referral=waiting,
-            happened_at=timezone.now() + timedelta(days=1), outcome="attended", mode="phone",
+            happened_at=clock.now() + timedelta(days=1), outcome="attended", mode="phone",
             duration_minutes=30,
         )  # fmt: skip
 
@@ -91,7 +91,7 @@ def test_a_worse_risk_at_a_check_in_sends_the_child_back_to_triage(
     )  # fmt: skip
     # A new same-day clock from now (not the original referral's), the clinical leads told,
     # and the review on their tasks.
-    assert waiting.triage_due_at is not None and waiting.triage_due_at > timezone.now()
+    assert waiting.triage_due_at is not None and waiting.triage_due_at > clock.now()
     assert DBTaskResult.objects.get().task_path == "onedoor.triage.tasks.notify_red_referral"
     assert [(i.what, i.referral) for i in due_items_for(people.clinical_lead)] == [
         ("Review a red referral today", waiting)
@@ -133,7 +133,7 @@ def test_a_risk_review_sets_the_next_due_date_by_rating(people: People, waiting:
     review = record_risk_review(
         user=people.kooth_practitioner, referral=waiting, rating="amber", rationale="Steady."
     )
-    assert (review.next_due - timezone.localdate()).days == 14
+    assert (review.next_due - clock.today()).days == 14
     waiting.refresh_from_db()
     assert waiting.risk_rating == "amber"
 
@@ -149,7 +149,7 @@ def test_discharge_closes_the_journey_and_invites_feedback_once(
     from onedoor.children.models import Journey
 
     Referral.objects.filter(pk=waiting.pk).update(referrer_email="mum@example.org")
-    journey = Journey.objects.create(child=waiting.child, opened_at=timezone.now())
+    journey = Journey.objects.create(child=waiting.child, opened_at=clock.now())
     Referral.objects.filter(pk=waiting.pk).update(journey=journey)
     waiting.refresh_from_db()
     ended = discharge(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from onedoor import clock
 from onedoor.alliance.models import Alliance
 from onedoor.care.actions import record_note
 from onedoor.care.models import Contact
@@ -120,15 +121,14 @@ def test_the_care_record_runs_a_fixed_number_of_queries(
     django_assert_num_queries: object,
     contacts: int,
 ) -> None:
-    from django.utils import timezone
 
     kooth = waiting.allocated_organisation
     assert kooth is not None
     for _ in range(contacts):
         Contact.objects.create(
             referral=waiting, organisation=kooth,
-            recorded_by=people.kooth_practitioner, recorded_at=timezone.now(),
-            happened_at=timezone.now(), outcome="did_not_attend", mode="phone",
+            recorded_by=people.kooth_practitioner, recorded_at=clock.now(),
+            happened_at=clock.now(), outcome="did_not_attend", mode="phone",
         )  # fmt: skip
     record_note(user=people.kooth_practitioner, referral=waiting, text="Note.", sharing="alliance")
     sign_in(client, people.kooth_practitioner)

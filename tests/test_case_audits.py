@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Alliance, AuditCriterion, Organisation
 from onedoor.audit.models import AuditEvent
@@ -28,10 +28,10 @@ from onedoor.case_audits.models import AuditAction, AuditCase, AuditRound, Audit
 from onedoor.case_audits.records import cases_visible_to, rounds_visible_to
 from onedoor.case_audits.sampling import draw
 from onedoor.case_audits.views import Line
+from onedoor.clock.calendar import end_of
 from onedoor.demo.audits import seed_audit_rounds
 from onedoor.demo.population import ensure_demo_accounts, seed_population
 from onedoor.referrals.models import Referral, Status
-from onedoor.triage.clock import end_of
 from onedoor.worklist.items import due_items_for
 from tests.personas import People, make_child, organisation, shown, sign_in
 
@@ -475,7 +475,7 @@ def test_a_sampled_record_that_moved_names_no_child_to_its_old_partner(
 def test_the_clinical_lead_starts_scores_and_closes_a_round_through_the_pages(
     client: Client, alliance: Alliance, people: People
 ) -> None:
-    _taken_on(alliance, "Kooth", "kooth", allocated=timezone.localdate())
+    _taken_on(alliance, "Kooth", "kooth", allocated=clock.today())
     sign_in(client, people.clinical_lead)
     form = client.get("/governance/audits/new/")
     assert form.status_code == 200
@@ -491,7 +491,7 @@ def test_the_clinical_lead_starts_scores_and_closes_a_round_through_the_pages(
         assert f'">{message}</a>' in page
     assert AuditRound.objects.count() == 0
 
-    today = timezone.localdate()
+    today = clock.today()
     started = client.post(
         "/governance/audits/new/",
         {
@@ -569,7 +569,7 @@ def test_the_alliance_file_configures_the_criteria_and_sample_size(alliance: All
 def test_the_demo_has_last_quarters_round_closed_and_this_quarters_open(
     alliance: Alliance,
 ) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     ensure_demo_accounts(alliance, "demo-password-for-tests")
     seed_population(alliance, 120, today=today)
     assert seed_audit_rounds(alliance, today) == 2

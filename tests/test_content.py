@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Alliance, Need
 from onedoor.audit.models import AuditEvent
@@ -41,7 +41,7 @@ def _substance(title: str = "Sleep well leaflet", min_age: int = 5, max_age: int
 
 def _signed(people: People, title: str = "Sleep well leaflet", **ages: int) -> ContentItem:
     item = add_item(user=people.clinical_lead, substance=_substance(title, **ages))
-    review_by = timezone.localdate() + timedelta(days=30)
+    review_by = clock.today() + timedelta(days=30)
     return sign_off(user=people.clinical_lead, item=item, version=item.version, review_by=review_by)
 
 
@@ -96,7 +96,7 @@ def test_only_the_clinical_lead_signs_off_and_others_write_nothing(
     with pytest.raises(PermissionDenied):
         sign_off(
             user=getattr(people, persona), item=item, version=1,
-            review_by=timezone.localdate() + timedelta(days=30),
+            review_by=clock.today() + timedelta(days=30),
         )  # fmt: skip
     item.refresh_from_db()
     assert (item.signed_off_by, item.signed_off_at, item.review_by) == (None, None, None)
@@ -105,7 +105,7 @@ def test_only_the_clinical_lead_signs_off_and_others_write_nothing(
 
 def test_the_clinical_lead_signs_off_a_version_to_review_within_24_months(people: People) -> None:
     item = add_item(user=people.clinical_lead, substance=_substance())
-    today = timezone.localdate()
+    today = clock.today()
     with pytest.raises(ValidationError):
         sign_off(user=people.clinical_lead, item=item, version=1, review_by=today + timedelta(800))
     with pytest.raises(ValidationError):
@@ -138,7 +138,7 @@ def test_an_edit_to_what_the_item_says_clears_its_sign_off(people: People) -> No
     with pytest.raises(ValidationError, match="changed or was retired"):
         sign_off(
             user=people.clinical_lead, item=edited, version=1,
-            review_by=timezone.localdate() + timedelta(days=30),
+            review_by=clock.today() + timedelta(days=30),
         )  # fmt: skip
 
 
@@ -181,7 +181,7 @@ def test_an_item_with_its_ages_the_wrong_way_round_is_refused(people: People) ->
 def test_the_check_in_offers_sendable_items_that_fit_the_childs_age(
     alliance: Alliance, people: People
 ) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     child = make_child(alliance, "Kai", born=today.replace(year=today.year - 14))
     fits = _signed(people, "For 11 to 18", min_age=11, max_age=18)
     exactly = _signed(people, "For 14 only", min_age=14, max_age=14)
@@ -242,7 +242,7 @@ def test_a_check_in_refuses_an_item_that_cannot_be_sent_and_writes_nothing(
     else:
         bad = _signed(people, "Draft leaflet")
     if problem == "overdue":
-        yesterday = timezone.localdate() - timedelta(days=1)
+        yesterday = clock.today() - timedelta(days=1)
         ContentItem.objects.filter(pk=bad.pk).update(review_by=yesterday)
     if problem == "retired":
         retire(user=people.clinical_lead, item=bad)

@@ -164,7 +164,7 @@ def test_the_population_has_the_work_behind_the_figures(alliance: Alliance) -> N
 def test_each_demo_referral_runs_the_clock_its_rating_group_and_disclosures_give(
     alliance: Alliance,
 ) -> None:
-    from onedoor.triage.deadlines import triage_deadline
+    from onedoor.alliance.clocks import triage_deadline
 
     seed_population(alliance, 150, today=date(2026, 11, 23))
     referrals = Referral.objects.select_related("child").prefetch_related("child__priority_groups")

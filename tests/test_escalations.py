@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.db import connection
 from django.test import Client
@@ -115,11 +116,9 @@ def test_someone_away_is_stood_in_for_by_their_deputy(alliance: Alliance, people
 
 
 def test_an_escalation_reaches_the_deputy_of_a_director_on_leave(
-    alliance: Alliance, people: People, monkeypatch: pytest.MonkeyPatch
+    alliance: Alliance, people: People, time_machine: time_machine.TimeMachineFixture
 ) -> None:
-    from onedoor.triage import tasks
-
-    monkeypatch.setattr(tasks.timezone, "localdate", lambda: date(2026, 11, 23))
+    time_machine.move_to(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
     referral = _late(alliance, "Red", red=True)
     manager, deputy = people.manager, people.coordinator  # level 3: clinical lead, manager
     manager.email, manager.away_until, manager.deputy = (

@@ -13,17 +13,13 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from onedoor.audit.models import AuditEvent
-from onedoor.insights import dashboard
 from onedoor.insights.views import safe_cell
 from tests.personas import People, shown, sign_in
 from tests.test_kpis import NOW, october  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.usefixtures("october")
 
-
-@pytest.fixture(autouse=True)
-def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dashboard.timezone, "now", lambda: NOW)  # this quarter: Oct to Dec 2026
+# The `october` fixture moves the clock to NOW: this quarter is October to December 2026.
 
 
 def _csv(response: object) -> list[list[str]]:

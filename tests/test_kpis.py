@@ -26,6 +26,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+import time_machine
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -109,8 +110,10 @@ def _gad7(referral: Referral, by: User, when: datetime, answers: list[int]) -> N
 
 
 @pytest.fixture
-def october(alliance: Alliance, people: People, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(kpis.timezone, "now", lambda: NOW)
+def october(
+    alliance: Alliance, people: People, time_machine: time_machine.TimeMachineFixture
+) -> None:
+    time_machine.move_to(NOW)
     kim, chris, tina = people.kooth_practitioner, people.chums_practitioner, people.triage
     attended, missed = Contact.Outcome.ATTENDED, Contact.Outcome.DID_NOT_ATTEND
 

@@ -9,9 +9,9 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
-from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from onedoor import clock
 from onedoor.alliance.models import Alliance
 from onedoor.audit.models import AuditEvent
 from onedoor.children.models import CarerContact, TimelineEvent
@@ -56,7 +56,7 @@ def test_a_practitioner_records_a_measure_scored_on_save(people: People, waiting
     )  # fmt: skip
     assert _total(response) == (9, "Below the clinical cut-off", False)
     assert (response.scores["age"], response.scores["gender"]) == (
-        waiting.child.age_on(timezone.localdate()), "not_stated",
+        waiting.child.age_on(clock.today()), "not_stated",
     )  # fmt: skip
     assert (response.needs_review, response.review_reasons) == (False, [])
     event = TimelineEvent.objects.get(referral=waiting)
@@ -217,7 +217,7 @@ def test_an_expired_link_is_refused(client: Client, people: People, waiting: Ref
         user=people.kooth_practitioner, referral=waiting, measure="yp-core",
         respondent="young_person", email="kai@example.org",
     )  # fmt: skip
-    Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now())
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=clock.now())
     url = f"/measures/{invitation.token}/"
     assert client.get(url).status_code == 410
     answers = {f"response-item_{key}": str(value) for key, value in HIGH.items()}
@@ -371,7 +371,7 @@ def test_the_chart_places_each_score_on_the_measures_range() -> None:
 def test_the_measures_page_offers_only_the_measures_that_fit_the_childs_age(
     client: Client, alliance: Alliance, people: People, age: int, offered: list[str]
 ) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     born = date(today.year - age, 1, 1)  # the birthday has come this year, whatever the day
     referral = make_child(
         alliance, "Ava", born=born, allocated_to="kooth", status=Status.IN_INTERVENTION

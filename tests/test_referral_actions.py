@@ -396,7 +396,7 @@ def test_a_referral_that_discloses_a_risk_to_life_runs_the_same_day_clock_until_
     alliance: Alliance, indicators: tuple[str, ...], clock: str
 ) -> None:
     from onedoor.alliance.models import TriageClock
-    from onedoor.triage.clock import ENGLAND_AND_WALES, due_at
+    from onedoor.clock.calendar import ENGLAND_AND_WALES, due_at
 
     referral = submit(replace(MAYA, risk_indicators=indicators))
     days = TriageClock.objects.get(alliance=alliance, kind=clock).working_days

@@ -20,8 +20,8 @@ from django.core import signing
 from django.core.cache import cache
 from django.db import OperationalError, connection
 from django.test import Client
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.alliance.models import Alliance
 from onedoor.children.models import Child
 from onedoor.children.nhs_number import is_valid
@@ -35,7 +35,7 @@ from tests.personas import shown
 Answers = dict[str, dict[str, Any]]
 Response = Any  # the test client's response (a stubs-only type)
 NHS_NUMBER = "943 476 5919"
-YEAR = timezone.localdate().year
+YEAR = clock.today().year
 
 
 def born(years: int) -> dict[str, str]:
@@ -451,7 +451,7 @@ def test_the_date_of_birth_must_be_a_real_date_in_a_young_life(
 
 
 def test_a_date_of_birth_today_is_accepted_and_30_is_the_oldest(journey: Journey) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     journey.walk(PROFESSIONAL, until="young-person")
     child = PROFESSIONAL["young-person"]
 
@@ -921,7 +921,7 @@ def test_with_the_database_down_no_referral_and_fixed_crisis_lines(
 
 
 def test_too_many_referrals_from_one_address_keeps_the_answers(journey: Journey) -> None:
-    now = timezone.now()
+    now = clock.now()
     SubmissionAttempt.objects.bulk_create(
         SubmissionAttempt(address="127.0.0.1", at=now - timedelta(minutes=n))
         for n in range(PUBLIC_SUBMISSIONS_PER_HOUR)

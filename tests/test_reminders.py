@@ -14,9 +14,9 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
-from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, Organisation
@@ -371,12 +371,12 @@ def test_a_worker_that_died_mid_send_holds_the_message_only_until_its_claim_laps
 ) -> None:
     key = f"digest:2026-11-23:{people.kooth_practitioner.pk}"
     Delivery.objects.create(
-        key=key, created_at=timezone.now(), attempts=1,
-        claimed_until=timezone.now() + timedelta(minutes=5),
+        key=key, created_at=clock.now(), attempts=1,
+        claimed_until=clock.now() + timedelta(minutes=5),
     )  # fmt: skip
     assert send_reminders(MONDAY_8AM) == Sent(red=1, acknowledgements=0, digests=2)
     assert "kim@example.org" not in [to for m in mail.outbox for to in m.to]
-    Delivery.objects.filter(key=key).update(claimed_until=timezone.now() - timedelta(seconds=1))
+    Delivery.objects.filter(key=key).update(claimed_until=clock.now() - timedelta(seconds=1))
     assert send_reminders(MONDAY_8AM + timedelta(minutes=5)) == Sent(0, 0, 1)
     assert [m.to for m in mail.outbox].count(["kim@example.org"]) == 1
     assert Delivery.objects.get(key=key).attempts == 2

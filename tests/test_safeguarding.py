@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.access.records import concerns_visible_to
 from onedoor.alliance.models import Alliance
 from onedoor.audit.models import AuditEvent
@@ -121,19 +121,19 @@ def test_follow_ups_are_done_before_the_concern_closes(people: People, at_chums:
     lead = people.partner_safeguarding
     with pytest.raises(PermissionDenied):
         add_follow_up(user=people.chums_practitioner, concern=concern, text="Call school.",
-                      owner=people.chums_practitioner, due=timezone.localdate())  # fmt: skip
+                      owner=people.chums_practitioner, due=clock.today())  # fmt: skip
     with pytest.raises(ValidationError, match="cannot be in the past"):
         add_follow_up(user=lead, concern=concern, text="Call school.",
                       owner=people.chums_practitioner,
-                      due=timezone.localdate() - timedelta(days=1))  # fmt: skip
+                      due=clock.today() - timedelta(days=1))  # fmt: skip
     for outsider in (people.commissioner, people.analyst):  # no task list to put it on
         with pytest.raises(ValidationError, match="Choose who will do it"):
             add_follow_up(user=lead, concern=concern, text="Call school.", owner=outsider,
-                          due=timezone.localdate() + timedelta(days=2))  # fmt: skip
+                          due=clock.today() + timedelta(days=2))  # fmt: skip
     assert FollowUp.objects.count() == 0
     action = add_follow_up(
         user=lead, concern=concern, text="Call the school's DSL.",
-        owner=people.chums_practitioner, due=timezone.localdate() + timedelta(days=2),
+        owner=people.chums_practitioner, due=clock.today() + timedelta(days=2),
     )  # fmt: skip
     with pytest.raises(ValidationError, match="Every follow-up action must be done"):
         close_concern(user=lead, concern=concern, outcome="Resolved.")
@@ -144,7 +144,7 @@ def test_follow_ups_are_done_before_the_concern_closes(people: People, at_chums:
     assert closed.closed_at is not None and closed.outcome == "Social care assessment; support."
     with pytest.raises(ValidationError, match="closed"):
         add_follow_up(user=lead, concern=concern, text="More.", owner=lead,
-                      due=timezone.localdate())  # fmt: skip
+                      due=clock.today())  # fmt: skip
 
 
 def test_the_pages_raise_list_and_work_a_concern(
@@ -230,7 +230,7 @@ def test_the_concerns_list_runs_the_same_queries_at_any_size(
 def test_a_new_concern_and_its_follow_up_actions_are_on_their_owners_task_lists(
     people: People, at_chums: Referral, alliance: Alliance
 ) -> None:
-    from onedoor.triage.clock import ENGLAND_AND_WALES, due_at, end_of
+    from onedoor.clock.calendar import ENGLAND_AND_WALES, due_at, end_of
     from onedoor.worklist.items import due_items_for
 
     def work(user: object) -> list[tuple[str, str, object, str]]:
@@ -247,7 +247,7 @@ def test_a_new_concern_and_its_follow_up_actions_are_on_their_owners_task_lists(
         ("Plan the follow-up of a safeguarding concern", at_chums.reference, planned_by, page)
     ]
     assert work(people.safeguarding) == []  # sees it, but does not own it
-    due = timezone.localdate() + timedelta(days=3)
+    due = clock.today() + timedelta(days=3)
     action = add_follow_up(
         user=people.partner_safeguarding, concern=concern, text="Home visit with social care",
         owner=people.chums_practitioner, due=due,

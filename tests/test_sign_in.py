@@ -8,10 +8,10 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
-from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from onedoor import clock
 from onedoor import settings as project_settings
 from onedoor.accounts.middleware import LAST_SEEN_AT, SIGNED_IN_AT
 from onedoor.audit.models import AuditEvent
@@ -152,13 +152,13 @@ def test_the_lockout_ends_after_the_cool_off(client: Client, people: People, set
     for _ in range(5):
         _post_password(client, "kim-kooth", "wrong-password")
     assert _post_password(client, "kim-kooth").status_code == 429
-    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    AccessAttempt.objects.update(attempt_time=clock.now() - timedelta(minutes=16))
     assert _post_password(client, "kim-kooth")["Location"] == "/"
 
 
 def _age_session(client: Client, *, idle: timedelta, since_sign_in: timedelta) -> None:
     session = client.session
-    now = timezone.now()
+    now = clock.now()
     session[LAST_SEEN_AT] = (now - idle).isoformat()
     session[SIGNED_IN_AT] = (now - since_sign_in).isoformat()
     session.save()

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from onedoor.triage.clock import (
+from onedoor.clock.calendar import (
     END_OF_WORKING_DAY,
     ENGLAND_AND_WALES,
     LONDON,

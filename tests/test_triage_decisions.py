@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django_tasks_db.models import DBTaskResult
@@ -238,35 +239,32 @@ def test_two_concurrent_decisions_one_applies_and_one_is_refused_with_a_conflict
 
 
 def test_the_clock_pauses_while_information_is_awaited_and_the_deadline_moves_back(
-    people: People, referral: Referral
+    people: People, referral: Referral, time_machine: time_machine.TimeMachineFixture
 ) -> None:
     from datetime import UTC, datetime
-    from unittest import mock
 
     from onedoor.triage.actions import information_received
 
-    def at(day: int, hour: int) -> mock._patch[mock.Mock]:  # November 2026, UTC = London
-        return mock.patch(
-            "django.utils.timezone.now", return_value=datetime(2026, 11, day, hour, tzinfo=UTC)
-        )
+    def at(day: int, hour: int) -> None:  # November 2026, UTC = London
+        time_machine.move_to(datetime(2026, 11, day, hour, tzinfo=UTC), tick=False)
 
-    with at(2, 11):
-        referral = _screen(people, referral, "green")  # received Monday 2 Nov, 10:00
+    at(2, 11)
+    referral = _screen(people, referral, "green")  # received Monday 2 Nov, 10:00
     assert referral.triage_due_at == datetime(2026, 11, 9, 17, 0, tzinfo=UTC)  # 5 working days
-    with at(3, 11):
-        record_decision(
-            user=people.triage, referral=referral, version=referral.version, grouping=HELP,
-            outcome=Outcome.MORE_INFORMATION, information_requested="GP letter",
-            information_due=date(2026, 11, 10),
-        )  # fmt: skip
+    at(3, 11)
+    record_decision(
+        user=people.triage, referral=referral, version=referral.version, grouping=HELP,
+        outcome=Outcome.MORE_INFORMATION, information_requested="GP letter",
+        information_due=date(2026, 11, 10),
+    )  # fmt: skip
     referral.refresh_from_db()
     assert (referral.status, referral.clock_paused_at) == (
         Status.MORE_INFORMATION, datetime(2026, 11, 3, 11, tzinfo=UTC),
     )  # fmt: skip
-    with at(5, 15):
-        information_received(
-            user=people.triage, referral=referral, version=referral.version, note="Letter in."
-        )
+    at(5, 15)
+    information_received(
+        user=people.triage, referral=referral, version=referral.version, note="Letter in."
+    )
     referral.refresh_from_db()
     # Paused Tuesday, Wednesday and Thursday: three working days later.
     assert (referral.status, referral.clock_paused_at, referral.triage_due_at) == (

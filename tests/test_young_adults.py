@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, IThriveGrouping, Offer, PriorityGroup
@@ -38,7 +38,7 @@ HELP = IThriveGrouping.GETTING_HELP
 
 def _born_aged(years: int) -> date:
     """A 1 January birthday: `years` old today, whatever today is."""
-    return date(timezone.localdate().year - years, 1, 1)
+    return date(clock.today().year - years, 1, 1)
 
 
 def _young_adult(
@@ -122,16 +122,16 @@ def test_only_a_care_leaver_aged_18_to_25_needs_a_named_coordinator(
     alliance: Alliance, aged: int, groups: tuple[str, ...], expected: bool
 ) -> None:
     child = _young_adult(alliance, "Robin", aged=aged, groups=groups).child
-    assert needs_named_coordinator(child, timezone.localdate()) is expected
+    assert needs_named_coordinator(child, clock.today()) is expected
 
 
 def test_the_upper_age_is_the_alliances_extended_age(alliance: Alliance) -> None:
     child = _young_adult(alliance, "Robin", aged=23).child
-    assert needs_named_coordinator(child, timezone.localdate()) is True
+    assert needs_named_coordinator(child, clock.today()) is True
     alliance.extended_max_age = 22
     alliance.save()
     child = Child.objects.select_related("alliance").get(pk=child.pk)
-    assert needs_named_coordinator(child, timezone.localdate()) is False
+    assert needs_named_coordinator(child, clock.today()) is False
 
 
 # Naming a coordinator
@@ -296,13 +296,13 @@ def test_no_care_is_recorded_for_a_young_adult_until_a_coordinator_is_named(
     referral = _young_adult(alliance, "Ash", status=Status.WAITING, allocated_to="kooth")
     with pytest.raises(ValidationError, match=NAME_A_COORDINATOR_FIRST):
         record_contact(
-            user=people.kooth_practitioner, referral=referral, happened_at=timezone.now(),
+            user=people.kooth_practitioner, referral=referral, happened_at=clock.now(),
             outcome="attended", mode="phone", duration_minutes=30,
         )  # fmt: skip
     assert (Contact.objects.count(), AuditEvent.objects.count()) == (0, 0)
     assign_coordinator(user=people.coordinator, referral=referral, coordinator=people.coordinator)
     record_contact(
-        user=people.kooth_practitioner, referral=referral, happened_at=timezone.now(),
+        user=people.kooth_practitioner, referral=referral, happened_at=clock.now(),
         outcome="attended", mode="phone", duration_minutes=30,
     )  # fmt: skip
     referral.refresh_from_db()

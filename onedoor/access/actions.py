@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.access.models import BreakGlassGrant
 from onedoor.access.policy import AUDIT_REVIEWER_ROLES, BREAK_GLASS_ROLES
 from onedoor.accounts.models import User
@@ -26,7 +26,7 @@ def break_glass(*, user: User, child: Child, reason: str) -> BreakGlassGrant:
         raise ValidationError(
             f"Explain why you need emergency access in at least {MINIMUM_REASON_LENGTH} characters"
         )
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         grant = BreakGlassGrant.objects.create(
             user=user,
@@ -59,7 +59,7 @@ def review_break_glass(
     with transaction.atomic():
         updated = BreakGlassGrant.objects.filter(pk=grant.pk, reviewed_at__isnull=True).update(
             reviewed_by=reviewer,
-            reviewed_at=timezone.now(),
+            reviewed_at=clock.now(),
             outcome=outcome,
             review_note=note.strip(),
         )

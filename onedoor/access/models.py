@@ -6,12 +6,13 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+
+from onedoor import clock
 
 
 class BreakGlassGrantQuerySet(models.QuerySet["BreakGlassGrant"]):
     def active(self) -> BreakGlassGrantQuerySet:
-        return self.filter(expires_at__gt=timezone.now())
+        return self.filter(expires_at__gt=clock.now())
 
     def awaiting_review(self) -> BreakGlassGrantQuerySet:
         return self.filter(reviewed_at__isnull=True)
@@ -30,7 +31,7 @@ class BreakGlassGrant(models.Model):
         "children.Child", on_delete=models.PROTECT, related_name="break_glass_grants"
     )
     reason = models.TextField()
-    granted_at = models.DateTimeField(default=timezone.now)
+    granted_at = models.DateTimeField(default=clock.now)
     expires_at = models.DateTimeField()
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -54,4 +55,4 @@ class BreakGlassGrant(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.expires_at > timezone.now()
+        return self.expires_at > clock.now()

@@ -13,8 +13,8 @@ from uuid import UUID
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.access.models import BreakGlassGrant
 from onedoor.access.policy import BREAK_GLASS_ROLES, Do, RecordType, Scope, scope_for
 from onedoor.accounts.models import User
@@ -61,7 +61,7 @@ def _emergency(user: User, child: str) -> Q:
     return Q(
         Exists(
             BreakGlassGrant.objects.filter(
-                user=user, child=OuterRef(child), expires_at__gt=timezone.now()
+                user=user, child=OuterRef(child), expires_at__gt=clock.now()
             )
         )
     )

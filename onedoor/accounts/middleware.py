@@ -11,9 +11,9 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 
+from onedoor import clock
 from onedoor.audit.trail import Action, record
 
 SIGNED_IN_AT = "onedoor_signed_in_at"
@@ -23,7 +23,7 @@ LAST_SEEN_PRECISION = timedelta(seconds=30)
 
 
 def start_session_clock(request: HttpRequest) -> None:
-    now = timezone.now().isoformat()
+    now = clock.now().isoformat()
     request.session[SIGNED_IN_AT] = now
     request.session[LAST_SEEN_AT] = now
 
@@ -37,7 +37,7 @@ class SessionTimeoutMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated:
-            now = timezone.now()
+            now = clock.now()
             if SIGNED_IN_AT not in request.session:
                 # Every sign-in rotates the session key, so a session without a clock has
                 # only just been signed in to.

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.db import transaction
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.audit.context import client_address
 from onedoor.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 
@@ -40,7 +40,7 @@ def record(
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1)
         event = AuditEvent(
             sequence=head.last_sequence + 1,
-            at=timezone.now(),
+            at=clock.now(),
             actor_uuid=getattr(actor, "uuid", None),
             actor_username=getattr(actor, "username", "") or "",
             actor_role=getattr(actor, "role", "") or "",

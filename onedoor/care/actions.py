@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from onedoor import clock
 from onedoor.access.records import can_change_care, referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
@@ -32,12 +33,12 @@ from onedoor.care.models import (
 from onedoor.care.young_adults import require_named_coordinator
 from onedoor.children.models import Journey
 from onedoor.children.timeline import written
+from onedoor.clock.calendar import ENGLAND_AND_WALES, end_of
 from onedoor.content.actions import check_sendable, record_sent
 from onedoor.content.models import ContentItem
 from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.states import ENDS, change, move
 from onedoor.triage.actions import back_to_triage
-from onedoor.triage.clock import ENGLAND_AND_WALES, end_of
 
 WORKING_STATES = frozenset({Status.WAITING, Status.IN_INTERVENTION})
 RISK_ORDER = {RiskRating.GREEN: 0, RiskRating.AMBER: 1, RiskRating.RED: 2}
@@ -71,7 +72,7 @@ def record_contact(
 ) -> Contact:
     """A contact; the first attended one starts the intervention."""
     organisation = _check(user, referral)
-    if happened_at > timezone.now():
+    if happened_at > clock.now():
         raise ValidationError("A contact cannot be in the future")
     if outcome not in Contact.Outcome.values or mode not in Contact.Mode.values:
         raise ValidationError("Choose what happened and how")
@@ -80,7 +81,7 @@ def record_contact(
             referral=referral,
             organisation=organisation,
             recorded_by=user,
-            recorded_at=timezone.now(),
+            recorded_at=clock.now(),
             happened_at=happened_at,
             outcome=outcome,
             mode=mode,
@@ -116,7 +117,7 @@ def record_note(*, user: User, referral: Referral, text: str, sharing: str) -> C
             referral=referral,
             organisation=organisation,
             recorded_by=user,
-            recorded_at=timezone.now(),
+            recorded_at=clock.now(),
             text=text.strip(),
             sharing=sharing,
         )
@@ -155,7 +156,7 @@ def record_check_in(
             referral=referral,
             organisation=organisation,
             recorded_by=user,
-            recorded_at=timezone.now(),
+            recorded_at=clock.now(),
             contact_made=contact_made,
             rating=rating if contact_made else "",
             notes=notes.strip(),
@@ -196,14 +197,14 @@ def record_care_plan(
     goals = [goal.strip() for goal in goals if goal.strip()]
     if not summary.strip() or not goals:
         raise ValidationError("Write the plan and at least one goal")
-    if review_due <= timezone.localdate():
+    if review_due <= clock.today():
         raise ValidationError("The review date must be in the future")
     with transaction.atomic():
         plan = CarePlan.objects.create(
             referral=referral,
             organisation=organisation,
             recorded_by=user,
-            recorded_at=timezone.now(),
+            recorded_at=clock.now(),
             summary=summary.strip(),
             review_due=review_due,
         )
@@ -232,10 +233,10 @@ def record_risk_review(
             referral=referral,
             organisation=organisation,
             recorded_by=user,
-            recorded_at=timezone.now(),
+            recorded_at=clock.now(),
             rating=rating,
             rationale=rationale.strip(),
-            next_due=risk_review_due(referral, rating, timezone.localdate()),
+            next_due=risk_review_due(referral, rating, clock.today()),
         )
         change(referral=referral, version=referral.version, risk_rating=rating)
         _written(
@@ -259,7 +260,7 @@ def discharge(*, user: User, referral: Referral, reason: str, summary: str) -> D
         raise ValidationError("Choose the reason for discharge")
     if not summary.strip():
         raise ValidationError("Write a closing summary")
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         move(
             user=user,
@@ -290,7 +291,7 @@ def give_feedback(*, token: str, helpful: int, comments: str) -> Feedback:
     """Feedback through the single-use link; a used or expired link is refused."""
     if not 1 <= helpful <= 5:
         raise ValidationError("Choose how helpful the support was, from 1 to 5")
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         claimed = Discharge.objects.filter(
             feedback_token=token, feedback_used_at__isnull=True, feedback_expires_at__gt=now
@@ -343,7 +344,7 @@ def record_step_down(
         raise ValidationError("Write the reason and the handover")
     if Transition.objects.filter(referral=referral, acknowledged_at__isnull=True).exists():
         raise ValidationError("A handover for this child is already waiting to be acknowledged")
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         transition = Transition.objects.create(
             referral=referral,
@@ -386,7 +387,7 @@ def start_transition(
         receiving_offer is None or receiving_offer.organisation_id != receiving_organisation.pk
     ):
         raise ValidationError("Choose the receiving partner's offer")
-    now = timezone.now()
+    now = clock.now()
     due = _handover_due(now)
     with transaction.atomic():
         move(
@@ -435,7 +436,7 @@ def acknowledge_handover(*, user: User, transition: Transition, note: str) -> Tr
     if on_behalf and not note.strip():
         raise ValidationError("Say who at the receiving service acknowledged it, and how")
     referral = transition.referral
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         claimed = Transition.objects.filter(pk=transition.pk, acknowledged_at__isnull=True).update(
             acknowledged_by=user, acknowledged_at=now, acknowledgement=note.strip()
@@ -484,7 +485,7 @@ def record_safety_plan(
             referral=referral,
             organisation=organisation,
             recorded_by=user,
-            recorded_at=timezone.now(),
+            recorded_at=clock.now(),
             warning_signs=warning_signs.strip(),
             coping_strategies=coping_strategies.strip(),
             people_and_places=people_and_places.strip(),

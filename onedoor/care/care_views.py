@@ -13,9 +13,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from onedoor import clock
 from onedoor.access.records import (
     can_change_care,
     care_records_visible_to,
@@ -64,9 +64,9 @@ from onedoor.care.models import (
     Transition,
 )
 from onedoor.care.young_adults import young_adult_for
+from onedoor.clock.calendar import ENGLAND_AND_WALES, TimeLeft, end_of, time_left
 from onedoor.content.actions import materials_for
 from onedoor.referrals.models import Referral, Status
-from onedoor.triage.clock import ENGLAND_AND_WALES, TimeLeft, end_of, time_left
 
 FORMS: dict[str, type[forms.Form]] = {
     "contact": ContactForm,
@@ -112,7 +112,7 @@ def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
     }
     check_in = forms_["check_in"]  # offers the library's materials while the child waits
     if referral.status == Status.WAITING and isinstance(check_in, CheckInForm):
-        check_in.offer(materials_for(referral.child, timezone.localdate()))
+        check_in.offer(materials_for(referral.child, clock.today()))
     if posted in forms_ and forms_[posted].is_valid():
         try:
             _record(user, referral, posted, forms_[posted].cleaned_data)
@@ -166,7 +166,7 @@ def _due(
     """What falls due for this child next, and how each clock stands (the same rules as My
     tasks): the Waiting Well check-in while waiting, the risk review and the care plan
     review that the latest of each set."""
-    now = timezone.now()
+    now = clock.now()
     due: list[tuple[str, datetime]] = []
     if referral.status == Status.WAITING:
         annotated = with_check_in_due(
@@ -234,7 +234,7 @@ def feedback(request: HttpRequest, token: str) -> HttpResponse:
     usable = (
         ended is not None
         and ended.feedback_used_at is None
-        and ended.feedback_expires_at > timezone.now()
+        and ended.feedback_expires_at > clock.now()
     )
     form = FeedbackForm(request.POST if request.method == "POST" and usable else None)
     if usable and request.method == "POST" and form.is_valid():

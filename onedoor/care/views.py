@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from onedoor import clock
 from onedoor.accounts.decorators import roles_required
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Offer, Organisation
@@ -38,7 +39,7 @@ def waiting(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     filters = Filters.from_query(request.GET.dict())
     page = waiting_page(user, filters, request.GET.get("after", ""))
-    now = timezone.now()
+    now = clock.now()
     today = timezone.localdate(now)
     rows = []
     for referral in page.rows:

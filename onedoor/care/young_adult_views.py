@@ -9,9 +9,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from onedoor import clock
 from onedoor.access.records import care_records_visible_to, get_referral_for_user
 from onedoor.accounts.decorators import roles_required, signed_in_user
 from onedoor.accounts.roles import Role
@@ -64,7 +64,7 @@ def name_coordinator(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         "referral": referral,
         "child": referral.child,
         "form": form,
-        "needed": needs_named_coordinator(referral.child, timezone.localdate()),
+        "needed": needs_named_coordinator(referral.child, clock.today()),
         "history": coordinator_history(referral),
     }
     return render(request, "care/coordinator.html", context, status=400 if form.errors else 200)

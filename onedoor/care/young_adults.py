@@ -16,8 +16,8 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.access.records import can_change_care, care_records_visible_to, referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import TRIAGE_TEAM, Role
@@ -85,7 +85,7 @@ def require_named_coordinator(referral: Referral, on_date: date | None = None) -
     """The gate: nothing else happens for a young adult who needs a named care coordinator
     and has none. (Its callers never hold back safety: risk reviews, safety plans, a step-up
     or a safeguarding referral.)"""
-    if not needs_named_coordinator(referral.child, on_date or timezone.localdate()):
+    if not needs_named_coordinator(referral.child, on_date or clock.today()):
         return
     if not CoordinatorAssignment.objects.named().filter(referral=referral).exists():
         raise ValidationError(NAME_A_COORDINATOR_FIRST)
@@ -161,7 +161,7 @@ def assign_coordinator(
         raise ValidationError(FOR_CARE_LEAVERS)
     if not coordinators_of(referral.child.alliance_id).filter(pk=coordinator.pk).exists():
         raise ValidationError("Choose an active care coordinator of the alliance")
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         current = (
             CoordinatorAssignment.objects.current()
@@ -242,7 +242,7 @@ def record_pathway(
             referral=referral,
             organisation=user.organisation,
             recorded_by=user,
-            recorded_at=timezone.now(),
+            recorded_at=clock.now(),
             local_offer_notes=local_offer_notes.strip(),
             notes=notes.strip(),
             **chosen,
@@ -280,7 +280,7 @@ def reassign_caseload(*, from_user: User, to_user: User, by: User) -> int:
         raise ValidationError("Choose an active care coordinator to take the caseload")
     if from_user.pk == to_user.pk:
         raise ValidationError("Choose a different care coordinator to take the caseload")
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         moving = list(
             open_cases(from_user, by)
@@ -358,7 +358,7 @@ def young_adult_for(user: User, referral: Referral) -> YoungAdult | None:
         needs_coordinator=coordinator is None
         and is_young_adult(
             born=referral.child.date_of_birth,
-            on=timezone.localdate(),
+            on=clock.today(),
             up_to=referral.child.alliance.extended_max_age,
         ),
         pathway=care_records_visible_to(user, YoungAdultPathway)

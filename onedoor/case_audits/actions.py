@@ -11,8 +11,8 @@ from datetime import date, datetime, time, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.alliance.models import AuditCriterion, Organisation
 from onedoor.audit.trail import Action, record
@@ -20,9 +20,9 @@ from onedoor.case_audits.models import AuditAction, AuditCase, AuditRound, Audit
 from onedoor.case_audits.records import AUDITORS
 from onedoor.case_audits.sampling import MAX_SEED, draw, new_seed
 from onedoor.checks import checked_text
+from onedoor.clock import LONDON
 from onedoor.governance.records import action_owners
 from onedoor.referrals.models import Referral, Status
-from onedoor.triage.clock import LONDON
 
 # The records an audit samples: those a partner has taken on, now or in the past.
 AUDITABLE = (Status.WAITING, Status.IN_INTERVENTION, Status.IN_TRANSITION, Status.DISCHARGED)
@@ -69,7 +69,7 @@ def start_round(
     title = checked_text(title, "a title", 200, required="Enter a title")
     if allocated_from > allocated_to:
         raise ValidationError("The start of the period must be on or before its end")
-    if allocated_to > (today or timezone.localdate()):
+    if allocated_to > (today or clock.today()):
         raise ValidationError("The end of the period cannot be in the future")
     assert user.organisation is not None
     size = user.organisation.alliance.audit_sample_size if sample_size is None else sample_size
@@ -107,7 +107,7 @@ def start_round(
             sample_size=size,
             seed=seed,
             started_by=user,
-            started_at=timezone.now(),
+            started_at=clock.now(),
         )
         audit_round.organisations.set(list(organisations))
         audit_round.criteria.set(criteria)
@@ -162,7 +162,7 @@ def score_case(
         )
         case.comment = comment
         case.scored_by = user
-        case.scored_at = timezone.now()
+        case.scored_at = clock.now()
         case.save(update_fields=["comment", "scored_by", "scored_at"])
         record(
             Action.CHANGE if rescored else Action.CREATE,
@@ -202,7 +202,7 @@ def add_action(
         raise ValidationError("Choose one of the organisations this round audited, or none")
     if not action_owners(user).filter(pk=owner.pk).exists():
         raise ValidationError("Choose an owner from the alliance's staff")
-    if due_on < (today or timezone.localdate()):
+    if due_on < (today or clock.today()):
         raise ValidationError("The due date cannot be in the past")
     with transaction.atomic():
         _open(AuditRound.objects.select_for_update().get(pk=audit_round.pk))
@@ -213,7 +213,7 @@ def add_action(
             owner=owner,
             due_on=due_on,
             recorded_by=user,
-            recorded_at=timezone.now(),
+            recorded_at=clock.now(),
         )
         record(
             Action.CREATE,
@@ -234,7 +234,7 @@ def mark_action_done(*, user: User, action: AuditAction) -> AuditAction:
         locked = AuditAction.objects.select_for_update().get(pk=action.pk)
         if locked.done_at is not None:
             raise ValidationError("This action is already marked done")
-        locked.done_at = timezone.now()
+        locked.done_at = clock.now()
         locked.done_by = user
         locked.save(update_fields=["done_at", "done_by"])
         record(
@@ -262,7 +262,7 @@ def close_round(*, user: User, audit_round: AuditRound) -> AuditRound:
                 f"Score every sampled record before closing the round: {unscored} "
                 f"{'is' if unscored == 1 else 'are'} still to score"
             )
-        locked.closed_at = timezone.now()
+        locked.closed_at = clock.now()
         locked.save(update_fields=["closed_at"])
         record(
             Action.CHANGE,

@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onedoor import clock
 from onedoor.accounts.decorators import roles_required, signed_in_user
 from onedoor.accounts.models import User
 from onedoor.alliance.models import AuditCriterion, Organisation
@@ -284,5 +284,5 @@ def compliance(request: HttpRequest) -> HttpResponse:
         if own is None:
             lines.append(Line("All organisations", [found.get((r, None, key)) for r in ids]))
         tables.append((criterion.name if criterion else "All criteria", lines))
-    context = {"rounds": compared, "tables": tables, "today": timezone.localdate()}
+    context = {"rounds": compared, "tables": tables, "today": clock.today()}
     return render(request, "case_audits/compliance.html", context)

@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from onedoor.case_audits.models import AuditAction
+from onedoor.clock.calendar import end_of
 from onedoor.referrals.models import Referral
-from onedoor.triage.clock import end_of
 
 if TYPE_CHECKING:
     from onedoor.accounts.models import User

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db import models
 
+from onedoor import clock
 from onedoor.children.nhs_number import format_nhs_number
 
 
@@ -66,7 +67,7 @@ class Child(models.Model):
     priority_groups = models.ManyToManyField(
         "alliance.PriorityGroup", related_name="children", blank=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -111,7 +112,7 @@ class CarerContact(models.Model):
     parental_responsibility = models.CharField(
         max_length=10, choices=ParentalResponsibility.choices
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["created_at"]

@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
-
+from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.audit.trail import Action, record
 from onedoor.children.models import TimelineEvent
@@ -24,7 +23,7 @@ def on_timeline(
 ) -> TimelineEvent:
     return TimelineEvent.objects.create(
         child=referral.child,
-        at=at or timezone.now(),
+        at=at or clock.now(),
         kind=kind,
         actor=actor,
         referral=referral,

@@ -19,8 +19,8 @@ from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, Need
@@ -109,7 +109,7 @@ def add_item(*, user: User, substance: Substance) -> ContentItem:
             owner=user,
             min_age=checked.min_age,
             max_age=checked.max_age,
-            changed_at=timezone.now(),
+            changed_at=clock.now(),
         )
         item.needs.set(checked.needs)
         record(Action.CREATE, actor=user, record_type="content_item", record_id=item.uuid)
@@ -140,7 +140,7 @@ def edit_item(*, user: User, item: ContentItem, substance: Substance, version: i
         for field in ("title", "kind", "description", "link", "min_age", "max_age"):
             setattr(locked, field, getattr(checked, field))
         locked.version += 1
-        locked.changed_at = timezone.now()
+        locked.changed_at = clock.now()
         cleared = locked.signed_off_at is not None
         locked.signed_off_by = None
         locked.signed_off_at = None
@@ -166,13 +166,13 @@ def sign_off(*, user: User, item: ContentItem, version: int, review_by: date) ->
     months)."""
     if not may_sign_off(user, item):
         raise PermissionDenied("Only the clinical lead signs off clinical content.")
-    today = timezone.localdate()
+    today = clock.today()
     if not today < review_by <= today + timedelta(days=REVIEW_MOST_DAYS):
         raise ValidationError("Set a review date after today and within 24 months")
     with transaction.atomic():
         changed = ContentItem.objects.filter(
             pk=item.pk, version=version, retired_at__isnull=True
-        ).update(signed_off_by=user, signed_off_at=timezone.now(), review_by=review_by)
+        ).update(signed_off_by=user, signed_off_at=clock.now(), review_by=review_by)
         if changed != 1:
             raise ValidationError("This item changed or was retired since you opened it")
         record(
@@ -192,7 +192,7 @@ def retire(*, user: User, item: ContentItem) -> ContentItem:
         raise PermissionDenied("You may not retire this item.")
     with transaction.atomic():
         changed = ContentItem.objects.filter(pk=item.pk, retired_at__isnull=True).update(
-            retired_at=timezone.now()
+            retired_at=clock.now()
         )
         if changed != 1:
             raise ValidationError("This item is already retired")
@@ -212,7 +212,7 @@ def check_sendable(*, alliance: Alliance, items: Sequence[ContentItem]) -> list[
     sending transaction, before writing anything. Refuses with the first that may not."""
     if not items:
         return []
-    today = timezone.localdate()
+    today = clock.today()
     locked = list(
         ContentItem.objects.select_for_update()
         .filter(pk__in=[item.pk for item in items])

@@ -10,9 +10,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from onedoor import clock
 from onedoor.accounts.decorators import roles_required, signed_in_user
 from onedoor.content.actions import (
     EDITORS,
@@ -38,7 +38,7 @@ def library(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     items = ContentItem.objects.filter(alliance=alliance_of(user)).select_related("owner")
     page = IN_ORDER_ADDED.page(items, request.GET.get("after", ""))
-    today = timezone.localdate()
+    today = clock.today()
     context = {
         "rows": [(item, item.status(today)) for item in page.rows],
         "next_query": page.next_query(request),
@@ -90,7 +90,7 @@ def item(request: HttpRequest, uuid: UUID) -> HttpResponse:
     )
     sign_off_form = SignOffForm(
         request.POST if posted == "sign_off" else None,
-        initial={"review_by": f"{default_review_by(timezone.localdate()):%-d %-m %Y}"},
+        initial={"review_by": f"{default_review_by(clock.today()):%-d %-m %Y}"},
         prefix="sign_off",
     )
     problem = ""
@@ -117,7 +117,7 @@ def item(request: HttpRequest, uuid: UUID) -> HttpResponse:
     has_errors = bool(problem or edit_form.errors or sign_off_form.errors)
     context = {
         "item": found,
-        "status": found.status(timezone.localdate()),
+        "status": found.status(clock.today()),
         "needs": list(found.needs.all()),
         "form": edit_form,
         "sign_off_form": sign_off_form,

@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Alliance, Organisation
 from onedoor.audit.trail import Action, record
@@ -70,7 +70,7 @@ def leave_feedback(
         or not organisation.active
     ):
         raise ValidationError("Choose one of the alliance's organisations, or none")
-    now = now or timezone.now()
+    now = now or clock.now()
     if address:
         _check_rate(address, now)
     with transaction.atomic():
@@ -150,7 +150,7 @@ def _check_entry(
         raise ValidationError("Summarise what people told us")
     if not we_did.strip():
         raise ValidationError("Say what we did")
-    if changed_on > timezone.localdate():
+    if changed_on > clock.today():
         raise ValidationError("The change must have been made: its date cannot be in the future")
     linked: list[ServiceFeedback | Feedback] = [*any_time_feedback, *discharge_feedback]
     if published and not linked:
@@ -192,7 +192,7 @@ def record_entry(
         alliance, theme, you_said, we_did, changed_on, any_time_feedback, discharge_feedback,
         published,
     )  # fmt: skip
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         entry = YouSaidWeDid.objects.create(
             alliance_id=alliance,
@@ -231,7 +231,7 @@ def update_entry(
         alliance, entry.theme, you_said, we_did, changed_on, any_time_feedback,
         discharge_feedback, published,
     )  # fmt: skip
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         entry = YouSaidWeDid.objects.select_for_update().get(pk=entry.pk)
         if published and not entry.published:

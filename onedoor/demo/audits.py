@@ -18,7 +18,7 @@ from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, Organisation
 from onedoor.case_audits.actions import AUDITED_KINDS, close_round, score_case, start_round
 from onedoor.case_audits.models import AuditRound, Result
-from onedoor.triage.clock import LONDON
+from onedoor.clock import LONDON
 
 # (result, weight): most records meet a criterion; a safety plan is often not needed.
 USUAL = ((Result.MET, 78), (Result.NOT_MET, 14), (Result.NOT_APPLICABLE, 8))

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, Offer, Organisation, PriorityGroup
@@ -27,6 +28,7 @@ from onedoor.care.models import CoordinatorAssignment
 from onedoor.care.young_adults import CARE_LEAVER, is_young_adult
 from onedoor.children.models import Child, Ethnicity, Gender, Journey
 from onedoor.children.nhs_number import check_digit
+from onedoor.clock.calendar import ENGLAND_AND_WALES, clock_kind, due_at
 from onedoor.demo.activity import seed_activity
 from onedoor.demo.meetings import seed_demo_meetings
 from onedoor.referrals.models import (
@@ -39,8 +41,7 @@ from onedoor.referrals.models import (
 )
 from onedoor.referrals.reference import new_reference
 from onedoor.referrals.states import ENDS
-from onedoor.triage.clock import ENGLAND_AND_WALES, clock_kind, due_at
-from onedoor.triage.deadlines import queue_band
+from onedoor.triage.bands import queue_band
 
 T = TypeVar("T")
 
@@ -190,7 +191,7 @@ def seed_population(
     batch_size: int = 1000,
 ) -> int:
     """Make `children` synthetic children (and their referrals); returns how many were new."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     working_days = dict(alliance.triage_clocks.values_list("kind", "working_days"))
     deadlines: dict[tuple[date, bool, int], datetime] = {}
 
@@ -344,7 +345,7 @@ def seed_population(
                         # Allocated by the end of the triage clock, never in the future.
                         allocated_at=min(
                             deadline(received, working_days["routine"]),
-                            max(received, timezone.now()),
+                            max(received, clock.now()),
                         )
                         if offer
                         else None,
@@ -402,7 +403,7 @@ def seed_population(
                         uuid__in=[r.uuid for r in batch_referrals]
                     ).select_related("child")
                 ),
-                now=min(timezone.now(), datetime.combine(today, time(18, 0), tzinfo=tz)),
+                now=min(clock.now(), datetime.combine(today, time(18, 0), tzinfo=tz)),
             )
         created += len(batch_children)
         if progress:

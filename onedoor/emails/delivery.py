@@ -18,8 +18,8 @@ from datetime import timedelta
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.emails.models import Delivery
 
 logger = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ MAX_ATTEMPTS = 10
 def _row(key: str) -> None:
     try:
         with transaction.atomic():
-            Delivery.objects.create(key=key, created_at=timezone.now())
+            Delivery.objects.create(key=key, created_at=clock.now())
     except IntegrityError:
         pass  # it exists: sent, or waiting for another attempt
 
@@ -41,7 +41,7 @@ def deliver(key: str, message: EmailMessage | Callable[[], EmailMessage]) -> boo
     `MAX_ATTEMPTS` times); True when it was sent now. Given a function, the message is built
     only when it is to be sent."""
     _row(key)
-    now = timezone.now()
+    now = clock.now()
     claimed = Delivery.objects.filter(
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now),
         key=key,
@@ -56,7 +56,7 @@ def deliver(key: str, message: EmailMessage | Callable[[], EmailMessage]) -> boo
         Delivery.objects.filter(key=key).update(claimed_until=None, last_error=type(error).__name__)
         logger.warning("Email %s not sent (%s); it will be retried", key, type(error).__name__)
         return False
-    Delivery.objects.filter(key=key).update(sent_at=timezone.now(), claimed_until=None)
+    Delivery.objects.filter(key=key).update(sent_at=clock.now(), claimed_until=None)
     return True
 
 

@@ -11,8 +11,8 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
@@ -56,7 +56,7 @@ def record_supervision(
     alliance = _alliance(user)
     if not supervisable_by(user).filter(pk=practitioner.pk).exists():
         raise ValidationError("Choose someone you supervise")
-    if held_on > (today or timezone.localdate()):
+    if held_on > (today or clock.today()):
         raise ValidationError("The supervision date cannot be in the future")
     actions = checked_text(actions, "the actions")
     reflections = checked_text(reflections, "the reflective notes")
@@ -71,7 +71,7 @@ def record_supervision(
             held_on=held_on,
             actions=actions,
             reflections=reflections,
-            recorded_at=timezone.now(),
+            recorded_at=clock.now(),
         )
         supervision.cases.set(list(cases))
         record(
@@ -120,7 +120,7 @@ def report_incident(
         raise ValidationError("Choose whether it is an incident or a near miss")
     if severity not in Severity.values:
         raise ValidationError("Choose the severity")
-    if occurred_on > (today or timezone.localdate()):
+    if occurred_on > (today or clock.today()):
         raise ValidationError("The date it happened cannot be in the future")
     if referral is not None and not referrals_visible_to(user).filter(pk=referral.pk).exists():
         raise ValidationError("Link a referral you can see, or none")
@@ -138,7 +138,7 @@ def report_incident(
             occurred_on=occurred_on,
             referral=referral,
             reported_by=user,
-            reported_at=timezone.now(),
+            reported_at=clock.now(),
         )
         record(
             Action.CREATE,
@@ -192,7 +192,7 @@ def review_incident(*, user: User, incident: Incident, findings: str, lessons: s
         incident.reviewer = user
         incident.findings = findings
         incident.lessons = lessons
-        incident.reviewed_at = timezone.now()
+        incident.reviewed_at = clock.now()
         incident.save()
         _audit(user, incident, "review", lessons=bool(lessons))
     return incident
@@ -215,7 +215,7 @@ def add_practice_change(
             owner=owner,
             due_on=due_on,
             recorded_by=user,
-            recorded_at=timezone.now(),
+            recorded_at=clock.now(),
         )
         _audit(user, incident, "practice_change", owner=str(owner.uuid))
     return made
@@ -228,7 +228,7 @@ def close_incident(*, user: User, incident: Incident, now: datetime | None = Non
         _move(incident, IncidentStatus.CLOSED)
         if not incident.lessons:
             raise ValidationError("Record the lessons learned before closing the incident")
-        incident.closed_at = now or timezone.now()
+        incident.closed_at = now or clock.now()
         incident.save()
         _audit(user, incident, "close")
     return incident
@@ -243,7 +243,7 @@ def share_learning(*, user: User, incident: Incident, now: datetime | None = Non
             raise ValidationError("Record the lessons learned before sharing them")
         if incident.shared_at is not None:
             raise ValidationError("These lessons are already shared")
-        incident.shared_at = now or timezone.now()
+        incident.shared_at = now or clock.now()
         incident.save()
         _audit(user, incident, "share")
     return incident

@@ -12,9 +12,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onedoor import clock
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.decorators import roles_required, signed_in_user
 from onedoor.accounts.roles import Role
@@ -113,7 +113,7 @@ def supervision_record(request: HttpRequest, uuid: UUID) -> HttpResponse:
 @require_GET
 def compliance(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    today = timezone.localdate()
+    today = clock.today()
     assert user.organisation is not None
     every = user.organisation.alliance.supervision_every_days
     overdue_only = request.GET.get("show") == "overdue"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance
@@ -32,7 +32,7 @@ def write_narrative(*, user: User, alliance: Alliance, period: Period, text: str
     with transaction.atomic():
         narrative, created = PackNarrative.objects.update_or_create(
             alliance=alliance, period_start=period.start, period_end=period.end,
-            defaults={"text": text, "written_by": user, "written_at": timezone.now()},
+            defaults={"text": text, "written_by": user, "written_at": clock.now()},
         )  # fmt: skip
         record(
             Action.CREATE if created else Action.CHANGE, actor=user,

@@ -9,9 +9,11 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, Offer, Organisation
+from onedoor.clock import LONDON
 from onedoor.insights.kpis import (
     KPIS,
     Cut,
@@ -22,7 +24,6 @@ from onedoor.insights.kpis import (
     group_label,
     priority_group_names,
 )
-from onedoor.triage.clock import LONDON
 
 # Who sees aggregates only, with small numbers suppressed.
 SUPPRESSED_FOR = frozenset({Role.COMMISSIONER})
@@ -66,7 +67,7 @@ def scopes(alliance: Alliance) -> list[tuple[str, str]]:
 
 def choose(query: dict[str, str], scope_options: list[tuple[str, str]]) -> Choice:
     """The choice in the query string; anything unknown falls back to the default."""
-    today = timezone.localdate(timezone.now(), LONDON)
+    today = timezone.localdate(clock.now(), LONDON)
     period_options = {key: period for key, _, period in periods(today)}
     period_key = (
         query.get("period", "") if query.get("period") in period_options else "this-quarter"

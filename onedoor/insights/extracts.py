@@ -26,9 +26,9 @@ from django.utils import timezone
 
 from onedoor.alliance.models import Alliance
 from onedoor.care.models import Contact, Discharge
+from onedoor.clock import LONDON
 from onedoor.referrals.eligibility import age_on
 from onedoor.referrals.models import Referral
-from onedoor.triage.clock import LONDON
 from onedoor.triage.models import TriageDecision
 
 

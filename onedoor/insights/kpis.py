@@ -39,11 +39,12 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from onedoor import clock
 from onedoor.alliance.models import Alliance
 from onedoor.care.models import Contact, Discharge, Feedback
 from onedoor.children.models import Ethnicity, Gender
+from onedoor.clock import LONDON
 from onedoor.referrals.models import Referral, Source, Status
-from onedoor.triage.clock import LONDON
 from onedoor.triage.models import Outcome, TriageDecision
 from onedoor.triage.queue import AGE_BANDS, born_between
 
@@ -206,7 +207,7 @@ class Kpi:
     ) -> QuerySet[Referral]:
         """The referrals behind one group's figure."""
         assert self.records is not None
-        on = timezone.localdate(timezone.now(), LONDON) if self.now else period.end
+        on = timezone.localdate(clock.now(), LONDON) if self.now else period.end
         referrals = self.records(alliance, scope, period).annotate(group=_group(cut, on))
         if group == NO_GROUP:
             return referrals.filter(group__isnull=True)
@@ -512,7 +513,7 @@ def waiting_list(alliance: Alliance, scope: Scope, period: Period) -> QuerySet[R
 
 
 def _waiting(alliance: Alliance, scope: Scope, cut: Cut) -> list[tuple[str, int, datetime]]:
-    now = timezone.now()
+    now = clock.now()
     rows = (
         _referrals(alliance, scope)
         .filter(status__in=WAITING_NOW)
@@ -536,7 +537,7 @@ def waiting_now(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> l
 
 def longest_wait(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
     """Of the children waiting now, the longest wait so far, in whole days since referral."""
-    now = timezone.now()
+    now = clock.now()
     return [
         Figure(g, int(_days(oldest, now)), n, None, n)
         for g, n, oldest in _waiting(alliance, scope, cut)
@@ -551,7 +552,7 @@ def check_ins_up_to_date(
     check-in). Not a period figure."""
     from onedoor.care.lists import cadences_of, with_check_in_due
 
-    now = timezone.now()
+    now = clock.now()
     cadences = cadences_of(alliance.pk)
     rows = (
         with_check_in_due(_referrals(alliance, scope).filter(status=Status.WAITING), cadences)
@@ -573,7 +574,7 @@ def reviews_overdue(alliance: Alliance, scope: Scope, period: Period, cut: Cut) 
     whose latest risk review or care plan review date has passed. Not a period figure."""
     from onedoor.care.models import CarePlan, RiskReview
 
-    today = timezone.localdate(timezone.now(), LONDON)
+    today = timezone.localdate(clock.now(), LONDON)
 
     def latest(model: type[RiskReview | CarePlan], field: str) -> Subquery:
         return Subquery(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 from xml.sax.saxutils import escape
 
-from django.utils import timezone
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
@@ -16,7 +15,9 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from onedoor import clock
 from onedoor.alliance.models import Alliance
+from onedoor.clock import LONDON
 from onedoor.insights.dashboard import Choice, Section, Shown
 from onedoor.insights.models import PackNarrative
 
@@ -67,12 +68,13 @@ def review_pack(
         alliance=alliance, period_start=choice.period.start, period_end=choice.period.end
     ).first()
     styles = getSampleStyleSheet()
+    made = clock.now().astimezone(LONDON)
     story: list[object] = [
         Paragraph(escape(f"{alliance.name}: review pack"), styles["Title"]),
         Paragraph(escape(f"{choice.period}. {scope_label}."), styles["Heading2"]),
         Paragraph(
             escape(
-                f"Made {timezone.localtime():%-d %B %Y at %H:%M} from OneDoor's shared KPIs. "
+                f"Made {made:%-d %B %Y at %H:%M} from OneDoor's shared KPIs. "
                 f"Figures about fewer than {below} children are suppressed."
             ),
             styles["Italic"],

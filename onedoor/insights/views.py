@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from onedoor import clock
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.decorators import roles_required
 from onedoor.accounts.models import User
@@ -168,7 +168,7 @@ def extract(request: HttpRequest, name: str) -> StreamingHttpResponse:
     )
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
-        f'attachment; filename="onedoor-{name}-{timezone.localdate():%Y%m%d}.csv"'
+        f'attachment; filename="onedoor-{name}-{clock.today():%Y%m%d}.csv"'
     )
     return response
 

@@ -12,8 +12,8 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
@@ -131,7 +131,7 @@ def record_meeting(
         )
     if kind not in Kind.values:
         raise ValidationError("Choose the kind of meeting")
-    if held_on > (today or timezone.localdate()):
+    if held_on > (today or clock.today()):
         raise ValidationError("The date of the meeting cannot be in the future")
     ids = [entry.referral.pk for entry in children]
     if len(set(ids)) != len(ids):
@@ -164,7 +164,7 @@ def record_meeting(
         meeting = Meeting.objects.create(
             alliance_id=user.organisation.alliance_id, kind=kind, held_on=held_on, title=title,
             chair=chair, chair_name=chair_name, decisions=decisions, recorded_by=user,
-            recorded_at=timezone.now(),
+            recorded_at=clock.now(),
         )  # fmt: skip
         for rows in (present, discussed, agreed):
             for row in rows:
@@ -205,7 +205,7 @@ def complete_action(
         )
     with transaction.atomic():
         done = MeetingAction.objects.filter(pk=action.pk, completed_at__isnull=True).update(
-            completed_at=now or timezone.now(), completed_by=user
+            completed_at=now or clock.now(), completed_by=user
         )
         if not done:
             raise ValidationError("This action is already done")

@@ -12,8 +12,8 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.checks import TEXT_MAX
 from onedoor.governance.forms import PersonChoice, date_field
@@ -174,7 +174,7 @@ class MeetingForm(forms.Form):
 
     def clean_held_on(self) -> date:
         held_on: date = self.cleaned_data["held_on"]
-        if held_on > timezone.localdate():
+        if held_on > clock.today():
             raise forms.ValidationError("The date of the meeting cannot be in the future")
         return held_on
 

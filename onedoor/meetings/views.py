@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onedoor import clock
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.decorators import roles_required, signed_in_user
 from onedoor.meetings import actions
@@ -92,7 +92,7 @@ def meeting(request: HttpRequest, uuid: UUID) -> HttpResponse:
         }
         for action in found.actions.all()  # type: ignore[attr-defined]
     ]
-    context = {"meeting": found, "agreed": agreed, "today": timezone.localdate()}
+    context = {"meeting": found, "agreed": agreed, "today": clock.today()}
     return render(request, "meetings/meeting.html", context)
 
 

@@ -1,5 +1,5 @@
 """My tasks from meetings: an action agreed at a meeting is work for its owner until it is
-marked done, due by the end of its due date (17:00 London, `triage.clock.end_of`). Derived
+marked done, due by the end of its due date (17:00 London, `clock.calendar.end_of`). Derived
 from the actions themselves, like every task (`worklist/items.py`)."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from onedoor.clock.calendar import end_of
 from onedoor.meetings.models import MeetingAction
 from onedoor.meetings.records import MEETING_STAFF
 from onedoor.referrals.models import Referral
-from onedoor.triage.clock import end_of
 
 if TYPE_CHECKING:
     from onedoor.accounts.models import User

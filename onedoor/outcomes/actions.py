@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from onedoor import clock
 from onedoor.access.records import can_change_care
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Organisation
@@ -62,7 +63,7 @@ def _save(
 ) -> MeasureResponse:
     """Score the answers for the child's age and gender today, compare with the first
     response to the same measure, and save."""
-    now = timezone.now()
+    now = clock.now()
     child = referral.child
     given = {key: value for key, value in answers.items() if value is not None}
     try:
@@ -140,7 +141,7 @@ def invite(
         raise ValidationError(f"{chosen.short_name} cannot be completed through a link by them")
     if not email:
         raise ValidationError("There is no email address to send the link to")
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         invitation = Invitation.objects.create(
             referral=referral,
@@ -174,14 +175,14 @@ def usable_invitation(token: str) -> Invitation | None:
     """The invitation a link names, if it can still be used."""
     return (
         Invitation.objects.select_related("referral__child")
-        .filter(token=token, used_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(token=token, used_at__isnull=True, expires_at__gt=clock.now())
         .first()
     )
 
 
 def complete_by_link(*, token: str, answers: Mapping[str, int | float | None]) -> MeasureResponse:
     """The measure completed through the link: no account; the link works once."""
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         claimed = Invitation.objects.filter(
             token=token, used_at__isnull=True, expires_at__gt=now
@@ -226,7 +227,7 @@ def review_response(*, user: User, response: MeasureResponse) -> MeasureResponse
     referral = response.referral
     if not can_change_care(user, referral):
         raise PermissionDenied("This child is not on your organisation's caseload.")
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         done = MeasureResponse.objects.filter(
             pk=response.pk, needs_review=True, reviewed_at__isnull=True

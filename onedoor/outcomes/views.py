@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from onedoor import clock
 from onedoor.access.policy import Do
 from onedoor.access.records import can_change_care, care_records_visible_to, get_referral_for_user
 from onedoor.accounts.decorators import any_signed_in
@@ -79,7 +80,7 @@ def _histories(responses: list[MeasureResponse]) -> list[History]:
 
 def _offered(referral: Referral) -> list[Measure]:
     """The measures that fit the child's age today."""
-    age = referral.child.age_on(timezone.localdate())
+    age = referral.child.age_on(clock.today())
     return [m for m in all_measures().values() if m.fits_age(age)]
 
 

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
+from onedoor.clock.calendar import ENGLAND_AND_WALES, due_at
 from onedoor.outcomes.models import MeasureResponse
 from onedoor.referrals.models import Referral
-from onedoor.triage.clock import ENGLAND_AND_WALES, due_at
 
 if TYPE_CHECKING:
     from onedoor.accounts.models import User

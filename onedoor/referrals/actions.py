@@ -13,8 +13,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import ADVICE_POINT, TRIAGE_TEAM
+from onedoor.alliance.clocks import triage_deadline
 from onedoor.alliance.models import Alliance, DirectoryService, Need, PriorityGroup
 from onedoor.audit.trail import Action, record
 from onedoor.children import nhs_number
@@ -37,7 +39,6 @@ from onedoor.referrals.models import (
     SubmissionAttempt,
 )
 from onedoor.referrals.reference import new_reference
-from onedoor.triage.deadlines import triage_deadline
 
 PUBLIC_SUBMISSIONS_PER_HOUR = 10
 Kind = TimelineEvent.Kind
@@ -148,7 +149,7 @@ def submit_referral(
     if existing is not None:
         return existing
     alliance = alliance or Alliance.objects.get(slug=settings.ALLIANCE_SLUG)
-    now = received_at or timezone.now()
+    now = received_at or clock.now()
     if address and taken_by is None:
         _check_rate(address, now)
     try:
@@ -331,7 +332,7 @@ def confirm_match(*, user: User, candidate: MatchCandidate) -> Referral:
     """The referral is about a child already known: attach it to that child's open journey
     (no second place on any list) and retire the record opened for it."""
     _require_triage_lead(user)
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         referral = Referral.objects.select_for_update().get(pk=candidate.referral_id)
         claimed = MatchCandidate.objects.filter(
@@ -379,7 +380,7 @@ def confirm_match(*, user: User, candidate: MatchCandidate) -> Referral:
 
 def reject_match(*, user: User, candidate: MatchCandidate) -> Referral:
     _require_triage_lead(user)
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         referral = Referral.objects.select_for_update().get(pk=candidate.referral_id)
         claimed = MatchCandidate.objects.filter(
@@ -427,7 +428,7 @@ def record_advice_contact(
     name, date of birth and postcode; otherwise a new record)."""
     if user.role not in ADVICE_POINT:
         raise PermissionDenied("Only the Referral and Advice Point records advice.")
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         child = _the_same_child(_known_by_nhs_number(alliance, nhs_number_value), date_of_birth)
         if child is None:
@@ -485,7 +486,7 @@ def record_consent_to_share(*, user: User, referral: Referral, given_by: str) ->
         raise PermissionDenied("Only the Referral and Advice Point records consent.")
     if given_by not in ConsentGivenBy.values:
         raise ValidationError("Choose who gave consent to share")
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         updated = Referral.objects.filter(pk=referral.pk, consent_to_share=False).update(
             consent_to_share=True

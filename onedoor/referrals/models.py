@@ -76,7 +76,7 @@ RISK_INDICATORS = {
     "unusual_experiences": "Unusual experiences (hearing or seeing things others don't)",
 }
 # Indicators of a risk to life: a referral that discloses one runs the red (same-day)
-# triage clock until a triage lead has screened it (`triage.clock.clock_kind`).
+# triage clock until a triage lead has screened it (`clock.calendar.clock_kind`).
 URGENT_INDICATORS = frozenset({"self_harm", "suicidal_thoughts", "harm_to_others"})
 
 

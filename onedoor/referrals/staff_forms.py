@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from onedoor import clock
 from onedoor.alliance.models import Alliance, DirectoryService
 from onedoor.children import nhs_number
 from onedoor.children.postcode import normalise_postcode
@@ -69,7 +70,7 @@ class AdviceContactForm(forms.Form):
 
     def clean_date_of_birth(self) -> date:
         born: date = self.cleaned_data["date_of_birth"]
-        if born > date.today():  # noqa: DTZ011 - a calendar date
+        if born > clock.today():
             raise forms.ValidationError("Date of birth must be in the past")
         return born
 

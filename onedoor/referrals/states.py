@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.audit.trail import Action, record
 from onedoor.children.models import TimelineEvent
@@ -105,7 +106,7 @@ def move(
             f"A referral that is '{referral.get_status_display()}' cannot move to "
             f"'{Status(to).label}'."
         )
-    now = timezone.now()
+    now = clock.now()
     from_status = referral.status
     with transaction.atomic():
         change(referral=referral, version=version, status=to, **(changes or {}))

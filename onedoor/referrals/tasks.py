@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from django_tasks import task
 
+from onedoor import clock
 from onedoor.emails.delivery import deliver, sent
 from onedoor.referrals.emails import referral_acknowledgements
 from onedoor.referrals.models import Referral
@@ -25,6 +25,6 @@ def send_referral_acknowledgement(referral_uuid: str) -> int:
     now_sent = sum(deliver(key, message) for key, message in messages.items())
     if len(sent(list(messages))) == len(messages):
         Referral.objects.filter(pk=referral.pk, acknowledged_at__isnull=True).update(
-            acknowledged_at=timezone.now()
+            acknowledged_at=clock.now()
         )
     return now_sent

@@ -19,10 +19,10 @@ from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, DirectoryService, Need, PriorityGroup
@@ -134,7 +134,7 @@ def _check(
     request: HttpRequest, state: State, choices: Choices, *, problem: str = "", status: int = 200
 ) -> HttpResponse:
     """The check page; or the first page still to answer, or to answer again."""
-    result = review(state, choices, timezone.localdate())
+    result = review(state, choices, clock.today())
     if result.stop is not None:
         page, form = result.stop
         state.changing = True
@@ -171,7 +171,7 @@ def _answer(request: HttpRequest, page: Page) -> HttpResponse:
     choices = form_choices()
     if page not in pages_for(state.route):
         return _check(request, state, choices)
-    ctx = context(state, choices, timezone.localdate())
+    ctx = context(state, choices, clock.today())
     action = request.POST.get("action", "")
     if action in {"show", "change"}:  # "Back", or "Change" on the check page
         state.changing = state.changing or action == "change"
@@ -183,7 +183,7 @@ def _answer(request: HttpRequest, page: Page) -> HttpResponse:
     following = next_page(state, page)
     if following is None:
         return _check(request, state, choices)
-    ctx = context(state, choices, timezone.localdate())
+    ctx = context(state, choices, clock.today())
     return _render_page(request, following, state, blank_form(following, state, ctx), choices)
 
 
@@ -194,7 +194,7 @@ def start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _answer(request, START)
     state, choices = State.new(), form_choices()
-    form = blank_form(START, state, context(state, choices, timezone.localdate()))
+    form = blank_form(START, state, context(state, choices, clock.today()))
     return _render_page(request, START, state, form, choices)
 
 
@@ -242,7 +242,7 @@ def send(request: HttpRequest) -> HttpResponse:
     if isinstance(state, HttpResponse):
         return state
     choices = form_choices()
-    result = review(state, choices, timezone.localdate())
+    result = review(state, choices, clock.today())
     if result.answers is None:
         return _check(request, state, choices)
     taken_by, referred_by = _recorded_by(request)

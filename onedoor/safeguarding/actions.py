@@ -10,8 +10,8 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.access.records import concerns_visible_to, referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
@@ -101,7 +101,7 @@ def _open(
     social_care_reference: str,
     owner: User,
 ) -> Concern:
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         concern = Concern.objects.create(
             referral=referral, category=category, seen_or_said=seen_or_said,
@@ -131,7 +131,7 @@ def add_follow_up(*, user: User, concern: Concern, text: str, owner: User, due: 
     _may_work(user, concern)
     if not text.strip():
         raise ValidationError("Say what is to be done")
-    if due < timezone.localdate():
+    if due < clock.today():
         raise ValidationError("The due date cannot be in the past")
     if not action_owners(user).filter(pk=owner.pk).exists():
         raise ValidationError("Choose who will do it")
@@ -152,7 +152,7 @@ def complete_follow_up(*, user: User, follow_up: FollowUp) -> FollowUp:
         _may_work(user, concern)
     with transaction.atomic():
         done = FollowUp.objects.filter(pk=follow_up.pk, done_at__isnull=True).update(
-            done_at=timezone.now()
+            done_at=clock.now()
         )
         if not done:
             raise ValidationError("This action is already done")
@@ -172,9 +172,7 @@ def close_concern(*, user: User, concern: Concern, outcome: str) -> Concern:
     if concern.follow_ups.filter(done_at__isnull=True).exists():
         raise ValidationError("Every follow-up action must be done before the concern closes")
     with transaction.atomic():
-        Concern.objects.filter(pk=concern.pk).update(
-            outcome=outcome.strip(), closed_at=timezone.now()
-        )
+        Concern.objects.filter(pk=concern.pk).update(outcome=outcome.strip(), closed_at=clock.now())
         record(
             Action.CHANGE, actor=user, record_type="safeguarding_concern",
             record_id=concern.uuid, child_uuid=concern.referral.child.uuid,

@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from onedoor import clock
 from onedoor.access.records import (
     concerns_visible_to,
     get_concern_for_user,
@@ -125,7 +125,7 @@ def raise_view(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
 @require_GET
 def concerns(request: HttpRequest) -> HttpResponse:
     """Open concerns the user may see, oldest first, with their overdue actions."""
-    today = timezone.localdate()
+    today = clock.today()
     found = (
         concerns_visible_to(signed_in_user(request))
         .filter(closed_at__isnull=True)
@@ -176,7 +176,7 @@ def concern(request: HttpRequest, concern_uuid: UUID) -> HttpResponse:
         "follow_form": follow_form,
         "close_form": close_form,
         "may_work": user.role in WORKERS and found.closed_at is None,
-        "today": timezone.localdate(),
+        "today": clock.today(),
     }
     errors = follow_form.errors or close_form.errors
     return render(request, "safeguarding/concern.html", context, status=400 if errors else 200)

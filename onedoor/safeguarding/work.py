@@ -18,9 +18,9 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 
 from onedoor.access.records import concerns_visible_to
+from onedoor.clock.calendar import ENGLAND_AND_WALES, due_at, end_of
 from onedoor.referrals.models import Referral
 from onedoor.safeguarding.models import Concern, FollowUp
-from onedoor.triage.clock import ENGLAND_AND_WALES, due_at, end_of
 
 if TYPE_CHECKING:
     from onedoor.accounts.models import User

@@ -11,18 +11,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import TRIAGE_TEAM, Role
+from onedoor.alliance.clocks import triage_deadline
 from onedoor.alliance.models import IThriveGrouping, Offer, Organisation
 from onedoor.audit.trail import Action, record
 from onedoor.care.young_adults import require_named_coordinator
 from onedoor.children.models import TimelineEvent
 from onedoor.children.timeline import on_timeline
+from onedoor.clock.calendar import ENGLAND_AND_WALES, Pause, days_lost
 from onedoor.referrals.models import RISK_INDICATORS, Referral, RiskRating, Status
 from onedoor.referrals.states import change, move
 from onedoor.safeguarding.actions import open_from_triage
-from onedoor.triage.clock import ENGLAND_AND_WALES, Pause, days_lost
-from onedoor.triage.deadlines import queue_band, triage_deadline
+from onedoor.triage.bands import queue_band
 from onedoor.triage.models import Outcome, RiskScreening, TriageDecision
 
 CLINICIANS = frozenset({Role.CLINICAL_LEAD})
@@ -90,7 +92,7 @@ def screen_risk(
     unknown = indicators - set(RISK_INDICATORS)
     if unknown:
         raise ValidationError(f"Unknown risk indicators: {', '.join(sorted(unknown))}")
-    now = timezone.now()
+    now = clock.now()
     reviewed = rating == RiskRating.RED and user.role in CLINICIANS
     with transaction.atomic():
         change(
@@ -140,7 +142,7 @@ def review_red(*, user: User, referral: Referral, version: int, note: str) -> Re
     if not note.strip():
         raise ValidationError("Write what you found on review")
     with transaction.atomic():
-        change(referral=referral, version=version, red_reviewed_at=timezone.now(), queue_band=1)
+        change(referral=referral, version=version, red_reviewed_at=clock.now(), queue_band=1)
         _event(
             referral,
             user,
@@ -236,7 +238,7 @@ def record_decision(
             information_due=information_due,
             complex=complex,
             decided_by=user,
-            decided_at=timezone.now(),
+            decided_at=clock.now(),
             sign_off=TriageDecision.SignOff.WAITING
             if needs_sign_off
             else TriageDecision.SignOff.NOT_NEEDED,
@@ -262,10 +264,10 @@ def _apply(
     changes: dict[str, object] | None = None,
 ) -> None:
     """The decision takes effect: the referral moves on, with `changes` in the same write."""
-    now = timezone.now()
+    now = clock.now()
     changes = dict(changes or {})
     if decision.outcome == Outcome.MORE_INFORMATION:
-        changes["clock_paused_at"] = now  # THE pause rule (triage/clock.py)
+        changes["clock_paused_at"] = now  # THE pause rule (clock/calendar.py)
     if decision.outcome == Outcome.ALLOCATE and decision.offer is not None:
         changes.update(
             allocated_offer=decision.offer,
@@ -304,7 +306,7 @@ def sign_off(
             if approve
             else TriageDecision.SignOff.RETURNED,
             signed_off_by=user,
-            signed_off_at=timezone.now(),
+            signed_off_at=clock.now(),
             sign_off_note=note.strip(),
         )
         if claimed != 1:
@@ -318,7 +320,7 @@ def sign_off(
                 require_named_coordinator(referral)
             # Signing off a red referral's decision is a clinician's review of it.
             reviewed: dict[str, object] = (
-                {"red_reviewed_at": timezone.now(), "queue_band": 1}
+                {"red_reviewed_at": clock.now(), "queue_band": 1}
                 if referral.risk_rating == RiskRating.RED and referral.red_reviewed_at is None
                 else {}
             )
@@ -351,7 +353,7 @@ def accept_allocation(*, user: User, referral: Referral, version: int) -> Referr
         to=Status.WAITING,
         version=version,
         summary=f"Accepted by {user.organisation}.",
-        changes={"accepted_at": timezone.now()},
+        changes={"accepted_at": clock.now()},
     )
 
 
@@ -384,7 +386,7 @@ def information_received(*, user: User, referral: Referral, version: int, note: 
         raise ValidationError("This referral is not waiting for information")
     if not note.strip():
         raise ValidationError("Say what information arrived")
-    now = timezone.now()
+    now = clock.now()
     assert referral.triage_due_at is not None
     lost = days_lost(
         [Pause(started=referral.clock_paused_at, ended=now)],
@@ -410,7 +412,7 @@ def information_received(*, user: User, referral: Referral, version: int, note: 
 def back_to_triage(*, user: User, referral: Referral, rating: str, summary: str) -> Referral:
     """A waiting child's risk has worsened: back to triage with its history, a new clock from
     now at the new rating, and, if red, on top of the queue with the clinical leads told."""
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         move(
             user=user,

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
@@ -27,7 +27,7 @@ def record_complex_decision(
         raise ValidationError("Choose what the decision is about")
     if not decision.strip() or not rationale.strip():
         raise ValidationError("Write the decision and the rationale")
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         made = ComplexDecision.objects.create(
             referral=referral, kind=kind, decision=decision.strip(),

@@ -19,15 +19,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from onedoor import clock
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.alliance.models import EscalationLevel
 from onedoor.audit.trail import Action, record
 from onedoor.care.models import Transition
 from onedoor.children.timeline import on_timeline
+from onedoor.clock.calendar import LONDON, end_of
 from onedoor.referrals.models import Referral, Status
 from onedoor.safeguarding.models import FollowUp
-from onedoor.triage.clock import LONDON, end_of
 from onedoor.triage.models import Escalation
 from onedoor.triage.queue import TRIAGE_STATES
 
@@ -111,7 +112,7 @@ def _overdue(now: datetime) -> Iterable[Overdue]:
 
 def escalate_overdue(now: datetime | None = None) -> int:
     """Raise every level now due for overdue red reviews and handovers; returns how many."""
-    now = now or timezone.now()
+    now = now or clock.now()
     raised = 0
     for item in _overdue(now):
         referral = item.referral

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.paging import Keyset, Page
@@ -68,7 +68,7 @@ def queue_for(user: User, filters: Filters) -> QuerySet[Referral]:
         referrals = referrals.filter(source=filters.source)
     if filters.age_band:
         youngest, oldest = AGE_BANDS[filters.age_band]
-        referrals = referrals.filter(born_between(timezone.localdate(), youngest, oldest))
+        referrals = referrals.filter(born_between(clock.today(), youngest, oldest))
     if filters.partner:
         referrals = referrals.filter(last_declined_by__slug=filters.partner)
     return referrals.select_related("child", "last_declined_by").prefetch_related(

@@ -7,9 +7,9 @@ from datetime import date
 from functools import partial
 
 from django.db.models import Q
-from django.utils import timezone
 from django_tasks import task
 
+from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.emails import templated
@@ -80,7 +80,7 @@ def notify_escalation(referral_uuid: str, level: int, item: str = "", kind: str 
         )
         .select_related("deputy")
     )
-    told = stand_ins(people, timezone.localdate())
+    told = stand_ins(people, clock.today())
     name = TEMPLATES[kind]
     context = {"referral": referral, "level": framework}
     return sum(

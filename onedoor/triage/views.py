@@ -11,15 +11,16 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from onedoor import clock
 from onedoor.access.policy import Do
 from onedoor.access.records import get_referral_for_user, referrals_visible_to
 from onedoor.accounts.decorators import roles_required
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import TRIAGE_TEAM, Role
 from onedoor.alliance.models import EscalationLevel, Offer, Organisation, PriorityGroup
+from onedoor.clock.calendar import ENGLAND_AND_WALES, TimeLeft, time_left
 from onedoor.referrals.models import RISK_INDICATORS, MatchStatus, Referral, Source
 from onedoor.referrals.states import Conflict
 from onedoor.triage.actions import (
@@ -31,7 +32,6 @@ from onedoor.triage.actions import (
     screen_risk,
     sign_off,
 )
-from onedoor.triage.clock import ENGLAND_AND_WALES, TimeLeft, time_left
 from onedoor.triage.complex_cases import decisions_for, record_complex_decision
 from onedoor.triage.escalation import open_escalations
 from onedoor.triage.forms import (
@@ -63,7 +63,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     assert isinstance(user, User)
     filters = Filters.from_query(request.GET.dict())
     page = page_of(user, filters, request.GET.get("after", ""))
-    now = timezone.now()
+    now = clock.now()
     rows = [
         Row(
             referral,
@@ -152,7 +152,7 @@ def triage_referral(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         if conflict and conflict.latest
         else "",
         "waiting_decision": waiting,
-        "fits": offers_for(referral, today=timezone.localdate()),
+        "fits": offers_for(referral, today=clock.today()),
         "screenings": referral.screenings.select_related("screened_by")[:5],
         "can_sign_off": user.role == Role.CLINICAL_LEAD,
         "has_errors": any(f.errors for f in forms_.values()) or conflict is not None,
@@ -255,7 +255,7 @@ def escalations(request: HttpRequest) -> HttpResponse:
     """Every open escalation in the alliance, its owner and its age."""
     user = request.user
     assert isinstance(user, User) and user.organisation is not None
-    now = timezone.now()
+    now = clock.now()
     rows = [
         (item, time_left(due=item.since, now=now, calendar=ENGLAND_AND_WALES))
         for item in open_escalations(user)

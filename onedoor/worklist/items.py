@@ -29,7 +29,7 @@ And, for anyone with a task list (`TASK_HOLDERS`):
   (`safeguarding.work`; concerns they may see only).
 
 Each kind is one query, so a list costs the same whatever its length. Whether an item is on
-time, due today or overdue is `triage.clock.time_left`, the one rule for every clock.
+time, due today or overdue is `clock.calendar.time_left`, the one rule for every clock.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
+from onedoor import clock
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
@@ -49,11 +50,7 @@ from onedoor.care.lists import cadences_for, with_check_in_due
 from onedoor.care.models import CarePlan, CheckIn, RiskReview, Transition
 from onedoor.care.young_adults import waiting_for_a_coordinator
 from onedoor.case_audits.work import audit_actions
-from onedoor.meetings.work import meeting_actions
-from onedoor.outcomes.work import measures_to_review
-from onedoor.referrals.models import Referral, Status
-from onedoor.safeguarding.work import safeguarding_work
-from onedoor.triage.clock import (
+from onedoor.clock.calendar import (
     ENGLAND_AND_WALES,
     LONDON,
     TimeLeft,
@@ -61,6 +58,10 @@ from onedoor.triage.clock import (
     end_of,
     time_left,
 )
+from onedoor.meetings.work import meeting_actions
+from onedoor.outcomes.work import measures_to_review
+from onedoor.referrals.models import Referral, Status
+from onedoor.safeguarding.work import safeguarding_work
 from onedoor.triage.models import Outcome, TriageDecision
 from onedoor.triage.queue import TRIAGE_STATES
 
@@ -278,7 +279,7 @@ EVERYONES: tuple[Source, ...] = (meeting_actions, audit_actions, safeguarding_wo
 
 def due_items_for(user: User, now: datetime | None = None) -> list[Item]:
     """The user's open work at `now`, soonest due first: one query per kind of work."""
-    now = now or timezone.now()
+    now = now or clock.now()
     sources = SOURCES.get(user.role, ()) if user.role else ()
     if user.role != Role.CARE_COORDINATOR:  # a coordinator sees every handover already
         sources = (*sources, _handovers_sent)

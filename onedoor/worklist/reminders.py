@@ -23,15 +23,16 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import TASK_HOLDERS
+from onedoor.clock.calendar import ENGLAND_AND_WALES, LONDON
 from onedoor.emails import templated
 from onedoor.emails.delivery import deliver, sent
 from onedoor.referrals.models import Referral
 from onedoor.referrals.tasks import send_referral_acknowledgement
 from onedoor.safeguarding.models import Concern
 from onedoor.safeguarding.tasks import notify_concern_owner
-from onedoor.triage.clock import ENGLAND_AND_WALES, LONDON
 from onedoor.triage.queue import TRIAGE_STATES
 from onedoor.triage.tasks import tell_clinical_leads
 from onedoor.worklist.items import due_items_for, with_clocks
@@ -49,7 +50,7 @@ class Sent:
 
 
 def send_reminders(now: datetime | None = None) -> Sent:
-    now = now or timezone.now()
+    now = now or clock.now()
     return Sent(
         red=_red(),
         acknowledgements=_acknowledgements(now),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from onedoor import clock
 from onedoor.accounts.decorators import roles_required
 from onedoor.accounts.models import User
 from onedoor.web.navigation import roles_for
@@ -18,6 +18,6 @@ from onedoor.worklist.items import SHOWN, due_items_for, with_clocks
 def my_tasks(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    now = timezone.now()
+    now = clock.now()
     rows = with_clocks(due_items_for(user, now), now)
     return render(request, "worklist/my_tasks.html", {"rows": rows, "shown": SHOWN})

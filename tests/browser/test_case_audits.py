@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from onedoor import clock
 from onedoor.alliance.models import Alliance, Organisation
 from onedoor.case_audits.actions import AUDITED_KINDS, auditable
 from onedoor.case_audits.models import AuditAction, AuditRound
@@ -25,7 +25,7 @@ RESULTS = {
 
 
 def test_the_clinical_lead_runs_an_audit_round(page: Page, demo: Alliance) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     audited = next(
         organisation
         for organisation in Organisation.objects.filter(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from onedoor import clock
 from onedoor.alliance.models import Alliance
 from onedoor.referrals.models import Referral, Status
 from onedoor.triage.escalation import escalate_overdue
@@ -17,7 +17,7 @@ from tests.personas import make_child
 def test_the_clinical_lead_sees_open_escalations(page: Page, demo: Alliance) -> None:
     referral = make_child(demo, "Esme", "Latewood", status=Status.AWAITING_TRIAGE).referrals.get()
     Referral.objects.filter(pk=referral.pk).update(
-        triage_due_at=timezone.now() - timedelta(hours=30), queue_band=2, clock_paused_at=None
+        triage_due_at=clock.now() - timedelta(hours=30), queue_band=2, clock_paused_at=None
     )
     escalate_overdue()
     sign_in(page, "clinical-lead")

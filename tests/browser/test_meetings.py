@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from onedoor import clock
 from onedoor.alliance.models import Alliance
 from onedoor.meetings.models import Meeting
 from onedoor.referrals.models import Status
@@ -27,7 +27,7 @@ def test_a_meeting_is_recorded_and_its_owner_marks_the_action_done(
     referral = make_child(
         demo, "Mira", "Meetwell", allocated_to="kooth", status=Status.IN_INTERVENTION
     ).referrals.get()
-    today = timezone.localdate()
+    today = clock.today()
     sign_in(page, "safeguarding")
     page.get_by_role("link", name="Governance", exact=True).first.click()
     assert_accessible(page)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from onedoor import clock
 from onedoor.alliance.models import Alliance
 from onedoor.children.models import Child, Journey
 from onedoor.referrals.models import Referral
 from onedoor.referrals.reference import normalise
 from tests.browser.support import assert_accessible, error_summary
 
-YEAR = timezone.localdate().year
+YEAR = clock.today().year
 NHS_NUMBER = "943 476 5919"
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from onedoor import clock
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, PriorityGroup
 from onedoor.care.models import CoordinatorAssignment, YoungAdultPathway
@@ -19,7 +19,7 @@ from tests.personas import make_child, make_user, organisation
 
 def _care_leaver(demo: Alliance) -> Referral:
     child = make_child(
-        demo, "Jaden", "Careleaver", born=date(timezone.localdate().year - 20, 1, 1),
+        demo, "Jaden", "Careleaver", born=date(clock.today().year - 20, 1, 1),
         status=Status.WAITING, allocated_to="north-kent-mind",
     )  # fmt: skip
     child.priority_groups.set(PriorityGroup.objects.filter(alliance=demo, slug="care-leaver"))

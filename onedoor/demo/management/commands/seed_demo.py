@@ -4,8 +4,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from onedoor import clock
 from onedoor.alliance.models import Alliance
 from onedoor.audit.trail import Action, record
 from onedoor.demo.audits import seed_audit_rounds
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         new = seed_population(
             alliance, children, seed=seed, progress=None if no_progress else progress_bar
         )
-        seed_audit_rounds(alliance, timezone.localdate())
+        seed_audit_rounds(alliance, clock.today())
         record(
             Action.DEMO_DATA_LOADED,
             actor=None,

@@ -29,11 +29,11 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 import holidays
 
-LONDON = ZoneInfo("Europe/London")
+from onedoor.clock import LONDON
+
 END_OF_WORKING_DAY = time(17, 0)  # a deadline is the end of its working day, in Europe/London
 
 # The referral statuses during which the clock stands still (Status.MORE_INFORMATION).

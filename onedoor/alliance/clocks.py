@@ -5,10 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from onedoor.alliance.models import Alliance, TriageClock
-from onedoor.triage.clock import ENGLAND_AND_WALES, clock_kind, due_at
-
-# The queue's bands: red referrals a clinician has not yet reviewed stay on top.
-RED_UNREVIEWED, EVERYTHING_ELSE = 0, 1
+from onedoor.clock.calendar import ENGLAND_AND_WALES, clock_kind, due_at
 
 
 def triage_deadline(
@@ -26,7 +23,3 @@ def triage_deadline(
     return due_at(
         received_at=received_at, working_days=clock.working_days, calendar=ENGLAND_AND_WALES
     )
-
-
-def queue_band(*, risk_rating: str, red_reviewed: bool) -> int:
-    return RED_UNREVIEWED if risk_rating == "red" and not red_reviewed else EVERYTHING_ELSE
