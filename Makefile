@@ -8,7 +8,7 @@ PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: setup run test test-sqlite test-postgres test-browser lint format bench clean
+.PHONY: setup run test test-sqlite test-future test-postgres test-browser lint format bench clean
 
 setup: .venv/.synced node_modules/.installed
 
@@ -38,6 +38,9 @@ test-postgres: setup
 
 test-browser: setup
 	./scripts/test-browser
+
+test-future: setup
+	./scripts/test-future
 
 lint: setup
 	$(PY) -m ruff format --check .
