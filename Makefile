@@ -8,7 +8,7 @@ PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: setup run test test-sqlite test-future test-postgres test-browser lint format bench clean
+.PHONY: setup run run-postgres test test-sqlite test-future test-postgres test-browser lint format bench clean
 
 setup: .venv/.synced node_modules/.installed
 
@@ -26,6 +26,9 @@ node_modules/.installed: package-lock.json
 
 run: setup
 	./scripts/run
+
+run-postgres: setup
+	./scripts/run-postgres
 
 test: setup
 	./scripts/test
@@ -46,6 +49,7 @@ lint: setup
 	$(PY) -m ruff format --check .
 	$(PY) -m ruff check .
 	ONEDOOR_TESTING=1 $(PY) -m mypy onedoor tests
+	.venv/bin/lint-imports
 
 format: setup
 	$(PY) -m ruff format .

@@ -1,7 +1,8 @@
 """Keyset pages for long lists: never OFFSET or a COUNT, so a page costs the same at any
 depth (ARCHITECTURE.md, "Database habits"). A list names its order (`Keyset`, a field
 starting with "-" for newest or highest first); the "next page" link carries the last
-row's values as an opaque cursor."""
+row's values as an opaque cursor. A cursor that is not one of the list's own (hand-edited, or
+from another list) is a bad request (400), never a crash or a silent first page."""
 
 from __future__ import annotations
 
@@ -10,12 +11,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import BadRequest, ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 
 Row = TypeVar("Row", bound=Model)
 Item = TypeVar("Item")
 Value = int | date  # a datetime is a date too
+# The widest integer a database column holds (a signed 64-bit BIGINT).
+BIGGEST = 2**63 - 1
+
+
+class NotACursor(BadRequest):
+    """`?after=` is not a cursor of this list: Django answers 400."""
 
 
 def _encode(value: Value) -> str:
@@ -31,7 +39,10 @@ def _decode(part: str) -> Value:
         return datetime.fromtimestamp(int(part[1:]) / 1_000_000, tz=UTC)
     if part.startswith("d"):
         return date.fromordinal(int(part[1:]))
-    return int(part)
+    number = int(part)
+    if not -BIGGEST - 1 <= number <= BIGGEST:
+        raise OverflowError(part)
+    return number
 
 
 def _name(field: str) -> str:
@@ -45,15 +56,14 @@ class Keyset:
     fields: tuple[str, ...]
     size: int = 50
 
-    def after(self, cursor: str) -> Q | None:
-        """Rows after the cursor's row; None when the cursor is absent or not one of ours
-        (the first page)."""
+    def after(self, cursor: str) -> Q:
+        """Rows after the cursor's row; `NotACursor` when the cursor is not one of ours."""
         try:
             values: Sequence[Value] = [_decode(part) for part in cursor.split("_")]
-        except (ValueError, OverflowError, OSError):
-            return None
+        except (ValueError, OverflowError, OSError) as error:
+            raise NotACursor("Not a cursor of this list") from error
         if len(values) != len(self.fields):
-            return None
+            raise NotACursor("Not a cursor of this list")
         names = [_name(field) for field in self.fields]
         condition = Q(pk__in=[])
         for i, field in enumerate(self.fields):
@@ -67,7 +77,10 @@ class Keyset:
         size = size or self.size
         after = self.after(cursor) if cursor else None
         if after is not None:
-            rows = rows.filter(after)
+            try:  # a value of the wrong kind for its field (a number for a date)
+                rows = rows.filter(after)
+            except (ValidationError, TypeError, ValueError) as error:
+                raise NotACursor("Not a cursor of this list") from error
         found = list(rows.order_by(*self.fields)[: size + 1])
         if len(found) <= size:
             return Page(found, "", first=after is None)

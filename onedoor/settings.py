@@ -7,6 +7,7 @@ derived only when DEBUG or DEMO_MODE is on; anywhere else SECRET_KEY must be set
 import os
 import secrets
 from datetime import timedelta
+from ipaddress import ip_network
 from pathlib import Path
 
 import dj_database_url
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "onedoor.triage",
     "onedoor.worklist",
     "onedoor.emails",
+    "onedoor.operations",
     "onedoor.care",
     "onedoor.safeguarding",
     "onedoor.governance",
@@ -85,23 +87,27 @@ INSTALLED_APPS = [
     "onedoor.access",
     "onedoor.web",
     "onedoor.demo",
+    "onedoor.backups",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Early, so that every response carries them, the outage page's too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "onedoor.audit.middleware.AuditContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "onedoor.web.database_away.DatabaseAwayMiddleware",  # before anything reads the user
+    "onedoor.accounts.middleware.NoStoreWhenSignedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "onedoor.accounts.middleware.SessionTimeoutMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "onedoor.accounts.middleware.SecondFactorMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -129,13 +135,17 @@ TEMPLATES = [
 SQLITE_PATH = Path(os.environ.get("SQLITE_PATH", BASE_DIR / "var" / "onedoor.sqlite3"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)
+    }
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(SQLITE_PATH),
             "CONN_MAX_AGE": 600,
+            # A kept connection that died while idle is replaced before a request uses it.
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
@@ -192,15 +202,23 @@ if env_bool("BEHIND_TLS_PROXY"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31536000
+# Proxies whose X-Forwarded-For is believed, as addresses or networks: the rate limits, the
+# lockouts and the audit trail key on the client's own address (onedoor/audit/addresses.py).
+TRUSTED_PROXIES = [ip_network(item, strict=False) for item in env_list("TRUSTED_PROXIES", "")]
 
 # The second factor: required for staff unless the product runs in demo mode.
 OTP_REQUIRED = env_bool("OTP_REQUIRED", default=not DEMO_MODE)
 OTP_TOTP_ISSUER = os.environ.get("OTP_ISSUER", "OneDoor")
 
-# Lockout: by username and address together, with a cool-off, never permanent.
+# Lockout: by username and address together, and (at a higher count) by username from any
+# address, each for a cool-off from the moment it began, never permanent (accounts/lockout.py).
 AXES_FAILURE_LIMIT = int(os.environ.get("LOCKOUT_FAILURES", "5"))
+LOCKOUT_USERNAME_FAILURES = int(os.environ.get("LOCKOUT_USERNAME_FAILURES", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOCKOUT_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "onedoor.accounts.lockout.Lockouts"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "onedoor.audit.addresses.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "onedoor.accounts.views.locked_out"
 AXES_VERBOSE = False
@@ -252,6 +270,16 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "OneDoor <no-reply@onedoor.invalid>")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# The background processes (ADR 0009). The scheduler runs the periodic jobs every
+# SCHEDULER_TICK_SECONDS. /health answers 503 when the newest worker heartbeat, or the
+# scheduler's last tick in which every job ran, is older than its limit; and a task left
+# RUNNING by a worker whose heartbeat is older than its limit goes back on the queue.
+SCHEDULER_TICK_SECONDS = int(os.environ.get("SCHEDULER_TICK_SECONDS", "300"))
+HEALTH_WORKER_STALE_SECONDS = int(os.environ.get("HEALTH_WORKER_STALE_SECONDS", "120"))
+HEALTH_SCHEDULER_STALE_SECONDS = int(
+    os.environ.get("HEALTH_SCHEDULER_STALE_SECONDS", str(3 * SCHEDULER_TICK_SECONDS))
+)
 
 # Logs carry no personal data: identifiers only (see CONTRIBUTING.md).
 LOGGING = {

@@ -24,7 +24,7 @@ admin.site.index_title = "The alliance's configuration and users"
 urlpatterns = [
     path("accounts/", include("onedoor.accounts.urls")),
     path("admin/", admin.site.urls),
-    path("referrals/", include("onedoor.referrals.staff_urls")),
+    path("referrals/", include("onedoor.web.referral_urls")),
     path("triage/", include("onedoor.triage.urls")),
     path("care/", include("onedoor.care.urls")),
     path("safeguarding/", include("onedoor.safeguarding.urls")),
@@ -32,7 +32,6 @@ urlpatterns = [
     path("insights/", include("onedoor.insights.urls")),
     path("refer/", include("onedoor.referrals.urls")),
     path("", include("onedoor.access.urls")),
-    path("", include("onedoor.audit.urls")),
     path("", include("onedoor.coproduction.urls")),
     path("governance/content/", include("onedoor.content.urls")),
     path("governance/meetings/", include("onedoor.meetings.urls")),

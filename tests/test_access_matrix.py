@@ -255,7 +255,7 @@ def test_care_records_follow_the_child_and_the_manager_sees_none(
 def test_organisation_only_notes_stay_in_their_organisation_and_with_the_clinical_lead(
     persona: str, people: People, care: dict[str, object]
 ) -> None:
-    from onedoor.access.records import notes_visible_to
+    from onedoor.care.records import notes_visible_to
 
     user = people.by_role()[persona]
     visible_notes = set(notes_visible_to(user))
@@ -271,7 +271,7 @@ def test_organisation_only_notes_stay_in_their_organisation_and_with_the_clinica
 def test_a_kooth_organisation_note_is_invisible_to_chums_and_the_triage_lead(
     people: People, care: dict[str, object]
 ) -> None:
-    from onedoor.access.records import notes_visible_to
+    from onedoor.care.records import notes_visible_to
 
     private = care["kooth:private"]
     assert private in set(notes_visible_to(people.kooth_practitioner))
@@ -296,8 +296,8 @@ EXPECTED_CONCERNS = {
 def test_safeguarding_concerns_are_seen_only_by_those_involved(
     persona: str, people: People, children: dict[str, Child]
 ) -> None:
-    from onedoor.access.records import concerns_visible_to
     from onedoor.safeguarding.models import Concern
+    from onedoor.safeguarding.records import concerns_visible_to
 
     for child in children.values():
         Concern.objects.create(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from ipaddress import ip_network
 
 import pytest
 from django.core.management import call_command
@@ -70,6 +71,27 @@ def test_a_row_records_who_what_which_record_and_from_where(
         str(child.uuid),
         "10.1.2.3",
     )
+
+
+def test_from_where_is_the_client_behind_a_trusted_proxy_and_never_an_untrusted_header(
+    client: Client,
+    people: People,
+    alliance: object,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.TRUSTED_PROXIES = [ip_network("10.0.0.2")]
+    child = make_child(alliance, "Wren")  # type: ignore[arg-type]
+    sign_in(client, people.triage)
+    page = f"/children/{child.uuid}/"
+    client.get(page, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.5")
+    client.get(page, REMOTE_ADDR="192.0.2.44", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    client.get(page, REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="not-an-address")
+    views = AuditEvent.objects.filter(action="view", child_uuid=child.uuid).order_by("sequence")
+    assert list(views.values_list("ip_address", flat=True)) == [
+        "203.0.113.5",  # the family's laptop, through the proxy
+        "192.0.2.44",  # not through the proxy: its header is not believed
+        "10.0.0.2",  # a malformed header: the proxy's own address
+    ]
 
 
 def test_verify_audit_passes_on_a_fresh_database(db: None) -> None:

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 
 from onedoor.alliance.models import Alliance
 from onedoor.children.models import Child
+from onedoor.children.names import normalise_name
 from onedoor.referrals.candidates import find_candidates, person_of
-from onedoor.referrals.matching import Person, compare, normalise_name, similarity
+from onedoor.referrals.matching import Person, compare, similarity
 
 KNOWN = [
     ("Robert", "Smith", date(2012, 4, 3), "ME4 4AB"),

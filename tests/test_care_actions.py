@@ -92,7 +92,7 @@ def test_a_worse_risk_at_a_check_in_sends_the_child_back_to_triage(
     # A new same-day clock from now (not the original referral's), the clinical leads told,
     # and the review on their tasks.
     assert waiting.triage_due_at is not None and waiting.triage_due_at > clock.now()
-    assert DBTaskResult.objects.get().task_path == "onedoor.triage.tasks.notify_red_referral"
+    assert DBTaskResult.objects.get().task_path == "onedoor.referrals.tasks.notify_red_referral"
     assert [(i.what, i.referral) for i in due_items_for(people.clinical_lead)] == [
         ("Review a red referral today", waiting)
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from ipaddress import ip_network
 from typing import Any
 
 import pytest
@@ -21,7 +22,8 @@ from onedoor.coproduction.actions import (
     update_entry,
 )
 from onedoor.coproduction.experience import experience_of_service, feedback_page
-from onedoor.coproduction.models import ServiceFeedback, Theme, YouSaidWeDid
+from onedoor.coproduction.models import FeedbackAttempt, ServiceFeedback, Theme, YouSaidWeDid
+from onedoor.paging import NotACursor
 from onedoor.referrals.models import Status
 from tests.personas import People, make_child, sign_in
 
@@ -133,6 +135,38 @@ def test_the_feedback_page_is_rate_limited_per_address(client: Client, alliance:
     elsewhere = client.post("/feedback/", {"helpful": "5"}, REMOTE_ADDR="192.0.2.7")
     assert elsewhere.status_code == 200
     assert ServiceFeedback.objects.count() == PUBLIC_FEEDBACK_PER_HOUR + 1
+
+
+def _statuses(client: Client, times: int) -> list[int]:
+    return [client.post("/feedback/", {"helpful": "5"}).status_code for _ in range(times)]
+
+
+def test_behind_a_trusted_proxy_each_family_has_its_own_feedback_rate_limit(
+    alliance: Alliance,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.TRUSTED_PROXIES = [ip_network("10.0.0.2")]
+    busy = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.5")
+    other = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.9")
+    assert _statuses(busy, PUBLIC_FEEDBACK_PER_HOUR + 1) == [200] * PUBLIC_FEEDBACK_PER_HOUR + [429]
+    assert _statuses(other, 1) == [200]
+    recorded = FeedbackAttempt.objects.order_by("address").values_list("address", flat=True)
+    assert list(recorded) == ["198.51.100.9"] + ["203.0.113.5"] * PUBLIC_FEEDBACK_PER_HOUR
+    assert ServiceFeedback.objects.count() == PUBLIC_FEEDBACK_PER_HOUR + 1
+
+
+def test_a_forwarded_for_header_not_from_a_trusted_proxy_is_ignored_by_the_feedback_limit(
+    alliance: Alliance,
+) -> None:
+    statuses = [
+        Client(REMOTE_ADDR="192.0.2.10", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+        .post("/feedback/", {"helpful": "5"})
+        .status_code
+        for n in range(PUBLIC_FEEDBACK_PER_HOUR + 1)
+    ]
+    assert statuses == [200] * PUBLIC_FEEDBACK_PER_HOUR + [429]
+    recorded = FeedbackAttempt.objects.values_list("address", flat=True)
+    assert list(recorded) == ["192.0.2.10"] * PUBLIC_FEEDBACK_PER_HOUR
 
 
 # What the KPIs count
@@ -290,7 +324,8 @@ def test_the_feedback_pages_go_through_both_sources_once_each_in_order(
             break
         cursor = page.following
     assert (seen, pages) == (["e", "d", "c", "b", "a"], 3)
-    assert feedback_page(alliance, "not-a-cursor", size=10).first is True
+    with pytest.raises(NotACursor):  # not one of this list's: a 400
+        feedback_page(alliance, "not-a-cursor", size=10)
 
 
 # The "you said, we did" log

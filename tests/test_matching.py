@@ -11,15 +11,13 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from onedoor.children import nhs_number
+from onedoor.children.names import NAME_VARIANTS, canonical_given_name, normalise_name
 from onedoor.referrals.matching import (
-    NAME_VARIANTS,
     SIMILARITY_THRESHOLD,
     Match,
     Person,
-    canonical_given_name,
     compare,
     date_of_birth_variants,
-    normalise_name,
     one_typo_apart,
     similarity,
     trigrams,

@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.test import Client
 
 from onedoor.accounts.models import User
+from onedoor.accounts.navigation import roles_for
 from onedoor.alliance.models import Alliance
 from onedoor.audit.models import AuditEvent
 from onedoor.children.models import TimelineEvent
@@ -35,7 +36,6 @@ from onedoor.meetings.actions import (
 from onedoor.meetings.models import Attendee, Discussion, Meeting, MeetingAction
 from onedoor.meetings.records import MEETING_STAFF, RECORDERS, meetings_visible_to
 from onedoor.referrals.models import Referral
-from onedoor.web.navigation import roles_for
 from onedoor.worklist.items import due_items_for
 from onedoor.worklist.reminders import Sent, send_reminders
 from tests.personas import People, make_child, shown, sign_in

@@ -1,15 +1,16 @@
-"""Keyset paging: a cursor carries the last row's values; anything else is the first page."""
+"""Keyset paging: a cursor carries the last row's values; anything else is a bad request."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
 from django.db.models import QuerySet
 
 from onedoor.alliance.models import Alliance
 from onedoor.children.models import Child
-from onedoor.paging import Keyset
+from onedoor.paging import Keyset, NotACursor
 from onedoor.referrals.models import Referral
 from tests.personas import make_child
 
@@ -34,10 +35,28 @@ def test_pages_follow_the_order_and_break_ties_by_key(alliance: Alliance) -> Non
     assert seen == ["C", "B", "D", "A"]
 
 
-def test_a_foreign_or_broken_cursor_is_the_first_page() -> None:
-    assert ORDER.after("1_2") is None  # too few values
-    assert ORDER.after("x_y_z") is None
-    assert ORDER.after("1_t99999999999999999999999_3") is None  # out of range
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "1_2",  # too few values
+        "x_y_z",
+        "1_t99999999999999999999999_3",  # a time out of range
+        "1_d0_3",  # no such day
+        "1_2_99999999999999999999",  # wider than any database integer
+        "1_2_-99999999999999999999",
+    ],
+)
+def test_a_foreign_or_broken_cursor_is_a_bad_request(cursor: str) -> None:
+    with pytest.raises(NotACursor):
+        ORDER.after(cursor)
+
+
+def test_a_value_of_the_wrong_kind_for_its_field_is_a_bad_request(alliance: Alliance) -> None:
+    make_child(alliance, "A")
+    with pytest.raises(NotACursor):  # a number where the clock's time goes
+        ORDER.page(Referral.objects.all(), "1_2_3")
+    with pytest.raises(NotACursor):  # a day where the key goes
+        ORDER.page(Referral.objects.all(), "1_t1795000000000000_d738000")
 
 
 def _all_pages(order: Keyset, rows: QuerySet[Any]) -> list[str]:
@@ -71,4 +90,5 @@ def test_dates_page_as_well_as_times(alliance: Alliance) -> None:
     youngest = Keyset(("-date_of_birth", "-pk"))
     assert _all_pages(youngest, Child.objects.all()) == ["B", "C", "A"]
     assert youngest.after("d734563_7") is not None  # a date cursor
-    assert youngest.after("x734563_7") is None
+    with pytest.raises(NotACursor):
+        youngest.after("x734563_7")

@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from ipaddress import ip_network
 from typing import Any
 from unittest import mock
 
@@ -30,12 +31,12 @@ from onedoor.referrals.actions import PUBLIC_SUBMISSIONS_PER_HOUR, submit_referr
 from onedoor.referrals.form_parts import uk_phone_number
 from onedoor.referrals.models import Referral, SubmissionAttempt
 from onedoor.referrals.wizard import SALT, State
-from tests.personas import shown
+from tests.personas import NOW, shown
 
 Answers = dict[str, dict[str, Any]]
 Response = Any  # the test client's response (a stubs-only type)
 NHS_NUMBER = "943 476 5919"
-YEAR = clock.today().year
+YEAR = NOW.year  # the pinned clock's year (tests/conftest.py)
 
 
 def born(years: int) -> dict[str, str]:
@@ -939,6 +940,51 @@ def test_too_many_referrals_from_one_address_keeps_the_answers(journey: Journey)
     assert "Maya Example" in page and ">Try again</button>" in page
     assert "Thank you" not in page
     assert Referral.objects.count() == 0
+
+
+def _fill_the_hour(address: str) -> None:
+    now = clock.now()
+    SubmissionAttempt.objects.bulk_create(
+        SubmissionAttempt(address=address, at=now - timedelta(minutes=n))
+        for n in range(PUBLIC_SUBMISSIONS_PER_HOUR)
+    )
+
+
+def _through(remote_addr: str, forwarded_for: str) -> Journey:
+    return Journey(Client(REMOTE_ADDR=remote_addr, HTTP_X_FORWARDED_FOR=forwarded_for))
+
+
+def test_behind_a_trusted_proxy_each_family_has_its_own_rate_limit(
+    alliance: Alliance,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.TRUSTED_PROXIES = [ip_network("10.0.0.2")]
+    _fill_the_hour("203.0.113.5")
+    busy = _through("10.0.0.2", "203.0.113.5")
+    busy.walk(PARENT)
+    other = _through("10.0.0.2", "198.51.100.9")
+    other.walk(PARENT)
+
+    refused, sent = busy.send(), other.send()
+
+    assert (refused.status_code, heading(sent)) == (429, "Referral sent")
+    assert Referral.objects.get().child.full_name == "Maya Example"
+    recorded = SubmissionAttempt.objects.order_by("address").values_list("address", flat=True)
+    assert list(recorded) == ["198.51.100.9"] + ["203.0.113.5"] * PUBLIC_SUBMISSIONS_PER_HOUR
+
+
+def test_a_forwarded_for_header_not_from_a_trusted_proxy_is_ignored_by_the_rate_limit(
+    alliance: Alliance,
+) -> None:
+    _fill_the_hour("192.0.2.10")
+    spoofing = _through("192.0.2.10", "198.51.100.9")
+    spoofing.walk(PARENT)
+
+    response = spoofing.send()
+
+    assert response.status_code == 429
+    assert Referral.objects.count() == 0
+    assert SubmissionAttempt.objects.filter(address="198.51.100.9").count() == 0
 
 
 def test_a_check_page_sent_without_every_answer_asks_for_the_missing_page(

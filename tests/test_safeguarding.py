@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
 from onedoor import clock
-from onedoor.access.records import concerns_visible_to
 from onedoor.alliance.models import Alliance
 from onedoor.audit.models import AuditEvent
 from onedoor.children.models import TimelineEvent
@@ -25,6 +24,7 @@ from onedoor.safeguarding.actions import (
     safeguarding_leads,
 )
 from onedoor.safeguarding.models import Concern, FollowUp
+from onedoor.safeguarding.records import concerns_visible_to
 from tests.personas import People, make_child, shown, sign_in
 
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from ipaddress import ip_network
+from typing import Any
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from time_machine import TimeMachineFixture
 
 from onedoor import clock
 from onedoor import settings as project_settings
@@ -145,6 +149,8 @@ def test_repeated_failures_lock_the_account_at_that_address_for_a_cool_off(
         )["Location"]
         == "/"
     )
+    # Signing in from another address does not end the lockout at this one.
+    assert _post_password(client, "kim-kooth").status_code == 429
 
 
 def test_the_lockout_ends_after_the_cool_off(client: Client, people: People, settings) -> None:  # type: ignore[no-untyped-def]
@@ -154,6 +160,129 @@ def test_the_lockout_ends_after_the_cool_off(client: Client, people: People, set
     assert _post_password(client, "kim-kooth").status_code == 429
     AccessAttempt.objects.update(attempt_time=clock.now() - timedelta(minutes=16))
     assert _post_password(client, "kim-kooth")["Location"] == "/"
+
+
+def _try(username: str, address: str, password: str = PASSWORD, *, forwarded_for: str = "") -> Any:
+    """One sign-in from `address` (through a proxy, if `forwarded_for`), on a fresh browser."""
+    return Client().post(
+        "/accounts/login/",
+        {"username": username, "password": password},
+        headers={"X-Forwarded-For": forwarded_for} if forwarded_for else {},
+        REMOTE_ADDR=address,
+    )
+
+
+def _attempts() -> list[tuple[str, str, int]]:
+    rows = AccessAttempt.objects.order_by("ip_address")
+    return list(rows.values_list("username", "ip_address", "failures_since_start"))
+
+
+def test_the_lockout_ends_a_cool_off_after_it_began_whatever_is_tried_during_it(
+    client: Client,
+    people: People,
+    settings,  # type: ignore[no-untyped-def]
+    time_machine: TimeMachineFixture,
+) -> None:
+    settings.OTP_REQUIRED = False
+    statuses = [_post_password(client, "kim-kooth", "wrong-password").status_code for _ in range(5)]
+    began = clock.now()
+    assert statuses == [400, 400, 400, 400, 429]
+    for minutes in (5, 10, 14):
+        time_machine.move_to(began + timedelta(minutes=minutes))
+        assert _post_password(client, "kim-kooth", "wrong-password").status_code == 429
+        assert _post_password(client, "kim-kooth").status_code == 429
+    time_machine.move_to(began + timedelta(minutes=14, seconds=59))
+    assert _post_password(client, "kim-kooth").status_code == 429
+    assert _attempts() == [("kim-kooth", "10.0.0.7", 5)]  # the tries during it counted nothing
+
+    time_machine.move_to(began + timedelta(minutes=15, seconds=1))
+
+    assert _post_password(client, "kim-kooth")["Location"] == "/"
+    assert _attempts() == []
+
+
+def test_a_sign_in_refused_during_a_lockout_starts_no_session_and_is_audited(
+    client: Client,
+    people: People,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.OTP_REQUIRED = False
+    for _ in range(5):
+        _post_password(client, "kim-kooth", "wrong-password")
+    locked = AccessAttempt.objects.get()
+
+    response = _post_password(client, "kim-kooth")  # the right password
+
+    assert response.status_code == 429
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert Session.objects.count() == 0
+    assert "_auth_user_id" not in client.session
+    assert AccessAttempt.objects.values_list("failures_since_start", "attempt_time").get() == (
+        5,
+        locked.attempt_time,
+    )
+    assert _actions() == ["sign_in_failed"] * 5 + ["locked_out", "sign_in_failed", "locked_out"]
+
+
+def test_a_username_tried_from_many_addresses_is_locked_at_its_own_limit_for_a_cool_off(
+    people: People,
+    settings,  # type: ignore[no-untyped-def]
+    time_machine: TimeMachineFixture,
+) -> None:
+    settings.OTP_REQUIRED = False
+    assert settings.LOCKOUT_USERNAME_FAILURES == 20
+    # Four wrong passwords from each of five addresses: never enough to lock one address.
+    first = [_try("kim-kooth", "192.0.2.1", "wrong-password").status_code for _ in range(4)]
+    time_machine.shift(timedelta(minutes=10))
+    rest = [
+        _try("kim-kooth", f"192.0.2.{n}", "wrong-password").status_code
+        for n in range(2, 6)
+        for _ in range(4)
+    ]
+    began = clock.now()
+    assert first + rest == [400] * 19 + [429]
+    assert _try("kim-kooth", "192.0.2.99").status_code == 429  # the right password, anywhere
+    assert _try("chris-chums", "192.0.2.5")["Location"] == "/"  # nobody else is locked
+    # The first four failures are now past the cool-off; the lockout, begun later, is not.
+    time_machine.move_to(began + timedelta(minutes=6))
+    assert _try("kim-kooth", "192.0.2.100").status_code == 429
+    time_machine.move_to(began + timedelta(minutes=14, seconds=59))
+    assert _try("kim-kooth", "192.0.2.101", "wrong-password").status_code == 429
+
+    time_machine.move_to(began + timedelta(minutes=15, seconds=1))
+
+    assert _try("kim-kooth", "192.0.2.102")["Location"] == "/"
+
+
+def test_behind_a_trusted_proxy_the_lockout_is_the_familys_not_everyone_behind_it(
+    people: People,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.OTP_REQUIRED = False
+    settings.TRUSTED_PROXIES = [ip_network("10.0.0.2")]
+    statuses = [
+        _try("kim-kooth", "10.0.0.2", "wrong-password", forwarded_for="203.0.113.5").status_code
+        for _ in range(5)
+    ]
+    assert statuses == [400, 400, 400, 400, 429]
+    assert _try("kim-kooth", "10.0.0.2", forwarded_for="203.0.113.5").status_code == 429
+    assert _attempts() == [("kim-kooth", "203.0.113.5", 5)]
+    assert _try("kim-kooth", "10.0.0.2", forwarded_for="198.51.100.9")["Location"] == "/"
+
+
+def test_a_forwarded_for_header_not_from_a_trusted_proxy_does_not_dodge_the_lockout(
+    people: People,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    settings.OTP_REQUIRED = False
+    statuses = [
+        _try(
+            "kim-kooth", "192.0.2.10", "wrong-password", forwarded_for=f"198.51.100.{n}"
+        ).status_code
+        for n in range(5)
+    ]
+    assert statuses == [400, 400, 400, 400, 429]
+    assert _attempts() == [("kim-kooth", "192.0.2.10", 5)]
 
 
 def _age_session(client: Client, *, idle: timedelta, since_sign_in: timedelta) -> None:

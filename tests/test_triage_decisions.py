@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from onedoor.alliance.models import Alliance, IThriveGrouping, Offer, Organisation
 from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.states import Conflict
+from onedoor.referrals.tasks import notify_red_referral
 from onedoor.triage.actions import (
     accept_allocation,
     decline_allocation,
@@ -22,7 +23,6 @@ from onedoor.triage.actions import (
     sign_off,
 )
 from onedoor.triage.models import Outcome, TriageDecision
-from onedoor.triage.tasks import notify_red_referral
 from tests.personas import People, make_child
 
 HELP = IThriveGrouping.GETTING_HELP
@@ -55,7 +55,7 @@ def test_a_red_rating_goes_to_the_top_with_a_same_day_clock_and_tells_the_clinic
     assert referral.triage_due_at is not None
     assert referral.triage_due_at.date() == date(2026, 11, 2)  # received Monday 2 November, 10:00
     task = DBTaskResult.objects.get()
-    assert task.task_path == "onedoor.triage.tasks.notify_red_referral"
+    assert task.task_path == "onedoor.referrals.tasks.notify_red_referral"
     assert notify_red_referral.call(str(referral.uuid)) == 1
     assert mail.outbox[0].to == ["clinical.lead@example.org"]
     assert referral.reference_display in mail.outbox[0].subject

@@ -11,9 +11,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.html import escape
 
 from onedoor.accounts.decorators import allowed_roles
+from onedoor.accounts.navigation import PAGES
 from onedoor.accounts.roles import Role
 from onedoor.audit.models import AuditEvent
-from onedoor.web.navigation import PAGES
 from tests.personas import People, sign_in
 
 # Every page that anyone may open without signing in. Adding to this list is a decision.

@@ -17,7 +17,7 @@ class RecordType(StrEnum):
     REFERRAL = "referral"
     # Contacts, check-ins, care and safety plans, risk reviews: the work with the child.
     CARE_RECORD = "care record"
-    # Clinical notes, which also carry a sharing level (see `notes_visible_to`).
+    # Clinical notes, which also carry a sharing level (see `care.records.notes_visible_to`).
     CLINICAL_NOTE = "clinical note"
 
 

@@ -11,19 +11,16 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from onedoor import clock
 from onedoor.access.models import BreakGlassGrant
 from onedoor.access.policy import BREAK_GLASS_ROLES, Do, RecordType, Scope, scope_for
 from onedoor.accounts.models import User
-from onedoor.accounts.roles import Role
 from onedoor.audit.trail import Action, record
-from onedoor.care.models import CareRecord, ClinicalNote
 from onedoor.children.models import Child, TimelineEvent
 from onedoor.referrals.models import Referral
-from onedoor.safeguarding.models import Concern
 
 NOTHING = Q(pk__in=[])
 
@@ -194,28 +191,22 @@ def get_referral_for_user(user: User, referral_uuid: UUID, action: Do = Do.VIEW)
     return referral
 
 
-CareModel = TypeVar("CareModel", bound=CareRecord)
+CareModel = TypeVar("CareModel", bound=Model)
 
 
 def care_records_visible_to(
-    user: User, model: type[CareModel], action: Do = Do.VIEW
+    user: User,
+    model: type[CareModel],
+    action: Do = Do.VIEW,
+    *,
+    record_type: RecordType = RecordType.CARE_RECORD,
 ) -> QuerySet[CareModel]:
-    """Contacts, check-ins, plans and risk reviews the user may see (or change)."""
-    record_type = RecordType.CLINICAL_NOTE if model is ClinicalNote else RecordType.CARE_RECORD
+    """Contacts, check-ins, plans and risk reviews (any record reaching its child through its
+    `referral`) the user may see (or change). Clinical notes are `record_type`
+    CLINICAL_NOTE, with their sharing rule on top: `care.records.notes_visible_to`."""
     within = _within(user, record_type, action, referral="referral__")
     return model._default_manager.filter(
         _visible(user, record_type, action, within=within, child="referral__child")
-    )
-
-
-def notes_visible_to(user: User, action: Do = Do.VIEW) -> QuerySet[ClinicalNote]:
-    """Clinical notes: those shared with the alliance, to everyone who may see the case;
-    those kept to an organisation, to that organisation and the clinical lead only."""
-    notes = care_records_visible_to(user, ClinicalNote, action)
-    if user.role == Role.CLINICAL_LEAD:
-        return notes
-    return notes.filter(
-        Q(sharing=ClinicalNote.Sharing.ALLIANCE) | Q(organisation_id=user.organisation_id)
     )
 
 
@@ -226,47 +217,6 @@ def timeline_visible_to(user: User, child: Child) -> QuerySet[TimelineEvent]:
     return TimelineEvent.objects.filter(child=child).filter(
         Q(referral__isnull=True) | Q(referral__in=referrals_visible_to(user))
     )
-
-
-def concerns_visible_to(user: User) -> QuerySet[Concern]:
-    """Safeguarding concerns: the lead provider's safeguarding leads and the clinical lead see
-    every concern in the alliance; a partner's safeguarding lead, those about children
-    allocated to their organisation; whoever raised a concern, that concern. Nobody else."""
-    if not user.is_active or user.organisation is None:
-        return Concern.objects.none()
-    alliance = Q(referral__child__alliance_id=user.organisation.alliance_id)
-    mine = Q(raised_by=user)
-    if user.role == Role.CLINICAL_LEAD or (
-        user.role == Role.SAFEGUARDING_LEAD
-        and user.organisation.kind == user.organisation.Kind.LEAD_PROVIDER
-    ):
-        return Concern.objects.filter(alliance)
-    if user.role == Role.SAFEGUARDING_LEAD:
-        return Concern.objects.filter(
-            alliance & (Q(referral__allocated_organisation_id=user.organisation_id) | mine)
-        )
-    return Concern.objects.filter(alliance & mine)
-
-
-def get_concern_for_user(user: User, concern_uuid: UUID) -> Concern:
-    """One safeguarding concern, with its child, owner and raiser, its view audited; a 404
-    otherwise, the denial audited."""
-    found = (
-        concerns_visible_to(user)
-        .select_related("referral__child", "owner", "raised_by")
-        .filter(uuid=concern_uuid)
-        .first()
-    )
-    if found is None:
-        raise denied(user, "safeguarding_concern", concern_uuid)
-    record(
-        Action.VIEW,
-        actor=user,
-        record_type="safeguarding_concern",
-        record_id=found.uuid,
-        child_uuid=found.referral.child.uuid,
-    )
-    return found
 
 
 def can_change_care(user: User, referral: Referral) -> bool:

@@ -1,4 +1,5 @@
-"""Idle and absolute session timeouts, and the second factor for staff."""
+"""Idle and absolute session timeouts, the second factor for staff, and no caching of
+what a signed-in user sees."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 from onedoor import clock
@@ -88,3 +90,19 @@ class SecondFactorMiddleware:
         if request.path in self._exempt:
             return None
         return redirect("accounts:two_factor")
+
+
+class NoStoreWhenSignedInMiddleware:
+    """Nothing shown to a signed-in user is kept by the browser or a cache on the way, as on
+    a shared computer: every response to a request made signed in (pages, downloads,
+    redirects and error pages) is `no-store`. Pages seen signed out keep their own caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if signed_in or request.user.is_authenticated:  # signed out, or just signed in
+            add_never_cache_headers(response)
+        return response

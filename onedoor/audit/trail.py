@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from django.db import transaction
@@ -13,16 +13,35 @@ from onedoor import clock
 from onedoor.audit.context import client_address
 from onedoor.audit.models import GENESIS_HASH, AuditEvent, AuditHead
 
-if TYPE_CHECKING:
-    from onedoor.accounts.models import User
-
 Action = AuditEvent.Action
+
+
+class _Organisation(Protocol):
+    @property
+    def slug(self) -> str: ...
+
+
+class Actor(Protocol):
+    """Who acted, as the trail records them: a signed-in user (`accounts.User`). The trail
+    sits below the apps, so it names only what it reads."""
+
+    @property
+    def uuid(self) -> UUID: ...
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def organisation(self) -> _Organisation | None: ...
 
 
 def record(
     action: str,
     *,
-    actor: User | None,
+    actor: Actor | None,
     record_type: str = "",
     record_id: object = "",
     child_uuid: UUID | None = None,
@@ -60,7 +79,7 @@ def record(
     return event
 
 
-def _organisation_slug(actor: User | None) -> str:
+def _organisation_slug(actor: Actor | None) -> str:
     organisation = getattr(actor, "organisation", None)
     return organisation.slug if organisation is not None else ""
 

@@ -17,6 +17,7 @@ from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import CheckInCadence, Offer, Organisation
 from onedoor.audit.trail import Action, record
+from onedoor.care.check_ins import back_to_triage, record_sent
 from onedoor.care.models import (
     CarePlan,
     CheckIn,
@@ -32,13 +33,12 @@ from onedoor.care.models import (
 )
 from onedoor.care.young_adults import require_named_coordinator
 from onedoor.children.models import Journey
-from onedoor.children.timeline import written
 from onedoor.clock.calendar import ENGLAND_AND_WALES, end_of
-from onedoor.content.actions import check_sendable, record_sent
+from onedoor.content.actions import check_sendable
 from onedoor.content.models import ContentItem
 from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.states import ENDS, change, move
-from onedoor.triage.actions import back_to_triage
+from onedoor.referrals.timeline import written
 
 WORKING_STATES = frozenset({Status.WAITING, Status.IN_INTERVENTION})
 RISK_ORDER = {RiskRating.GREEN: 0, RiskRating.AMBER: 1, RiskRating.RED: 2}

@@ -20,7 +20,6 @@ from onedoor.access.records import (
     can_change_care,
     care_records_visible_to,
     get_referral_for_user,
-    notes_visible_to,
     referrals_visible_to,
 )
 from onedoor.accounts.decorators import any_signed_in
@@ -63,6 +62,7 @@ from onedoor.care.models import (
     SafetyPlan,
     Transition,
 )
+from onedoor.care.records import notes_visible_to
 from onedoor.care.young_adults import young_adult_for
 from onedoor.clock.calendar import ENGLAND_AND_WALES, TimeLeft, end_of, time_left
 from onedoor.content.actions import materials_for

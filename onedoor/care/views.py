@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from onedoor import clock
 from onedoor.accounts.decorators import roles_required
 from onedoor.accounts.models import User
+from onedoor.accounts.navigation import roles_for
 from onedoor.alliance.models import Offer, Organisation
 from onedoor.care.lists import (
     Filters,
@@ -21,7 +22,6 @@ from onedoor.care.lists import (
     waiting_page,
 )
 from onedoor.referrals.models import Referral
-from onedoor.web.navigation import roles_for
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from onedoor import clock
 from onedoor.access.records import care_records_visible_to, get_referral_for_user
 from onedoor.accounts.decorators import roles_required, signed_in_user
+from onedoor.accounts.navigation import roles_for
 from onedoor.accounts.roles import Role
 from onedoor.care.forms import CoordinatorForm, PathwayForm, ReassignForm
 from onedoor.care.models import YoungAdultPathway
@@ -30,7 +31,6 @@ from onedoor.care.young_adults import (
     reassign_caseload,
     record_pathway,
 )
-from onedoor.web.navigation import roles_for
 
 # Who records the pathway: those who may write care records (the access layer then says for
 # which children).

@@ -24,11 +24,11 @@ from onedoor.accounts.roles import TRIAGE_TEAM, Role
 from onedoor.audit.trail import Action, record
 from onedoor.care.models import CoordinatorAssignment, YoungAdultPathway
 from onedoor.children.models import Child, TimelineEvent
-from onedoor.children.timeline import written
 from onedoor.paging import Keyset, Page
 from onedoor.referrals.eligibility import age_on
 from onedoor.referrals.models import Referral
 from onedoor.referrals.states import ENDS
+from onedoor.referrals.timeline import written
 
 CARE_LEAVER = "care-leaver"  # the priority group's slug in the alliance's configuration
 # The offer starts at adulthood; it ends at the alliance's extended age (default 25).

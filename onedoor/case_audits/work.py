@@ -13,10 +13,10 @@ from django.urls import reverse
 from onedoor.case_audits.models import AuditAction
 from onedoor.clock.calendar import end_of
 from onedoor.referrals.models import Referral
+from onedoor.work import Item
 
 if TYPE_CHECKING:
     from onedoor.accounts.models import User
-    from onedoor.worklist.items import Item
 
 SHOWN = 200
 
@@ -24,8 +24,6 @@ SHOWN = 200
 def audit_actions(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
     """One "Case audit action" per open action the user owns, linked to the action and
     named by its round's start date (never the action's text)."""
-    from onedoor.worklist.items import Item  # worklist imports this module
-
     open_actions = (
         AuditAction.objects.filter(owner=user, done_at__isnull=True)
         .select_related("round")

@@ -8,6 +8,7 @@ from datetime import date
 from django.db import models
 
 from onedoor import clock
+from onedoor.children.names import canonical_given_name, normalise_name
 from onedoor.children.nhs_number import format_nhs_number
 
 
@@ -86,8 +87,6 @@ class Child(models.Model):
         return format_nhs_number(self.nhs_number) if self.nhs_number else "Not known"
 
     def set_match_names(self) -> None:
-        from onedoor.referrals.matching import canonical_given_name, normalise_name
-
         self.match_given_name = canonical_given_name(self.given_name)
         self.match_family_name = normalise_name(self.family_name)
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -25,9 +24,8 @@ from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, Need
 from onedoor.audit.trail import Action, record
-from onedoor.care.models import CheckIn
 from onedoor.children.models import Child
-from onedoor.content.models import ContentItem, SentMaterial, sendable
+from onedoor.content.models import ContentItem, sendable
 from onedoor.referrals.eligibility import age_on
 
 EDITORS = frozenset({Role.CLINICAL_LEAD, Role.SERVICE_MANAGER, Role.PARTNER_LEAD})
@@ -228,22 +226,6 @@ def check_sendable(*, alliance: Alliance, items: Sequence[ContentItem]) -> list[
                 f"“{item.title}” cannot be sent: it is not signed off or its review is overdue"
             )
     return locked
-
-
-def record_sent(
-    *, user: User, check_in: CheckIn, child_uuid: UUID, items: Sequence[ContentItem]
-) -> None:
-    """Which checked items went out with a check-in, and their version; audited."""
-    for item in items:
-        SentMaterial.objects.create(check_in=check_in, item=item, version=item.version)
-        record(
-            Action.CREATE,
-            actor=user,
-            record_type="sent_material",
-            record_id=item.uuid,
-            child_uuid=child_uuid,
-            detail={"check_in": str(check_in.uuid), "version": item.version},
-        )
 
 
 def materials_for(child: Child, today: date) -> list[ContentItem]:

@@ -9,6 +9,7 @@ from django import forms
 from onedoor.alliance.models import Alliance, Need
 from onedoor.content.actions import OLDEST_AGE, Substance
 from onedoor.content.models import ContentItem
+from onedoor.record_choices import RecordsChoiceField
 
 DATE_FORMATS = ["%d %m %Y", "%d/%m/%Y", "%Y-%m-%d"]
 AGE_ERRORS = {
@@ -41,7 +42,7 @@ class ItemForm(forms.Form):
     max_age = forms.IntegerField(
         label="Oldest age it is for", min_value=0, max_value=OLDEST_AGE, error_messages=AGE_ERRORS
     )
-    needs = forms.ModelMultipleChoiceField(
+    needs = RecordsChoiceField(
         label="Needs it speaks to", queryset=Need.objects.none(), required=False,
         help_text="Choose none if it is for any need.", widget=forms.CheckboxSelectMultiple,
     )  # fmt: skip

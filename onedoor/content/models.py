@@ -10,14 +10,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-
-if TYPE_CHECKING:
-    from onedoor.care.models import CheckIn
 
 
 class ContentItemQuerySet(models.QuerySet["ContentItem"]):
@@ -61,7 +57,8 @@ class ContentItem(models.Model):
     signed_off_at = models.DateTimeField(null=True)
     review_by = models.DateField(null=True)
     retired_at = models.DateTimeField(null=True)
-    sent_in: models.ManyToManyField[CheckIn, SentMaterial] = models.ManyToManyField(
+    # The check-ins (`care.CheckIn`, named by its label: care is above the library).
+    sent_in: models.ManyToManyField[models.Model, SentMaterial] = models.ManyToManyField(
         "care.CheckIn", through="SentMaterial", related_name="content_items"
     )
 

@@ -25,7 +25,7 @@ from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, Organisation
 from onedoor.care.models import Feedback
 from onedoor.coproduction.models import ServiceFeedback, Source, Theme, theme_tags
-from onedoor.paging import Page
+from onedoor.paging import NotACursor, Page
 
 # Who reads feedback comments, tags them with themes and keeps the "you said, we did" log.
 READERS = (Role.SERVICE_MANAGER, Role.CLINICAL_LEAD)
@@ -151,15 +151,16 @@ class Cursor:
         return f"t{int(self.at.timestamp() * 1_000_000)}_{self.rank}_{self.pk}"
 
     @classmethod
-    def parse(cls, text: str) -> Cursor | None:
+    def parse(cls, text: str) -> Cursor:
+        """The cursor in `?after=`; `NotACursor` (a 400) when it is not one of ours."""
         try:
             at, rank, pk = text.split("_")
             if not at.startswith("t"):
-                return None
+                raise ValueError(at)
             when = datetime.fromtimestamp(int(at[1:]) / 1_000_000, tz=UTC)
             return cls(when, int(rank), int(pk))
-        except (ValueError, OverflowError, OSError):
-            return None
+        except (ValueError, OverflowError, OSError) as error:
+            raise NotACursor("Not a cursor of this list") from error
 
     def before(self, rank: int) -> Q:
         """Rows of the source ranked `rank` that come after this cursor, newest first

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from onedoor.accounts.decorators import roles_required, signed_in_user
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Alliance
+from onedoor.audit.addresses import client_address
 from onedoor.care.models import Feedback
 from onedoor.coproduction.actions import (
     RateLimited,
@@ -70,7 +71,7 @@ def give_feedback(request: HttpRequest) -> HttpResponse:
                 helpful=int(form.cleaned_data["helpful"]),
                 organisation=form.cleaned_data["organisation"],
                 comments=form.cleaned_data["comments"],
-                address=request.META.get("REMOTE_ADDR"),
+                address=client_address(request),
             )
             return render(request, "coproduction/feedback_thanks.html")
         except RateLimited:

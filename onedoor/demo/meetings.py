@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Alliance
-from onedoor.children.timeline import on_timeline
 from onedoor.meetings.models import Attendee, Discussion, Kind, Meeting, MeetingAction
 from onedoor.referrals.models import Referral, Status
+from onedoor.referrals.timeline import on_timeline
 
 NAMESPACE = uuid.UUID("6f1d6c8e-2b9a-4c41-9d5e-0d00d00d0002")
 ACCOUNTS = ("safeguarding", "clinical-lead", "coordinator", "kooth-lead", "kooth-practitioner")

@@ -31,6 +31,7 @@ from onedoor.children.nhs_number import check_digit
 from onedoor.clock.calendar import ENGLAND_AND_WALES, clock_kind, due_at
 from onedoor.demo.activity import seed_activity
 from onedoor.demo.meetings import seed_demo_meetings
+from onedoor.referrals.bands import queue_band
 from onedoor.referrals.models import (
     ConsentGivenBy,
     Referral,
@@ -41,7 +42,6 @@ from onedoor.referrals.models import (
 )
 from onedoor.referrals.reference import new_reference
 from onedoor.referrals.states import ENDS
-from onedoor.triage.bands import queue_band
 
 T = TypeVar("T")
 

@@ -19,6 +19,7 @@ from onedoor import clock
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.decorators import roles_required
 from onedoor.accounts.models import User
+from onedoor.accounts.navigation import roles_for
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance
 from onedoor.audit.trail import Action, record
@@ -45,7 +46,6 @@ from onedoor.insights.kpis import (
 from onedoor.insights.models import PackNarrative
 from onedoor.insights.pack import review_pack
 from onedoor.paging import Keyset
-from onedoor.web.navigation import roles_for
 
 
 class NarrativeForm(forms.Form):

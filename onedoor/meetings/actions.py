@@ -19,10 +19,10 @@ from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.audit.trail import Action, record
 from onedoor.checks import checked_text
-from onedoor.children.timeline import on_timeline
 from onedoor.meetings.models import Attendee, Discussion, Kind, Meeting, MeetingAction
 from onedoor.meetings.records import RECORD_TYPE, RECORDERS, meeting_staff
 from onedoor.referrals.models import Referral
+from onedoor.referrals.timeline import on_timeline
 
 TITLE_MAX = 200
 NAME_MAX = 200

@@ -14,10 +14,10 @@ from onedoor.clock.calendar import end_of
 from onedoor.meetings.models import MeetingAction
 from onedoor.meetings.records import MEETING_STAFF
 from onedoor.referrals.models import Referral
+from onedoor.work import Item
 
 if TYPE_CHECKING:
     from onedoor.accounts.models import User
-    from onedoor.worklist.items import Item
 
 SHOWN = 200
 
@@ -29,8 +29,6 @@ def _day(day: date) -> str:
 def meeting_actions(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
     """One "Meeting action" per open action the user owns, linked to its meeting and named
     by the meeting's kind and date (never its title, which is free text, nor a child)."""
-    from onedoor.worklist.items import Item  # worklist imports this module
-
     if user.role not in MEETING_STAFF:
         return []
     open_actions = (

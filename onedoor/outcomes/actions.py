@@ -23,11 +23,11 @@ from onedoor.alliance.models import Organisation
 from onedoor.audit.trail import Action, record
 from onedoor.care.actions import WORKING_STATES
 from onedoor.care.young_adults import require_named_coordinator
-from onedoor.children.timeline import on_timeline
 from onedoor.outcomes.measures import Measure, get_measure
 from onedoor.outcomes.models import Invitation, MeasureResponse, Respondent
 from onedoor.outcomes.scoring import AnswerError, Result, review_reasons, score
 from onedoor.referrals.models import Referral
+from onedoor.referrals.timeline import on_timeline
 
 INVITATION_DAYS = 14
 

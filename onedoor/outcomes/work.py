@@ -13,10 +13,10 @@ from django.db.models import QuerySet
 from onedoor.clock.calendar import ENGLAND_AND_WALES, due_at
 from onedoor.outcomes.models import MeasureResponse
 from onedoor.referrals.models import Referral
+from onedoor.work import Item
 
 if TYPE_CHECKING:
     from onedoor.accounts.models import User
-    from onedoor.worklist.items import Item
 
 REVIEW_WORKING_DAYS = 2
 SHOWN = 200
@@ -25,8 +25,6 @@ SHOWN = 200
 def measures_to_review(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
     """One "Review an outcome measure" per unreviewed flagged response of the user's
     organisation's children, due 2 working days after it was completed."""
-    from onedoor.worklist.items import Item  # worklist imports this module
-
     responses = (
         MeasureResponse.objects.filter(
             needs_review=True,

@@ -17,13 +17,13 @@ from django.db.models import QuerySet
 
 from onedoor.alliance.models import Alliance
 from onedoor.children.models import Child
+from onedoor.children.names import normalise_name
 from onedoor.referrals.matching import (
     SIMILARITY_THRESHOLD,
     Match,
     Person,
     compare,
     date_of_birth_variants,
-    normalise_name,
     similarity,
 )
 

@@ -168,7 +168,7 @@ def date_from(saved: dict[str, Value]) -> date | None:
     """The date of birth in saved answers about the child, if it is a real date."""
     try:
         return date(*(int(str(saved.get(part, ""))) for part in reversed(DATE_PARTS)))
-    except ValueError:
+    except (ValueError, OverflowError):  # a day or month of twenty digits overflows
         return None
 
 

@@ -9,6 +9,7 @@ from onedoor import clock
 from onedoor.alliance.models import Alliance, DirectoryService
 from onedoor.children import nhs_number
 from onedoor.children.postcode import normalise_postcode
+from onedoor.record_choices import RecordsChoiceField
 
 
 class AdviceContactForm(forms.Form):
@@ -57,7 +58,7 @@ class AdviceContactForm(forms.Form):
             "max_length": "Advice must be 2,000 characters or fewer",
         },
     )
-    signposted = forms.ModelMultipleChoiceField(
+    signposted = RecordsChoiceField(
         label="Services signposted",
         queryset=DirectoryService.objects.none(),
         required=False,

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django_tasks import task
 
 from onedoor import clock
+from onedoor.accounts.models import User
+from onedoor.accounts.roles import Role
+from onedoor.emails import templated
 from onedoor.emails.delivery import deliver, sent
 from onedoor.referrals.emails import referral_acknowledgements
 from onedoor.referrals.models import Referral
@@ -28,3 +33,26 @@ def send_referral_acknowledgement(referral_uuid: str) -> int:
             acknowledged_at=clock.now()
         )
     return now_sent
+
+
+@task()
+def notify_red_referral(referral_uuid: str) -> int:
+    """Tell the alliance's clinical leads that a red referral needs a same-day review."""
+    referral = Referral.objects.select_related("child").filter(uuid=referral_uuid).first()
+    return tell_clinical_leads(referral) if referral is not None else 0
+
+
+def tell_clinical_leads(referral: Referral) -> int:
+    """Each clinical lead of the alliance, once, while the red referral waits for its review;
+    returns how many were told now. The email names the reference only: details are in
+    OneDoor, not in email."""
+    if referral.red_reviewed_at is not None:
+        return 0  # already reviewed: nothing to say
+    leads = User.objects.filter(
+        role=Role.CLINICAL_LEAD, is_active=True, organisation__alliance=referral.child.alliance
+    ).exclude(email="")
+    message = partial(templated, "red-referral", context={"referral": referral})
+    return sum(
+        deliver(f"red-referral:{referral.uuid}:{lead.pk}", partial(message, to=lead.email))
+        for lead in leads
+    )

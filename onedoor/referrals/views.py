@@ -26,6 +26,7 @@ from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, DirectoryService, Need, PriorityGroup
+from onedoor.audit.addresses import client_address
 from onedoor.referrals.actions import RateLimited, submit_referral
 from onedoor.referrals.form_parts import Choices, PageForm
 from onedoor.referrals.forms import LGBTQIA
@@ -250,7 +251,7 @@ def send(request: HttpRequest) -> HttpResponse:
         referral = submit_referral(
             answers=result.answers,
             submission_key=state.submission_key,
-            address=request.META.get("REMOTE_ADDR"),
+            address=client_address(request),
             taken_by=taken_by,
             referred_by=referred_by,
         )

@@ -12,15 +12,16 @@ from django.db import transaction
 from django.db.models import Q
 
 from onedoor import clock
-from onedoor.access.records import concerns_visible_to, referrals_visible_to
+from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Organisation
 from onedoor.audit.trail import Action, record
-from onedoor.children.timeline import written
 from onedoor.governance.records import action_owners
 from onedoor.referrals.models import Referral
+from onedoor.referrals.timeline import written
 from onedoor.safeguarding.models import Concern, FollowUp
+from onedoor.safeguarding.records import concerns_visible_to
 from onedoor.safeguarding.tasks import notify_concern_owner
 
 

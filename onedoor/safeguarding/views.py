@@ -15,11 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from onedoor import clock
-from onedoor.access.records import (
-    concerns_visible_to,
-    get_concern_for_user,
-    get_referral_for_user,
-)
+from onedoor.access.records import get_referral_for_user
 from onedoor.accounts.decorators import any_signed_in, roles_required, signed_in_user
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
@@ -32,6 +28,7 @@ from onedoor.safeguarding.actions import (
     safeguarding_leads,
 )
 from onedoor.safeguarding.models import Concern
+from onedoor.safeguarding.records import concerns_visible_to, get_concern_for_user
 
 WORKERS = (Role.SAFEGUARDING_LEAD, Role.CLINICAL_LEAD)
 YES_NO = [("yes", "Yes"), ("no", "No")]

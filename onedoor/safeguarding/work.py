@@ -4,7 +4,7 @@
   by the end of the next working day after it was raised;
 - each open follow-up action, for its owner, by the end of its due date.
 
-Only for concerns the person may see (`access.records.concerns_visible_to`) about referrals
+Only for concerns the person may see (`safeguarding.records.concerns_visible_to`) about referrals
 they may see: a task names the child. Overdue actions also climb the escalation framework
 (`triage.escalation`), whoever owns them.
 """
@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 
-from onedoor.access.records import concerns_visible_to
 from onedoor.clock.calendar import ENGLAND_AND_WALES, due_at, end_of
 from onedoor.referrals.models import Referral
 from onedoor.safeguarding.models import Concern, FollowUp
+from onedoor.safeguarding.records import concerns_visible_to
+from onedoor.work import Item
 
 if TYPE_CHECKING:
     from onedoor.accounts.models import User
-    from onedoor.worklist.items import Item
 
 SHOWN = 200
 
@@ -34,8 +34,6 @@ def _page(concern: Concern) -> str:
 
 
 def safeguarding_work(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
-    from onedoor.worklist.items import Item  # worklist imports this module
-
     concerns = concerns_visible_to(user).filter(closed_at__isnull=True, referral__in=visible)
     unplanned = (
         concerns.filter(owner=user)

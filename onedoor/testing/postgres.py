@@ -1,6 +1,6 @@
 """Run a command against a throwaway PostgreSQL cluster.
 
-    python -m onedoor.testing.postgres -- <command...>
+    python -m onedoor.testing.postgres [--required] -- <command...>
 
 Starts a private PostgreSQL cluster in a temporary folder on a free loopback port,
 runs the command with ``DATABASE_URL`` pointing at it, then stops the cluster,
@@ -10,6 +10,8 @@ removes the folder and exits with the command's exit code.
 * ``ONEDOOR_PG_BINDIR``: look for the server binaries only in this folder.
 * No server binaries: the tier is skipped with one line and exit code 0, except
   under ``CI=true``, where that is a failure (exit code 1).
+* ``--required`` (``make run-postgres``): always start a throwaway cluster, whatever
+  ``TEST_DATABASE_URL`` says, and fail (exit code 1) if PostgreSQL cannot run here.
 
 Standard library only: this runs before anything else is known to work.
 """
@@ -547,20 +549,29 @@ def _signals_ignored() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-def _unavailable(reason: str) -> int:
-    if os.environ.get("CI", "").strip().lower() == "true":
-        print(f"{PREFIX} failed: {reason} (CI=true requires PostgreSQL)", file=sys.stderr)
+def unavailable(reason: str, *, what: str = PREFIX, required: bool = False) -> int:
+    """The exit code when PostgreSQL cannot run here, after one line saying so: `what` is
+    skipped (0), except under CI=true or when `required`, where that is a failure (1)."""
+    if required:
+        print(
+            f"Cannot start PostgreSQL: {reason}. Install the PostgreSQL server (15 or "
+            "later), or set ONEDOOR_PG_BINDIR to the folder that holds its initdb.",
+            file=sys.stderr,
+        )
         return 1
-    print(f"{PREFIX} skipped: {reason}", flush=True)
+    if os.environ.get("CI", "").strip().lower() == "true":
+        print(f"{what} failed: {reason} (CI=true requires PostgreSQL)", file=sys.stderr)
+        return 1
+    print(f"{what} skipped: {reason}", flush=True)
     return 0
 
 
-def run_on_cluster(command: Sequence[str]) -> int:
+def run_on_cluster(command: Sequence[str], *, required: bool = False) -> int:
     try:
         binaries = find_binaries(os.environ)
         run_as = RunAs.for_current_user()
     except Unavailable as exc:
-        return _unavailable(str(exc))
+        return unavailable(str(exc), required=required)
 
     _become_subreaper()
     cluster: Cluster | None = None
@@ -593,11 +604,19 @@ def run_on_cluster(command: Sequence[str]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    required = bool(args) and args[0] == "--required"
+    if required:
+        args = args[1:]
     if args and args[0] == "--":
         args = args[1:]
     if not args:
-        print("usage: python -m onedoor.testing.postgres -- <command...>", file=sys.stderr)
+        print(
+            "usage: python -m onedoor.testing.postgres [--required] -- <command...>",
+            file=sys.stderr,
+        )
         return 2
+    if required:
+        return run_on_cluster(args, required=True)
 
     external = os.environ.get("TEST_DATABASE_URL", "").strip()
     if external:

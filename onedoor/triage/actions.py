@@ -19,12 +19,12 @@ from onedoor.alliance.models import IThriveGrouping, Offer, Organisation
 from onedoor.audit.trail import Action, record
 from onedoor.care.young_adults import require_named_coordinator
 from onedoor.children.models import TimelineEvent
-from onedoor.children.timeline import on_timeline
 from onedoor.clock.calendar import ENGLAND_AND_WALES, Pause, days_lost
+from onedoor.referrals.bands import queue_band
 from onedoor.referrals.models import RISK_INDICATORS, Referral, RiskRating, Status
 from onedoor.referrals.states import change, move
+from onedoor.referrals.timeline import on_timeline
 from onedoor.safeguarding.actions import open_from_triage
-from onedoor.triage.bands import queue_band
 from onedoor.triage.models import Outcome, RiskScreening, TriageDecision
 
 CLINICIANS = frozenset({Role.CLINICAL_LEAD})
@@ -64,7 +64,7 @@ def _audit(user: User, referral: Referral, detail: dict[str, object]) -> None:
 def _tell_about_red(referral: Referral) -> None:
     """A red rating no clinician has reviewed: the clinical leads are told at once (it is
     on their tasks from the records, and escalates when overdue)."""
-    from onedoor.triage.tasks import notify_red_referral
+    from onedoor.referrals.tasks import notify_red_referral
 
     notify_red_referral.enqueue(str(referral.uuid))
 
@@ -407,33 +407,3 @@ def information_received(*, user: User, referral: Referral, version: int, note: 
             ),
         },
     )
-
-
-def back_to_triage(*, user: User, referral: Referral, rating: str, summary: str) -> Referral:
-    """A waiting child's risk has worsened: back to triage with its history, a new clock from
-    now at the new rating, and, if red, on top of the queue with the clinical leads told."""
-    now = clock.now()
-    with transaction.atomic():
-        move(
-            user=user,
-            referral=referral,
-            to=Status.AWAITING_TRIAGE,
-            version=referral.version,
-            summary=summary,
-            changes={
-                "risk_rating": rating,
-                "queue_band": queue_band(risk_rating=rating, red_reviewed=False),
-                "red_reviewed_at": None,
-                "triage_due_at": triage_deadline(
-                    referral.child.alliance,
-                    received_at=now,
-                    risk_rating=rating,
-                    priority_group=referral.child.priority_groups.filter(
-                        shortens_triage_clock=True
-                    ).exists(),
-                ),
-            },
-        )
-        if rating == RiskRating.RED:
-            _tell_about_red(referral)
-    return referral

@@ -11,8 +11,8 @@ from onedoor import clock
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
-from onedoor.children.timeline import written
 from onedoor.referrals.models import Referral
+from onedoor.referrals.timeline import written
 from onedoor.triage.models import ComplexDecision
 
 

@@ -25,9 +25,9 @@ from onedoor.accounts.models import User
 from onedoor.alliance.models import EscalationLevel
 from onedoor.audit.trail import Action, record
 from onedoor.care.models import Transition
-from onedoor.children.timeline import on_timeline
 from onedoor.clock.calendar import LONDON, end_of
 from onedoor.referrals.models import Referral, Status
+from onedoor.referrals.timeline import on_timeline
 from onedoor.safeguarding.models import FollowUp
 from onedoor.triage.models import Escalation
 from onedoor.triage.queue import TRIAGE_STATES

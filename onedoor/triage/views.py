@@ -18,6 +18,7 @@ from onedoor.access.policy import Do
 from onedoor.access.records import get_referral_for_user, referrals_visible_to
 from onedoor.accounts.decorators import roles_required
 from onedoor.accounts.models import User
+from onedoor.accounts.navigation import roles_for
 from onedoor.accounts.roles import TRIAGE_TEAM, Role
 from onedoor.alliance.models import EscalationLevel, Offer, Organisation, PriorityGroup
 from onedoor.clock.calendar import ENGLAND_AND_WALES, TimeLeft, time_left
@@ -45,7 +46,6 @@ from onedoor.triage.forms import (
 from onedoor.triage.models import ComplexDecision, TriageDecision
 from onedoor.triage.offers import offers_for
 from onedoor.triage.queue import AGE_BANDS, TRIAGE_STATES, Filters, page_of
-from onedoor.web.navigation import roles_for
 
 MATCHES_SHOWN = 50
 

@@ -3,7 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from onedoor.web.navigation import pages_for
+from onedoor.accounts.navigation import pages_for
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

@@ -1,7 +1,11 @@
 """Error pages in the design system; no stack trace outside DEBUG."""
 
+import sys
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from onedoor.web import database_away
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -22,6 +26,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this inside its `except`: an outage in a middleware is a 503, not a 500.
+    error = sys.exc_info()[1]
+    if error is not None and database_away.is_database_away(error):
+        return database_away.page(error)
     # Rendered without the request context: whatever failed may be in it.
     from django.template import loader
 

@@ -1,7 +1,7 @@
 """The child's timeline: the events and clinical notes the viewer may see, newest first.
 
 What may be seen is decided by the access layer in the queries (`timeline_visible_to`,
-`notes_visible_to`); this only puts the two in one order for the page.
+`care.records.notes_visible_to`); this only puts the two in one order for the page.
 """
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from onedoor.access.records import notes_visible_to, timeline_visible_to
+from onedoor.access.records import timeline_visible_to
 from onedoor.accounts.models import User
+from onedoor.care.records import notes_visible_to
 from onedoor.children.models import Child
 
 SHOWN = 200

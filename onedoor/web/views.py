@@ -6,7 +6,6 @@ from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -14,7 +13,8 @@ from django.views.decorators.http import require_GET
 
 from onedoor.access.records import referrals_visible_to, view_child
 from onedoor.accounts.decorators import any_signed_in, roles_required
-from onedoor.web.navigation import pages_for, roles_for
+from onedoor.accounts.navigation import pages_for, roles_for
+from onedoor.operations.health import report as health_report
 from onedoor.web.timeline import timeline_for
 
 
@@ -22,13 +22,9 @@ from onedoor.web.timeline import timeline_for
 @never_cache
 @require_GET
 def health(request: HttpRequest) -> JsonResponse:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except DatabaseError:
-        return JsonResponse({"status": "unavailable", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    """The database and the background processes' heartbeats; 503 with the reasons."""
+    status, body = health_report()
+    return JsonResponse(body, status=status)
 
 
 @any_signed_in

@@ -39,7 +39,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import OuterRef, QuerySet, Subquery
-from django.urls import reverse
 from django.utils import timezone
 
 from onedoor import clock
@@ -64,36 +63,11 @@ from onedoor.referrals.models import Referral, Status
 from onedoor.safeguarding.work import safeguarding_work
 from onedoor.triage.models import Outcome, TriageDecision
 from onedoor.triage.queue import TRIAGE_STATES
+from onedoor.work import Item
 
 SHOWN = 200
 LOOK_AHEAD = timedelta(days=7)
 CARE_STATES = (Status.WAITING, Status.IN_INTERVENTION)
-
-
-@dataclass(frozen=True)
-class Item:
-    what: str
-    referral: Referral | None  # None for work that is not about one referral
-    due: datetime
-    url_name: str = ""  # the page where the work is done, given the referral's uuid
-    link: str = ""  # or that page's own address (a meeting, an action, a concern)
-    label: str = ""  # with no referral, what it is about: never a child's name
-
-    @property
-    def url(self) -> str:
-        if self.link or self.referral is None:
-            return self.link
-        return reverse(self.url_name, args=[self.referral.uuid])
-
-    @property
-    def reference(self) -> str:
-        """What the work is about, as the digest names it: a referral's reference only."""
-        return self.referral.reference_display if self.referral is not None else self.label
-
-    @property
-    def key(self) -> tuple[str, object, str]:
-        """The same task on the same referral and page is one piece of work."""
-        return (self.what, self.referral.pk if self.referral is not None else None, self.link)
 
 
 Source = Callable[[User, QuerySet[Referral], datetime], list[Item]]

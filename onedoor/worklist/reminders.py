@@ -30,11 +30,10 @@ from onedoor.clock.calendar import ENGLAND_AND_WALES, LONDON
 from onedoor.emails import templated
 from onedoor.emails.delivery import deliver, sent
 from onedoor.referrals.models import Referral
-from onedoor.referrals.tasks import send_referral_acknowledgement
+from onedoor.referrals.tasks import send_referral_acknowledgement, tell_clinical_leads
 from onedoor.safeguarding.models import Concern
 from onedoor.safeguarding.tasks import notify_concern_owner
 from onedoor.triage.queue import TRIAGE_STATES
-from onedoor.triage.tasks import tell_clinical_leads
 from onedoor.worklist.items import due_items_for, with_clocks
 
 DIGEST_FROM = time(7, 0)

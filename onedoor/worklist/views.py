@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from onedoor import clock
 from onedoor.accounts.decorators import roles_required
 from onedoor.accounts.models import User
-from onedoor.web.navigation import roles_for
+from onedoor.accounts.navigation import roles_for
 from onedoor.worklist.items import SHOWN, due_items_for, with_clocks
 
 

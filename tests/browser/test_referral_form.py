@@ -7,14 +7,14 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from onedoor import clock
 from onedoor.alliance.models import Alliance
 from onedoor.children.models import Child, Journey
 from onedoor.referrals.models import Referral
 from onedoor.referrals.reference import normalise
 from tests.browser.support import assert_accessible, error_summary
+from tests.personas import NOW
 
-YEAR = clock.today().year
+YEAR = NOW.year  # the pinned clock's year (tests/conftest.py)
 NHS_NUMBER = "943 476 5919"
 
 

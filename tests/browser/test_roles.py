@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
+from onedoor.accounts.navigation import pages_for
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance
 from onedoor.demo.population import demo_usernames
-from onedoor.web.navigation import pages_for
 from tests.browser.support import assert_accessible, sign_in
 
 # Written out so each account is its own test; the next test keeps it in step with the demo.

@@ -27,7 +27,7 @@ def child_access_log(request: HttpRequest, child_uuid: UUID) -> HttpResponse:
     page = list(events[: PAGE_SIZE + 1])
     return render(
         request,
-        "audit/child_access_log.html",
+        "access/child_access_log.html",
         {
             "child": child,
             "events": page[:PAGE_SIZE],
