@@ -86,11 +86,6 @@ def page(browser: Browser, live_server: LiveServer) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
     tab = context.new_page()
-    # The server runs on the pinned clock (tests/conftest.py) and Chromium on the machine's:
-    # the HTTP cache's revalidation across two clocks that disagree by weeks gave 304s that
-    # Chromium applied as empty stylesheets. No test here is about caching: routing the static
-    # files through Playwright turns Chromium's HTTP cache off.
-    context.route("**/static/**", lambda route: route.continue_())
     watch_assets(tab)
     yield tab
     forget_assets(tab)

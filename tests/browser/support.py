@@ -73,6 +73,9 @@ def assert_accessible(page: Page, *, tolerate: Mapping[str, str] | None = None) 
     `tolerate` (rule id -> CSS selector) lets a rule's findings through on matching elements
     only; for markup that is not ours (see DJANGO_ADMIN_FINDINGS).
     """
+    # The stylesheets may still be on their way: the server runs on the pinned clock
+    # (tests/conftest.py), Chromium on the machine's, so its cache revalidates each one.
+    page.wait_for_load_state("load")
     failed = _failed_assets.get(id(page), [])
     assert failed == [], f"assets failed to load on {page.url}: {failed}"
     unstyled = page.evaluate(
