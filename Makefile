@@ -34,10 +34,10 @@ test: setup
 	./scripts/test
 
 test-sqlite: setup
-	$(PY) -m pytest -m "not browser"
+	$(PY) -m pytest -m "not browser" -n auto
 
 test-postgres: setup
-	$(PY) -m onedoor.testing.postgres -- $(PY) -m pytest -m "not browser"
+	$(PY) -m onedoor.testing.postgres -- $(PY) -m pytest -m "not browser" -n auto
 
 test-browser: setup
 	./scripts/test-browser
