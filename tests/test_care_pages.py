@@ -155,7 +155,7 @@ def test_the_care_record_says_what_falls_due_next_and_how_each_clock_stands(
         "referral": waiting,
         "organisation": kooth,
         "recorded_by": people.kooth_practitioner,
-        "recorded_at": datetime.now(UTC),
+        "recorded_at": clock.now(),
     }
     RiskReview.objects.create(
         **common, rating="amber", rationale="Steady.", next_due=date(2099, 1, 2)

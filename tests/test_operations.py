@@ -6,31 +6,11 @@ from io import StringIO
 from unittest import mock
 
 import pytest
-import time_machine
 from django.core.management import call_command
 from django.db import OperationalError
 from django.test import Client
 
-from onedoor.operations.heartbeats import SCHEDULER, beat
-from onedoor.operations.models import Process
-from tests.personas import NOW, People, sign_in
-
-
-def test_health_answers_200_with_json_when_the_database_answers(
-    client: Client, db: None, time_machine: time_machine.TimeMachineFixture
-) -> None:
-    time_machine.move_to(NOW, tick=False)
-    beat(Process.WORKER, "w-1")
-    beat(Process.SCHEDULER, SCHEDULER)
-    response = client.get("/health")
-    assert response.status_code == 200
-    assert response.json() == {
-        "status": "ok",
-        "database": "ok",
-        "worker": "2026-11-20T12:00:00+00:00",
-        "scheduler": "2026-11-20T12:00:00+00:00",
-        "reasons": [],
-    }
+from tests.personas import People, sign_in
 
 
 def test_health_answers_503_when_the_database_does_not(client: Client, db: None) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -17,6 +16,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core import signing
 from django.core.cache import cache
 from django.db import OperationalError, connection
@@ -723,10 +723,12 @@ def test_changed_answers_are_refused_and_nothing_is_sent(journey: Journey) -> No
     assert Referral.objects.count() == 0
 
 
-def test_answers_older_than_a_week_are_refused(journey: Journey) -> None:
-    eight_days_ago = time.time() - timedelta(days=8).total_seconds()
-    with mock.patch("time.time", return_value=eight_days_ago):
-        old = State.new().sign()
+def test_answers_older_than_a_week_are_refused(
+    journey: Journey, time_machine: time_machine.TimeMachineFixture
+) -> None:
+    time_machine.shift(-timedelta(days=8))
+    old = State.new().sign()
+    time_machine.shift(timedelta(days=8))
 
     response = journey.client.post("/refer/", {"state": old, "who": "parent"})
 

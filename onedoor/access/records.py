@@ -195,15 +195,13 @@ CareModel = TypeVar("CareModel", bound=Model)
 
 
 def care_records_visible_to(
-    user: User,
-    model: type[CareModel],
-    action: Do = Do.VIEW,
-    *,
-    record_type: RecordType = RecordType.CARE_RECORD,
+    user: User, model: type[CareModel], action: Do = Do.VIEW
 ) -> QuerySet[CareModel]:
-    """Contacts, check-ins, plans and risk reviews (any record reaching its child through its
-    `referral`) the user may see (or change). Clinical notes are `record_type`
-    CLINICAL_NOTE, with their sharing rule on top: `care.records.notes_visible_to`."""
+    """Contacts, check-ins, plans, risk reviews and notes (any record reaching its child
+    through its `referral`) the user may see (or change), by the policy row the model names
+    (`care.models.CareRecord.record_type`). Clinical notes have their sharing rule on top:
+    `care.records.notes_visible_to`."""
+    record_type: RecordType = model.record_type  # type: ignore[attr-defined]  # every CareRecord's
     within = _within(user, record_type, action, referral="referral__")
     return model._default_manager.filter(
         _visible(user, record_type, action, within=within, child="referral__child")

@@ -8,15 +8,20 @@ is what the access layer scopes by; a clinical note also carries its sharing lev
 from __future__ import annotations
 
 import uuid
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 
+from onedoor.access.policy import RecordType
 from onedoor.alliance.models import RiskRating
 
 
 class CareRecord(models.Model):
-    """What every care record has: its referral, who wrote it and when."""
+    """What every care record has: its referral, who wrote it and when, and which row of the
+    access policy governs it (`record_type`, read by `access.records.care_records_visible_to`)."""
+
+    record_type: ClassVar[RecordType] = RecordType.CARE_RECORD
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     referral = models.ForeignKey("referrals.Referral", on_delete=models.PROTECT, related_name="+")
@@ -129,6 +134,8 @@ class RiskReview(CareRecord):
 class ClinicalNote(CareRecord):
     """A note with a sharing level: everyone who can see the case, or only the author's
     organisation (and the clinical lead)."""
+
+    record_type: ClassVar[RecordType] = RecordType.CLINICAL_NOTE
 
     class Sharing(models.TextChoices):
         ALLIANCE = "alliance", "Everyone with access to the case"

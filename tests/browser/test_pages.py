@@ -181,3 +181,33 @@ def test_the_form_could_not_be_sent_page_is_accessible(page: Page, demo: Allianc
     page.get_by_role("button", name="Get emergency access").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Your form could not be sent")
     assert_accessible(page)
+
+
+def test_the_database_away_page_is_accessible_and_fits_a_narrow_screen(
+    page: Page, demo: Alliance
+) -> None:
+    """The 503 a family meets while the database is away: the page as the outage middleware
+    renders it (`database_away.page`), served at an address of the live server so that its
+    stylesheets load as they would."""
+    from django.db import OperationalError
+
+    from onedoor.web import database_away
+
+    outage = database_away.page(OperationalError("server closed the connection"))
+    page.route(
+        "**/refer/",
+        lambda route: route.fulfill(
+            status=outage.status_code,
+            body=outage.content,
+            headers={"Content-Type": "text/html; charset=utf-8"},
+        ),
+    )
+    response = page.goto("/refer/")
+
+    assert response is not None and response.status == 503
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sorry, the service is unavailable")
+    expect(page.get_by_text("Childline: 0800 1111.")).to_be_visible()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 320, "height": 640})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_accessible(page)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import replace
-from datetime import date
 
 from playwright.sync_api import Page, expect
 
@@ -15,8 +14,9 @@ from onedoor.referrals.actions import submit_referral
 from onedoor.referrals.answers import ReferralAnswers
 from onedoor.referrals.models import Referral, Route, Source, Status
 from tests.browser.support import assert_accessible, sign_in
+from tests.personas import NOW
 
-TODAY = date.today()  # noqa: DTZ011 - the live server's today
+TODAY = NOW.date()  # the live server's today: the pinned clock (tests/conftest.py)
 ARLO = ReferralAnswers(
     route=Route.PROFESSIONAL,
     source=Source.SCHOOL,
