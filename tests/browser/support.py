@@ -14,6 +14,7 @@ __all__ = [
     "DJANGO_ADMIN_FINDINGS",
     "PASSWORD",
     "assert_accessible",
+    "assert_accessible_at_both_widths",
     "error_summary",
     "forget_assets",
     "sign_in",
@@ -109,3 +110,19 @@ def _untolerated(
         if nodes:
             remaining.append({**violation, "nodes": nodes})
     return remaining
+
+
+NARROW, WIDE = 320, 1280
+
+
+def assert_accessible_at_both_widths(page: Page) -> None:
+    """axe finds nothing at 1280 and at 320 pixels wide, and at 320 nothing overflows
+    sideways (the page reflows for a phone, WCAG 1.4.10). Leaves the page at 1280."""
+    height = (page.viewport_size or {"height": 800})["height"]
+    page.set_viewport_size({"width": WIDE, "height": height})
+    assert_accessible(page)
+    page.set_viewport_size({"width": NARROW, "height": height})
+    assert_accessible(page)
+    overflow = page.evaluate("document.documentElement.scrollWidth")
+    assert overflow <= NARROW, f"{page.url} is {overflow} pixels wide at {NARROW}"
+    page.set_viewport_size({"width": WIDE, "height": height})
