@@ -30,6 +30,11 @@ DEBUG = env_bool("DEBUG")
 # Demo mode: for demonstrations with the synthetic demo alliance. Nobody needs a second
 # factor (OTP_REQUIRED defaults off) and mail goes to the console. Never in production.
 DEMO_MODE = env_bool("DEMO_MODE")
+# NHS numbers starting with 9 are never issued to a person: they are for testing. Accepted
+# where there is no real child: the demo (its children have 999 numbers), DEBUG and the tests.
+NHS_TEST_NUMBERS = env_bool(
+    "NHS_TEST_NUMBERS", default=DEBUG or DEMO_MODE or bool(os.environ.get("ONEDOOR_TESTING"))
+)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -249,6 +254,7 @@ STATIC_ROOT = BASE_DIR / "var" / "static"
 STATICFILES_DIRS = [
     ("nhsuk", BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"),
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("autocomplete", BASE_DIR / "node_modules" / "accessible-autocomplete" / "dist"),
     BASE_DIR / "onedoor" / "static",
 ]
 STORAGES = {

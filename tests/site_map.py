@@ -74,6 +74,10 @@ def build_world(alliance: Alliance, people: People) -> list[str]:
     kai = _taken_on(alliance, "Kai", "kooth", Status.IN_INTERVENTION)
     cas = _taken_on(alliance, "Cas", "chums", Status.IN_INTERVENTION, nhs_number="9434765919")
     make_child(alliance, "Tia")  # awaiting triage
+    # awaiting triage on a young person's own consent, competence to be confirmed
+    make_child(alliance, "Jo", born=date(2011, 1, 1)).referrals.update(
+        consent_to_refer=True, consent_given_by="young_person", competence="to_confirm"
+    )
     leaver = _taken_on(alliance, "Jordan", "kooth", Status.WAITING, born=date(2006, 1, 1))
     leaver.child.priority_groups.set(
         PriorityGroup.objects.filter(alliance=alliance, slug="care-leaver")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,8 @@ def _counts() -> dict[str, int]:
 
 MEDWAY_COUNTS = {
     "Alliance": 1, "Organisation": 13, "Need": 13, "PriorityGroup": 5, "DeliveryMode": 7,
-    "Offer": 10, "AreaPostcode": 7, "GpPractice": 2, "TriageClock": 3, "CheckInCadence": 3,
-    "EscalationLevel": 3, "DirectoryService": 10,
+    "Offer": 10, "AreaPostcode": 7, "GpPractice": 6, "TriageClock": 3, "CheckInCadence": 3,
+    "EscalationLevel": 3, "DirectoryService": 15,
 }  # fmt: skip
 
 
@@ -84,6 +85,7 @@ def test_reloading_restores_a_value_edited_in_the_file(db: None, tmp_path: Path)
     load(DEFAULT_FILE)
     edited = tmp_path / "medway.toml"
     edited.write_text(MEDWAY.replace("routine = 5", "routine = 4"), encoding="utf-8")
+    shutil.copy(DEFAULT_FILE.parent / "medway-practices.csv", tmp_path)  # named beside it
     load(edited)
     assert m.TriageClock.objects.get(kind="routine").working_days == 4
     assert _counts() == MEDWAY_COUNTS

@@ -87,7 +87,7 @@ def test_a_worse_risk_at_a_check_in_sends_the_child_back_to_triage(
     )  # fmt: skip
     waiting.refresh_from_db()
     assert (check_in.rating, waiting.status, waiting.risk_rating, waiting.queue_band) == (
-        "red", Status.AWAITING_TRIAGE, "red", 0,
+        "red", Status.AWAITING_TRIAGE, "red", 1,  # red, not yet reviewed: the band under urgent
     )  # fmt: skip
     # A new same-day clock from now (not the original referral's), the clinical leads told,
     # and the review on their tasks.
@@ -213,8 +213,9 @@ def test_a_move_between_partners_is_acknowledged_by_the_receiving_partner(
     )  # fmt: skip
     acknowledge_handover(user=people.chums_practitioner, transition=transition, note="")
     waiting.refresh_from_db()
+    # acknowledging is accepting: the child joins CHUMS's waiting list for its offer
     assert (waiting.status, waiting.allocated_organisation, waiting.allocated_offer) == (
-        Status.IN_INTERVENTION, chums, offer,
+        Status.WAITING, chums, offer,
     )  # fmt: skip
 
 

@@ -26,7 +26,7 @@ DUE = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
 def _late(alliance: Alliance, name: str, *, red: bool = False, due: datetime = DUE) -> Referral:
     referral = make_child(alliance, name).referrals.get()
     Referral.objects.filter(pk=referral.pk).update(
-        triage_due_at=due, risk_rating="red" if red else "green", queue_band=0 if red else 2
+        triage_due_at=due, risk_rating="red" if red else "green", queue_band=1 if red else 2
     )
     referral.refresh_from_db()
     return referral

@@ -418,13 +418,26 @@ people = st.builds(Person, names, names, births, postcodes)
 
 
 def valid_nhs_number(first_nine: int) -> str | None:
+    """The number with its check digit, if it could have been issued (the right range, and a
+    real date of birth in a Scottish CHI number)."""
     digits = f"{first_nine:09d}"
     check = nhs_number.check_digit(digits)
-    return None if check is None else digits + str(check)
+    number = None if check is None else digits + str(check)
+    return number if number is not None and nhs_number.is_valid(number) else None
 
 
 nhs_numbers = (
-    st.integers(min_value=0, max_value=999_999_999)
+    st.one_of(
+        st.integers(min_value=400_000_000, max_value=499_999_999),  # England, Wales, IoM
+        st.integers(min_value=600_000_000, max_value=799_999_999),
+        st.integers(min_value=320_000_000, max_value=399_999_999),  # Northern Ireland
+        st.builds(  # Scotland: the date of birth, then three digits
+            lambda born, rest: int(f"{born:%d%m%y}{rest:03d}"),
+            st.dates(min_value=date(1969, 1, 1), max_value=date(2068, 12, 31)),
+            st.integers(min_value=0, max_value=999),
+        ),
+        st.integers(min_value=900_000_000, max_value=999_999_999),  # for testing
+    )
     .map(valid_nhs_number)
     .filter(lambda number: number is not None)
 )

@@ -95,7 +95,7 @@ def test_a_periodic_job_that_fails_once_runs_again_at_its_next_tick(
     people.clinical_lead.save(update_fields=["email"])
     red = make_child(alliance, "Rory").referrals.get()
     Referral.objects.filter(pk=red.pk).update(
-        risk_rating="red", queue_band=0, triage_due_at=NOW + timedelta(hours=5)
+        risk_rating="red", queue_band=1, triage_due_at=NOW + timedelta(hours=5)
     )
     results: list[Sent] = []
 

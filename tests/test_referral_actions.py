@@ -87,9 +87,19 @@ def test_a_referral_is_received_with_its_timeline_audit_and_acknowledgement(
     ]
     created = AuditEvent.objects.get(action="create", record_type="referral")
     assert created.child_uuid == child.uuid
-    task = DBTaskResult.objects.get()
-    assert task.task_path == "onedoor.referrals.tasks.send_referral_acknowledgement"
-    assert task.args_kwargs == {"args": [str(referral.uuid)], "kwargs": {}}
+    # The acknowledgement; and, as Maya's referral discloses self-harm, the triage team and
+    # the clinical leads told at once (`test_urgent_disclosures.py`).
+    tasks = DBTaskResult.objects.order_by("task_path")
+    assert [(task.task_path, task.args_kwargs) for task in tasks] == [
+        (
+            "onedoor.referrals.tasks.notify_urgent_disclosure",
+            {"args": [str(referral.uuid)], "kwargs": {}},
+        ),
+        (
+            "onedoor.referrals.tasks.send_referral_acknowledgement",
+            {"args": [str(referral.uuid)], "kwargs": {}},
+        ),
+    ]
 
 
 def test_the_same_submission_twice_makes_one_referral(alliance: Alliance) -> None:
@@ -98,7 +108,7 @@ def test_the_same_submission_twice_makes_one_referral(alliance: Alliance) -> Non
     second = submit(key=key)
     assert first.pk == second.pk
     assert Referral.objects.count() == 1
-    assert DBTaskResult.objects.count() == 1
+    assert DBTaskResult.objects.count() == 2  # its acknowledgement and urgent notice, once
 
 
 def test_a_failure_part_way_leaves_nothing_behind(alliance: Alliance) -> None:
@@ -169,7 +179,8 @@ def test_confirming_a_match_attaches_the_referral_and_retires_the_new_record(
     alliance: Alliance, people: People
 ) -> None:
     first = submit()
-    again = submit(replace(MAYA, given_name="Maya-Rose", family_name="Exampel"))
+    # Without a disclosure of a risk to life (one joins only once screened: test_joined_referrals)
+    again = submit(replace(MAYA, given_name="Maya-Rose", family_name="Exampel", risk_indicators=()))
     provisional = again.child
     referral = confirm_match(user=people.triage, candidate=again.candidates.get())
     assert referral.child == first.child
@@ -179,7 +190,11 @@ def test_confirming_a_match_attaches_the_referral_and_retires_the_new_record(
     assert Journey.objects.filter(child=first.child, closed_at__isnull=True).count() == 1
     assert Journey.objects.count() == 1
     kinds = list(TimelineEvent.objects.filter(child=first.child).values_list("kind", flat=True))
-    assert sorted(kinds) == ["match_confirmed", "referral_received", "referral_received"]
+    # the match, the later referral joining the first (its move, and on the first's timeline)
+    assert sorted(kinds) == [
+        "match_confirmed", "match_confirmed", "referral_received", "referral_received",
+        "status_changed",
+    ]  # fmt: skip
 
 
 def test_ruling_out_a_match_keeps_two_children(alliance: Alliance, people: People) -> None:
@@ -235,7 +250,7 @@ def test_the_triage_lead_confirms_a_match_on_the_page(
     client: Client, alliance: Alliance, people: People
 ) -> None:
     first = submit()
-    again = submit(replace(MAYA, family_name="Exampel"))
+    again = submit(replace(MAYA, family_name="Exampel", risk_indicators=()))
     candidate = again.candidates.get()
     sign_in(client, people.triage)
     page = client.get(f"/referrals/{again.uuid}/matches/")
@@ -244,7 +259,8 @@ def test_the_triage_lead_confirms_a_match_on_the_page(
     response = client.post(
         f"/referrals/{again.uuid}/matches/", {"candidate": candidate.pk, "decision": "same"}
     )
-    assert response["Location"] == f"/children/{first.child.uuid}/"
+    # It joined the child's open referral, whose page shows what it adds.
+    assert response["Location"] == f"/referrals/{first.uuid}/"
     again.refresh_from_db()
     assert again.child == first.child
 
@@ -363,7 +379,10 @@ def test_consent_to_share_obtained_later_is_recorded_once(
     referral.refresh_from_db()
     assert referral.consent_to_share is True
     event = referral.child.timeline.filter(kind="consent_to_share").get()
-    assert event.summary == "Consent to share with alliance partners given by a parent or carer."
+    assert event.summary == (
+        "Consent to share with alliance partners given by a parent or carer with parental "
+        "responsibility."
+    )
     again = client.post(
         f"/referrals/{referral.uuid}/", {"consent_given_by": "parent_carer"}, follow=True
     )

@@ -287,7 +287,9 @@ def test_each_new_form_gets_its_own_submission_key(client: Client, alliance: All
                 ("id_postcode", "Enter a full UK postcode, like ME4 4AB"),
                 (
                     "id_nhs_number",
-                    "Enter a real NHS number: it is 10 digits and the last one is a check digit",
+                    "This is not an NHS number that could have been issued: the last digit is a "
+                    "check digit, and it does not fit the nine before it (check for a mistyped "
+                    "digit, or two digits the wrong way round)",
                 ),
                 (
                     "id_phone",
@@ -303,6 +305,19 @@ def test_each_new_form_gets_its_own_submission_key(client: Client, alliance: All
                 ("id_given_name", "First name must be 100 characters or less"),
                 ("id_nhs_number", "NHS number must be 10 digits, like 485 777 3456"),
                 ("id_phone", "Enter a phone number or an email address, so we can contact you"),
+            ],
+        ),
+        (
+            SELF,
+            "young-person",
+            {**CHILD, "nhs_number": "310 299 1238", "phone": "07700 900982"},  # 31 February
+            [
+                (
+                    "id_nhs_number",
+                    "This is not an NHS number that could have been issued: numbers from 010 to "
+                    "311 are Scottish CHI numbers, which start with the date of birth, and "
+                    "31/02/99 is not a real date",
+                ),
             ],
         ),
         (
@@ -515,18 +530,23 @@ def test_the_consent_rules_are_explained_in_the_readers_words(
     ]
 
     young = Journey(client)
-    young.walk({**SELF, "young-person": {**SELF["young-person"], **born(14)}}, until="consent")
+    young.walk({**SELF, "young-person": {**SELF["young-person"], **born(11)}}, until="consent")
     answers = {"agreed": "young_person", "share": "yes", "contact_family": "no"}
     assert errors(young.answer("consent", {**answers, "parent_agrees": "no"})) == [
         (
             "id_parent_agrees",
-            "Because you are under 16, a parent or carer needs to agree to this referral. If you "
+            "Because you are under 12, a parent or carer needs to agree to this referral. If you "
             "cannot ask them, phone the Referral and Advice Point, or talk to someone you trust, "
             "like a teacher, school nurse or GP: they can ask for help with you.",
         )
     ]
     assert messages(young.answer("consent", {**answers, "parent_agrees": "yes"})) == []
     assert heading(young.response) == "Check your answers before sending your referral"
+
+    fourteen = Journey(client)
+    fourteen.walk({**SELF, "young-person": {**SELF["young-person"], **born(14)}}, until="consent")
+    assert messages(fourteen.answer("consent", {**answers, "parent_agrees": "no"})) == []
+    assert heading(fourteen.response) == "Agreeing to this yourself"
 
 
 def test_a_17_year_old_agrees_for_themselves_not_their_parent(journey: Journey) -> None:
@@ -832,7 +852,10 @@ def test_a_young_person_under_16_whose_parent_agrees_is_referred_with_parent_con
 
     referral = Referral.objects.get()
     assert (referral.route, referral.source) == ("self", "self")
-    assert (referral.consent_given_by, referral.judged_competent) == ("parent_carer", None)
+    # No parent or carer was named, so whether the one who agrees has parental responsibility
+    # is not known: recorded as another adult's consent, for triage to check.
+    assert (referral.consent_given_by, referral.judged_competent) == ("other_adult", None)
+    assert (referral.consent_parental_responsibility, referral.competence) == ("not_known", "")
     assert referral.referrer_email == "jo@example.org"
 
 

@@ -11,7 +11,7 @@ from onedoor.alliance.models import Alliance
 from onedoor.audit.models import AuditEvent
 from onedoor.children.models import TimelineEvent
 from onedoor.referrals.models import Referral, Status
-from onedoor.referrals.states import INITIAL, TRANSITIONS, Conflict, MoveRefused, move
+from onedoor.referrals.states import ENDS, INITIAL, TRANSITIONS, Conflict, MoveRefused, move
 from tests.personas import People, make_child
 
 ALLOWED = sorted((a, b) for a, targets in TRANSITIONS.items() for b in targets)
@@ -38,9 +38,12 @@ def test_the_table_names_every_state() -> None:
 
 
 def test_the_ends_of_a_journey_lead_nowhere() -> None:
-    ends = {Status.SIGNPOSTED, Status.STEPPED_UP, Status.SAFEGUARDING_REFERRAL,
-            Status.NOT_ACCEPTED, Status.DISCHARGED}  # fmt: skip
+    ends = {Status.STEPPED_UP, Status.SAFEGUARDING_REFERRAL, Status.NOT_ACCEPTED,
+            Status.DISCHARGED, Status.JOINED}  # fmt: skip
     assert {state for state, targets in TRANSITIONS.items() if not targets} == ends
+    # Signposted is an end too, unless a triage lead overrules eligibility (back to triage).
+    assert {*ends, Status.SIGNPOSTED} == ENDS
+    assert TRANSITIONS[Status.SIGNPOSTED] == {Status.AWAITING_TRIAGE}
 
 
 @pytest.mark.parametrize(("current", "to"), ALLOWED, ids=lambda s: str(s))

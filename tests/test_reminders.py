@@ -178,7 +178,7 @@ def test_a_red_review_is_due_today_and_overdue_at_its_deadline(
     referral = make_child(alliance, "Rory").referrals.get()
     due = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
     Referral.objects.filter(pk=referral.pk).update(
-        risk_rating="red", queue_band=0, triage_due_at=due
+        risk_rating="red", queue_band=1, triage_due_at=due
     )
     lead = people.clinical_lead
     assert _at(lead, due - timedelta(hours=8)) == [
@@ -190,7 +190,8 @@ def test_a_red_review_is_due_today_and_overdue_at_its_deadline(
 @pytest.fixture
 def handover(alliance: Alliance, people: People) -> Transition:
     ada = _waiting(alliance, "Ada")
-    Referral.objects.filter(pk=ada.pk).update(status=Status.IN_INTERVENTION)
+    Referral.objects.filter(pk=ada.pk).update(status=Status.IN_TRANSITION)
+    ada.refresh_from_db()
     return Transition.objects.create(
         referral=ada, kind=Transition.Kind.BETWEEN_PARTNERS, reason="Closer to home.",
         receiving_organisation=Organisation.objects.get(alliance=alliance, slug="chums"),
@@ -270,7 +271,7 @@ def work(alliance: Alliance, people: People) -> dict[str, Referral]:
         user.save()
     red = make_child(alliance, "Rory").referrals.get()
     Referral.objects.filter(pk=red.pk).update(
-        risk_rating="red", queue_band=0, triage_due_at=datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+        risk_rating="red", queue_band=1, triage_due_at=datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
     )
     red.refresh_from_db()
     return {"red": red, "waiting": _waiting(alliance, "Ada")}

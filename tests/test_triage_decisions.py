@@ -51,7 +51,7 @@ def test_a_red_rating_goes_to_the_top_with_a_same_day_clock_and_tells_the_clinic
     people.clinical_lead.email = "clinical.lead@example.org"
     people.clinical_lead.save()
     referral = _screen(people, referral, "red")
-    assert (referral.risk_rating, referral.queue_band, referral.self_harm) == ("red", 0, True)
+    assert (referral.risk_rating, referral.queue_band, referral.self_harm) == ("red", 1, True)
     assert referral.triage_due_at is not None
     assert referral.triage_due_at.date() == date(2026, 11, 2)  # received Monday 2 November, 10:00
     task = DBTaskResult.objects.get()
@@ -72,7 +72,7 @@ def test_a_clinician_review_takes_a_red_referral_off_the_top(
         user=people.clinical_lead, referral=referral, version=referral.version, note="Spoke to mum."
     )
     referral.refresh_from_db()
-    assert referral.queue_band == 1 and referral.red_reviewed_at is not None
+    assert referral.queue_band == 2 and referral.red_reviewed_at is not None
     assert notify_red_referral.call(str(referral.uuid)) == 0  # reviewed: nothing to send
 
 
@@ -157,7 +157,7 @@ def test_a_red_decision_waits_for_the_clinical_lead_then_takes_effect(
     assert (decision.sign_off, decision.signed_off_by, referral.status) == (
         "approved", people.clinical_lead, Status.STEPPED_UP,
     )  # fmt: skip
-    assert referral.queue_band == 1
+    assert referral.queue_band == 2
 
 
 def test_a_returned_decision_goes_back_to_triage(people: People, referral: Referral) -> None:

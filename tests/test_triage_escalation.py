@@ -39,7 +39,7 @@ def test_the_level_reached_follows_the_framework(now: datetime, level: int) -> N
 def red(alliance: Alliance) -> Referral:
     referral = make_child(alliance, "Rory").referrals.get()
     Referral.objects.filter(pk=referral.pk).update(
-        risk_rating="red", queue_band=0, triage_due_at=DUE
+        risk_rating="red", queue_band=1, triage_due_at=DUE
     )
     referral.refresh_from_db()
     return referral
@@ -62,7 +62,7 @@ def test_an_overdue_red_review_escalates_level_by_level_once(people: People, red
 
 
 def test_a_reviewed_red_referral_escalates_only_if_triage_itself_is_late(red: Referral) -> None:
-    Referral.objects.filter(pk=red.pk).update(queue_band=1)
+    Referral.objects.filter(pk=red.pk).update(queue_band=2)
     assert escalate_overdue(DUE + timedelta(days=2)) == 3  # its triage clock, not the review
     assert set(Escalation.objects.values_list("kind", flat=True)) == {"triage_clock"}
     Referral.objects.filter(pk=red.pk).update(status="allocated")

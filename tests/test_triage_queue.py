@@ -1,4 +1,5 @@
-"""The triage queue: red referrals not yet reviewed first, then by the clock; filters;
+"""The triage queue: urgent disclosures not yet screened first (`test_urgent_disclosures.py`),
+then red referrals not yet reviewed, then by the clock; filters;
 keyset pages; a fixed number of queries whatever the size of the queue."""
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ def _referral(
     name: str,
     *,
     due_in_days: int,
-    band: int = 1,
+    band: int = 2,
     rating: str = "",
     status: Status = Status.AWAITING_TRIAGE,
     source: str = "school",
@@ -46,7 +47,7 @@ def test_red_referrals_not_yet_reviewed_come_first_then_the_clock(
 ) -> None:
     _referral(alliance, "Later", due_in_days=3)
     _referral(alliance, "Soon", due_in_days=1)
-    _referral(alliance, "Red", due_in_days=5, band=0, rating=RiskRating.RED)
+    _referral(alliance, "Red", due_in_days=5, band=1, rating=RiskRating.RED)
     _referral(alliance, "Reviewed", due_in_days=2, rating=RiskRating.RED)
     _referral(alliance, "Gone", due_in_days=0, status=Status.WAITING)
     sign_in(client, people.triage)
@@ -60,14 +61,14 @@ def test_red_referrals_not_yet_reviewed_come_first_then_the_clock(
 def test_an_unscreened_referral_that_discloses_a_risk_to_life_says_so_in_the_queue(
     client: Client, alliance: Alliance, people: People
 ) -> None:
-    urgent = _referral(alliance, "Urgent", due_in_days=0)
+    urgent = _referral(alliance, "Urgent", due_in_days=0, band=0)  # as it arrived
     Referral.objects.filter(pk=urgent.pk).update(suicidal_thoughts=True)
     _referral(alliance, "Other", due_in_days=1)
     sign_in(client, people.triage)
     response = client.get("/triage/")
     assert _names(response) == ["Urgent", "Other"]
     page = response.content.decode()
-    assert page.count("Not yet screened: discloses a risk to life, same-day clock") == 1
+    assert page.count("Urgent disclosure: screen now") == 1
     assert page.count("Not yet screened</td>") == 1
 
 

@@ -551,6 +551,27 @@ def test_the_care_record_asks_for_a_coordinator_then_shows_them_and_the_pathway(
     assert "Cora-Coordinator<br>" in page and "<li>Advocacy</li>" in page
 
 
+def test_the_triage_page_shows_the_coordinator_gate_before_the_allocation_is_refused(
+    client: Client, people: People, alliance: Alliance, jordan: Referral
+) -> None:
+    gate = "A named care coordinator is needed"
+    link = f'<a href="/care/{jordan.uuid}/coordinator/">Name a care coordinator'
+    sign_in(client, people.triage)
+    page = shown(client.get(f"/triage/{jordan.uuid}/"))
+    assert gate in page and link in page
+    assert "care leaver aged 18 to 25" in page
+    assert client.get(f"/care/{jordan.uuid}/coordinator/").status_code == 200  # theirs to do
+    # Not for a care leaver under 18, nor for a young adult who is not a care leaver.
+    for other in (
+        _young_adult(alliance, "Kai", aged=17),
+        _young_adult(alliance, "Sam", groups=("send",)),
+    ):
+        assert gate not in shown(client.get(f"/triage/{other.uuid}/"))
+    # Once one is named, the page no longer asks.
+    assign_coordinator(user=people.triage, referral=jordan, coordinator=people.coordinator)
+    assert gate not in shown(client.get(f"/triage/{jordan.uuid}/"))
+
+
 def test_the_care_record_of_a_child_who_is_not_a_care_leaver_has_no_offer_section(
     client: Client, people: People, alliance: Alliance
 ) -> None:
@@ -747,10 +768,10 @@ def test_the_demo_names_the_demo_coordinator_for_young_adults_with_a_partner(
     }
     named = CoordinatorAssignment.objects.all()
     assert {row.referral_id for row in named} == expected
-    assert len(expected) == 6
+    assert len(expected) == 4
     assert {(row.coordinator.username, row.how) for row in named} == {("coordinator", "named")}
     seed_population(alliance, 120, today=today)
-    assert CoordinatorAssignment.objects.count() == 6
+    assert CoordinatorAssignment.objects.count() == 4
 
 
 # A task until a coordinator is named

@@ -75,6 +75,14 @@ POLICY: dict[Role, dict[RecordType, dict[Do, Scope]]] = {
     Role.ADMINISTRATOR:         _rules((NONE, NONE),     (NONE, NONE), (NONE, NONE), (NONE, NONE)),
 }  # fmt: skip
 
+# A handover between partners: while a `care.Transition` of this kind waits for the receiving
+# partner's answer, the receiving organisation's own-organisation scope reaches the child to
+# VIEW (never to change), as if the child were allocated to it: the child, the referral, the
+# handover, risk, care and safety plans, and the notes shared with the alliance (the sender's
+# organisation-only notes stay the sender's: `care.records.notes_visible_to`). Accepted, the
+# child is allocated to it; declined, that access ends. `records._handed_over` applies it.
+HANDOVER_BETWEEN_PARTNERS = "between_partners"
+
 # Roles that may ask for emergency ("break-glass") access to a child outside their scope.
 # A grant lets them view, never change, and the clinical lead reviews every one.
 # (Care coordinators already see every child, so they never need it.)

@@ -16,7 +16,14 @@ from django.http import Http404
 
 from onedoor import clock
 from onedoor.access.models import BreakGlassGrant
-from onedoor.access.policy import BREAK_GLASS_ROLES, Do, RecordType, Scope, scope_for
+from onedoor.access.policy import (
+    BREAK_GLASS_ROLES,
+    HANDOVER_BETWEEN_PARTNERS,
+    Do,
+    RecordType,
+    Scope,
+    scope_for,
+)
 from onedoor.accounts.models import User
 from onedoor.audit.trail import Action, record
 from onedoor.children.models import Child, TimelineEvent
@@ -44,10 +51,22 @@ def _within(user: User, record_type: RecordType, action: Do, referral: str = "")
     if scope is Scope.ALL:
         return Q()
     if scope is Scope.OWN_ORGANISATION and user.organisation_id:
-        return Q(**{f"{referral}allocated_organisation_id": user.organisation_id})
+        own = Q(**{f"{referral}allocated_organisation_id": user.organisation_id})
+        return (own | _handed_over(user, referral)) if action is Do.VIEW else own
     if scope is Scope.OWN_REFERRALS:
         return Q(**{f"{referral}referred_by": user})
     return NOTHING
+
+
+def _handed_over(user: User, referral: str) -> Q:
+    """Referrals another partner is handing to the user's organisation, while the handover
+    waits for its answer (`policy.HANDOVER_BETWEEN_PARTNERS`): viewed, never changed."""
+    waiting = Referral.objects.filter(
+        transitions__kind=HANDOVER_BETWEEN_PARTNERS,
+        transitions__receiving_organisation_id=user.organisation_id,
+        transitions__acknowledged_at__isnull=True,
+    )
+    return Q(**{f"{referral}pk__in": waiting.values("pk")})
 
 
 def _emergency(user: User, child: str) -> Q:

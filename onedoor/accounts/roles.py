@@ -23,6 +23,10 @@ TRIAGE_TEAM = frozenset({Role.TRIAGE_LEAD, Role.CLINICAL_LEAD})
 # referrals, record advice given and consent obtained later.
 ADVICE_POINT = TRIAGE_TEAM | {Role.CARE_COORDINATOR}
 
+# Who answers for a partner when a child is allocated or handed over to it: accepts, or
+# declines with a reason.
+PARTNER_ANSWERS = frozenset({Role.PRACTITIONER, Role.PARTNER_LEAD})
+
 # Roles with a task list ("My tasks"): who may own an action (from a meeting, a case audit,
 # a safeguarding concern or an incident), since that is where their actions appear.
 TASK_HOLDERS = frozenset(

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from onedoor.accounts.roles import Role
 from onedoor.alliance import models as m
+from onedoor.alliance import practices
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=50)]
 Age = Annotated[int, Field(ge=0, le=30)]
@@ -38,9 +39,13 @@ class AllianceEntry(Strict):
     small_numbers_below: Annotated[int, Field(ge=1, le=50)] = 5
     supervision_every_days: Annotated[int, Field(ge=7, le=365)] = 31
     audit_sample_size: Annotated[int, Field(ge=1, le=50)] = 5
+    urgent_screening_hours: Annotated[int, Field(ge=1, le=40)] = 2
     postcode_districts: list[
         Annotated[str, StringConstraints(pattern=r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")]
     ]
+    # The GP practices of an alliance that has none yet, in the NHS's practice file format,
+    # beside this file (`practices.py`); `manage.py load_practices` replaces them.
+    gp_practices_file: str = ""
 
 
 class OrganisationEntry(Strict):
@@ -78,11 +83,6 @@ class OfferEntry(Strict):
     capacity: Annotated[int, Field(ge=0)]
 
 
-class GpPracticeEntry(Strict):
-    ods_code: Annotated[str, StringConstraints(pattern=r"^[A-Z0-9]{3,10}$")]
-    name: Text
-
-
 class EscalationEntry(Strict):
     level: Annotated[int, Field(ge=1)]
     name: Text
@@ -104,6 +104,7 @@ class DirectoryEntry(Strict):
     description: Text
     phone: str = ""
     website: str = ""
+    # The ages it serves, inclusive; leave one out for no limit that way (any age).
     min_age: Annotated[int, Field(ge=0, le=120)] | None = None
     max_age: Annotated[int, Field(ge=0, le=120)] | None = None
     crisis: bool = False
@@ -131,7 +132,6 @@ class AllianceFile(Strict):
     priority_groups: list[PriorityGroupEntry]
     delivery_modes: list[NamedEntry]
     offers: list[OfferEntry]
-    gp_practices: list[GpPracticeEntry] = []
     escalation_levels: Annotated[list[EscalationEntry], Field(min_length=1)]
     directory: list[DirectoryEntry]
     audit_criteria: list[AuditCriterionEntry] = []
@@ -162,6 +162,11 @@ def _entry_label(data: dict[str, Any], loc: tuple[int | str, ...]) -> tuple[str,
 
 
 def parse(path: Path) -> AllianceFile:
+    return _parse(path)[0]
+
+
+def _parse(path: Path) -> tuple[AllianceFile, list[practices.PracticeLine] | None]:
+    """The file, checked, and the practices in its practice file (None when it names none)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as error:
@@ -177,7 +182,19 @@ def parse(path: Path) -> AllianceFile:
             f"{path}: entry {entry}, field '{field}': {first['msg']}"
         ) from error
     _check_references(path, parsed)
-    return parsed
+    return parsed, _practices(path, parsed.alliance)
+
+
+def _practices(path: Path, entry: AllianceEntry) -> list[practices.PracticeLine] | None:
+    if not entry.gp_practices_file:
+        return None
+    try:
+        found = practices.read_file(path.parent / entry.gp_practices_file)
+        return practices.in_area(found, entry.postcode_districts, entry.area_name)
+    except practices.PracticeFileError as error:
+        raise ConfigurationError(
+            f"{path}: entry alliance, field 'gp_practices_file': {entry.gp_practices_file}: {error}"
+        ) from error
 
 
 def _check_references(path: Path, config: AllianceFile) -> None:
@@ -229,14 +246,18 @@ def _check_references(path: Path, config: AllianceFile) -> None:
         if level is not top and level.hours_to_next_level is None:
             fail(f"escalation_levels[{index}]", "hours_to_next_level", "required below the top")
     for index, service in enumerate(config.directory):
+        label = f"directory[{index}] '{service.slug}'"
         if service.website and not service.website.startswith("https://"):
-            fail(f"directory[{index}] '{service.slug}'", "website", "must start with https://")
+            fail(label, "website", "must start with https://")
+        youngest, oldest = service.min_age, service.max_age
+        if youngest is not None and oldest is not None and youngest > oldest:
+            fail(label, "max_age", "must not be below min_age")
 
 
 @transaction.atomic
 def load(path: Path) -> m.Alliance:
     """Validate the file, then write all of it in one transaction."""
-    config = parse(path)
+    config, practice_lines = _parse(path)
     a = config.alliance
     alliance, _ = m.Alliance.objects.update_or_create(
         slug=a.slug,
@@ -251,6 +272,7 @@ def load(path: Path) -> m.Alliance:
             "small_numbers_below": a.small_numbers_below,
             "supervision_every_days": a.supervision_every_days,
             "audit_sample_size": a.audit_sample_size,
+            "urgent_screening_hours": a.urgent_screening_hours,
         },
     )
     for district in a.postcode_districts:
@@ -288,10 +310,10 @@ def load(path: Path) -> m.Alliance:
         offer.needs.set([needs[slug] for slug in entry.needs])
         offer.priority_groups.set([groups[slug] for slug in entry.priority_groups])
         offer.delivery_modes.set([modes[slug] for slug in entry.delivery_modes])
-    for practice in config.gp_practices:
-        m.GpPractice.objects.update_or_create(
-            alliance=alliance, ods_code=practice.ods_code, defaults={"name": practice.name}
-        )
+    if practice_lines is not None and not m.GpPractice.objects.filter(alliance=alliance).exists():
+        # The file's practices start an alliance's list; after that `load_practices` keeps it,
+        # and reloading this file never puts back practices a published file took away.
+        practices.replace(alliance, practice_lines)
     for level in config.escalation_levels:
         m.EscalationLevel.objects.update_or_create(
             alliance=alliance,

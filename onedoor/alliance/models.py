@@ -60,6 +60,13 @@ class Alliance(models.Model):
         help_text="How many records a case audit round samples from each organisation, "
         "unless the round says otherwise.",
     )
+    urgent_screening_hours = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(40)],
+        help_text="A referral that discloses a risk to life is screened by a triage lead "
+        "within this many working hours (09:00 to 17:00 on working days) of arriving, or it "
+        "escalates.",
+    )
     config_version = models.CharField(max_length=40, blank=True)
 
     class Meta:
@@ -215,21 +222,51 @@ class AreaPostcode(models.Model):
         return self.district
 
 
+class GpPracticeQuerySet(models.QuerySet["GpPractice"]):
+    def offered(self) -> GpPracticeQuerySet:
+        """The practices a referrer may choose and eligibility counts: the active ones."""
+        return self.filter(status=GpPractice.Status.ACTIVE)
+
+
 class GpPractice(models.Model):
-    """A GP practice in the area: registration with one makes a child eligible."""
+    """A GP practice in the area: registration with an active one makes a child eligible.
+
+    The list is loaded from the NHS's published practice file (`practices.py`, `manage.py
+    load_practices`); a practice no longer in it that a referral names is kept, closed."""
+
+    class Status(models.TextChoices):
+        # The status codes of the NHS's practice file (epraccur): A, C, D and P.
+        ACTIVE = "active", "Active"
+        CLOSED = "closed", "Closed"
+        DORMANT = "dormant", "Dormant"
+        PROPOSED = "proposed", "Proposed"
 
     alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="gp_practices")
     ods_code = models.CharField(max_length=10)
     name = models.CharField(max_length=200)
+    address = models.CharField(max_length=400, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+
+    objects = GpPracticeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "GP practice"
         constraints = [
             models.UniqueConstraint(fields=["alliance", "ods_code"], name="gp_practice_unique")
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """How the referral form lists it: "Priory Surgery, Chatham (ME4 4AB)"."""
+        postcode = f"({self.postcode})" if self.postcode else ""
+        place = " ".join(part for part in (self.town, postcode) if part)
+        return f"{self.name}, {place}" if place else self.name
 
 
 class TriageClock(models.Model):
@@ -325,6 +362,16 @@ class EscalationLevel(models.Model):
         return [role.strip() for role in self.notify_roles.split(",") if role.strip()]
 
 
+class DirectoryServiceQuerySet(models.QuerySet["DirectoryService"]):
+    def fitting_age(self, age: int) -> DirectoryServiceQuerySet:
+        """The services for someone of `age` (a blank minimum or maximum is any age): what a
+        child, or the family of a child under 5, is signposted to."""
+        return self.filter(
+            (models.Q(min_age__isnull=True) | models.Q(min_age__lte=age))
+            & (models.Q(max_age__isnull=True) | models.Q(max_age__gte=age))
+        )
+
+
 class DirectoryService(models.Model):
     """A wider service for signposting, when a child is not for the alliance or needs more."""
 
@@ -335,15 +382,27 @@ class DirectoryService(models.Model):
     category = models.CharField(max_length=60)
     phone = models.CharField(max_length=40, blank=True)
     website = models.URLField(blank=True)
-    min_age = models.PositiveSmallIntegerField(null=True, blank=True)
-    max_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    min_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The youngest age it serves; blank for any age."
+    )
+    max_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The oldest age it serves (inclusive); blank for any age."
+    )
     crisis = models.BooleanField(default=False, help_text="Shown as help in a crisis, today.")
+
+    objects = DirectoryServiceQuerySet.as_manager()
 
     class Meta:
         ordering = ["category", "name"]
         verbose_name = "directory service"
         constraints = [
-            models.UniqueConstraint(fields=["alliance", "slug"], name="directory_slug_unique")
+            models.UniqueConstraint(fields=["alliance", "slug"], name="directory_slug_unique"),
+            models.CheckConstraint(
+                condition=models.Q(min_age__isnull=True)
+                | models.Q(max_age__isnull=True)
+                | models.Q(min_age__lte=models.F("max_age")),
+                name="directory_ages_ordered",
+            ),
         ]
 
     def __str__(self) -> str:

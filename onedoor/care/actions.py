@@ -18,6 +18,7 @@ from onedoor.accounts.roles import Role
 from onedoor.alliance.models import CheckInCadence, Offer, Organisation
 from onedoor.audit.trail import Action, record
 from onedoor.care.check_ins import back_to_triage, record_sent
+from onedoor.care.handovers import accept_handover, may_answer
 from onedoor.care.models import (
     CarePlan,
     CheckIn,
@@ -305,9 +306,10 @@ def give_feedback(*, token: str, helpful: int, comments: str) -> Feedback:
 
 
 HANDOVER_DAYS = 2  # working days the receiving side has to acknowledge (reminders escalate)
+# Where an acknowledged handover leaves the child. A move between partners is answered
+# instead: accepted or declined (`care/handovers.py`).
 TRANSITION_ENDS = {
     Transition.Kind.STEP_UP: Status.STEPPED_UP,
-    Transition.Kind.BETWEEN_PARTNERS: Status.IN_INTERVENTION,
     Transition.Kind.ADULT_SERVICES: Status.DISCHARGED,
 }
 
@@ -377,18 +379,27 @@ def start_transition(
     handover: str,
 ) -> Transition:
     """Send a handover. The child stays in transition, and on the care coordinator's list,
-    until the receiving side acknowledges it."""
+    until the receiving side acknowledges it (another partner accepts or declines it:
+    `care/handovers.py`)."""
     _check(user, referral, safety=kind == Transition.Kind.STEP_UP)
     if kind not in Transition.Kind.values or kind == Transition.Kind.STEP_DOWN:
         raise ValidationError("Choose the kind of transition")
     if not reason.strip() or not handover.strip():
         raise ValidationError("Write the reason and the handover")
     if kind == Transition.Kind.BETWEEN_PARTNERS and (
+        receiving_organisation.kind != Organisation.Kind.PARTNER
+        or receiving_organisation.pk == referral.allocated_organisation_id
+    ):
+        raise ValidationError("Choose another partner to hand the child to")
+    if kind == Transition.Kind.BETWEEN_PARTNERS and (
         receiving_offer is None or receiving_offer.organisation_id != receiving_organisation.pk
     ):
         raise ValidationError("Choose the receiving partner's offer")
     now = clock.now()
     due = _handover_due(now)
+    # A move between partners records who sends it, and where a decline returns the child.
+    between = kind == Transition.Kind.BETWEEN_PARTNERS
+    sender, before = referral.allocated_organisation, referral.status
     with transaction.atomic():
         move(
             user=user,
@@ -407,6 +418,8 @@ def start_transition(
             due_at=due,
             sent_by=user,
             sent_at=now,
+            sending_organisation=sender if between else None,
+            returns_to=before if between else "",
         )
     return transition
 
@@ -421,14 +434,22 @@ def _on_behalf(user: User, transition: Transition) -> bool:
 
 def may_acknowledge(user: User, transition: Transition) -> bool:
     """The receiving side: a user of the receiving organisation, or the care coordinator on
-    behalf of a service outside the alliance."""
+    behalf of a service outside the alliance. (Another partner answers a move between
+    partners: `handovers.may_answer`.)"""
+    if transition.kind == Transition.Kind.BETWEEN_PARTNERS:
+        return may_answer(user, transition)
     return user.organisation_id == transition.receiving_organisation_id or _on_behalf(
         user, transition
     )
 
 
 def acknowledge_handover(*, user: User, transition: Transition, note: str) -> Transition:
-    """The receiving side acknowledges the handover (see `may_acknowledge`)."""
+    """The receiving side acknowledges the handover (see `may_acknowledge`); for a move
+    between partners, acknowledging is accepting (`handovers.accept_handover`)."""
+    if transition.kind == Transition.Kind.BETWEEN_PARTNERS:
+        return accept_handover(
+            user=user, transition=transition, version=transition.referral.version
+        )
     if not may_acknowledge(user, transition):
         raise PermissionDenied("Only the receiving side acknowledges a handover.")
     receiving = transition.receiving_organisation
@@ -443,26 +464,13 @@ def acknowledge_handover(*, user: User, transition: Transition, note: str) -> Tr
         )
         if claimed != 1:
             raise ValidationError("This handover has already been acknowledged")
-        changes: dict[str, object] = {}
-        if transition.kind == Transition.Kind.BETWEEN_PARTNERS:
-            changes = {
-                "allocated_organisation": receiving,
-                "allocated_offer": transition.receiving_offer,
-            }
         summary = f"Handover acknowledged by {receiving}."
         to = TRANSITION_ENDS.get(Transition.Kind(transition.kind))
         if to is None:  # a step-down: the child's path carries on as it was
             written(user, referral, summary, record_type="transition",
                     record_id=transition.uuid, action=Action.CHANGE)  # fmt: skip
         else:
-            move(
-                user=user,
-                referral=referral,
-                to=to,
-                version=referral.version,
-                changes=changes,
-                summary=summary,
-            )
+            move(user=user, referral=referral, to=to, version=referral.version, summary=summary)
     transition.refresh_from_db()
     return transition
 

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -120,11 +121,19 @@ def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
             return redirect("care:record", referral_uuid=referral.uuid)
         except ValidationError as error:
             forms_[posted].add_error(None, error.messages[0])
-    open_handover = (
-        Transition.objects.filter(referral=referral, acknowledged_at__isnull=True)
+    # One query: the handover waiting for an answer, and one declined that the sender has
+    # not read yet (`care/handovers.py`).
+    handovers = list(
+        Transition.objects.filter(referral=referral)
+        .filter(
+            Q(acknowledged_at__isnull=True)
+            | Q(declined_at__isnull=False, decline_read_at__isnull=True)
+        )
         .select_related("receiving_organisation")
-        .first()
+        .order_by("-sent_at", "-pk")
     )
+    open_handover = next((t for t in handovers if t.acknowledged_at is None), None)
+    declined = next((t for t in handovers if t.declined_at is not None), None)
     risk_reviews = list(care_records_visible_to(user, RiskReview).filter(referral=referral)[:20])
     care_plans = list(
         care_records_visible_to(user, CarePlan)
@@ -149,6 +158,7 @@ def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         .select_related("recorded_by", "organisation")[:100],
         "has_errors": any(form.errors for form in forms_.values()),
         "open_handover": open_handover,
+        "declined_handover": declined,
         "may_acknowledge": open_handover is not None and may_acknowledge(user, open_handover),
         "young_adult": young_adult_for(user, referral),
         "may_record_step_down": user.at_advice_point

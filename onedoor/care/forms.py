@@ -306,3 +306,18 @@ class ReassignForm(forms.Form):
         if leaving is not None and leaving == receiving:
             self.add_error("receiving", "Choose a different care coordinator to take the caseload")
         return cleaned
+
+
+class HandoverAnswerForm(forms.Form):
+    """Accepting a handover from another partner: the referral as the page showed it."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+
+class HandoverDeclineForm(HandoverAnswerForm):
+    reason = forms.CharField(
+        label="Why you are declining",
+        help_text="The sending partner reads this: the child goes back to them.",
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why you are declining, for the sending partner"},
+    )  # fmt: skip

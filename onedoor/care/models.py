@@ -219,7 +219,8 @@ class Transition(models.Model):
     sending_organisation = models.ForeignKey(
         "alliance.Organisation", on_delete=models.PROTECT, null=True, blank=True,
         related_name="+",
-        help_text="For a step-down: the service outside the alliance handing over.",
+        help_text="Who hands over: the partner moving the child to another partner, or, for "
+        "a step-down, the service outside the alliance.",
     )  # fmt: skip
     handover = models.TextField()
     due_at = models.DateTimeField(help_text="When the receiving side should have acknowledged.")
@@ -230,10 +231,26 @@ class Transition(models.Model):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the receiving side answered: acknowledged (accepted) or declined.",
+    )  # fmt: skip
     acknowledgement = models.TextField(
         blank=True, help_text="Who at the receiving service acknowledged, and how."
     )
+    # A move between partners: the receiving partner accepts or declines; a decline sends the
+    # child back to the sender in the status it had (`returns_to`), and stays on the sender's
+    # tasks until someone there has read it.
+    returns_to = models.CharField(
+        max_length=30, blank=True,
+        help_text="The child's status before the handover, to return to if it is declined.",
+    )  # fmt: skip
+    declined_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    decline_read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decline_read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-sent_at"]

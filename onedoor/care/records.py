@@ -1,16 +1,19 @@
 """Reads of care records on behalf of a user, built on the access layer's scopes: clinical
-notes, which carry a sharing level on top of the case's scope. (Every other care record is
-`access.records.care_records_visible_to`.)"""
+notes, which carry a sharing level on top of the case's scope, and handovers, which follow
+their referral. (Every other care record is `access.records.care_records_visible_to`.)"""
 
 from __future__ import annotations
+
+from uuid import UUID
 
 from django.db.models import Q, QuerySet
 
 from onedoor.access.policy import Do
-from onedoor.access.records import care_records_visible_to
+from onedoor.access.records import care_records_visible_to, denied, referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
-from onedoor.care.models import ClinicalNote
+from onedoor.audit.trail import Action, record
+from onedoor.care.models import ClinicalNote, Transition
 
 
 def notes_visible_to(user: User, action: Do = Do.VIEW) -> QuerySet[ClinicalNote]:
@@ -21,4 +24,58 @@ def notes_visible_to(user: User, action: Do = Do.VIEW) -> QuerySet[ClinicalNote]
         return notes
     return notes.filter(
         Q(sharing=ClinicalNote.Sharing.ALLIANCE) | Q(organisation_id=user.organisation_id)
+    )
+
+
+def handovers_visible_to(user: User) -> QuerySet[Transition]:
+    """Handovers (transitions) of the referrals the user may see."""
+    return Transition.objects.filter(referral__in=referrals_visible_to(user))
+
+
+def get_handover_for_user(user: User, transition_uuid: UUID, action: Do = Do.VIEW) -> Transition:
+    """One handover the user may see (its referral is within their scope, which a partner
+    being handed the child reaches while it waits: `access.policy.HANDOVER_BETWEEN_PARTNERS`);
+    anything else is a 404 with the denial audited. A view is audited; to act on it
+    (`Do.CHANGE`) it is not: the action decides who may, and audits what it does."""
+    transition = (
+        handovers_visible_to(user)
+        .select_related(
+            "referral__child",
+            "referral__allocated_organisation",
+            "receiving_organisation",
+            "receiving_offer",
+            "sending_organisation",
+            "sent_by",
+            "acknowledged_by",
+        )
+        .filter(uuid=transition_uuid)
+        .first()
+    )
+    if transition is None:
+        raise denied(user, "transition", transition_uuid, {"wanted": str(action)})
+    if action is Do.VIEW:
+        record(
+            Action.VIEW,
+            actor=user,
+            record_type="transition",
+            record_id=transition.uuid,
+            child_uuid=transition.referral.child.uuid,
+        )
+    return transition
+
+
+def handovers_to(user: User) -> QuerySet[Transition]:
+    """Handovers from other partners waiting for the user's organisation to answer, soonest
+    due first (the partner's "Incoming" page)."""
+    if user.organisation_id is None:
+        return Transition.objects.none()
+    return (
+        handovers_visible_to(user)
+        .filter(
+            kind=Transition.Kind.BETWEEN_PARTNERS,
+            receiving_organisation_id=user.organisation_id,
+            acknowledged_at__isnull=True,
+        )
+        .select_related("referral__child", "referral__allocated_organisation", "receiving_offer")
+        .order_by("due_at", "pk")
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onedoor.care import care_views, young_adult_views
+from onedoor.care import care_views, handover_views, young_adult_views
 
 app_name = "care"
 urlpatterns = [
@@ -14,4 +14,12 @@ urlpatterns = [
     ),
     path("<uuid:referral_uuid>/pathway/", young_adult_views.pathway, name="pathway"),
     path("feedback/<str:token>/", care_views.feedback, name="feedback"),
+    path("handovers/<uuid:transition_uuid>/", handover_views.handover, name="handover"),
+    path("handovers/<uuid:transition_uuid>/accept/", handover_views.accept, name="accept_handover"),
+    path(
+        "handovers/<uuid:transition_uuid>/decline/",
+        handover_views.decline,
+        name="decline_handover",
+    ),
+    path("handovers/<uuid:transition_uuid>/read/", handover_views.read, name="read_decline"),
 ]

@@ -155,6 +155,7 @@ class TimelineEvent(models.Model):
         MATCH_REJECTED = "match_rejected", "Possible match ruled out"
         CONSENT_TO_SHARE = "consent_to_share", "Consent to share recorded"
         STATUS_CHANGED = "status_changed", "Referral moved on"
+        REFERRAL_CORRECTED = "referral_corrected", "Referral corrected"
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="timeline")

@@ -6,7 +6,8 @@ Pure: no database and no reading of the real clock. The caller passes the moment
 
 Working days are Monday to Friday except the England and Wales bank holidays, taken from the
 maintained `holidays` library. Day boundaries are Europe/London (the project's TIME_ZONE),
-so a deadline is 17:00 local time in both GMT and BST.
+so a deadline is 17:00 local time in both GMT and BST. Working hours are 09:00 to 17:00 London
+on a working day (`add_working_hours`, the urgent screening deadline's unit).
 
 THE pause rule: the clock pauses while more information is awaited (the referral's status is
 "more_information") and for nothing else. A completed pause pushes the deadline back by the
@@ -35,6 +36,7 @@ import holidays
 from onedoor.clock import LONDON
 
 END_OF_WORKING_DAY = time(17, 0)  # a deadline is the end of its working day, in Europe/London
+START_OF_WORKING_DAY = time(9, 0)  # working hours are 09:00 to 17:00 on a working day, London
 
 # The referral statuses during which the clock stands still (Status.MORE_INFORMATION).
 PAUSING_STATUSES: frozenset[str] = frozenset({"more_information"})
@@ -223,6 +225,29 @@ def due_at(
     first_day = calendar.add_working_days(_clock_day(received_at, "received_at"), 0)
     lost = days_lost(pauses, received_at, calendar)
     return end_of(calendar.add_working_days(first_day, working_days + lost))
+
+
+def add_working_hours(start: datetime, hours: int, calendar: Calendar) -> datetime:
+    """The moment `hours` working hours after `start`: only time from 09:00 to 17:00 (London)
+    on a working day counts. Time outside working hours waits for the next working time, so
+    2 working hours from Friday 16:00 end on Monday at 10:00, and from Saturday, or from
+    08:00, they end at 11:00 on the next working day. A span that fills the day to its end
+    ends at 17:00 that day. The result is in Europe/London."""
+    if hours < 0:
+        raise ValueError("The number of working hours to add cannot be negative.")
+    moment = _local(start, "start")
+    remaining = timedelta(hours=hours)
+    day = moment.date()
+    while True:
+        if calendar.is_working_day(day):
+            begin = max(moment, datetime.combine(day, START_OF_WORKING_DAY, tzinfo=LONDON))
+            closes = end_of(day)
+            if begin < closes:
+                if begin + remaining <= closes:
+                    return begin + remaining
+                remaining -= closes - begin
+        day += _ONE_DAY
+        moment = datetime.combine(day, time(0, 0), tzinfo=LONDON)
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,13 @@ from onedoor.care.young_adults import CARE_LEAVER, is_young_adult
 from onedoor.children.models import Child, Ethnicity, Gender, Journey
 from onedoor.children.nhs_number import check_digit
 from onedoor.clock.calendar import ENGLAND_AND_WALES, clock_kind, due_at
-from onedoor.demo.activity import seed_activity
+from onedoor.demo.activity import review_past_signposting, seed_activity
 from onedoor.demo.meetings import seed_demo_meetings
-from onedoor.referrals.bands import queue_band
+from onedoor.demo.shaping import Child as Shaped
+from onedoor.demo.shaping import shape_child
+from onedoor.demo.stories import Setting, SignOff, Story
+from onedoor.referrals.actions import eligibility_rules
+from onedoor.referrals.bands import URGENT_UNSCREENED, queue_band
 from onedoor.referrals.models import (
     ConsentGivenBy,
     Referral,
@@ -41,7 +45,6 @@ from onedoor.referrals.models import (
     Status,
 )
 from onedoor.referrals.reference import new_reference
-from onedoor.referrals.states import ENDS
 
 T = TypeVar("T")
 
@@ -61,6 +64,7 @@ SYNTHETIC_FAMILY_NAMES = (
 LEAD_PROVIDER_ACCOUNTS = {
     "triage": Role.TRIAGE_LEAD,
     "coordinator": Role.CARE_COORDINATOR,
+    "practitioner": Role.PRACTITIONER,  # the lead provider's own offers (one-to-one support)
     "clinical-lead": Role.CLINICAL_LEAD,
     "safeguarding": Role.SAFEGUARDING_LEAD,
     "manager": Role.SERVICE_MANAGER,
@@ -139,11 +143,13 @@ def demo_nhs_numbers() -> Iterator[str]:
             yield first_nine + str(digit)
 
 
+# Per thousand referrals over the demo's 400 days: most have ended; those still in triage
+# or waiting for a partner's answer are the last few days' (`stories.py`).
 STATUS_WEIGHTS = (
-    (Status.AWAITING_TRIAGE, 14), (Status.MORE_INFORMATION, 3), (Status.AWAITING_SIGN_OFF, 2),
-    (Status.ALLOCATED, 6), (Status.WAITING, 22), (Status.IN_INTERVENTION, 25),
-    (Status.IN_TRANSITION, 2), (Status.SIGNPOSTED, 10), (Status.STEPPED_UP, 3),
-    (Status.NOT_ACCEPTED, 3), (Status.SAFEGUARDING_REFERRAL, 1), (Status.DISCHARGED, 10),
+    (Status.AWAITING_TRIAGE, 20), (Status.MORE_INFORMATION, 4), (Status.AWAITING_SIGN_OFF, 5),
+    (Status.ALLOCATED, 15), (Status.WAITING, 100), (Status.IN_INTERVENTION, 140),
+    (Status.IN_TRANSITION, 5), (Status.SIGNPOSTED, 130), (Status.STEPPED_UP, 40),
+    (Status.NOT_ACCEPTED, 40), (Status.SAFEGUARDING_REFERRAL, 15), (Status.DISCHARGED, 486),
 )  # fmt: skip
 ROUTES = {Source.SELF: Route.SELF, Source.PARENT: Route.PARENT}
 ALLOCATED_STATUSES = {
@@ -216,6 +222,19 @@ def seed_population(
     numbers = demo_nhs_numbers()
     created = 0
     tz = timezone.get_current_timezone()
+    now = min(clock.now(), datetime.combine(today, time(18, 0), tzinfo=tz))
+    setting = Setting(now=now, clock_days=working_days)
+    rules = eligibility_rules(alliance)
+    deciders = dict(
+        User.objects.filter(username__in=("triage", "clinical-lead"), is_demo=True).values_list(
+            "username", "pk"
+        )
+    )
+    decided_by: dict[str, int | None] = {
+        SignOff.NOT_NEEDED: deciders.get("triage"),
+        SignOff.APPROVED: deciders.get("clinical-lead"),
+    }
+    stories: dict[uuid.UUID, Story] = {}
     for start in range(0, children, batch_size):
         batch_children: list[Child] = []
         batch_groups: list[tuple[Child, list[PriorityGroup]]] = []
@@ -282,6 +301,7 @@ def seed_population(
             child.set_match_names()
             batch_children.append(child)
             batch_groups.append((child, [groups[slug] for slug in flags if slug in groups]))
+            first = len(batch_referrals)
             for _ in range(2 if rng.random() < 0.08 else 1):
                 status = _weighted(rng, STATUS_WEIGHTS)
                 received = datetime.combine(
@@ -300,7 +320,14 @@ def seed_population(
                 offer = None
                 if status in ALLOCATED_STATUSES:
                     fitting = [o for o in offers if o.min_age <= age <= o.max_age]
-                    offer = rng.choice(fitting) if fitting else None
+                    # Each organisation with an offer that fits takes a like share.
+                    taking = sorted({o.organisation_id for o in fitting})
+                    chosen = rng.choice(taking) if taking else None
+                    offer = (
+                        rng.choice([o for o in fitting if o.organisation_id == chosen])
+                        if fitting
+                        else None
+                    )
                 source = _weighted(rng, SOURCE_WEIGHTS)
                 rating = (
                     ""
@@ -352,12 +379,27 @@ def seed_population(
                     )
                 )
                 made = batch_referrals[-1]  # its clock, once its indicators are known
+                if not rating and made.discloses_risk_to_life:
+                    made.queue_band = URGENT_UNSCREENED  # on top until a triage lead screens it
                 kind = clock_kind(
                     risk_rating=rating,
                     priority_group=prioritised,
                     disclosed_risk=made.discloses_risk_to_life,
                 )
                 made.triage_due_at = deadline(received, working_days[kind])
+            # Fitted to the rules: eligibility, one open referral, the records its state needs.
+            in_groups = [groups[slug] for slug in flags if slug in groups]
+            stories |= shape_child(
+                batch_referrals[first:],
+                Shaped(
+                    date_of_birth=birth, postcode=postcode,
+                    extends_age=any(group.extends_eligibility for group in in_groups),
+                    priority=any(group.shortens_triage_clock for group in in_groups),
+                    young_adult=CARE_LEAVER in flags
+                    and is_young_adult(born=birth, on=today, up_to=alliance.extended_max_age),
+                ),
+                setting=setting, rules=rules, deadline=deadline, decided_by=decided_by,
+            )  # fmt: skip
         with transaction.atomic():
             Child.objects.bulk_create(batch_children)
             saved = {
@@ -374,41 +416,38 @@ def seed_population(
                     for group in flags
                 ]
             )
-            # One journey per child: open while any referral is still being worked on.
-            by_child: dict[uuid.UUID, list[Referral]] = {}
-            for referral in batch_referrals:
-                by_child.setdefault(referral.child.uuid, []).append(referral)
-            journeys = [
-                Journey(
-                    child_id=saved[child.uuid],
-                    opened_at=min(r.received_at for r in by_child[child.uuid]),
-                    closed_at=None
-                    if any(r.status not in ENDS for r in by_child[child.uuid])
-                    else max(r.received_at for r in by_child[child.uuid]),
+            # A journey for each eligible referral, from its arrival to its end: a child's
+            # referrals follow one another, so only the last can be open.
+            journeys = {
+                referral.uuid: Journey(
+                    uuid=uuid.uuid5(DEMO_NAMESPACE, f"journey:{referral.uuid}"),
+                    child_id=saved[referral.child.uuid],
+                    opened_at=referral.received_at,
+                    closed_at=stories[referral.uuid].closed,
                 )
-                for child in batch_children
-            ]
-            Journey.objects.bulk_create(journeys)
-            journey_ids = dict(
-                Journey.objects.filter(child_id__in=saved.values()).values_list("child_id", "pk")
-            )
+                for referral in batch_referrals
+                if referral.eligible
+            }
+            Journey.objects.bulk_create(journeys.values())
             for referral in batch_referrals:
                 referral.child_id = saved[referral.child.uuid]
-                referral.journey_id = journey_ids[referral.child_id]
+                referral.journey_id = journeys[referral.uuid].pk if referral.eligible else None
             Referral.objects.bulk_create(batch_referrals)
             seed_activity(
                 alliance,
                 list(
                     Referral.objects.filter(
                         uuid__in=[r.uuid for r in batch_referrals]
-                    ).select_related("child")
+                    ).select_related("child", "allocated_offer", "allocated_organisation")
                 ),
-                now=min(clock.now(), datetime.combine(today, time(18, 0), tzinfo=tz)),
+                stories,
+                now=now,
             )
         created += len(batch_children)
         if progress:
             progress(min(start + batch_size, children), children)
     name_demo_coordinators(alliance, today)
+    review_past_signposting(alliance, now)
     seed_demo_meetings(alliance, today)
     return created
 

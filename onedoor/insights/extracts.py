@@ -28,7 +28,7 @@ from onedoor.alliance.models import Alliance
 from onedoor.care.models import Contact, Discharge
 from onedoor.clock import LONDON
 from onedoor.referrals.eligibility import age_on
-from onedoor.referrals.models import Referral
+from onedoor.referrals.models import Referral, Status
 from onedoor.triage.models import TriageDecision
 
 
@@ -156,6 +156,7 @@ def mhsds_referrals(alliance: Alliance) -> Iterator[list[str]]:
            "OrgIDProv", "ServDischDate", "AgeServReferRecDate"]  # fmt: skip
     referrals = (
         Referral.objects.filter(child__alliance=alliance)
+        .exclude(status=Status.JOINED)  # part of the service request it joined, not another
         .select_related("child", "allocated_organisation", "discharge")
         .order_by("pk")
     )

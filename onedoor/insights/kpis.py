@@ -270,9 +270,12 @@ def _medians(samples: dict[str, list[float]], within: dict[str, int]) -> list[Fi
 
 
 def received(alliance: Alliance, scope: Scope, period: Period) -> QuerySet[Referral]:
-    """The referrals received in the period."""
-    return _referrals(alliance, scope).filter(
-        received_at__gte=period.since, received_at__lt=period.until
+    """The referrals received in the period, less those that joined another referral for
+    the same child (one child, one referral: the one they joined is counted)."""
+    return (
+        _referrals(alliance, scope)
+        .filter(received_at__gte=period.since, received_at__lt=period.until)
+        .exclude(status=Status.JOINED)
     )
 
 
@@ -296,15 +299,14 @@ def referrals_received(alliance: Alliance, scope: Scope, period: Period, cut: Cu
 
 def re_referrals(alliance: Alliance, scope: Scope, period: Period, cut: Cut) -> list[Figure]:
     """Of the referrals received, those whose child had another referral received in the
-    `RE_REFERRAL_DAYS` before it."""
+    `RE_REFERRAL_DAYS` before it. A referral that joined another is neither (`received`)."""
     earlier = Referral.objects.filter(
         child=OuterRef("child"),
         received_at__lt=OuterRef("received_at"),
         received_at__gte=OuterRef("received_at") - timedelta(days=RE_REFERRAL_DAYS),
-    )
+    ).exclude(status=Status.JOINED)
     rows = (
-        _referrals(alliance, scope)
-        .filter(received_at__gte=period.since, received_at__lt=period.until)
+        received(alliance, scope, period)
         .annotate(group=_group(cut, period.end), again=Exists(earlier))
         .order_by()  # no default ordering in the GROUP BY
         .values_list("group")

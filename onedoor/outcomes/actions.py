@@ -25,7 +25,13 @@ from onedoor.care.actions import WORKING_STATES
 from onedoor.care.young_adults import require_named_coordinator
 from onedoor.outcomes.measures import Measure, get_measure
 from onedoor.outcomes.models import Invitation, MeasureResponse, Respondent
-from onedoor.outcomes.scoring import AnswerError, Result, review_reasons, score
+from onedoor.outcomes.scoring import (
+    AnswerError,
+    Result,
+    review_reasons,
+    score,
+    unanswered_risk_items,
+)
 from onedoor.referrals.models import Referral
 from onedoor.referrals.timeline import on_timeline
 
@@ -100,13 +106,24 @@ def record_response(
     measure: str,
     answers: Mapping[str, int | float | None],
     completed_by: str,
+    risk_declined: bool = False,
 ) -> MeasureResponse:
     """A measure completed with, or on paper by, the young person or a parent, entered by
-    the practitioner."""
+    the practitioner. A question about risk is answered, or the practitioner records that
+    the young person chose not to answer it (`risk_declined`): then it is saved and flagged
+    for review, "risk question not answered"."""
     organisation = _check(user, referral)
     chosen = _measure(measure)
     if completed_by not in Respondent.values:
         raise ValidationError("Choose who completed the measure")
+    unanswered = unanswered_risk_items(chosen, answers)
+    if unanswered and not risk_declined:
+        raise ValidationError(
+            f"Answer {chosen.question_words(unanswered)}, about risk, or say that the young "
+            "person chose not to answer it"
+        )
+    if risk_declined and not unanswered:
+        raise ValidationError(f"Every question about risk in {chosen.short_name} has an answer")
     with transaction.atomic():
         response = _save(
             referral=referral,
@@ -181,7 +198,9 @@ def usable_invitation(token: str) -> Invitation | None:
 
 
 def complete_by_link(*, token: str, answers: Mapping[str, int | float | None]) -> MeasureResponse:
-    """The measure completed through the link: no account; the link works once."""
+    """The measure completed through the link: no account; the link works once. A question
+    about risk left out is not refused (a link cannot ask the young person why): it is saved
+    and flagged for review, "risk question not answered"."""
     now = clock.now()
     with transaction.atomic():
         claimed = Invitation.objects.filter(

@@ -12,9 +12,19 @@ from onedoor.children.models import Child
 from onedoor.outcomes.measures import Measure
 from onedoor.outcomes.models import Respondent
 
+DECLINED = "declined"  # the practitioner's answer to a risk question the young person left
+
 
 class MeasureForm(forms.Form):
     measure: Measure
+
+    def risk_declined(self) -> bool:
+        """The practitioner recorded that the young person chose not to answer a risk
+        question."""
+        return any(
+            self.cleaned_data.get(f"item_{item.key}") == DECLINED
+            for item in self.measure.risk_items
+        )
 
     def answers(self) -> dict[str, int | float | None]:
         """The cleaned answers, keyed as `scoring.score` expects."""
@@ -26,7 +36,7 @@ class MeasureForm(forms.Form):
         else:
             for item in self.measure.items:
                 chosen = self.cleaned_data.get(f"item_{item.key}") or ""
-                values[item.key] = int(chosen) if chosen else None
+                values[item.key] = int(chosen) if chosen and chosen != DECLINED else None
         return values
 
 
@@ -37,8 +47,11 @@ def _number(value: Decimal) -> int | float:
 def measure_form(
     measure: Measure, data: Any = None, *, public: bool = False, prefix: str = "response"
 ) -> MeasureForm:
-    """The form for `measure`. On the public link every question needs an answer; the
-    practitioner, copying a paper form, may leave some out (prorated where allowed)."""
+    """The form for `measure`. On the public link every question needs an answer but a
+    question about risk, which a young person may leave (it is saved and flagged for review:
+    a link cannot refuse them); the practitioner, copying a paper form, may leave some out
+    (prorated where allowed), but answers each question about risk or records that the young
+    person chose not to answer it."""
     fields: dict[str, forms.Field] = {}
     if not public:
         fields["completed_by"] = forms.ChoiceField(
@@ -64,9 +77,18 @@ def measure_form(
     else:
         choices = [(str(option.value), option.label) for option in measure.options]
         for number, item in enumerate(measure.items, start=1):
+            required, hint, offered = public, "", choices
+            message = f"Answer question {number}"
+            if item.risk and public:
+                required, hint = False, "You can leave this question out if you would rather not."
+            elif item.risk:
+                required = True
+                hint = "A question about risk: if the young person chose not to answer, say so."
+                offered = [*choices, (DECLINED, "The young person chose not to answer")]
+                message += ", or say that the young person chose not to answer it"
             fields[f"item_{item.key}"] = forms.ChoiceField(
-                label=f"{number}. {item.text}", choices=choices, widget=forms.RadioSelect,
-                required=public, error_messages={"required": f"Answer question {number}"},
+                label=f"{number}. {item.text}", choices=offered, widget=forms.RadioSelect,
+                required=required, help_text=hint, error_messages={"required": message},
             )  # fmt: skip
     form_class = type("MeasureForm", (MeasureForm,), {**fields, "measure": measure})
     return form_class(data, prefix=prefix)  # type: ignore[no-any-return]

@@ -1,6 +1,7 @@
 """Outcome measures as data: one TOML file per measure, validated strictly, all or nothing.
 
-A file gives the measure's items (text, subscales, reverse-scored or not), its response
+A file gives the measure's items (text, subscales, reverse-scored or not, a question about
+risk or not: `risk = true`, as PHQ-9's question 9 and YP-CORE's question 4), its response
 options, its subscales (how each is scored and prorated, the valid range, the clinical
 cut-offs by age band and gender, the reliable change parameters) and its licence. A measure
 whose licence forbids electronic reproduction is "scores only": no items, the practitioner
@@ -151,7 +152,9 @@ class Item:
     text: str
     subscales: tuple[str, ...]
     reverse: bool
-    risk: bool  # any answer above the lowest option asks for a review
+    # A question about risk: any answer above the lowest scored option asks for a review,
+    # and so does no answer (left out, or an option that is not scored): see `scoring.py`.
+    risk: bool
 
 
 @dataclass(frozen=True)
@@ -251,6 +254,17 @@ class Measure:
     def fits_age(self, age: int) -> bool:
         return self.min_age <= age <= self.max_age
 
+    @property
+    def risk_items(self) -> tuple[Item, ...]:
+        return tuple(item for item in self.items if item.risk)
+
+    def question_words(self, items: Iterable[Item]) -> str:
+        """The items as people see them numbered: "question 9", "questions 4 and 9"."""
+        numbers = [str(self.items.index(item) + 1) for item in items]
+        if len(numbers) == 1:
+            return f"question {numbers[0]}"
+        return f"questions {', '.join(numbers[:-1])} and {numbers[-1]}"
+
 
 # Reading and checking
 
@@ -332,6 +346,12 @@ def _build(path: Path, f: _MeasureFile) -> Measure:
                 raise fail(label, "subscales", f"no subscale has the slug '{slug}'")
             if next(s for s in f.subscales if s.slug == slug).sum_of:
                 raise fail(label, "subscales", f"'{slug}' is a sum of other subscales")
+        if item.risk and item.reverse:
+            raise fail(
+                label,
+                "risk",
+                "a risk item cannot be reverse-scored: its lowest option must mean no risk",
+            )
     subscales = []
     for index, s in enumerate(f.subscales):
         label = f"subscales[{index}] '{s.slug}'"

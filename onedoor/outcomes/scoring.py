@@ -9,6 +9,16 @@ cut-off was crossed with it, clinically significant.
 Answers are keyed by item key (the option's value) for a measure with items, or by subscale
 slug (the score from the paper form) for a scores-only measure. A missing key, or an option
 that is not scored ("Don't know"), is a missing answer.
+
+A question about risk (`Item.risk`) is never missing silently. Answered above its lowest
+option, it is in `Result.risk_items`; not answered, it is in `Result.risk_unanswered`, and
+either asks for a review (`review_reasons`). The score is still worked out from the other
+answers by the measure's own rules, as for any missing answer (prorated within the
+subscale's `allowed_missing`, otherwise "not scored"): a total without the risk answer still
+shows how the young person is doing, and the review, not the score, carries the risk.
+`unanswered_risk_items` is the rule the practitioner's form and `record_response` apply: a
+practitioner saves a measure without a risk answer only by recording that the young person
+chose not to answer it.
 """
 
 from __future__ import annotations
@@ -19,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from onedoor.outcomes.measures import HIGHER_IS_WORSE, Measure, Subscale
+from onedoor.outcomes.measures import HIGHER_IS_WORSE, Item, Measure, Subscale
 
 Answers = Mapping[str, int | float | None]
 
@@ -47,6 +57,7 @@ class Result:
     risk_items: tuple[str, ...]  # keys of risk items answered above their lowest option
     age: int
     gender: str
+    risk_unanswered: tuple[str, ...] = ()  # keys of risk items with no scored answer
 
     def get(self, slug: str) -> SubscaleScore | None:
         return next((s for s in self.scores if s.slug == slug), None)
@@ -57,6 +68,7 @@ class Result:
             "risk_items": list(self.risk_items),
             "age": self.age,
             "gender": self.gender,
+            "risk_unanswered": list(self.risk_unanswered),
         }
 
     @classmethod
@@ -66,6 +78,7 @@ class Result:
             risk_items=tuple(data["risk_items"]),
             age=data["age"],
             gender=data["gender"],
+            risk_unanswered=tuple(data.get("risk_unanswered", ())),  # none before issue 12
         )
 
 
@@ -138,7 +151,15 @@ def score(measure: Measure, answers: Answers, age: int, gender: str) -> Result:
                 raw = sum(given) * len(items) / answered
             value = _round(raw, subscale.decimals)
             scores.append(_scored(subscale, value, answered, missing, missing > 0, age, gender))
-    return Result(tuple(scores), tuple(risk), age, gender)
+    unanswered = tuple(item.key for item in measure.risk_items if item.key not in values)
+    return Result(tuple(scores), tuple(risk), age, gender, unanswered)
+
+
+def unanswered_risk_items(measure: Measure, answers: Answers) -> tuple[Item, ...]:
+    """The measure's questions about risk that have no scored answer in `answers`: left
+    out, or answered with an option that is not scored ("Don't know")."""
+    scored = {option.value for option in measure.options if option.scored}
+    return tuple(item for item in measure.risk_items if answers.get(item.key) not in scored)
 
 
 def _score_entered(measure: Measure, answers: Answers, age: int, gender: str) -> Result:
@@ -247,6 +268,7 @@ class Reason(StrEnum):
     CROSSED_INTO_CLINICAL_RANGE = "crossed_into_clinical_range"
     RELIABLE_DETERIORATION = "reliable_deterioration"
     RISK_ITEM = "risk_item"
+    RISK_NOT_ANSWERED = "risk_not_answered"
 
     @property
     def words(self) -> str:
@@ -254,6 +276,7 @@ class Reason(StrEnum):
             "crossed_into_clinical_range": "A score has moved into the clinical range",
             "reliable_deterioration": "A score has reliably got worse",
             "risk_item": "A question about risk was answered",
+            "risk_not_answered": "The risk question was not answered",
         }[self.value]
 
 
@@ -270,4 +293,6 @@ def review_reasons(measure: Measure, first: Result | None, latest: Result) -> tu
             reasons.append(Reason.RELIABLE_DETERIORATION)
     if latest.risk_items:
         reasons.append(Reason.RISK_ITEM)
+    if latest.risk_unanswered:
+        reasons.append(Reason.RISK_NOT_ANSWERED)
     return tuple(reasons)

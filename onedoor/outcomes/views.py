@@ -115,6 +115,7 @@ def measures(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
                 measure=chosen.slug,
                 answers=form.answers(),
                 completed_by=form.cleaned_data["completed_by"],
+                risk_declined=form.risk_declined(),
             )
             messages.success(request, f"{chosen.short_name} saved.")
             return redirect("outcomes:measures", referral_uuid=referral.uuid)

@@ -10,18 +10,19 @@ from uuid import UUID
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import ADVICE_POINT, TRIAGE_TEAM
 from onedoor.alliance.clocks import triage_deadline
-from onedoor.alliance.models import Alliance, DirectoryService, Need, PriorityGroup
+from onedoor.alliance.models import Alliance, DirectoryService, GpPractice, Need, PriorityGroup
 from onedoor.audit.trail import Action, record
 from onedoor.children import nhs_number
 from onedoor.children.models import CarerContact, Child, Journey, TimelineEvent
+from onedoor.referrals import joins
 from onedoor.referrals.answers import ReferralAnswers
+from onedoor.referrals.bands import queue_band
 from onedoor.referrals.candidates import Candidate, find_candidates, person_of
 from onedoor.referrals.eligibility import EligibilityRules, assess
 from onedoor.referrals.matching import Match, Person, compare
@@ -54,9 +55,16 @@ def eligibility_rules(alliance: Alliance) -> EligibilityRules:
         max_age=alliance.max_age,
         extended_max_age=alliance.extended_max_age,
         area_districts=frozenset(alliance.postcodes.values_list("district", flat=True)),
-        gp_practices=frozenset(alliance.gp_practices.values_list("ods_code", flat=True)),
+        gp_practices=frozenset(alliance.gp_practices.offered().values_list("ods_code", flat=True)),
         area_name=alliance.area_name,
     )
+
+
+def listed_practice(alliance: Alliance, ods_code: str) -> GpPractice | None:
+    """The practice on the alliance's list with this code, if it is still offered."""
+    if not ods_code:
+        return None
+    return GpPractice.objects.offered().filter(alliance=alliance, ods_code=ods_code).first()
 
 
 def _check_rate(address: str, now: datetime) -> None:
@@ -172,13 +180,17 @@ def _receive(
     taken_by: User | None,
 ) -> Referral:
     groups = list(PriorityGroup.objects.filter(alliance=alliance, slug__in=answers.priority_groups))
+    urgent = bool(URGENT_INDICATORS & set(answers.risk_indicators))
     eligibility = assess(
         date_of_birth=answers.date_of_birth,
         referral_date=timezone.localdate(now),
         extends_age=any(group.extends_eligibility for group in groups),
         postcode=answers.postcode,
+        gp_ods_code=answers.gp_ods_code,
+        gp_not_listed="" if answers.gp_ods_code else answers.gp_practice,
         rules=eligibility_rules(alliance),
     )
+    practice = listed_practice(alliance, answers.gp_ods_code)
     same_number = _known_by_nhs_number(alliance, answers.nhs_number)
     known = _the_same_child(same_number, answers.date_of_birth)
     child = known or _new_child(alliance, answers)
@@ -214,25 +226,31 @@ def _receive(
         consent_to_refer=answers.consent_to_refer,
         consent_given_by=answers.consent_given_by,
         judged_competent=answers.judged_competent,
+        competence=answers.competence,
+        consent_parental_responsibility=answers.consent_parental_responsibility,
         consent_to_share=answers.consent_to_share,
         family_may_be_contacted=answers.family_may_be_contacted,
         eligible=eligibility.eligible,
         ineligibility_reason=" ".join(eligibility.reasons),
+        gp_practice=practice,
+        gp_practice_not_listed="" if practice else answers.gp_practice,
+        signposted_at=None if eligibility.eligible else now,
         match_status=MatchStatus.EXACT if known else MatchStatus.NEW,
         triage_due_at=triage_deadline(
             alliance,
             received_at=now,
             risk_rating="",
             priority_group=any(group.shortens_triage_clock for group in groups),
-            disclosed_risk=bool(URGENT_INDICATORS & set(answers.risk_indicators)),
+            disclosed_risk=urgent,
         )
         if eligibility.eligible
         else None,
+        queue_band=queue_band(risk_rating="", red_reviewed=False, discloses_risk_to_life=urgent),
         **{field: field in answers.risk_indicators for field in RISK_INDICATORS},
     )
     referral.needs.set(Need.objects.filter(alliance=alliance, slug__in=answers.needs))
     if not eligibility.eligible:
-        referral.signposted_to.set(signposting_for(alliance, child.age_on(now.date())))
+        referral.signposted_to.set(signposting_for(alliance, child.age_on(timezone.localdate(now))))
     if known is None:
         candidates = find_candidates(alliance, _person(answers), exclude=child)
         if same_number is not None:  # first, and with the warning, however it was found
@@ -280,9 +298,12 @@ def _receive(
             "match": referral.match_status,
         },
     )
-    from onedoor.referrals.tasks import send_referral_acknowledgement
+    from onedoor.referrals.tasks import notify_urgent_disclosure, send_referral_acknowledgement
 
     send_referral_acknowledgement.enqueue(str(referral.uuid))
+    if referral.awaits_urgent_screening and referral.status == Status.AWAITING_TRIAGE:
+        # The triage team and the clinical leads are told at once, by reference only.
+        notify_urgent_disclosure.enqueue(str(referral.uuid))
     return referral
 
 
@@ -316,11 +337,9 @@ def _person(answers: ReferralAnswers) -> Person:
 
 
 def signposting_for(alliance: Alliance, age: int) -> list[DirectoryService]:
-    """Wider services that fit a child's age: where an ineligible referral is sent."""
-    fits = (Q(min_age__isnull=True) | Q(min_age__lte=age)) & (
-        Q(max_age__isnull=True) | Q(max_age__gte=age)
-    )
-    return list(DirectoryService.objects.filter(fits, alliance=alliance))
+    """Wider services that fit a child's age (for a child under 5, the services for under-5s
+    and their parents): where an ineligible referral is sent."""
+    return list(DirectoryService.objects.fitting_age(age).filter(alliance=alliance))
 
 
 def _require_triage_lead(user: User) -> None:
@@ -330,7 +349,9 @@ def _require_triage_lead(user: User) -> None:
 
 def confirm_match(*, user: User, candidate: MatchCandidate) -> Referral:
     """The referral is about a child already known: attach it to that child's open journey
-    (no second place on any list) and retire the record opened for it."""
+    (no second place on any list) and retire the record opened for it (kept, so that the
+    match can be undone: `joins.undo_match`). When the child has another open referral, the
+    later of the two in triage joins the other (`joins.pair_for`, `joins.join`)."""
     _require_triage_lead(user)
     now = clock.now()
     with transaction.atomic():
@@ -342,6 +363,8 @@ def confirm_match(*, user: User, candidate: MatchCandidate) -> Referral:
             raise ValidationError("This match has already been decided")
         provisional = referral.child
         known = candidate.child
+        pair = joins.pair_for(referral, known)
+        joins.retire(user=user, referral=referral, provisional=provisional, known=known, at=now)
         provisional_journey = referral.journey
         referral.child = known
         referral.journey = _open_journey(known, now) if referral.eligible else None
@@ -375,6 +398,9 @@ def confirm_match(*, user: User, candidate: MatchCandidate) -> Referral:
             child_uuid=known.uuid,
             detail={"match": "confirmed", "retired_child": str(retired)},
         )
+        if pair is not None:
+            joins.join(user=user, joining=pair[0], into=pair[1])
+    referral.refresh_from_db()
     return referral
 
 

@@ -37,7 +37,8 @@ class ReferralAnswers:
     town: str = ""
     nhs_number: str = ""  # ten digits, valid check digit, or empty
     school: str = ""
-    gp_practice: str = ""
+    gp_practice: str = ""  # the GP practice in words: as listed, or as typed when not listed
+    gp_ods_code: str = ""  # the practice chosen from the alliance's list, or "" when not listed
     young_person_phone: str = ""
     young_person_email: str = ""
     carers: tuple[CarerAnswers, ...] = ()
@@ -65,5 +66,7 @@ class ReferralAnswers:
     consent_to_refer: bool = False
     consent_given_by: ConsentGivenBy | str = ""
     judged_competent: bool | None = None
+    competence: str = ""  # referrals.models.Competence: under 16, on their own consent
+    consent_parental_responsibility: str = ""  # whether the adult who consented has it
     consent_to_share: bool = False
     family_may_be_contacted: bool = False

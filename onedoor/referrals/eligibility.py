@@ -41,14 +41,17 @@ def assess(
     extends_age: bool,
     postcode: str,
     gp_ods_code: str = "",
+    gp_not_listed: str = "",
     rules: EligibilityRules,
 ) -> Eligibility:
-    """Whether the alliance can accept this referral and, if not, why not."""
+    """Whether the alliance can accept this referral and, if not, why not. `gp_ods_code` is
+    the practice chosen from the alliance's list; `gp_not_listed` a practice typed in words,
+    which the rule cannot count but the reason mentions, so that staff can check it."""
     reasons = [
         reason
         for reason in (
             _age_problem(date_of_birth, referral_date, extends_age, rules),
-            _area_problem(postcode, gp_ods_code, rules),
+            _area_problem(postcode, gp_ods_code, gp_not_listed, rules),
         )
         if reason
     ]
@@ -78,13 +81,22 @@ def _age_problem(
     return message
 
 
-def _area_problem(postcode: str, gp_ods_code: str, rules: EligibilityRules) -> str | None:
+def _area_problem(
+    postcode: str, gp_ods_code: str, gp_not_listed: str, rules: EligibilityRules
+) -> str | None:
     canonical = normalise_postcode(postcode)
     if canonical is not None and district(canonical) in rules.area_districts:
         return None
     if gp_ods_code.strip().upper() in rules.gp_practices:
         return None
-    return (
+    served = (
         f"The alliance serves children and young people who live in {rules.area_name} "
         "or are registered with a GP there."
     )
+    if gp_not_listed.strip():
+        served += (
+            f" The GP practice given is not on our list of practices in {rules.area_name}: the "
+            "Referral and Advice Point will check it, and if it is there, the referral will go "
+            "ahead."
+        )
+    return served

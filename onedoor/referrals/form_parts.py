@@ -58,6 +58,30 @@ NEUTRAL = Words(
 
 
 @dataclass(frozen=True)
+class Practice:
+    """A GP practice on the alliance's list, as the form offers it."""
+
+    ods_code: str
+    name: str
+    label: str  # "Priory Surgery, Chatham (ME4 4AB)"
+
+
+def _comparable(text: str) -> str:
+    words = re.sub(r"[^\w\s]", " ", text.casefold().replace("&", " and ")).split()
+    return " ".join(words)
+
+
+def listed_practice_named(practices: Sequence[Practice], typed: str) -> Practice | None:
+    """The one practice on the list whose name or ODS code is `typed` (in any case, with any
+    punctuation), or None: a name two practices share chooses neither."""
+    wanted = _comparable(typed)
+    if not wanted:
+        return None
+    found = [p for p in practices if wanted in (_comparable(p.name), _comparable(p.ods_code))]
+    return found[0] if len(found) == 1 else None
+
+
+@dataclass(frozen=True)
 class Choices:
     """The alliance's configured lists; None when the database could not be asked."""
 
@@ -67,6 +91,7 @@ class Choices:
     alliance_name: str = "The alliance"
     area_name: str = ""
     extended_max_age: int = 0  # the upper age for a group that extends eligibility
+    practices: tuple[Practice, ...] = ()  # the GP practices a referrer may choose
 
 
 @dataclass(frozen=True)
@@ -75,6 +100,13 @@ class FormContext:
     today: date
     choices: Choices
     born: date | None = None  # from the page about the child, once answered
+    # From the parents and carers page, for the consent pages: the parental responsibility
+    # of the parent or carer given ("" when none), whether they are the referrer (a parent
+    # giving their own details), and whether a professional gave none because the young
+    # person consents themselves.
+    carer_pr: str = ""
+    carer_is_referrer: bool = False
+    no_parent_details: bool = False
 
     @property
     def words(self) -> Words:

@@ -20,7 +20,7 @@ from onedoor.children import nhs_number
 from onedoor.children.models import CarerContact, Ethnicity, Gender
 from onedoor.children.postcode import normalise_postcode
 from onedoor.referrals.answers import CarerAnswers
-from onedoor.referrals.consent import SELF_CONSENT_AGE, consent_problem
+from onedoor.referrals.consent import SELF_CONSENT_AGE
 from onedoor.referrals.eligibility import age_on
 from onedoor.referrals.form_parts import (
     ADULT_AGE,
@@ -32,12 +32,14 @@ from onedoor.referrals.form_parts import (
     YES_NO,
     PageForm,
     PhoneField,
+    Practice,
     Value,
     email_field,
+    listed_practice_named,
     radios_field,
     text_field,
 )
-from onedoor.referrals.models import RISK_INDICATORS, ConsentGivenBy, Route, Source
+from onedoor.referrals.models import RISK_INDICATORS, Route, Source
 
 
 class StartForm(PageForm):
@@ -194,7 +196,14 @@ class ChildForm(PageForm):
         required=False, max_length=20, widget=forms.TextInput(attrs={"inputmode": "numeric"})
     )
     school = text_field("School or college", LONG_NAME_LIMIT, required=False)
-    gp_practice = text_field("GP practice", LONG_NAME_LIMIT, required=False)
+    gp_practice = forms.ChoiceField(
+        required=False,
+        error_messages={
+            "invalid_choice": "Choose the GP practice from the list, or type its name in the box "
+            "below it"
+        },
+    )
+    gp_practice_name = text_field("GP practice", LONG_NAME_LIMIT, required=False)
     phone = PhoneField()
     email = email_field()
 
@@ -240,8 +249,18 @@ class ChildForm(PageForm):
         self.word("school", "School or college (optional)")
         self.word(
             "gp_practice",
-            "GP practice (optional)",
-            hint="The name of the GP surgery, and the town it is in.",
+            "{Whose} GP practice (optional)",
+            hint="The GP surgery where {who} can see a doctor. Choose it from the list of "
+            f"practices in {self.ctx.choices.area_name or 'the area'}, or, if it is not there, "
+            "type its name in the box below.",
+        )
+        self.fields["gp_practice"].choices = [  # type: ignore[attr-defined]
+            ("", "None chosen"),
+            *((practice.ods_code, practice.label) for practice in self.ctx.choices.practices),
+        ]
+        self.word(
+            "gp_practice_name",
+            "If the GP practice is not in the list: its name and town (optional)",
         )
         if self.ctx.route == Route.SELF:
             self.word("phone", "Your phone number", hint="For example, 07700 900 982")
@@ -286,15 +305,18 @@ class ChildForm(PageForm):
             return ""
         if not re.fullmatch(r"\d{10}", number):
             raise forms.ValidationError("NHS number must be 10 digits, like 485 777 3456")
-        if not nhs_number.is_valid(number):
-            raise forms.ValidationError(
-                "Enter a real NHS number: it is 10 digits and the last one is a check digit"
-            )
+        problem = nhs_number.problem(number)
+        if problem is not None:
+            raise forms.ValidationError(problem)
         return number
+
+    def clean_gp_practice_name(self) -> str:
+        return " ".join(self.cleaned_data["gp_practice_name"].split())
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        self._clean_practice(data)
         problem = self._date_of_birth_problem(data)
         if problem is not None:
             self.date_error_parts, message = problem
@@ -306,6 +328,21 @@ class ChildForm(PageForm):
                 "phone", "Enter a phone number or an email address, so we can contact you"
             )
         return data
+
+    def _clean_practice(self, data: dict[str, Any]) -> None:
+        """A practice typed that is on the list (its name or code, in any case) is chosen.
+        One chosen from the list is the answer, whatever is typed beside it (the check page
+        shows which)."""
+        if self._any_errors(("gp_practice", "gp_practice_name")) or data.get("gp_practice"):
+            return
+        named = listed_practice_named(self.ctx.choices.practices, data["gp_practice_name"])
+        data["gp_practice"] = named.ods_code if named else ""
+
+    @property
+    def practice(self) -> Practice | None:
+        """The practice chosen from the list, once the form is valid."""
+        code = self.cleaned_data.get("gp_practice", "")
+        return next((p for p in self.ctx.choices.practices if p.ods_code == code), None)
 
     def _date_of_birth_problem(self, data: dict[str, Any]) -> tuple[tuple[str, ...], str] | None:
         """Which of day, month and year to mark, and the message; or None, with the date."""
@@ -343,7 +380,7 @@ class ChildForm(PageForm):
             ("Address", "\n".join(line for line in address if line)),
             ("NHS number", nhs_number.format_nhs_number(data["nhs_number"]) or NOT_GIVEN),
             ("School or college", data["school"] or NOT_GIVEN),
-            ("GP practice", data["gp_practice"] or NOT_GIVEN),
+            ("GP practice", self._practice_row(data)),
             ("Phone number", data["phone"] or NOT_GIVEN),
             ("Email address", data["email"] or NOT_GIVEN),
         ]
@@ -353,13 +390,24 @@ class ChildForm(PageForm):
         fields = [
             *("given_name", "family_name", "date_of_birth", "gender", "ethnicity"),
             *("address_line_1", "address_line_2", "town", "postcode", "nhs_number"),
-            *("school", "gp_practice"),
+            "school",
         ]
+        practice = self.practice
         return {
             **{name: data[name] for name in fields},
+            "gp_ods_code": practice.ods_code if practice else "",
+            "gp_practice": practice.name if practice else data["gp_practice_name"],
             "young_person_phone": data["phone"],
             "young_person_email": data["email"],
         }
+
+    def _practice_row(self, data: dict[str, Any]) -> str:
+        practice = self.practice
+        if practice is not None:
+            return practice.label
+        if data["gp_practice_name"]:
+            return f"{data['gp_practice_name']} (not in the list)"
+        return NOT_GIVEN
 
 
 PR_CHOICES = [
@@ -369,19 +417,36 @@ PR_CHOICES = [
 ]
 
 
+CARER_FIELDS = ("carer_name", "carer_relationship", "carer_phone", "carer_email")
+
+
 class CarersForm(PageForm):
-    """One parent or carer: optional on the self route and for young adults."""
+    """One parent or carer: optional on the self route, for young adults, and when a
+    professional says the young person consents themselves (judged competent, under 16)."""
 
     carer_name = text_field("Their name", spellcheck="false")
     carer_relationship = text_field("Their relationship")
     carer_phone = PhoneField()
     carer_email = email_field()
     parental_responsibility = radios_field(PR_CHOICES)
+    own_consent = forms.BooleanField(required=False)
 
     @property
     def optional(self) -> bool:
         age = self.ctx.age
-        return self.ctx.route == Route.SELF or (age is not None and age >= ADULT_AGE)
+        adult = age is not None and age >= ADULT_AGE
+        return self.ctx.route == Route.SELF or adult or self.own_consent_given
+
+    @property
+    def own_consent_given(self) -> bool:
+        """A professional gives no parent or carer: the young person consents themselves."""
+        if "own_consent" not in self.fields:
+            return False
+        if not self.is_bound:
+            return bool(self.initial.get("own_consent"))
+        name = self.add_prefix("own_consent")
+        widget = self.fields["own_consent"].widget
+        return bool(widget.value_from_datadict(self.data, self.files, name))
 
     def setup(self) -> None:
         self.word("carer_name", "Their full name", required="Enter the parent or carer's full name")
@@ -400,6 +465,20 @@ class CarersForm(PageForm):
             hint="Parental responsibility is the legal right to make decisions about a child. "
             "Mothers, and most fathers, have it. Foster carers usually do not.",
         )
+        age = self.ctx.age
+        if self.ctx.route == Route.PROFESSIONAL and (age is None or age < ADULT_AGE):
+            competent = age is None or age < SELF_CONSENT_AGE
+            self.word(
+                "own_consent",
+                "The young person consents to this referral themselves"
+                + (", and I judge them competent to" if competent else "")
+                + ": I am not giving a parent or carer's details",
+                hint="Only when the young person does not want a parent or carer involved. "
+                "If we are worried about their safety, we may still need to contact a parent "
+                "or carer.",
+            )
+        else:
+            del self.fields["own_consent"]
         if self.ctx.route == Route.SELF:
             self.fields["carer_name"].label = "Their full name (optional)"
         if self.optional:
@@ -409,7 +488,8 @@ class CarersForm(PageForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if self.optional and any(data.get(name) for name in self.fields):
+        given = (*CARER_FIELDS, "parental_responsibility")
+        if self.optional and any(data.get(name) for name in given):
             for name in ("carer_name", "carer_relationship", "parental_responsibility"):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, self.fields[name].error_messages["required"])
@@ -418,6 +498,8 @@ class CarersForm(PageForm):
     def rows(self) -> list[tuple[str, str]]:
         data = self.cleaned_data
         if not data.get("carer_name"):
+            if self.own_consent_given:
+                return [("Parent or carer", "Not given: the young person consents themselves")]
             return [("Parent or carer", NOT_GIVEN)]
         return [
             ("Name", data["carer_name"]),
@@ -663,172 +745,3 @@ class MoreAboutForm(PageForm):
         if data.get("lgbtqia") == RECORD_LGBTQIA:
             groups += (LGBTQIA,)
         return {"priority_groups": groups}
-
-
-class ConsentForm(PageForm):
-    agreed = radios_field([])
-    competent = radios_field(YES_NO, required=False)
-    parent_agrees = radios_field([*YES_NO, ("rather_not_say", "I'd rather not say")])
-    share = radios_field(YES_NO)
-    contact_family = radios_field(YES_NO)
-
-    def setup(self) -> None:
-        route, age = self.ctx.route, self.ctx.age
-        under_16 = age is None or age < SELF_CONSENT_AGE
-        if route == Route.SELF:
-            self.fields["agreed"].choices = [  # type: ignore[attr-defined]
-                (ConsentGivenBy.YOUNG_PERSON, "Yes, I agree"),
-                ("no", "No"),
-            ]
-            self.word(
-                "agreed",
-                "Do you agree to this referral?",
-                required="Select yes if you agree to this referral",
-                hint="Agreeing means the Referral and Advice Point can read what you have told "
-                "us and contact you about getting support.",
-            )
-        else:
-            parent = "I have agreed, as their parent or carer" if route == Route.PARENT else None
-            self.fields["agreed"].choices = [  # type: ignore[attr-defined]
-                (ConsentGivenBy.YOUNG_PERSON, "{Who} has agreed".format_map(self.words)),
-                (ConsentGivenBy.PARENT_CARER, parent or "A parent or carer has agreed"),
-                ("no", "No one has agreed yet"),
-            ]
-            self.word(
-                "agreed",
-                "Who has agreed to this referral?",
-                required="Select who has agreed to this referral",
-                hint="Young people aged 16 or over agree for themselves. Under 16, a parent or "
-                "carer agrees, unless the young person is judged competent to decide for "
-                "themselves.",
-            )
-        if route == Route.PROFESSIONAL and under_16:
-            self.word(
-                "competent",
-                "If the young person agreed themselves: do you judge them competent to consent "
-                "to this referral?",
-                hint="Competent means they understand what the referral is and what it means "
-                "for them (Gillick competence). You can leave this if a parent or carer agreed.",
-            )
-        else:
-            del self.fields["competent"]
-        if route == Route.SELF and under_16:
-            self.word(
-                "parent_agrees",
-                "Does a parent or carer know about this referral, and agree to it?",
-                required="Select whether a parent or carer knows and agrees",
-                hint="Because you are under 16, we ask. You can still get help if they do not.",
-            )
-        else:
-            del self.fields["parent_agrees"]
-        self.word(
-            "share",
-            "Can we share this referral with the alliance's partner organisations?",
-            required="Select yes if we can share this referral with partner organisations",
-            hint=f"{self.ctx.choices.alliance_name} is a group of organisations that work "
-            "together. Sharing lets the one best placed to help read the referral, so nobody "
-            "has to tell the story again. If the answer is no, we will ask again before "
-            "passing it to a partner.",
-        )
-        if route == Route.SELF:
-            self.word(
-                "contact_family",
-                "Can we contact your parent or carer about this referral?",
-                required="Select yes if we can contact your parent or carer",
-                hint="If you say no, we will talk with you first, unless we are worried about "
-                "your safety.",
-            )
-        elif route == Route.PROFESSIONAL:
-            self.word(
-                "contact_family",
-                "Can we contact the family to tell them we have received this referral?",
-                required="Select yes if we can contact the family",
-                hint="We will email the parent or carer you told us about, and the young person "
-                "if they are 16 or over.",
-            )
-        else:
-            del self.fields["contact_family"]  # the parent or carer is the family
-
-    def consent(self) -> dict[str, Any]:
-        """The answers as consent: who agreed, and whether they were judged competent."""
-        data = self.cleaned_data
-        given_by = data.get("agreed", "")
-        if given_by not in ConsentGivenBy.values:
-            return {"consent_to_refer": False, "consent_given_by": "", "judged_competent": None}
-        if data.get("parent_agrees") == "yes":
-            given_by = ConsentGivenBy.PARENT_CARER  # a young person under 16, with a parent
-        competent = data.get("competent")
-        return {
-            "consent_to_refer": True,
-            "consent_given_by": given_by,
-            "judged_competent": competent == "yes" if competent else None,
-        }
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        if self.errors:
-            return data
-        consent = self.consent()
-        age = self.ctx.age if self.ctx.age is not None else 0
-        problem = consent_problem(
-            age=age,
-            consent_to_refer=consent["consent_to_refer"],
-            given_by=consent["consent_given_by"],
-            judged_competent=consent["judged_competent"],
-        )
-        if problem is None:
-            return data
-        about_competence = consent["consent_to_refer"] and age < SELF_CONSENT_AGE
-        if self.ctx.route == Route.SELF and about_competence:
-            self.add_error(
-                "parent_agrees",
-                "Because you are under 16, a parent or carer needs to agree to this referral. "
-                "If you cannot ask them, phone the Referral and Advice Point, or talk to someone "
-                "you trust, like a teacher, school nurse or GP: they can ask for help with you.",
-            )
-        elif self.ctx.route == Route.SELF:
-            self.add_error("agreed", "Select yes if you agree to this referral")
-        elif self.ctx.route == Route.PARENT and about_competence:
-            self.add_error(
-                "agreed",
-                "Because your child is under 16, a parent or carer needs to agree to this "
-                "referral. Select 'I have agreed, as their parent or carer' if you agree.",
-            )
-        elif "competent" in self.fields and about_competence:
-            self.add_error("competent", problem)
-        else:
-            self.add_error("agreed", problem)
-        return data
-
-    def rows(self) -> list[tuple[str, str]]:
-        data = self.cleaned_data
-        rows = [("Agreed to the referral", self.label_of("agreed", data["agreed"]))]
-        if "competent" in self.fields and data.get("competent"):
-            rows.append(
-                ("Judged competent to consent", self.label_of("competent", data["competent"]))
-            )
-        if "parent_agrees" in self.fields:
-            rows.append(
-                (
-                    "A parent or carer knows and agrees",
-                    self.label_of("parent_agrees", data["parent_agrees"]),
-                )
-            )
-        rows.append(("Share with partner organisations", self.label_of("share", data["share"])))
-        if "contact_family" in self.fields:
-            key = (
-                "Contact your parent or carer"
-                if self.ctx.route == Route.SELF
-                else "Contact the family"
-            )
-            rows.append((key, self.label_of("contact_family", data["contact_family"])))
-        return rows
-
-    def answers(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            **self.consent(),
-            "consent_to_share": data["share"] == "yes",
-            "family_may_be_contacted": data.get("contact_family", "yes") == "yes",
-        }

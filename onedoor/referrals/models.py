@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from onedoor.alliance.models import RiskRating
+from onedoor.referrals import consent
+from onedoor.referrals.bands import EVERYTHING_ELSE, RED_UNREVIEWED, URGENT_UNSCREENED
+from onedoor.referrals.eligibility import age_on
 from onedoor.referrals.reference import display
 
 __all__ = ["RiskRating"]  # the vocabulary lives with the alliance; referrals use it
@@ -39,6 +44,9 @@ class Status(models.TextChoices):
     SAFEGUARDING_REFERRAL = "safeguarding_referral", "Referred to children's social care"
     NOT_ACCEPTED = "not_accepted", "Not accepted"
     DISCHARGED = "discharged", "Discharged"
+    # Confirmed to be about a child whose open referral it joined (`joined_to`): its
+    # information is shown there; it is never triaged or allocated on its own.
+    JOINED = "joined", "Joined the child's open referral"
 
 
 class Route(models.TextChoices):
@@ -55,8 +63,23 @@ class Channel(models.TextChoices):
 
 
 class ConsentGivenBy(models.TextChoices):
+    """Who actually gave consent (the rules are in `referrals/consent.py`)."""
+
     YOUNG_PERSON = "young_person", "The young person"
-    PARENT_CARER = "parent_carer", "A parent or carer"
+    PARENT_CARER = "parent_carer", "A parent or carer with parental responsibility"
+    OTHER_ADULT = (
+        "other_adult",
+        "Another adult (without parental responsibility, or not known)",
+    )
+
+
+class Competence(models.TextChoices):
+    """Under 16, whether the young person's own consent to the referral is settled."""
+
+    TO_CONFIRM = "to_confirm", "Competence to be confirmed"
+    JUDGED_BY_REFERRER = "judged_by_referrer", "Judged competent by the referrer"
+    CONFIRMED = "confirmed", "Competence confirmed"
+    REVISIT = "revisit", "Revisit: contact the young person or involve a parent or carer"
 
 
 class MatchStatus(models.TextChoices):
@@ -90,9 +113,10 @@ class Referral(models.Model):
         max_length=30, choices=Status.choices, default=Status.AWAITING_TRIAGE, db_index=True
     )
     risk_rating = models.CharField(max_length=10, choices=RiskRating.choices, blank=True)
-    # The triage queue: red referrals not yet reviewed by a clinician first (band 0), then
-    # everything else (band 1), each by the deadline on its clock.
-    queue_band = models.PositiveSmallIntegerField(default=1)
+    # The triage queue (`bands.py`): a disclosed risk to life not yet screened first (band 0),
+    # then red referrals not yet reviewed by a clinician (band 1), then everything else
+    # (band 2), each by the deadline on its clock, then by arrival.
+    queue_band = models.PositiveSmallIntegerField(default=EVERYTHING_ELSE)
     triage_due_at = models.DateTimeField(null=True, blank=True)
     red_reviewed_at = models.DateTimeField(null=True, blank=True)
     clock_paused_at = models.DateTimeField(
@@ -110,6 +134,14 @@ class Referral(models.Model):
     )
     version = models.PositiveIntegerField(
         default=1, help_text="Goes up with every move, so two people can't overwrite each other."
+    )
+    joined_to = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="joined",
+        help_text="The child's open referral this one joined (status joined).",
     )
     allocated_organisation = models.ForeignKey(
         "alliance.Organisation",
@@ -170,16 +202,59 @@ class Referral(models.Model):
     judged_competent = models.BooleanField(
         null=True, blank=True, help_text="Under 16: judged competent to consent themselves."
     )
+    competence = models.CharField(
+        max_length=20,
+        choices=Competence.choices,
+        blank=True,
+        help_text="Under 16, on the young person's own consent: to be confirmed by triage, "
+        "judged by the referrer, confirmed, or to revisit.",
+    )
+    consent_parental_responsibility = models.CharField(
+        max_length=10,
+        choices=[("yes", "Yes"), ("no", "No"), ("not_known", "Not known")],
+        blank=True,
+        help_text="Whether the adult who consented has parental responsibility for the child "
+        "(blank when the young person consented, or when it was not asked).",
+    )
     consent_to_share = models.BooleanField(
         default=False, help_text="Without it, allocation to a partner is blocked."
     )
     family_may_be_contacted = models.BooleanField(default=False)
     # Eligibility, computed at the referral date from the alliance's rules.
     eligible = models.BooleanField(default=True)
-    ineligibility_reason = models.CharField(max_length=300, blank=True)
+    # Text, not a short column: the age and area reasons together pass 300 characters.
+    ineligibility_reason = models.TextField(blank=True)
+    # The child's GP practice, as the referrer gave it: one on the alliance's list (which
+    # eligibility counts), or the name typed when it was not on the list.
+    gp_practice = models.ForeignKey(
+        "alliance.GpPractice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    gp_practice_not_listed = models.CharField(
+        max_length=200, blank=True, help_text="The GP practice as typed, when not on the list."
+    )
+    # Correcting the GP practice made a referral the rules had turned away eligible, and
+    # brought it into triage (`referrals/gp_practice.py`): its triage clock starts then.
+    corrected_into_triage_at = models.DateTimeField(null=True, blank=True)
     signposted_to = models.ManyToManyField(
         "alliance.DirectoryService", related_name="referrals", blank=True
     )
+    # When the referral was signposted (at the door, or when a triage decision of advice and
+    # signposting took effect) and by whom (nobody: the eligibility rules at the door), for
+    # the triage lead's daily review of signposted referrals (`triage/signposted.py`).
+    signposted_at = models.DateTimeField(null=True, blank=True)
+    signposted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # A triage lead overruled the eligibility rules and brought the referral into triage.
+    eligibility_overruled_at = models.DateTimeField(null=True, blank=True)
+    eligibility_overruled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    eligibility_overrule_reason = models.TextField(blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     # One child, one journey.
     match_status = models.CharField(
@@ -199,11 +274,19 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["allocated_organisation", "status"]),
             models.Index(fields=["child", "received_at"], name="referrals_of_a_child"),
-            models.Index(fields=["queue_band", "triage_due_at", "id"], name="triage_queue_order"),
+            models.Index(
+                fields=["queue_band", "triage_due_at", "received_at", "id"],
+                name="triage_queue_order",
+            ),
             models.Index(
                 fields=["received_at", "id"],
                 condition=models.Q(match_status="possible"),
                 name="possible_matches_to_check",
+            ),
+            models.Index(
+                fields=["signposted_at", "id"],
+                condition=models.Q(signposted_at__isnull=False),
+                name="signposted_by_day",
             ),
         ]
 
@@ -215,12 +298,57 @@ class Referral(models.Model):
         return display(self.reference)
 
     @property
+    def age_when_referred(self) -> int:
+        return age_on(self.child.date_of_birth, timezone.localdate(self.received_at))
+
+    @property
+    def consent_words(self) -> str:
+        """Who consented, for the triage page: "the young person (competence to be confirmed)"."""
+        return consent.consent_words(
+            consent_to_refer=self.consent_to_refer,
+            given_by=self.consent_given_by,
+            competence=self.competence,
+            parental_responsibility=self.consent_parental_responsibility,
+        )
+
+    @property
+    def consent_warning(self) -> str | None:
+        """For triage: an under-16's consent given by an adult without parental responsibility."""
+        return consent.parental_responsibility_warning(
+            age=self.age_when_referred,
+            given_by=self.consent_given_by,
+            parental_responsibility=self.consent_parental_responsibility,
+        )
+
+    @property
+    def competence_to_review(self) -> bool:
+        """The young person's own consent, under 16, for the triage team to confirm or revisit."""
+        return consent.reviewable(self.competence)
+
+    @property
     def risk_indicators(self) -> list[str]:
         return [label for field, label in RISK_INDICATORS.items() if getattr(self, field)]
 
     @property
+    def triage_clock_from(self) -> datetime:
+        """When the triage clock started: on receipt, or when a triage lead overruled the
+        eligibility rules, or a corrected GP practice made it eligible, and brought the
+        referral into triage (it could not start before)."""
+        return self.eligibility_overruled_at or self.corrected_into_triage_at or self.received_at
+
+    @property
     def discloses_risk_to_life(self) -> bool:
         return any(getattr(self, field) for field in sorted(URGENT_INDICATORS))
+
+    @property
+    def awaits_urgent_screening(self) -> bool:
+        """It discloses a risk to life and no triage lead has screened it yet: top of the queue."""
+        return self.queue_band == URGENT_UNSCREENED
+
+    @property
+    def awaits_red_review(self) -> bool:
+        """Rated red and not yet reviewed by a clinician."""
+        return self.queue_band == RED_UNREVIEWED
 
 
 class MatchCandidate(models.Model):
@@ -249,6 +377,34 @@ class MatchCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"Candidate {self.child_id} for {self.referral}"
+
+
+class RetiredChild(models.Model):
+    """The record opened for a referral's child, kept when a confirmed match retired it (the
+    referral is about a child already known), so that undoing the match brings it back as it
+    was (`joins.undo_match`): the row as Django's serialiser writes it, with the carers and
+    timeline events that moved to the known child and the priority groups it gained."""
+
+    referral = models.OneToOneField(
+        Referral, on_delete=models.CASCADE, related_name="retired_child"
+    )
+    child_uuid = models.UUIDField()
+    record = models.JSONField(help_text="The child's row as `django.core.serializers` wrote it.")
+    carers = models.ManyToManyField("children.CarerContact", related_name="+", blank=True)
+    events = models.ManyToManyField("children.TimelineEvent", related_name="+", blank=True)
+    groups_added = models.ManyToManyField(
+        "alliance.PriorityGroup",
+        related_name="+",
+        blank=True,
+        help_text="The priority groups the known child gained with the match.",
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"The child first recorded for {self.referral}"
 
 
 class SubmissionAttempt(models.Model):

@@ -83,8 +83,20 @@ class AdviceContactForm(forms.Form):
 
     def clean_nhs_number(self) -> str:
         value = self.cleaned_data["nhs_number"]
-        if value and not nhs_number.is_valid(value):
-            raise forms.ValidationError(
-                "Enter a real NHS number: it is 10 digits and the last one is a check digit"
-            )
+        problem = nhs_number.problem(value) if value else None
+        if problem is not None:
+            raise forms.ValidationError(problem)
         return nhs_number.normalise(value)
+
+
+class UndoMatchForm(forms.Form):
+    """Undoing a confirmed match: the referral is about another child."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Why is this referral not about this child?",
+        help_text="For example, what the referrer told you when you checked two identifiers.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Write why this referral is not about this child"},
+    )

@@ -22,12 +22,13 @@ INITIAL = frozenset({S.AWAITING_TRIAGE, S.SIGNPOSTED})
 # from -> the states it may move to. Anything not listed is refused.
 TRANSITIONS: dict[Status, frozenset[Status]] = {
     # The triage decision's outcomes; red or complex decisions wait for sign-off first.
+    # A confirmed match joins it to the child's open referral (`referrals/joins.py`).
     S.AWAITING_TRIAGE: frozenset({
         S.MORE_INFORMATION, S.AWAITING_SIGN_OFF, S.ALLOCATED, S.SIGNPOSTED, S.STEPPED_UP,
-        S.SAFEGUARDING_REFERRAL, S.NOT_ACCEPTED,
+        S.SAFEGUARDING_REFERRAL, S.NOT_ACCEPTED, S.JOINED,
     }),
     # Information arrives (back to triage, its clock resumes) or never does.
-    S.MORE_INFORMATION: frozenset({S.AWAITING_TRIAGE, S.NOT_ACCEPTED}),
+    S.MORE_INFORMATION: frozenset({S.AWAITING_TRIAGE, S.NOT_ACCEPTED, S.JOINED}),
     # The clinical lead signs the decision off (it takes effect) or sends it back to triage.
     S.AWAITING_SIGN_OFF: frozenset({
         S.AWAITING_TRIAGE, S.MORE_INFORMATION, S.ALLOCATED, S.SIGNPOSTED, S.STEPPED_UP,
@@ -38,19 +39,26 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     # Waiting Well: work starts, risk worsens (re-triage), or the child leaves or moves on.
     S.WAITING: frozenset({S.IN_INTERVENTION, S.AWAITING_TRIAGE, S.IN_TRANSITION, S.DISCHARGED}),
     S.IN_INTERVENTION: frozenset({S.IN_TRANSITION, S.DISCHARGED}),
-    # A handover: to another partner (work goes on), to specialist services, or discharge.
-    S.IN_TRANSITION: frozenset({S.IN_INTERVENTION, S.STEPPED_UP, S.DISCHARGED}),
+    # A handover: to specialist services or adult services (discharge), or to another
+    # partner, which accepts (onto its waiting list) or declines (back to the sender as it
+    # was: waiting or in intervention).
+    S.IN_TRANSITION: frozenset({S.WAITING, S.IN_INTERVENTION, S.STEPPED_UP, S.DISCHARGED}),
+    # A triage lead overrules the eligibility rules: into triage, its clock starting then.
+    S.SIGNPOSTED: frozenset({S.AWAITING_TRIAGE}),
     # Ends: a new request for help is a new referral.
-    S.SIGNPOSTED: frozenset(),
     S.STEPPED_UP: frozenset(),
     S.SAFEGUARDING_REFERRAL: frozenset(),
     S.NOT_ACCEPTED: frozenset(),
     S.DISCHARGED: frozenset(),
+    # Joined to the child's open referral: only undoing the mistaken match brings it back to
+    # triage, as its own child's referral (`joins.undo_match`, not a move of this table).
+    S.JOINED: frozenset(),
 }  # fmt: skip
 
 
-# Where journeys end: a new request for help is a new referral.
-ENDS = frozenset(state for state, targets in TRANSITIONS.items() if not targets)
+# Where journeys end: a new request for help is a new referral. A signposted referral ends
+# there too, unless a triage lead overrules the eligibility rules (`triage/signposted.py`).
+ENDS = frozenset({S.SIGNPOSTED, *(state for state, targets in TRANSITIONS.items() if not targets)})
 
 
 class MoveRefused(Exception):
@@ -108,6 +116,8 @@ def move(
         )
     now = clock.now()
     from_status = referral.status
+    if to == S.SIGNPOSTED:  # for the triage lead's daily review of signposted referrals
+        changes = {"signposted_at": now, "signposted_by": user, **(changes or {})}
     with transaction.atomic():
         change(referral=referral, version=version, status=to, **(changes or {}))
         TimelineEvent.objects.create(

@@ -36,6 +36,36 @@ def send_referral_acknowledgement(referral_uuid: str) -> int:
 
 
 @task()
+def notify_urgent_disclosure(referral_uuid: str) -> int:
+    """Tell the alliance's triage leads and clinical leads that a referral disclosing a risk
+    to life has arrived and waits to be screened."""
+    referral = Referral.objects.select_related("child").filter(uuid=referral_uuid).first()
+    return tell_about_urgent_disclosure(referral) if referral is not None else 0
+
+
+# Who is told at once of an urgent disclosure: the triage team that screens it, and the
+# clinical leads.
+URGENT_DISCLOSURE_TOLD = (Role.TRIAGE_LEAD, Role.CLINICAL_LEAD)
+
+
+def tell_about_urgent_disclosure(referral: Referral) -> int:
+    """Each triage lead and clinical lead of the alliance, once, while the referral waits to
+    be screened; returns how many were told now. By reference only: no name, no detail."""
+    if not referral.awaits_urgent_screening:
+        return 0  # screened already: nothing to say
+    staff = User.objects.filter(
+        role__in=URGENT_DISCLOSURE_TOLD,
+        is_active=True,
+        organisation__alliance=referral.child.alliance,
+    ).exclude(email="")
+    message = partial(templated, "urgent-disclosure", context={"referral": referral})
+    return sum(
+        deliver(f"urgent-disclosure:{referral.uuid}:{person.pk}", partial(message, to=person.email))
+        for person in staff.order_by("pk")
+    )
+
+
+@task()
 def notify_red_referral(referral_uuid: str) -> int:
     """Tell the alliance's clinical leads that a red referral needs a same-day review."""
     referral = Referral.objects.select_related("child").filter(uuid=referral_uuid).first()

@@ -19,16 +19,17 @@ from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
-from onedoor.alliance.models import Alliance, DirectoryService, Need, PriorityGroup
+from onedoor.alliance.models import Alliance, DirectoryService, GpPractice, Need, PriorityGroup
 from onedoor.audit.addresses import client_address
 from onedoor.referrals.actions import RateLimited, submit_referral
-from onedoor.referrals.form_parts import Choices, PageForm
+from onedoor.referrals.form_parts import Choices, FormContext, PageForm, Practice
 from onedoor.referrals.forms import LGBTQIA
 from onedoor.referrals.wizard import (
     BY_SLUG,
@@ -38,6 +39,7 @@ from onedoor.referrals.wizard import (
     State,
     blank_form,
     context,
+    last_page,
     next_page,
     pages_for,
     previous_page,
@@ -69,11 +71,14 @@ FIXED_CRISIS_LINES = (
 CHOICES_KEY = "referrals:form-choices"
 
 
-def crisis_lines() -> list[CrisisLine]:
+def crisis_lines(age: int | None = None) -> list[CrisisLine]:
+    """The directory's crisis lines; those for someone of `age`, when it is known."""
     try:
         services = DirectoryService.objects.filter(
             alliance__slug=settings.ALLIANCE_SLUG, crisis=True
         )
+        if age is not None:
+            services = services.fitting_age(age)
         lines = [CrisisLine(s.name, s.phone, s.description) for s in services]
     except DatabaseError:
         return list(FIXED_CRISIS_LINES)
@@ -94,6 +99,10 @@ def form_choices() -> Choices:
             alliance_name=alliance.name,
             area_name=alliance.area_name,
             extended_max_age=alliance.extended_max_age,
+            practices=tuple(
+                Practice(practice.ods_code, practice.name, practice.label)
+                for practice in GpPractice.objects.offered().filter(alliance=alliance)
+            ),
         )
     except DatabaseError:
         return cache.get(CHOICES_KEY) or Choices(needs=None, groups=None, lgbtqia=False)
@@ -107,10 +116,10 @@ def _url(page: Page) -> str:
     return reverse("referrals:step", args=[page.slug])
 
 
-def _back_url(state: State, page: Page) -> str:
+def _back_url(state: State, page: Page, ctx: FormContext) -> str:
     if state.changing:
         return reverse("referrals:check")
-    previous = previous_page(state, page)
+    previous = previous_page(state, page, ctx)
     return _url(previous) if previous and page is not START else ""
 
 
@@ -124,9 +133,9 @@ def _render_page(
         "route": state.route,
         "token": state.sign(),
         "action": _url(page),
-        "back_url": _back_url(state, page),
+        "back_url": _back_url(state, page, form.ctx),
         "choices": choices,
-        "crisis": crisis_lines() if page is START else [],
+        "crisis": crisis_lines(form.ctx.age) if page.crisis else [],
     }
     return render(request, page.template, context)
 
@@ -146,7 +155,7 @@ def _check(
         "route": state.route,
         "token": state.sign(),
         "problem": problem,
-        "back_url": _url(pages_for(state.route)[-1]),
+        "back_url": _url(last_page(state, choices, clock.today())),
         "crisis": crisis_lines() if problem else [],
         "choices": choices,
     }
@@ -181,10 +190,10 @@ def _answer(request: HttpRequest, page: Page) -> HttpResponse:
     if not form.is_valid():
         return _render_page(request, page, state, form, choices)
     state.save(page, form)
-    following = next_page(state, page)
+    ctx = context(state, choices, clock.today())
+    following = next_page(state, page, ctx)
     if following is None:
         return _check(request, state, choices)
-    ctx = context(state, choices, clock.today())
     return _render_page(request, following, state, blank_form(following, state, ctx), choices)
 
 
@@ -266,7 +275,7 @@ def send(request: HttpRequest) -> HttpResponse:
         "referral": referral,
         "signposted": signposted,
         "route": state.route,
-        "crisis": crisis_lines(),
+        "crisis": crisis_lines(referral.child.age_on(timezone.localdate(referral.received_at))),
         "choices": choices,
     }
     return render(request, "referrals/sent.html", context)

@@ -10,6 +10,7 @@ leave an earlier answer standing that no longer fits.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -17,12 +18,13 @@ from typing import Any
 from django.core import signing
 
 from onedoor.referrals.answers import ReferralAnswers
+from onedoor.referrals.consent import asks_competence_questions
+from onedoor.referrals.consent_forms import ConsentForm, OwnConsentForm
 from onedoor.referrals.form_parts import Choices, FormContext, PageForm, Value, Words
 from onedoor.referrals.forms import (
     CarersForm,
     ChildForm,
     CommunicationForm,
-    ConsentForm,
     MoreAboutForm,
     ReasonsForm,
     ReferrerForm,
@@ -30,7 +32,7 @@ from onedoor.referrals.forms import (
     StartForm,
     date_from,
 )
-from onedoor.referrals.models import Route, Source
+from onedoor.referrals.models import ConsentGivenBy, Route, Source
 
 SALT = "onedoor.referrals.form.state"
 MAX_AGE = timedelta(days=7)
@@ -53,6 +55,9 @@ class Page:
     title: str  # may say {who}, {Who}, {whose}, {Whose}: see forms.Words
     routes: frozenset[str] = ALL_ROUTES
     summary: str = ""  # the heading on the check page, when not the title
+    # Asked only when this says so, from the answers so far (None: always, on its routes).
+    asked: Callable[[State, FormContext], bool] | None = None
+    crisis: bool = False  # shows the crisis lines
 
     def title_for(self, words: Words) -> str:
         return self.title.format_map(words)
@@ -67,7 +72,19 @@ START = Page(
     "referrals/start.html",
     "Ask for help for a child or young person",
     summary="Who is asking",
+    crisis=True,
 )
+
+
+def _asks_competence_questions(state: State, ctx: FormContext) -> bool:
+    """A young person of 12 to 15 referring themselves on their own consent, whose parent or
+    carer does not know and agree: asked whether they understand what they agree to."""
+    consent = state.pages.get("consent", {})
+    return consent.get("agreed") == ConsentGivenBy.YOUNG_PERSON and asks_competence_questions(
+        age=ctx.age, parent_agrees=consent.get("parent_agrees") == "yes"
+    )
+
+
 PAGES = (
     START,
     Page(
@@ -84,10 +101,19 @@ PAGES = (
     Page("communication", CommunicationForm, "referrals/communication.html", "Communication needs"),
     Page("more-about", MoreAboutForm, "referrals/more_about.html", "More about {who}"),
     Page("consent", ConsentForm, "referrals/consent.html", "Consent"),
+    Page(
+        "own-consent",
+        OwnConsentForm,
+        "referrals/own_consent.html",
+        "Agreeing to this yourself",
+        frozenset({Route.SELF}),
+        asked=_asks_competence_questions,
+        crisis=True,
+    ),
 )
 BY_SLUG = {page.slug: page for page in PAGES}
 # Pages whose questions depend on who is asking: asked again when the route changes.
-ROUTE_PAGES = ("about-you", "consent")
+ROUTE_PAGES = ("about-you", "consent", "own-consent")
 
 
 @dataclass
@@ -146,8 +172,30 @@ def pages_for(route: str) -> list[Page]:
     return [page for page in PAGES if page is START or route in page.routes]
 
 
+def pages_asked(state: State, ctx: FormContext) -> list[Page]:
+    """The pages of the route that the answers so far call for, in order."""
+    return [page for page in pages_for(state.route) if page.asked is None or page.asked(state, ctx)]
+
+
+def last_page(state: State, choices: Choices, today: date) -> Page:
+    """The last page asked: where "Back" goes from the check page."""
+    return pages_asked(state, context(state, choices, today))[-1]
+
+
 def context(state: State, choices: Choices, today: date) -> FormContext:
-    return FormContext(route=state.route, today=today, choices=choices, born=state.born())
+    carers = state.pages.get("parents-and-carers", {})
+    referrer = state.pages.get("about-you", {})
+    named = " ".join(str(carers.get("carer_name", "")).split()).casefold()
+    return FormContext(
+        route=state.route,
+        today=today,
+        choices=choices,
+        born=state.born(),
+        carer_pr=str(carers.get("parental_responsibility", "")) if named else "",
+        carer_is_referrer=bool(named)
+        and named == " ".join(str(referrer.get("name", "")).split()).casefold(),
+        no_parent_details=bool(carers.get("own_consent")),
+    )
 
 
 def blank_form(page: Page, state: State, ctx: FormContext) -> PageForm:
@@ -165,18 +213,18 @@ def blank_form(page: Page, state: State, ctx: FormContext) -> PageForm:
     return page.form_class(ctx=ctx, initial=initial)
 
 
-def next_page(state: State, after: Page) -> Page | None:
+def next_page(state: State, after: Page, ctx: FormContext) -> Page | None:
     """The page to ask next, or None for the check page."""
-    pages = pages_for(state.route)
+    pages = pages_asked(state, ctx)
     if state.changing:
         return next((page for page in pages if page.slug not in state.pages), None)
     later = pages[pages.index(after) + 1 :] if after in pages else []
     return later[0] if later else None
 
 
-def previous_page(state: State, page: Page) -> Page | None:
+def previous_page(state: State, page: Page, ctx: FormContext) -> Page | None:
     """Where "Back" goes: the page before, or None for the check page when changing."""
-    pages = pages_for(state.route)
+    pages = pages_asked(state, ctx)
     if state.changing or page not in pages:
         return None
     return pages[max(pages.index(page) - 1, 0)]
@@ -202,7 +250,7 @@ def review(state: State, choices: Choices, today: date) -> Review:
     ctx = context(state, choices, today)
     sections: list[Section] = []
     parts: dict[str, Any] = {}
-    for page in pages_for(state.route):
+    for page in pages_asked(state, ctx):
         saved = state.pages.get(page.slug)
         if saved is None:
             return Review(sections, None, (page, blank_form(page, state, ctx)))

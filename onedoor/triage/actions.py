@@ -5,6 +5,7 @@ audit, and queues any notification in the same database."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,18 +14,20 @@ from django.utils import timezone
 
 from onedoor import clock
 from onedoor.accounts.models import User
-from onedoor.accounts.roles import TRIAGE_TEAM, Role
+from onedoor.accounts.roles import PARTNER_ANSWERS, TRIAGE_TEAM, Role
 from onedoor.alliance.clocks import triage_deadline
-from onedoor.alliance.models import IThriveGrouping, Offer, Organisation
+from onedoor.alliance.models import DirectoryService, IThriveGrouping, Offer, Organisation
 from onedoor.audit.trail import Action, record
 from onedoor.care.young_adults import require_named_coordinator
 from onedoor.children.models import TimelineEvent
 from onedoor.clock.calendar import ENGLAND_AND_WALES, Pause, days_lost
-from onedoor.referrals.bands import queue_band
+from onedoor.referrals.bands import EVERYTHING_ELSE, queue_band
 from onedoor.referrals.models import RISK_INDICATORS, Referral, RiskRating, Status
-from onedoor.referrals.states import change, move
+from onedoor.referrals.places import OneWaitingPlace, place_held, require_one_waiting_place
+from onedoor.referrals.states import Conflict, change, move
 from onedoor.referrals.timeline import on_timeline
 from onedoor.safeguarding.actions import open_from_triage
+from onedoor.triage.consent_reviews import require_settled_consent
 from onedoor.triage.models import Outcome, RiskScreening, TriageDecision
 
 CLINICIANS = frozenset({Role.CLINICAL_LEAD})
@@ -61,6 +64,17 @@ def _audit(user: User, referral: Referral, detail: dict[str, object]) -> None:
     )
 
 
+def require_current(referral: Referral, version: int) -> None:
+    """Refuse, first of all, a change made on a page loaded before someone else changed the
+    referral (`Conflict`, which says what changed), rather than whatever the change now
+    finds wrong with its state: so a stale page always explains itself. Nothing is written.
+    (`states.change` checks again as it writes, for a change that races this one.)"""
+    current = Referral.objects.filter(pk=referral.pk).values_list("version", flat=True).first()
+    if current != version:
+        referral.refresh_from_db()
+        raise Conflict(referral)
+
+
 def _tell_about_red(referral: Referral) -> None:
     """A red rating no clinician has reviewed: the clinical leads are told at once (it is
     on their tasks from the records, and escalates when overdue)."""
@@ -79,10 +93,12 @@ def screen_risk(
     other_indicators: str = "",
     rationale: str,
 ) -> RiskScreening:
-    """Record a RAG rating with its indicators and rationale. Red goes to the top of the
+    """Record a RAG rating with its indicators and rationale. It takes an urgent disclosure
+    off the very top of the queue (its task and escalation end). Red goes to the top of the
     queue until a clinician has reviewed it (a clinician screening it has), its clock
     becomes the same working day, and the clinical leads are told."""
     _require(user, TRIAGE_TEAM, "screen risk")
+    require_current(referral, version)
     if referral.status not in SCREENABLE:
         raise ValidationError("Only a referral awaiting triage can be screened")
     if rating not in RiskRating.values:
@@ -103,7 +119,7 @@ def screen_risk(
             red_reviewed_at=now if reviewed else None,
             triage_due_at=triage_deadline(
                 referral.child.alliance,
-                received_at=referral.received_at,
+                received_at=referral.triage_clock_from,  # receipt, or an overrule
                 risk_rating=rating,
                 priority_group=referral.child.priority_groups.filter(
                     shortens_triage_clock=True
@@ -137,12 +153,18 @@ def screen_risk(
 def review_red(*, user: User, referral: Referral, version: int, note: str) -> Referral:
     """A clinician has reviewed a red referral: it leaves the top band of the queue."""
     _require(user, CLINICIANS, "review red referrals")
+    require_current(referral, version)
     if referral.risk_rating != RiskRating.RED or referral.red_reviewed_at is not None:
         raise ValidationError("This referral has no red rating waiting for review")
     if not note.strip():
         raise ValidationError("Write what you found on review")
     with transaction.atomic():
-        change(referral=referral, version=version, red_reviewed_at=clock.now(), queue_band=1)
+        change(
+            referral=referral,
+            version=version,
+            red_reviewed_at=clock.now(),
+            queue_band=EVERYTHING_ELSE,
+        )
         _event(
             referral,
             user,
@@ -165,6 +187,10 @@ def _validate_decision(
     information_requested: str,
     information_due: date | None,
 ) -> None:
+    if referral.status == Status.JOINED:
+        raise ValidationError(
+            "This referral joined the child's open referral: it is never decided on its own"
+        )
     if referral.status != Status.AWAITING_TRIAGE:
         raise ValidationError("Only a referral awaiting triage can be decided")
     if not referral.risk_rating:
@@ -180,7 +206,11 @@ def _validate_decision(
             raise ValidationError(
                 "There is no consent to share with alliance partners: record it before allocating"
             )
+        require_settled_consent(referral)
         require_named_coordinator(referral)
+        held = place_held(referral.child_id, besides=referral)
+        if held is not None:  # checked again, with the child locked, as it takes effect
+            raise OneWaitingPlace(held)
     if outcome == Outcome.ADVICE and not materials_sent.strip():
         raise ValidationError("Record the advice and what was sent")
     if outcome == Outcome.STEP_UP and (receiving_service is None or not reason.strip()):
@@ -207,10 +237,13 @@ def record_decision(
     information_requested: str = "",
     information_due: date | None = None,
     complex: bool = False,
+    signposted: Sequence[DirectoryService] = (),
 ) -> TriageDecision:
     """The triage decision. Red or complex decisions wait for the clinical lead; others take
-    effect at once."""
+    effect at once. Advice and signposting may name the wider services the family was
+    pointed to: each must fit the child's age today."""
     _require(user, TRIAGE_TEAM, "make triage decisions")
+    require_current(referral, version)
     _validate_decision(
         referral,
         grouping=grouping,
@@ -222,6 +255,8 @@ def record_decision(
         information_requested=information_requested,
         information_due=information_due,
     )
+    signposted = list(signposted) if outcome == Outcome.ADVICE else []
+    _check_fits_age(referral, signposted)
     needs_sign_off = (referral.risk_rating == RiskRating.RED or complex) and (
         user.role not in CLINICIANS
     )
@@ -243,6 +278,7 @@ def record_decision(
             if needs_sign_off
             else TriageDecision.SignOff.NOT_NEEDED,
         )
+        decision.signposted_to.set(signposted)
         if needs_sign_off:
             move(
                 user=user,
@@ -254,6 +290,14 @@ def record_decision(
         else:
             _apply(user, referral, decision, version)
     return decision
+
+
+def _check_fits_age(referral: Referral, services: list[DirectoryService]) -> None:
+    age = referral.child.age_on(clock.today())
+    fits = set(DirectoryService.objects.fitting_age(age).values_list("pk", flat=True))
+    for service in services:
+        if service.pk not in fits or service.alliance_id != referral.child.alliance_id:
+            raise ValidationError(f"{service.name} is not for someone aged {age}")
 
 
 def _apply(
@@ -269,6 +313,7 @@ def _apply(
     if decision.outcome == Outcome.MORE_INFORMATION:
         changes["clock_paused_at"] = now  # THE pause rule (clock/calendar.py)
     if decision.outcome == Outcome.ALLOCATE and decision.offer is not None:
+        require_one_waiting_place(referral)
         changes.update(
             allocated_offer=decision.offer,
             allocated_organisation=decision.offer.organisation,
@@ -283,6 +328,8 @@ def _apply(
         f" ({decision.get_grouping_display()}).",
         changes=changes,
     )
+    if decision.outcome == Outcome.ADVICE:
+        referral.signposted_to.set(decision.signposted_to.all())
     if decision.outcome == Outcome.SAFEGUARDING:
         open_from_triage(user=user, referral=referral, reason=decision.reason)
     if decision.outcome == Outcome.NOT_ACCEPTED:
@@ -296,6 +343,7 @@ def sign_off(
 ) -> TriageDecision:
     """The clinical lead signs a waiting decision off (it takes effect) or returns it."""
     _require(user, CLINICIANS, "sign off triage decisions")
+    require_current(decision.referral, version)
     if not approve and not note.strip():
         raise ValidationError("Say why the decision goes back to triage")
     with transaction.atomic():
@@ -317,10 +365,11 @@ def sign_off(
             if decision.outcome == Outcome.ALLOCATE and not referral.consent_to_share:
                 raise ValidationError("There is no consent to share: it cannot be allocated")
             if decision.outcome == Outcome.ALLOCATE:
+                require_settled_consent(referral)
                 require_named_coordinator(referral)
             # Signing off a red referral's decision is a clinician's review of it.
             reviewed: dict[str, object] = (
-                {"red_reviewed_at": clock.now(), "queue_band": 1}
+                {"red_reviewed_at": clock.now(), "queue_band": EVERYTHING_ELSE}
                 if referral.risk_rating == RiskRating.RED and referral.red_reviewed_at is None
                 else {}
             )
@@ -337,7 +386,7 @@ def sign_off(
 
 
 def _partner_of(user: User, referral: Referral) -> None:
-    if user.role not in {Role.PRACTITIONER, Role.PARTNER_LEAD} or (
+    if user.role not in PARTNER_ANSWERS or (
         referral.allocated_organisation_id != user.organisation_id
     ):
         raise PermissionDenied("Only the partner the child is allocated to can answer.")
@@ -382,6 +431,7 @@ def information_received(*, user: User, referral: Referral, version: int, note: 
     """The information asked for has arrived: back to triage, the clock restarted and its
     deadline pushed back by the working days it was paused."""
     _require(user, TRIAGE_TEAM, "record information received")
+    require_current(referral, version)
     if referral.status != Status.MORE_INFORMATION or referral.clock_paused_at is None:
         raise ValidationError("This referral is not waiting for information")
     if not note.strip():

@@ -1,8 +1,10 @@
 """Overdue items climb the alliance's escalation framework: never silent.
 
-Three kinds of item escalate: a red referral that no clinician has reviewed by its triage
-deadline, any other referral not triaged by its deadline (its clock not paused), and a
-handover that the receiving side has not acknowledged by its due time. Each
+These items escalate: a referral that discloses a risk to life and that no triage lead has
+screened within the alliance's `urgent_screening_hours` working hours of arriving, a red
+referral that no clinician has reviewed by its triage deadline, any other referral not
+triaged by its deadline (its clock not paused), a handover that the receiving side has not
+acknowledged by its due time, and a safeguarding follow-up action not done by its day. Each
 reaches level 1 of the framework when it falls due, and each next level
 `hours_to_next_level` later. The rule is pure (`level_reached`); `escalate_overdue` applies it
 and can run any number of times: each (item, level) is raised once, and its people are told
@@ -22,10 +24,12 @@ from django.utils import timezone
 from onedoor import clock
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
+from onedoor.alliance.clocks import screening_deadline
 from onedoor.alliance.models import EscalationLevel
 from onedoor.audit.trail import Action, record
 from onedoor.care.models import Transition
 from onedoor.clock.calendar import LONDON, end_of
+from onedoor.referrals.bands import RED_UNREVIEWED, URGENT_UNSCREENED
 from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.timeline import on_timeline
 from onedoor.safeguarding.models import FollowUp
@@ -65,10 +69,16 @@ class Overdue:
 
 
 def still_overdue(kind: str) -> Q:
-    """Escalations whose item is still overdue (on `Escalation`): the red referral still not
-    reviewed, the referral still waiting for triage, the handover still not acknowledged."""
+    """Escalations whose item is still overdue (on `Escalation`): the urgent disclosure still
+    not screened, the red referral still not reviewed, the referral still waiting for triage,
+    the handover still not acknowledged."""
     return {
-        Escalation.Kind.RED_REVIEW: Q(referral__queue_band=0, referral__status__in=TRIAGE_STATES),
+        Escalation.Kind.URGENT_DISCLOSURE: Q(
+            referral__queue_band=URGENT_UNSCREENED, referral__status__in=TRIAGE_STATES
+        ),
+        Escalation.Kind.RED_REVIEW: Q(
+            referral__queue_band=RED_UNREVIEWED, referral__status__in=TRIAGE_STATES
+        ),
         Escalation.Kind.TRIAGE_CLOCK: Q(
             referral__status=Status.AWAITING_TRIAGE, referral__clock_paused_at__isnull=True
         ),
@@ -78,8 +88,17 @@ def still_overdue(kind: str) -> Q:
 
 
 def _overdue(now: datetime) -> Iterable[Overdue]:
+    unscreened = Referral.objects.filter(
+        queue_band=URGENT_UNSCREENED, status__in=TRIAGE_STATES, received_at__lte=now
+    ).select_related("child__alliance")
+    for referral in unscreened.iterator(chunk_size=500):
+        # Due a number of working hours after arrival (`urgent_screening_hours`), which the
+        # database cannot count: these are few, each is checked here.
+        due = screening_deadline(referral.child.alliance, received_at=referral.triage_clock_from)
+        if due <= now:
+            yield Overdue(Escalation.Kind.URGENT_DISCLOSURE, referral, due)
     reds = Referral.objects.filter(
-        queue_band=0, status__in=TRIAGE_STATES, triage_due_at__lte=now
+        queue_band=RED_UNREVIEWED, status__in=TRIAGE_STATES, triage_due_at__lte=now
     ).select_related("child__alliance")
     for referral in reds.iterator(chunk_size=500):
         assert referral.triage_due_at is not None
@@ -88,7 +107,7 @@ def _overdue(now: datetime) -> Iterable[Overdue]:
         Referral.objects.filter(
             status=Status.AWAITING_TRIAGE, clock_paused_at__isnull=True, triage_due_at__lte=now
         )
-        .exclude(queue_band=0)  # a red one escalates as a red review
+        .exclude(queue_band=RED_UNREVIEWED)  # a red one escalates as a red review
         .select_related("child__alliance")
     )
     for referral in late.iterator(chunk_size=500):
@@ -111,7 +130,7 @@ def _overdue(now: datetime) -> Iterable[Overdue]:
 
 
 def escalate_overdue(now: datetime | None = None) -> int:
-    """Raise every level now due for overdue red reviews and handovers; returns how many."""
+    """Raise every level now due for every overdue item; returns how many."""
     now = now or clock.now()
     raised = 0
     for item in _overdue(now):

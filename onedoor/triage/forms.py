@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from onedoor.alliance.models import IThriveGrouping, Offer, Organisation
+from onedoor.alliance.models import DirectoryService, IThriveGrouping, Offer, Organisation
 from onedoor.referrals.models import RISK_INDICATORS, RiskRating
 from onedoor.triage.models import Outcome
 
@@ -85,6 +85,12 @@ class DecisionForm(VersionedForm):
         label="Advice given and materials sent", max_length=4000, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
+    signposted = forms.ModelMultipleChoiceField(
+        label="Signposted to (advice and signposting)",
+        help_text="The wider services for someone of the child's age.",
+        queryset=DirectoryService.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
     information_requested = forms.CharField(
         label="Information needed", max_length=4000, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -100,10 +106,14 @@ class DecisionForm(VersionedForm):
         label="Complex: ask the clinical lead to sign this decision off", required=False
     )
 
-    def __init__(self, *args: Any, offers: Any, services: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, offers: Any, services: Any, directory: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["offer"].queryset = offers  # type: ignore[attr-defined]
         self.fields["receiving_service"].queryset = services  # type: ignore[attr-defined]
+        if directory is not None:  # those that fit the child's age
+            self.fields["signposted"].queryset = directory  # type: ignore[attr-defined]
 
 
 class SignOffForm(VersionedForm):

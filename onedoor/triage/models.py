@@ -65,6 +65,12 @@ class TriageDecision(models.Model):
         blank=True, help_text="Why; for not accepted, what the referrer is told."
     )
     materials_sent = models.TextField(blank=True)
+    signposted_to = models.ManyToManyField(
+        "alliance.DirectoryService",
+        blank=True,
+        related_name="+",
+        help_text="Advice and signposting: the wider services that fit the child's age.",
+    )
     information_requested = models.TextField(blank=True)
     information_due = models.DateField(null=True, blank=True)
     complex = models.BooleanField(default=False)
@@ -96,6 +102,7 @@ class Escalation(models.Model):
         TRIAGE_CLOCK = "triage_clock", "Triage clock overdue"
         HANDOVER = "handover", "Handover not acknowledged"
         SAFEGUARDING_ACTION = "safeguarding_action", "Safeguarding action overdue"
+        URGENT_DISCLOSURE = "urgent_disclosure", "Urgent disclosure not screened"
 
     referral = models.ForeignKey(
         "referrals.Referral", on_delete=models.PROTECT, related_name="escalations"
@@ -164,3 +171,54 @@ class ComplexDecision(models.Model):
 
     def __str__(self) -> str:
         return f"Complex-case decision {self.uuid}"
+
+
+class SignpostingReview(models.Model):
+    """A triage lead read one working day's list of signposted referrals (the referrals
+    signposted from that working day up to the next: `triage/signposted.py`)."""
+
+    alliance = models.ForeignKey("alliance.Alliance", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField(help_text="The working day whose list was reviewed.")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "day"], name="one_review_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"Signposted referrals of {self.day} reviewed"
+
+
+class ConsentReview(models.Model):
+    """The triage team's review of a young person's own consent to a referral, under 16:
+    competence confirmed, to revisit, or a parent or carer's consent obtained instead."""
+
+    class Result(models.TextChoices):
+        CONFIRMED = "confirmed", "Competence confirmed: the young person consents themselves"
+        REVISIT = "revisit", "Revisit: contact the young person or involve a parent or carer"
+        PARENT_AGREED = (
+            "parent_agreed",
+            "A parent or carer with parental responsibility has now agreed",
+        )
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="consent_reviews"
+    )
+    result = models.CharField(max_length=20, choices=Result.choices)
+    note = models.TextField()
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Consent review {self.uuid}"

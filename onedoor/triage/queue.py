@@ -1,6 +1,7 @@
-"""The triage queue: every referral awaiting triage that the user may see, red referrals not
-yet reviewed first, then by the deadline on each clock; filtered, and paged by keyset (never
-OFFSET or a count), so a page costs the same at any depth and any size of queue."""
+"""The triage queue: every referral awaiting triage that the user may see, urgent disclosures
+not yet screened first (by arrival), then red referrals not yet reviewed, then by the
+deadline on each clock; filtered, and paged by keyset (never OFFSET or a count), so a page
+costs the same at any depth and any size of queue."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from onedoor.referrals.models import Referral, Source, Status
 
 PAGE_SIZE = 50
 TRIAGE_STATES = (Status.AWAITING_TRIAGE, Status.MORE_INFORMATION, Status.AWAITING_SIGN_OFF)
+# The queue's state filter: the states in triage, and the signposted referrals (kept, and
+# found here: newest first, `SIGNPOSTED_ORDER`).
+STATE_FILTERS = (*TRIAGE_STATES, Status.SIGNPOSTED)
 AGE_BANDS = {"5-10": (5, 10), "11-15": (11, 15), "16-18": (16, 18), "19-25": (19, 25)}
 
 
@@ -36,7 +40,7 @@ class Filters:
             source=query.get("source", "") if query.get("source") in Source.values else "",
             age_band=query.get("age_band", "") if query.get("age_band") in AGE_BANDS else "",
             partner=query.get("partner", "")[:50],
-            state=query.get("state", "") if query.get("state") in TRIAGE_STATES else "",
+            state=query.get("state", "") if query.get("state") in STATE_FILTERS else "",
         )
 
 
@@ -71,14 +75,26 @@ def queue_for(user: User, filters: Filters) -> QuerySet[Referral]:
         referrals = referrals.filter(born_between(clock.today(), youngest, oldest))
     if filters.partner:
         referrals = referrals.filter(last_declined_by__slug=filters.partner)
+    if filters.state == Status.SIGNPOSTED:
+        referrals = referrals.select_related(
+            "signposted_by", "eligibility_overruled_by"
+        ).prefetch_related("signposted_to")
     return referrals.select_related("child", "last_declined_by").prefetch_related(
         "child__priority_groups"
     )
 
 
-# Red referrals not yet reviewed first (band 0), then by the deadline on each clock.
-QUEUE_ORDER = Keyset(("queue_band", "triage_due_at", "pk"))
+# By band (`referrals/bands.py`): urgent disclosures not yet screened (0), then red referrals
+# not yet reviewed (1), then the rest (2); within a band by the deadline on each clock, then
+# by arrival. Every unscreened urgent disclosure runs the same-day clock, whose deadline
+# never comes earlier for a later arrival, so band 0 is in order of arrival.
+QUEUE_ORDER = Keyset(("queue_band", "triage_due_at", "received_at", "pk"))
+
+
+# Signposted referrals have no clock: the newest first, by when they were received.
+SIGNPOSTED_ORDER = Keyset(("-received_at", "-pk"))
 
 
 def page_of(user: User, filters: Filters, cursor: str = "") -> Page[Referral]:
-    return QUEUE_ORDER.page(queue_for(user, filters), cursor, PAGE_SIZE)
+    order = SIGNPOSTED_ORDER if filters.state == Status.SIGNPOSTED else QUEUE_ORDER
+    return order.page(queue_for(user, filters), cursor, PAGE_SIZE)

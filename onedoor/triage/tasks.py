@@ -20,6 +20,7 @@ TEMPLATES = {
     "triage_clock": "triage-escalation",
     "handover": "handover-escalation",
     "safeguarding_action": "safeguarding-escalation",
+    "urgent_disclosure": "urgent-disclosure-escalation",
 }
 
 

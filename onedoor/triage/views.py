@@ -9,7 +9,7 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -20,15 +20,27 @@ from onedoor.accounts.decorators import roles_required
 from onedoor.accounts.models import User
 from onedoor.accounts.navigation import roles_for
 from onedoor.accounts.roles import TRIAGE_TEAM, Role
-from onedoor.alliance.models import EscalationLevel, Offer, Organisation, PriorityGroup
+from onedoor.alliance.models import (
+    DirectoryService,
+    EscalationLevel,
+    Offer,
+    Organisation,
+    PriorityGroup,
+)
+from onedoor.care.records import handovers_to
+from onedoor.care.young_adults import require_named_coordinator
 from onedoor.clock.calendar import ENGLAND_AND_WALES, TimeLeft, time_left
-from onedoor.referrals.models import RISK_INDICATORS, MatchStatus, Referral, Source
+from onedoor.referrals.joins import may_undo
+from onedoor.referrals.models import RISK_INDICATORS, MatchStatus, Referral, Source, Status
+from onedoor.referrals.places import place_held
 from onedoor.referrals.states import Conflict
+from onedoor.triage import signposted
 from onedoor.triage.actions import (
     accept_allocation,
     decline_allocation,
     information_received,
     record_decision,
+    require_current,
     review_red,
     screen_risk,
     sign_off,
@@ -45,7 +57,7 @@ from onedoor.triage.forms import (
 )
 from onedoor.triage.models import ComplexDecision, TriageDecision
 from onedoor.triage.offers import offers_for
-from onedoor.triage.queue import AGE_BANDS, TRIAGE_STATES, Filters, page_of
+from onedoor.triage.queue import AGE_BANDS, STATE_FILTERS, TRIAGE_STATES, Filters, page_of
 
 MATCHES_SHOWN = 50
 
@@ -75,7 +87,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             ),
         )
         for referral in page.rows
-        if referral.triage_due_at is not None
+        if referral.triage_due_at is not None and filters.state != Status.SIGNPOSTED
     ]
     to_check = (
         referrals_visible_to(user)
@@ -85,13 +97,14 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "rows": rows,
+        "signposted": signposted.rows(page.rows) if filters.state == Status.SIGNPOSTED else [],
         "filters": filters,
         "next_query": page.next_query(request),
         "first_page": page.first,
         "to_check": to_check,
         "shown": MATCHES_SHOWN,
         "sources": Source.choices,
-        "states": [(state.value, state.label) for state in TRIAGE_STATES],
+        "states": [(state.value, state.label) for state in STATE_FILTERS],
         "age_bands": list(AGE_BANDS),
         "groups": PriorityGroup.objects.filter(
             alliance__organisations=user.organisation
@@ -117,6 +130,9 @@ def triage_referral(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
     services = Organisation.objects.filter(
         alliance=referral.child.alliance, kind=Organisation.Kind.EXTERNAL
     )
+    # Advice and signposting: the wider services for someone of the child's age today.
+    directory = DirectoryService.objects.fitting_age(referral.child.age_on(clock.today()))
+    directory = directory.filter(alliance=referral.child.alliance)
     indicators = [field for field in RISK_INDICATORS if getattr(referral, field)]
     initial = {"version": referral.version}
     forms_ = {
@@ -126,7 +142,11 @@ def triage_referral(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         "review": ReviewForm(data if posted == "review" else None, initial=initial),
         "information": InformationForm(data if posted == "information" else None, initial=initial),
         "decide": DecisionForm(
-            data if posted == "decide" else None, initial=initial, offers=offers, services=services
+            data if posted == "decide" else None,
+            initial=initial,
+            offers=offers,
+            services=services,
+            directory=directory,
         ),
         "sign_off": SignOffForm(data if posted == "sign_off" else None, initial=initial),
     }
@@ -140,6 +160,9 @@ def triage_referral(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
             return redirect("triage:referral", referral_uuid=referral.uuid)
         except Conflict as changed:
             conflict = changed
+            # The page now shows the referral as it is; what they typed is kept, on the
+            # current version, to decide again (or not) having seen what changed.
+            _on_version(form, referral.version)
         except ValidationError as error:
             form.add_error(None, error.messages[0])
     waiting = referral.decisions.filter(sign_off=TriageDecision.SignOff.WAITING).first()
@@ -156,9 +179,42 @@ def triage_referral(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         "screenings": referral.screenings.select_related("screened_by")[:5],
         "can_sign_off": user.role == Role.CLINICAL_LEAD,
         "has_errors": any(f.errors for f in forms_.values()) or conflict is not None,
+        "coordinator_needed": _coordinator_needed(referral),
+        "place_held": _place_held(referral),
+        "joined": referral.joined.order_by("received_at", "pk"),
+        "may_undo_match": may_undo(referral),
     }
     status = 409 if conflict else 400 if context["has_errors"] else 200
     return render(request, "triage/referral.html", context, status=status)
+
+
+def _on_version(form: forms.Form, version: int) -> None:
+    """`form` keeps what was posted, but on the referral's current version."""
+    posted = form.data
+    assert isinstance(posted, QueryDict)  # a bound form of this page is bound to its POST
+    data = posted.copy()
+    data["version"] = str(version)
+    form.data = data
+
+
+def _place_held(referral: Referral) -> Referral | None:
+    """Where the child already waits, while this referral could still be allocated: the page
+    says so before the allocation is refused, by the rule that would refuse it."""
+    if referral.status not in TRIAGE_STATES:
+        return None
+    return place_held(referral.child_id, besides=referral)
+
+
+def _coordinator_needed(referral: Referral) -> bool:
+    """A young adult (a care leaver aged 18 to 25) with no named care coordinator: the page
+    says so before the allocation is refused, by the same gate that would refuse it."""
+    if referral.status not in TRIAGE_STATES:
+        return False
+    try:
+        require_named_coordinator(referral)
+    except ValidationError:
+        return True
+    return False
 
 
 DONE = {
@@ -172,6 +228,7 @@ DONE = {
 
 def _act(user: User, referral: Referral, posted: str, values: dict[str, Any]) -> None:
     version = values["version"]
+    require_current(referral, version)  # a stale page is told what changed, before all else
     if posted == "screen":
         screen_risk(
             user=user, referral=referral, version=version, rating=values["rating"],
@@ -190,6 +247,7 @@ def _act(user: User, referral: Referral, posted: str, values: dict[str, Any]) ->
             materials_sent=values["materials_sent"],
             information_requested=values["information_requested"],
             information_due=values["information_due"], complex=values["complex"],
+            signposted=values["signposted"],
         )  # fmt: skip
     elif posted == "sign_off":
         decision = referral.decisions.filter(sign_off=TriageDecision.SignOff.WAITING).first()
@@ -204,7 +262,8 @@ def _act(user: User, referral: Referral, posted: str, values: dict[str, Any]) ->
 @roles_required(*roles_for("triage:incoming"))
 @require_http_methods(["GET", "POST"])
 def incoming(request: HttpRequest) -> HttpResponse:
-    """The partner's incoming allocations: accept, or decline back to triage."""
+    """The partner's incoming allocations: accept, or decline back to triage; and the
+    handovers from other partners waiting for its answer (answered on their own page)."""
     user = request.user
     assert isinstance(user, User)
     problem: str = ""
@@ -244,7 +303,7 @@ def incoming(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "triage/incoming.html",
-        {"allocated": allocated, "problem": problem},
+        {"allocated": allocated, "handovers": handovers_to(user)[:200], "problem": problem},
         status=400 if problem else 200,
     )
 

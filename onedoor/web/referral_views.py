@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from onedoor.access.policy import Do
-from onedoor.access.records import get_referral_for_user
+from onedoor.access.records import get_referral_for_user, referrals_visible_to
 from onedoor.accounts.decorators import any_signed_in, roles_required
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import ADVICE_POINT, TRIAGE_TEAM
@@ -24,8 +25,11 @@ from onedoor.referrals.actions import (
     reject_match,
 )
 from onedoor.referrals.candidates import person_of
-from onedoor.referrals.models import ConsentGivenBy, MatchCandidate
-from onedoor.referrals.staff_forms import AdviceContactForm
+from onedoor.referrals.joins import may_undo, undo_match
+from onedoor.referrals.models import ConsentGivenBy, MatchCandidate, Referral, RetiredChild
+from onedoor.referrals.places import open_referrals
+from onedoor.referrals.staff_forms import AdviceContactForm, UndoMatchForm
+from onedoor.referrals.states import Conflict
 
 
 @roles_required(*TRIAGE_TEAM)
@@ -46,9 +50,7 @@ def matches(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         )
         try:
             if request.POST.get("decision") == "same":
-                confirm_match(user=user, candidate=candidate)
-                messages.success(request, "Referral attached to the child already known.")
-                return redirect("web:child", child_uuid=candidate.child.uuid)
+                return _confirmed(request, confirm_match(user=user, candidate=candidate))
             if request.POST.get("decision") == "different":
                 reject_match(user=user, candidate=candidate)
                 messages.success(request, "Possible match ruled out.")
@@ -56,12 +58,36 @@ def matches(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
             messages.error(request, "Choose whether this is the same child")
         except ValidationError as error:
             messages.error(request, error.messages[0])
-    candidates = referral.candidates.select_related("child").order_by("-score", "pk")
+        except Conflict as error:
+            messages.error(request, str(error))
+    candidates = list(referral.candidates.select_related("child").order_by("-score", "pk"))
+    # Where confirming would lead: the known child's open referral, which one of the two joins.
+    opens = open_referrals([c.child_id for c in candidates], besides=referral)
     return render(
         request,
         "referrals/staff/matches.html",
-        {"referral": referral, "described": person_of(referral.child), "candidates": candidates},
+        {
+            "referral": referral,
+            "described": person_of(referral.child),
+            "candidates": [(candidate, opens.get(candidate.child_id)) for candidate in candidates],
+        },
     )
+
+
+def _confirmed(request: HttpRequest, referral: Referral) -> HttpResponse:
+    """Where a confirmed match leads: the open referral that one of the two joined, or else
+    the child's record."""
+    joined = referral if referral.joined_to_id else referral.joined.first()
+    if joined is None or joined.joined_to is None:
+        messages.success(request, "Referral attached to the child already known.")
+        return redirect("web:child", child_uuid=referral.child.uuid)
+    messages.success(
+        request,
+        f"Referral {joined.reference_display} joined referral "
+        f"{joined.joined_to.reference_display}, the child's open referral: it has left the "
+        "triage queue, and what it says is shown below.",
+    )
+    return redirect("referrals_staff:referral", referral_uuid=joined.joined_to.uuid)
 
 
 @roles_required(*ADVICE_POINT)
@@ -117,5 +143,89 @@ def referral(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         "carers": found.child.carers.all(),
         "can_record_consent": user.at_advice_point and not found.consent_to_share,
         "consent_choices": ConsentGivenBy.choices,
+        **_joins(user, found),
     }
     return render(request, "referrals/staff/referral.html", context)
+
+
+def _joins(user: User, referral: Referral) -> dict[str, object]:
+    """The referrals that joined this one, as this viewer may read them (those they may see
+    themselves, and, for a partner holding the child, those with consent to share with
+    alliance partners; the others are counted, not shown), and which match a triage lead
+    may undo from here."""
+    joined = list(referral.joined.prefetch_related("needs").order_by("received_at", "pk"))
+    readable = set(
+        referrals_visible_to(user).filter(joined_to=referral).values_list("pk", flat=True)
+    )
+    undoable = set(
+        RetiredChild.objects.filter(referral__joined_to=referral).values_list(
+            "referral_id", flat=True
+        )
+        if user.in_triage_team
+        else []
+    )
+    shown = [
+        (other, other.pk in readable, other.pk in undoable)
+        for other in joined
+        if other.pk in readable or other.consent_to_share
+    ]
+    undo = None
+    if user.in_triage_team:
+        if may_undo(referral):
+            undo = referral
+        elif referral.joined_to is not None and may_undo(referral.joined_to):
+            undo = referral.joined_to
+    return {"joined": shown, "withheld": len(joined) - len(shown), "undo": undo}
+
+
+def _described(kept: RetiredChild | None) -> dict[str, object]:
+    """The child as the referral described them, from the record the match retired."""
+    fields: dict[str, object] = dict(kept.record.get("fields", {})) if kept else {}
+    born = fields.get("date_of_birth")
+    if isinstance(born, str):
+        fields["date_of_birth"] = date.fromisoformat(born)
+    return fields
+
+
+@roles_required(*TRIAGE_TEAM)
+@require_http_methods(["GET", "POST"])
+def undo_match_page(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    """Undo a mistaken match, with the reason: the referral is about another child."""
+    user = request.user
+    assert isinstance(user, User)
+    posted = request.method == "POST"
+    referral = get_referral_for_user(user, referral_uuid, Do.CHANGE if posted else Do.VIEW)
+    form = UndoMatchForm(request.POST if posted else None, initial={"version": referral.version})
+    conflict: Conflict | None = None
+    if posted and form.is_valid():
+        try:
+            undone = undo_match(
+                user=user,
+                referral=referral,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(
+                request,
+                f"Match undone: referral {undone.reference_display} is back in triage, about "
+                "its own child.",
+            )
+            return redirect("triage:referral", referral_uuid=undone.uuid)
+        except Conflict as changed:
+            conflict = changed
+            referral.refresh_from_db()
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+    kept = RetiredChild.objects.filter(referral=referral).first()
+    context = {
+        "referral": referral,
+        "child": referral.child,
+        "form": form,
+        "conflict": conflict,
+        "kept": kept,
+        "described": _described(kept),
+        "may_undo": may_undo(referral),
+        "version": referral.version,
+    }
+    status = 409 if conflict else 400 if form.errors else 200
+    return render(request, "referrals/staff/undo_match.html", context, status=status)

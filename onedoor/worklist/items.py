@@ -2,11 +2,16 @@
 stale): whatever is waiting on someone, and by when, for the referrals they may see.
 
 Work to act on now, whenever it is due:
+- a referral that discloses a risk to life that no triage lead has screened (triage lead and
+  clinical lead), due the alliance's `urgent_screening_hours` working hours after it
+  arrived (`triage.work`);
 - a red referral no clinician has reviewed (clinical lead), due by its triage deadline;
 - a triage decision waiting for sign-off (clinical lead), due by the triage deadline;
 - information requested for triage (triage lead), due by the end of the day asked for;
 - a handover not yet acknowledged (care coordinators, and whoever sent it), due by its
-  acknowledgement time;
+  acknowledgement time; one from another partner is also the receiving partner lead's to
+  answer, and a declined one goes back to its sender and the sending partner's lead
+  (`care.work`);
 - a missed Waiting Well check-in (the allocated partner), to follow up by the end of the
   next working day;
 - a young adult (a care leaver aged 18 to 25) with no named care coordinator, which holds
@@ -19,6 +24,10 @@ Reminders, shown from `LOOK_AHEAD` before they fall due:
   date the last one set.
 
 And the triage clocks (triage lead): referrals awaiting triage whose clock ends today or has.
+And each working day's list of signposted referrals that is over and nobody has reviewed
+(triage lead), due by the end of the next working day, and, sooner, a referral the
+eligibility rules turned away that discloses a risk to life, due by the end of its working
+day until its list is reviewed (`triage.signposted`).
 
 And, for anyone with a task list (`TASK_HOLDERS`):
 - the open actions they own from a multi-agency or professionals' meeting (`meetings.work`)
@@ -47,6 +56,7 @@ from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.care.lists import cadences_for, with_check_in_due
 from onedoor.care.models import CarePlan, CheckIn, RiskReview, Transition
+from onedoor.care.work import handovers_declined, handovers_to_answer
 from onedoor.care.young_adults import waiting_for_a_coordinator
 from onedoor.case_audits.work import audit_actions
 from onedoor.clock.calendar import (
@@ -59,10 +69,13 @@ from onedoor.clock.calendar import (
 )
 from onedoor.meetings.work import meeting_actions
 from onedoor.outcomes.work import measures_to_review
+from onedoor.referrals.bands import RED_UNREVIEWED
 from onedoor.referrals.models import Referral, Status
 from onedoor.safeguarding.work import safeguarding_work
 from onedoor.triage.models import Outcome, TriageDecision
 from onedoor.triage.queue import TRIAGE_STATES
+from onedoor.triage.signposted import signposted_to_review, urgent_signposted
+from onedoor.triage.work import urgent_disclosures
 from onedoor.work import Item
 
 SHOWN = 200
@@ -75,7 +88,7 @@ Source = Callable[[User, QuerySet[Referral], datetime], list[Item]]
 
 def _red_reviews(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
     referrals = (
-        visible.filter(queue_band=0, status__in=TRIAGE_STATES)
+        visible.filter(queue_band=RED_UNREVIEWED, status__in=TRIAGE_STATES)
         .select_related("child")
         .order_by("triage_due_at", "pk")[:SHOWN]
     )
@@ -238,8 +251,14 @@ PARTNER_WORK = (
     measures_to_review,
 )
 SOURCES: dict[str, tuple[Source, ...]] = {
-    Role.CLINICAL_LEAD: (_red_reviews, _sign_offs),
-    Role.TRIAGE_LEAD: (_information_requested, _triage_clocks),
+    Role.CLINICAL_LEAD: (urgent_disclosures, _red_reviews, _sign_offs),
+    Role.TRIAGE_LEAD: (
+        urgent_disclosures,
+        _information_requested,
+        _triage_clocks,
+        urgent_signposted,
+        signposted_to_review,
+    ),
     Role.CARE_COORDINATOR: (_handovers, _coordinators_needed),
     Role.PRACTITIONER: PARTNER_WORK,
     Role.PARTNER_LEAD: PARTNER_WORK,
@@ -249,6 +268,9 @@ SOURCES: dict[str, tuple[Source, ...]] = {
 # Work anyone with a task list may own: actions from meetings and case audits, and
 # safeguarding concerns and their follow-up actions.
 EVERYONES: tuple[Source, ...] = (meeting_actions, audit_actions, safeguarding_work)
+# Handovers between partners: the receiving partner's lead answers one; a decline is work for
+# whoever sent it and the sending partner's lead (`care.work`, each for those roles only).
+BETWEEN_PARTNERS: tuple[Source, ...] = (handovers_to_answer, handovers_declined)
 
 
 def due_items_for(user: User, now: datetime | None = None) -> list[Item]:
@@ -257,7 +279,7 @@ def due_items_for(user: User, now: datetime | None = None) -> list[Item]:
     sources = SOURCES.get(user.role, ()) if user.role else ()
     if user.role != Role.CARE_COORDINATOR:  # a coordinator sees every handover already
         sources = (*sources, _handovers_sent)
-    sources = (*sources, *EVERYONES)
+    sources = (*sources, *BETWEEN_PARTNERS, *EVERYONES)
     visible = referrals_visible_to(user)
     unique = {item.key: item for source in sources for item in source(user, visible, now)}
     return sorted(unique.values(), key=_order)[:SHOWN]

@@ -3,6 +3,8 @@ minutes (`manage.py send_reminders`); every message goes through `emails.deliver
 with a key, so the job can run twice, or die halfway and run again, and each message still
 goes once, and a failed send is tried again on the next run.
 
+- Urgent disclosures not yet screened: each triage lead and clinical lead is told at once
+  (the task queued with the referral usually has; this catches one that failed or was lost).
 - Red referrals not yet reviewed: each clinical lead is told at once (the task queued with
   the rating usually has; this catches one that failed or was lost).
 - Referral acknowledgements not yet all sent, for referrals received in the last
@@ -29,8 +31,13 @@ from onedoor.accounts.roles import TASK_HOLDERS
 from onedoor.clock.calendar import ENGLAND_AND_WALES, LONDON
 from onedoor.emails import templated
 from onedoor.emails.delivery import deliver, sent
+from onedoor.referrals.bands import RED_UNREVIEWED, URGENT_UNSCREENED
 from onedoor.referrals.models import Referral
-from onedoor.referrals.tasks import send_referral_acknowledgement, tell_clinical_leads
+from onedoor.referrals.tasks import (
+    send_referral_acknowledgement,
+    tell_about_urgent_disclosure,
+    tell_clinical_leads,
+)
 from onedoor.safeguarding.models import Concern
 from onedoor.safeguarding.tasks import notify_concern_owner
 from onedoor.triage.queue import TRIAGE_STATES
@@ -46,6 +53,7 @@ class Sent:
     acknowledgements: int
     digests: int
     concerns: int = 0
+    urgent: int = 0
 
 
 def send_reminders(now: datetime | None = None) -> Sent:
@@ -55,6 +63,7 @@ def send_reminders(now: datetime | None = None) -> Sent:
         acknowledgements=_acknowledgements(now),
         digests=_digests(now),
         concerns=_concerns(now),
+        urgent=_urgent(),
     )
 
 
@@ -65,10 +74,19 @@ def _concerns(now: datetime) -> int:
     return sum(notify_concern_owner.call(str(uuid)) for uuid in recent)
 
 
-def _red() -> int:
-    unreviewed = Referral.objects.filter(queue_band=0, status__in=TRIAGE_STATES).select_related(
-        "child"
+def _urgent() -> int:
+    unscreened = Referral.objects.filter(
+        queue_band=URGENT_UNSCREENED, status__in=TRIAGE_STATES
+    ).select_related("child")
+    return sum(
+        tell_about_urgent_disclosure(referral) for referral in unscreened.iterator(chunk_size=200)
     )
+
+
+def _red() -> int:
+    unreviewed = Referral.objects.filter(
+        queue_band=RED_UNREVIEWED, status__in=TRIAGE_STATES
+    ).select_related("child")
     return sum(tell_clinical_leads(referral) for referral in unreviewed.iterator(chunk_size=200))
 
 

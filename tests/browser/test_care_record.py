@@ -66,6 +66,7 @@ def test_a_practitioner_accepts_records_contacts_a_plan_a_review_and_discharges(
     expect(
         page.get_by_text("Discharged. The family has been invited to give feedback.")
     ).to_be_visible()
+    expect(page.get_by_text("Goals met: sleeping well and back at school.")).to_be_visible()
     assert_accessible(page)
     referral.refresh_from_db()
     assert referral.status == Status.DISCHARGED

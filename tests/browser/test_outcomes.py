@@ -1,5 +1,6 @@
-"""A practitioner enters an outcome measure and sees the chart; a young person completes one
-through the link on a phone."""
+"""A practitioner enters an outcome measure (the second time without the answer to the
+question about risk, which the young person chose not to give) and sees the chart; a young
+person completes one through the link on a phone."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ LOW = ["Only occasionally"] * 2 + ["Often", "Not at all", "Often"] + ["Only occa
 LOW += ["Often"]
 HIGH = ["Often", "Often", "Only occasionally", "Not at all", "Only occasionally", "Often",
         "Often", "Sometimes", "Often", "Only occasionally"]  # fmt: skip
+# HIGH without question 4, about self-harm: 26 from nine answers, prorated to 29
+DECLINED = [*HIGH[:3], "The young person chose not to answer", *HIGH[4:]]
 
 
 def _answer(page: Page, answers: list[str]) -> None:
@@ -42,9 +45,12 @@ def test_a_practitioner_enters_a_measure_and_sees_the_chart(page: Page, demo: Al
 
     page.get_by_role("link", name="Young Person's Clinical Outcomes in Routine Evaluation").click()
     page.get_by_role("button", name="Save YP-CORE").click()
-    assert error_summary(page) == ["Choose who completed the measure"]
+    assert error_summary(page) == [
+        "Choose who completed the measure",
+        "Answer question 4, or say that the young person chose not to answer it",
+    ]
     assert_accessible(page)
-    for answers in (LOW, HIGH):
+    for answers in (LOW, DECLINED):
         page.get_by_role("group", name="Who completed it").get_by_label("The young person").check()
         _answer(page, answers)
         page.get_by_role("button", name="Save YP-CORE").click()
@@ -53,10 +59,12 @@ def test_a_practitioner_enters_a_measure_and_sees_the_chart(page: Page, demo: Al
             page.get_by_role("link", name="Young Person's Clinical Outcomes").click()
     table = page.get_by_role("table", name="YP-CORE scores, oldest first")
     expect(table.get_by_role("row")).to_have_count(3)
-    expect(table.get_by_role("row").nth(2)).to_contain_text("26")
+    expect(table.get_by_role("row").nth(2)).to_contain_text("29 (prorated)")
+    expect(table.get_by_role("row").nth(2)).to_contain_text("Risk not answered")
+    expect(page.get_by_text("The risk question was not answered.")).to_be_visible()
     expect(page.get_by_role("img", name="YP-CORE scores over time")).to_be_visible()
     expect(page.locator("svg[role=img] polyline")).to_have_count(1)
-    expect(page.get_by_text("Total: 9 to 26: reliable deterioration")).to_be_visible()
+    expect(page.get_by_text("Total: 9 to 29: reliable deterioration")).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("button", name="Mark as reviewed").click()

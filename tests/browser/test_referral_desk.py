@@ -52,8 +52,9 @@ def test_the_triage_lead_checks_a_possible_match_on_accessible_pages(
     assert_accessible(page)
     page.get_by_role("button", name=re.compile(r"^Same child\W+Zoe Testwell$")).click()
 
-    expect(page).to_have_url(f"{live_server_url}/children/{first.child.uuid}/")
-    expect(page.get_by_text("Referral matched to this child")).to_be_visible()
+    # The child's first referral is still in triage: the later one joins it (one goes on).
+    expect(page).to_have_url(f"{live_server_url}/referrals/{first.uuid}/")
+    expect(page.get_by_role("heading", name="Referrals joined to this one")).to_be_visible()
     assert_accessible(page)
     again.refresh_from_db()
     assert (again.child, again.journey) == (first.child, first.journey)

@@ -15,6 +15,7 @@ from tests.browser.support import assert_accessible, sign_in
 DEMO_USERNAMES = (
     "triage",
     "coordinator",
+    "practitioner",
     "clinical-lead",
     "safeguarding",
     "manager",

@@ -1,0 +1,82 @@
+"""My tasks from handovers between partners, derived from the handovers themselves like
+every task (`worklist/items.py`):
+
+- a handover from another partner waiting for an answer: work for the receiving partner's
+  lead, due by the handover's due time (when it starts to escalate);
+- a handover the receiving partner declined: work for whoever sent it and the sending
+  partner's lead (the partner the child is back with), to read the reason and decide the
+  next step, due by the end of the next working day, until someone there has read it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from onedoor.accounts.roles import PARTNER_ANSWERS, Role
+from onedoor.care.models import Transition
+from onedoor.clock.calendar import ENGLAND_AND_WALES, due_at
+from onedoor.referrals.models import Referral
+from onedoor.work import Item
+
+if TYPE_CHECKING:
+    from onedoor.accounts.models import User
+
+SHOWN = 200
+# Who may have sent a handover between partners, and so hears of its decline.
+SENDERS = PARTNER_ANSWERS | {Role.CARE_COORDINATOR}
+
+
+def handovers_to_answer(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
+    if user.role != Role.PARTNER_LEAD or user.organisation_id is None:
+        return []
+    waiting = (
+        Transition.objects.filter(
+            kind=Transition.Kind.BETWEEN_PARTNERS,
+            receiving_organisation_id=user.organisation_id,
+            acknowledged_at__isnull=True,
+            referral__in=visible,
+        )
+        .select_related("referral__child")
+        .order_by("due_at", "pk")[:SHOWN]
+    )
+    return [
+        Item(
+            "Answer a handover from another partner",
+            t.referral,
+            t.due_at,
+            link=reverse("care:handover", args=[t.uuid]),
+        )
+        for t in waiting
+    ]
+
+
+def handovers_declined(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
+    if user.role not in SENDERS:
+        return []
+    ours = Q(sent_by=user)
+    if user.role == Role.PARTNER_LEAD:
+        ours |= Q(referral__allocated_organisation_id=user.organisation_id)
+    declined = (
+        Transition.objects.filter(
+            ours,
+            kind=Transition.Kind.BETWEEN_PARTNERS,
+            declined_at__isnull=False,
+            decline_read_at__isnull=True,
+            referral__in=visible,
+        )
+        .select_related("referral__child")
+        .order_by("declined_at", "pk")[:SHOWN]
+    )
+    return [
+        Item(
+            "Read why a handover was declined",
+            t.referral,
+            due_at(received_at=t.declined_at, working_days=1, calendar=ENGLAND_AND_WALES),  # type: ignore[arg-type]
+            "care:record",
+        )
+        for t in declined
+    ]
