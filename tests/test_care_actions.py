@@ -198,11 +198,12 @@ def test_a_step_up_waits_for_the_receiving_side_then_completes(
         acknowledge_handover(user=people.coordinator, transition=transition, note="again")
 
 
-def test_a_move_between_partners_is_acknowledged_by_the_receiving_partner(
+def test_a_move_between_partners_is_accepted_by_the_receiving_partner_not_acknowledged(
     people: People, waiting: Referral, alliance: Alliance
 ) -> None:
     from onedoor.alliance.models import Offer
     from onedoor.care.actions import acknowledge_handover, start_transition
+    from onedoor.care.handovers import accept_handover
 
     chums = alliance.organisations.get(slug="chums")
     offer = Offer.objects.get(slug="bereavement-support")
@@ -211,9 +212,13 @@ def test_a_move_between_partners_is_acknowledged_by_the_receiving_partner(
         reason="Bereavement is the main need.", receiving_organisation=chums,
         receiving_offer=offer, handover="Dad died in May.",
     )  # fmt: skip
-    acknowledge_handover(user=people.chums_practitioner, transition=transition, note="")
+    with pytest.raises(ValidationError, match="accepted or declined on its own page"):
+        acknowledge_handover(user=people.chums_practitioner, transition=transition, note="")
     waiting.refresh_from_db()
-    # acknowledging is accepting: the child joins CHUMS's waiting list for its offer
+    assert (waiting.status, transition.acknowledged_at) == (Status.IN_TRANSITION, None)
+    accept_handover(user=people.chums_practitioner, transition=transition, version=waiting.version)
+    waiting.refresh_from_db()
+    # the child joins CHUMS's waiting list for its offer
     assert (waiting.status, waiting.allocated_organisation, waiting.allocated_offer) == (
         Status.WAITING, chums, offer,
     )  # fmt: skip

@@ -14,7 +14,9 @@ from datetime import date
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from onedoor.alliance.models import Alliance, Offer
 from onedoor.audit.models import AuditEvent
@@ -402,6 +404,32 @@ def test_the_triage_page_shows_competence_to_be_confirmed_and_a_triage_lead_conf
     page = client.get(f"/triage/{referral.uuid}/").content.decode()
     assert "Consent:</strong> the young person (competence confirmed)" in page
     assert "Competence to be confirmed" not in page
+
+
+def test_the_consent_page_lists_its_reviews_in_the_same_queries_however_many(
+    client: Client, people: People, referral: Referral
+) -> None:
+    sign_in(client, people.triage)
+    url = f"/triage/{referral.uuid}/consent/"
+    client.get(url)  # the first request after signing in also saves the session
+
+    def revisit() -> int:
+        referral.refresh_from_db()
+        review_consent(
+            user=people.triage,
+            referral=referral,
+            version=referral.version,
+            result="revisit",
+            note="No answer on the phone; try again with the school nurse.",
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    one = revisit()
+    revisit()
+    assert revisit() == one
+    assert ConsentReview.objects.count() == 3
 
 
 def test_revisit_keeps_the_note_off_the_timeline_and_allocation_waits(

@@ -15,7 +15,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from onedoor.alliance.loader import DEFAULT_FILE, load
@@ -368,6 +370,27 @@ def _post(client: Client, referral: Referral, **data: str) -> object:
         reverse("referrals_staff:gp_practice", args=[referral.uuid]),
         {"version": str(referral.version), **data},
     )
+
+
+def _queries_to_show(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200  # type: ignore[attr-defined]
+    return len(queries)
+
+
+def test_the_correction_page_lists_the_practices_in_the_same_queries_however_many(
+    alliance: Alliance, people: People, client: Client
+) -> None:
+    referral = submit()
+    sign_in(client, people.coordinator)
+    url = reverse("referrals_staff:gp_practice", args=[referral.uuid])
+    client.get(url)  # the first request after signing in also saves the session
+    few = _queries_to_show(client, url)
+    GpPractice.objects.bulk_create(
+        GpPractice(alliance=alliance, ods_code=f"Y9{n:04d}", name=f"Practice {n}", town="Chatham")
+        for n in range(30)
+    )
+    assert _queries_to_show(client, url) == few
 
 
 def test_correcting_the_practice_brings_a_turned_away_referral_into_triage(

@@ -20,7 +20,7 @@ from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, Organisation
-from onedoor.care.actions import acknowledge_handover
+from onedoor.care.handovers import accept_handover
 from onedoor.care.models import CarePlan, CheckIn, RiskReview, Transition
 from onedoor.emails.delivery import MAX_ATTEMPTS
 from onedoor.emails.models import Delivery
@@ -211,7 +211,9 @@ def test_a_handover_stays_on_the_senders_and_the_coordinators_lists_until_acknow
             (waiting, "Ada", "due_today")
         ]
         assert _at(user, datetime(2026, 11, 24, 17, 0, tzinfo=UTC)) == [(waiting, "Ada", "overdue")]
-    acknowledge_handover(user=people.chums_practitioner, transition=handover, note="Received.")
+    accept_handover(
+        user=people.chums_practitioner, transition=handover, version=handover.referral.version
+    )
     for user in (people.kooth_practitioner, people.coordinator):
         assert _at(user, datetime(2026, 11, 24, 17, 0, tzinfo=UTC)) == []
 
@@ -248,7 +250,9 @@ def test_a_handover_past_its_due_time_climbs_the_escalation_framework_once_per_l
         ("kit@example.org", subject),
     ]
     assert "Ada" not in mail.outbox[0].body
-    acknowledge_handover(user=people.chums_practitioner, transition=handover, note="Received.")
+    accept_handover(
+        user=people.chums_practitioner, transition=handover, version=handover.referral.version
+    )
     assert escalate_overdue(handover.due_at + timedelta(days=3)) == 0  # acknowledged: it stops
 
 

@@ -343,6 +343,33 @@ def test_a_turned_away_referral_disclosing_a_risk_to_life_is_a_task_that_same_da
     assert due_items_for(people.triage) == []
 
 
+@pytest.mark.parametrize(("size", "lists"), [(3, 3), (30, 11)])  # 2 to 16 Nov: 11 lists
+def test_the_triage_leads_signposted_tasks_run_a_fixed_number_of_queries(
+    client: Client,
+    alliance: Alliance,
+    people: People,
+    django_assert_num_queries: object,
+    size: int,
+    lists: int,
+) -> None:
+    for n in range(size):
+        at = datetime(2026, 11, 2 + n % 15, 9, n, tzinfo=UTC)
+        _turned_away(f"Child{n}", at=at)
+        _turned_away(f"Urgent{n}", at=at, answers=replace(ADULT, risk_indicators=("self_harm",)))
+    sign_in(client, people.triage)
+    client.get("/")
+    # session, user, device; urgent disclosures to screen; information requested; triage
+    # clocks ending; turned-away referrals that disclose a risk to life, and their days'
+    # reviews; the days with signposted referrals, and their reviews; handovers the lead
+    # sent; the meeting and case audit actions they own; safeguarding concerns to plan and
+    # follow-up actions they own
+    with django_assert_num_queries(15):  # type: ignore[operator]
+        response = client.get("/tasks/")
+    whats = [row.item.what for row in response.context["rows"]]
+    assert whats.count("Signposted, but discloses a risk to life") == size
+    assert whats.count("Signposted referrals to review") == lists
+
+
 # Overruling eligibility
 
 

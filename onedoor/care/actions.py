@@ -18,7 +18,7 @@ from onedoor.accounts.roles import Role
 from onedoor.alliance.models import CheckInCadence, Offer, Organisation
 from onedoor.audit.trail import Action, record
 from onedoor.care.check_ins import back_to_triage, record_sent
-from onedoor.care.handovers import accept_handover, may_answer
+from onedoor.care.handovers import may_answer
 from onedoor.care.models import (
     CarePlan,
     CheckIn,
@@ -314,7 +314,7 @@ TRANSITION_ENDS = {
 }
 
 
-def _handover_due(now: datetime) -> datetime:
+def handover_due(now: datetime) -> datetime:
     """The receiving side has `HANDOVER_DAYS` working days, to the end of the last."""
     return end_of(ENGLAND_AND_WALES.add_working_days(timezone.localdate(now), HANDOVER_DAYS))
 
@@ -356,7 +356,7 @@ def record_step_down(
             receiving_organisation=referral.allocated_organisation,
             receiving_offer=referral.allocated_offer,
             handover=handover.strip(),
-            due_at=_handover_due(now),
+            due_at=handover_due(now),
             sent_by=user,
             sent_at=now,
         )
@@ -396,7 +396,7 @@ def start_transition(
     ):
         raise ValidationError("Choose the receiving partner's offer")
     now = clock.now()
-    due = _handover_due(now)
+    due = handover_due(now)
     # A move between partners records who sends it, and where a decline returns the child.
     between = kind == Transition.Kind.BETWEEN_PARTNERS
     sender, before = referral.allocated_organisation, referral.status
@@ -444,11 +444,13 @@ def may_acknowledge(user: User, transition: Transition) -> bool:
 
 
 def acknowledge_handover(*, user: User, transition: Transition, note: str) -> Transition:
-    """The receiving side acknowledges the handover (see `may_acknowledge`); for a move
-    between partners, acknowledging is accepting (`handovers.accept_handover`)."""
+    """The receiving side acknowledges the handover (see `may_acknowledge`). A move between
+    partners is not acknowledged but accepted or declined from the page the receiving
+    partner loaded (`handovers.accept_handover`, `decline_handover`), so a stale page is
+    refused."""
     if transition.kind == Transition.Kind.BETWEEN_PARTNERS:
-        return accept_handover(
-            user=user, transition=transition, version=transition.referral.version
+        raise ValidationError(
+            "A handover from another partner is accepted or declined on its own page"
         )
     if not may_acknowledge(user, transition):
         raise PermissionDenied("Only the receiving side acknowledges a handover.")

@@ -61,9 +61,8 @@ from onedoor.care.models import (
     Discharge,
     RiskReview,
     SafetyPlan,
-    Transition,
 )
-from onedoor.care.records import notes_visible_to
+from onedoor.care.records import handovers_visible_to, notes_visible_to
 from onedoor.care.young_adults import young_adult_for
 from onedoor.clock.calendar import ENGLAND_AND_WALES, TimeLeft, end_of, time_left
 from onedoor.content.actions import materials_for
@@ -124,7 +123,8 @@ def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
     # One query: the handover waiting for an answer, and one declined that the sender has
     # not read yet (`care/handovers.py`).
     handovers = list(
-        Transition.objects.filter(referral=referral)
+        handovers_visible_to(user)
+        .filter(referral=referral)
         .filter(
             Q(acknowledged_at__isnull=True)
             | Q(declined_at__isnull=False, decline_read_at__isnull=True)
@@ -220,7 +220,11 @@ def _record(user: User, referral: Any, posted: str, values: dict[str, Any]) -> N
     elif posted == "step_down":
         record_step_down(user=user, referral=referral, **values)
     elif posted == "acknowledge":
-        waiting = Transition.objects.filter(referral=referral, acknowledged_at__isnull=True).first()
+        waiting = (
+            handovers_visible_to(user)
+            .filter(referral=referral, acknowledged_at__isnull=True)
+            .first()
+        )
         if waiting is None:
             raise ValidationError("There is no handover waiting")
         acknowledge_handover(user=user, transition=waiting, note=values["note"])

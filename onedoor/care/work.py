@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from onedoor.accounts.roles import PARTNER_ANSWERS, Role
 from onedoor.care.models import Transition
+from onedoor.care.records import handovers_to
 from onedoor.clock.calendar import ENGLAND_AND_WALES, due_at
 from onedoor.referrals.models import Referral
 from onedoor.work import Item
@@ -31,18 +32,9 @@ SENDERS = PARTNER_ANSWERS | {Role.CARE_COORDINATOR}
 
 
 def handovers_to_answer(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
-    if user.role != Role.PARTNER_LEAD or user.organisation_id is None:
+    if user.role != Role.PARTNER_LEAD:
         return []
-    waiting = (
-        Transition.objects.filter(
-            kind=Transition.Kind.BETWEEN_PARTNERS,
-            receiving_organisation_id=user.organisation_id,
-            acknowledged_at__isnull=True,
-            referral__in=visible,
-        )
-        .select_related("referral__child")
-        .order_by("due_at", "pk")[:SHOWN]
-    )
+    waiting = handovers_to(user)[:SHOWN]  # the partner's "Incoming" handovers, within `visible`
     return [
         Item(
             "Answer a handover from another partner",

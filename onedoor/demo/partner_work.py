@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Organisation
-from onedoor.care.actions import FEEDBACK_DAYS, HANDOVER_DAYS
+from onedoor.care.actions import FEEDBACK_DAYS, handover_due
 from onedoor.care.models import (
     CarePlan,
     CheckIn,
@@ -28,7 +28,7 @@ from onedoor.care.models import (
     SafetyPlan,
     Transition,
 )
-from onedoor.clock.calendar import ENGLAND_AND_WALES, end_of
+from onedoor.clock.calendar import end_of
 from onedoor.demo import texts
 from onedoor.demo.stories import DAY, HOUR, Story, in_hours
 from onedoor.outcomes.measures import Measure
@@ -59,7 +59,6 @@ LEFT_WHILE_WAITING = (
 )  # fmt: skip
 HELPFUL = ((5, 40), (4, 30), (3, 15), (2, 10), (1, 5))
 CARE_PLAN_WEEKS = 12
-URGENT = ("self_harm", "suicidal_thoughts", "harm_to_others")
 # Waiting Well: a few children's next check-in has fallen due, a few were not reached.
 OVERDUE_SHARE, MISSED_SHARE = 0.08, 0.06
 
@@ -103,7 +102,7 @@ def with_the_partner(
     seen_until = story.ended or records.now
     attended = _contacts(records, referral, story.started, seen_until, rng, worker)
     _care_plans(records, referral, story, seen_until, rng, worker)
-    if any(getattr(referral, field) for field in URGENT):
+    if referral.discloses_risk_to_life:
         _risk_reviews(records, referral, story.started, seen_until, rng, worker)
     _measures(records, referral, attended, rng, worker)
     if story.status == Status.IN_TRANSITION:
@@ -323,7 +322,7 @@ def _transition(
         else records.services[rng.choice(("specialist-camhs", "crisis-support"))]
     )
     reason = rng.choice(texts.TRANSITION_REASONS[kind])
-    due = end_of(ENGLAND_AND_WALES.add_working_days(timezone.localdate(sent), HANDOVER_DAYS))
+    due = handover_due(sent)
     records.transitions.append(
         Transition(
             uuid=uuid.uuid5(referral.uuid, "transition"), referral_id=referral.pk, kind=kind,

@@ -28,14 +28,14 @@ from onedoor.care.models import CoordinatorAssignment
 from onedoor.care.young_adults import CARE_LEAVER, is_young_adult
 from onedoor.children.models import Child, Ethnicity, Gender, Journey
 from onedoor.children.nhs_number import check_digit
-from onedoor.clock.calendar import ENGLAND_AND_WALES, clock_kind, due_at
+from onedoor.clock.calendar import ENGLAND_AND_WALES, due_at
 from onedoor.demo.activity import review_past_signposting, seed_activity
 from onedoor.demo.meetings import seed_demo_meetings
 from onedoor.demo.shaping import Child as Shaped
 from onedoor.demo.shaping import shape_child
 from onedoor.demo.stories import Setting, SignOff, Story
 from onedoor.referrals.actions import eligibility_rules
-from onedoor.referrals.bands import URGENT_UNSCREENED, queue_band
+from onedoor.referrals.bands import queue_band
 from onedoor.referrals.models import (
     ConsentGivenBy,
     Referral,
@@ -334,9 +334,6 @@ def seed_population(
                     if status == Status.AWAITING_TRIAGE and rng.random() < 0.5
                     else _weighted(rng, RISK_WEIGHTS)
                 )
-                prioritised = any(
-                    groups[slug].shortens_triage_clock for slug in flags if slug in groups
-                )
                 reference = _reference(rng)
                 while reference in used_references:
                     reference = _reference(rng)
@@ -360,7 +357,6 @@ def seed_population(
                         self_harm=rng.random() < 0.12,
                         suicidal_thoughts=rng.random() < 0.06,
                         safeguarding_concern=rng.random() < 0.05,
-                        eligible=status != Status.SIGNPOSTED,
                         queue_band=queue_band(
                             risk_rating=rating,
                             red_reviewed=status != Status.AWAITING_TRIAGE or rng.random() < 0.5,
@@ -369,24 +365,8 @@ def seed_population(
                         risk_rating=rating,
                         allocated_offer=offer,
                         allocated_organisation=offer.organisation if offer else None,
-                        # Allocated by the end of the triage clock, never in the future.
-                        allocated_at=min(
-                            deadline(received, working_days["routine"]),
-                            max(received, clock.now()),
-                        )
-                        if offer
-                        else None,
                     )
                 )
-                made = batch_referrals[-1]  # its clock, once its indicators are known
-                if not rating and made.discloses_risk_to_life:
-                    made.queue_band = URGENT_UNSCREENED  # on top until a triage lead screens it
-                kind = clock_kind(
-                    risk_rating=rating,
-                    priority_group=prioritised,
-                    disclosed_risk=made.discloses_risk_to_life,
-                )
-                made.triage_due_at = deadline(received, working_days[kind])
             # Fitted to the rules: eligibility, one open referral, the records its state needs.
             in_groups = [groups[slug] for slug in flags if slug in groups]
             stories |= shape_child(

@@ -151,7 +151,7 @@ def score(measure: Measure, answers: Answers, age: int, gender: str) -> Result:
                 raw = sum(given) * len(items) / answered
             value = _round(raw, subscale.decimals)
             scores.append(_scored(subscale, value, answered, missing, missing > 0, age, gender))
-    unanswered = tuple(item.key for item in measure.risk_items if item.key not in values)
+    unanswered = tuple(item.key for item in unanswered_risk_items(measure, answers))
     return Result(tuple(scores), tuple(risk), age, gender, unanswered)
 
 

@@ -49,6 +49,31 @@ class RateLimited(Exception):
     """Too many referrals sent from one address in the last hour."""
 
 
+def entering_triage(referral: Referral, *, at: datetime) -> dict[str, object]:
+    """The fields a referral the eligibility rules turned away takes on as it comes into
+    triage at `at` (an overrule, or a corrected GP practice): eligible, the child's open
+    journey (opened if there is none; call inside the move's transaction), its triage clock
+    from `at`, since triage could not start before, and its queue band."""
+    child = referral.child
+    journey = Journey.objects.filter(child=child, closed_at__isnull=True).first()
+    return {
+        "eligible": True,
+        "journey": journey or Journey.objects.create(child=child, opened_at=at),
+        "triage_due_at": triage_deadline(
+            child.alliance,
+            received_at=at,
+            risk_rating=referral.risk_rating,
+            priority_group=child.priority_groups.filter(shortens_triage_clock=True).exists(),
+            disclosed_risk=referral.discloses_risk_to_life,
+        ),
+        "queue_band": queue_band(
+            risk_rating=referral.risk_rating,
+            red_reviewed=referral.red_reviewed_at is not None,
+            discloses_risk_to_life=referral.discloses_risk_to_life,
+        ),
+    }
+
+
 def eligibility_rules(alliance: Alliance) -> EligibilityRules:
     return EligibilityRules(
         min_age=alliance.min_age,

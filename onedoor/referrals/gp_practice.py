@@ -20,16 +20,15 @@ from django.utils import timezone
 from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import ADVICE_POINT
-from onedoor.alliance.clocks import triage_deadline
 from onedoor.alliance.models import GpPractice
 from onedoor.audit.trail import Action, record
-from onedoor.children.models import Child, Journey, TimelineEvent
+from onedoor.children.models import Child, TimelineEvent
 from onedoor.clock import LONDON
-from onedoor.referrals.actions import eligibility_rules
-from onedoor.referrals.bands import queue_band
+from onedoor.referrals.actions import eligibility_rules, entering_triage
 from onedoor.referrals.eligibility import Eligibility, assess
 from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.states import Conflict, change, move
+from onedoor.referrals.timeline import on_timeline
 
 NAME_LIMIT = 200
 NONE_GIVEN = "none given"
@@ -112,7 +111,6 @@ def correct_gp_practice(
     with transaction.atomic():
         if into_triage:
             summary += "now eligible. The referral is in triage, its clock from now."
-            journey = Journey.objects.filter(child=child, closed_at__isnull=True).first()
             move(
                 user=user,
                 referral=referral,
@@ -121,23 +119,8 @@ def correct_gp_practice(
                 summary=summary,
                 changes={
                     **fields,
-                    "eligible": True,
+                    **entering_triage(referral, at=now),
                     "corrected_into_triage_at": now,
-                    "journey": journey or Journey.objects.create(child=child, opened_at=now),
-                    "triage_due_at": triage_deadline(
-                        child.alliance,
-                        received_at=now,
-                        risk_rating=referral.risk_rating,
-                        priority_group=child.priority_groups.filter(
-                            shortens_triage_clock=True
-                        ).exists(),
-                        disclosed_risk=referral.discloses_risk_to_life,
-                    ),
-                    "queue_band": queue_band(
-                        risk_rating=referral.risk_rating,
-                        red_reviewed=referral.red_reviewed_at is not None,
-                        discloses_risk_to_life=referral.discloses_risk_to_life,
-                    ),
                 },
             )
         else:
@@ -145,13 +128,8 @@ def correct_gp_practice(
             if turned_away:
                 fields["ineligibility_reason"] = " ".join(eligibility.reasons)
             change(referral=referral, version=version, **fields)
-            TimelineEvent.objects.create(
-                child=child,
-                at=now,
-                kind=TimelineEvent.Kind.REFERRAL_CORRECTED,
-                actor=user,
-                referral=referral,
-                summary=summary,
+            on_timeline(
+                referral, summary, actor=user, kind=TimelineEvent.Kind.REFERRAL_CORRECTED, at=now
             )
         # The child's record names their GP practice too (in words).
         Child.objects.filter(pk=child.pk).update(

@@ -27,13 +27,13 @@ from django.utils import timezone
 from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import TRIAGE_TEAM
-from onedoor.audit.trail import Action, record
+from onedoor.audit.trail import Action
 from onedoor.children.models import CarerContact, Child, Journey, TimelineEvent
 from onedoor.clock.calendar import ENGLAND_AND_WALES, Pause, days_lost
 from onedoor.referrals.models import MatchCandidate, MatchStatus, Referral, RetiredChild, Status
 from onedoor.referrals.places import HOLDS_A_PLACE, JOINABLE, OPEN, open_referral, where_it_waits
 from onedoor.referrals.states import Conflict, change, move
-from onedoor.referrals.timeline import on_timeline
+from onedoor.referrals.timeline import written
 
 Kind = TimelineEvent.Kind
 # A match can be undone while the referral is joined, or still in triage.
@@ -155,21 +155,32 @@ def join(*, user: User, joining: Referral, into: Referral) -> None:
         changes={"joined_to": into, **_clock_resumed(joining, now)},
     )
     change(referral=into, version=into.version)
-    on_timeline(
+    _noted(
+        user,
         into,
         f"Referral {joining.reference_display} joined this referral. {what_it_adds(joining)}",
-        actor=user,
         kind=Kind.MATCH_CONFIRMED,
         at=now,
-    )
-    record(
-        Action.CHANGE,
-        actor=user,
-        record_type="referral",
-        record_id=into.uuid,
-        child_uuid=into.child.uuid,
         detail={"joined_by": str(joining.uuid)},
     )
+
+
+def _noted(
+    user: User,
+    referral: Referral,
+    summary: str,
+    *,
+    detail: dict[str, object],
+    kind: str = Kind.STATUS_CHANGED,
+    at: datetime | None = None,
+    reason: str = "",
+) -> None:
+    """A change to `referral` this module made: on its child's timeline, and in the audit
+    trail (`timeline.written`)."""
+    written(
+        user, referral, summary, record_type="referral", record_id=referral.uuid,
+        action=Action.CHANGE, detail=detail, kind=kind, at=at, reason=reason,
+    )  # fmt: skip
 
 
 def retire(
@@ -263,36 +274,22 @@ def undo_match(*, user: User, referral: Referral, version: int, reason: str) -> 
             _back_on_its_own(user, other, locked)
         if into is not None:
             change(referral=into, version=into.version)
-            on_timeline(
+            _noted(
+                user,
                 into,
                 f"Referral {locked.reference_display} is about another child: the match was "
                 "undone, and what it added is no longer part of this referral.",
-                actor=user,
                 kind=Kind.MATCH_REJECTED,
                 at=now,
-            )
-            record(
-                Action.CHANGE,
-                actor=user,
-                record_type="referral",
-                record_id=into.uuid,
-                child_uuid=known.uuid,
                 detail={"join_undone": str(locked.uuid)},
             )
-        on_timeline(
-            locked,
+        _noted(
+            user,
+            locked,  # now its own child's (`change` reloaded it)
             f"Match undone: this referral is not about the child it was matched to. "
             f"Reason: {reason.strip()}",
-            actor=user,
             kind=Kind.MATCH_REJECTED,
             at=now,
-        )
-        record(
-            Action.CHANGE,
-            actor=user,
-            record_type="referral",
-            record_id=locked.uuid,
-            child_uuid=child.uuid,
             reason=reason.strip(),
             detail={
                 "match": "undone",
@@ -324,17 +321,10 @@ def _candidates_again(
 def _back_on_its_own(user: User, other: Referral, undone: Referral) -> None:
     """A referral of the known child that had joined `undone`: back to triage, on its own."""
     change(referral=other, version=other.version, status=Status.AWAITING_TRIAGE, joined_to=None)
-    on_timeline(
+    _noted(
+        user,
         other,
         f"Back in triage on its own: referral {undone.reference_display}, which it had "
         "joined, is about another child.",
-        actor=user,
-    )
-    record(
-        Action.CHANGE,
-        actor=user,
-        record_type="referral",
-        record_id=other.uuid,
-        child_uuid=other.child.uuid,
         detail={"from": Status.JOINED.value, "to": Status.AWAITING_TRIAGE.value},
     )

@@ -40,15 +40,19 @@ def written(
     record_id: object,
     detail: dict[str, Any] | None = None,
     action: str = Action.CREATE,
+    kind: str = TimelineEvent.Kind.STATUS_CHANGED,
+    at: datetime | None = None,
+    reason: str = "",
 ) -> None:
     """A record made (or, with `action`, changed) for the child: on the timeline, and in
     the audit trail."""
-    on_timeline(referral, summary, actor=user)
+    on_timeline(referral, summary, actor=user, kind=kind, at=at)
     record(
         action,
         actor=user,
         record_type=record_type,
         record_id=record_id,
         child_uuid=referral.child.uuid,
+        reason=reason,
         detail=detail,
     )

@@ -30,13 +30,11 @@ from onedoor import clock
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import TRIAGE_TEAM, Role
-from onedoor.alliance.clocks import triage_deadline
 from onedoor.audit.trail import Action, record
-from onedoor.children.models import Journey
 from onedoor.clock import LONDON
 from onedoor.clock.calendar import ENGLAND_AND_WALES, end_of
 from onedoor.paging import Keyset, Page
-from onedoor.referrals.bands import queue_band
+from onedoor.referrals.actions import entering_triage
 from onedoor.referrals.models import URGENT_INDICATORS, Referral, Status
 from onedoor.referrals.states import Conflict, move
 from onedoor.triage.models import SignpostingReview
@@ -118,7 +116,11 @@ class Row:
     """One signposted referral as the lists show it."""
 
     referral: Referral
-    age: int  # on the day of the referral: the age the eligibility rules used
+
+    @property
+    def age(self) -> int:
+        """On the day of the referral: the age the eligibility rules used."""
+        return self.referral.age_when_referred
 
     @property
     def why(self) -> str:
@@ -134,10 +136,7 @@ class Row:
 
 
 def rows(referrals: list[Referral]) -> list[Row]:
-    return [
-        Row(referral, referral.child.age_on(timezone.localdate(referral.received_at, LONDON)))
-        for referral in referrals
-    ]
+    return [Row(referral) for referral in referrals]
 
 
 def review_of(user: User, day: date) -> SignpostingReview | None:
@@ -204,7 +203,6 @@ def overrule_eligibility(*, user: User, referral: Referral, version: int, reason
     now = clock.now()
     child = referral.child
     with transaction.atomic():
-        journey = Journey.objects.filter(child=child, closed_at__isnull=True).first()
         move(
             user=user,
             referral=referral,
@@ -212,25 +210,10 @@ def overrule_eligibility(*, user: User, referral: Referral, version: int, reason
             version=version,
             summary=f"Eligibility overruled by {user}: {reason} The referral is in triage.",
             changes={
-                "eligible": True,
+                **entering_triage(referral, at=now),
                 "eligibility_overruled_at": now,
                 "eligibility_overruled_by": user,
                 "eligibility_overrule_reason": reason,
-                "journey": journey or Journey.objects.create(child=child, opened_at=now),
-                "triage_due_at": triage_deadline(
-                    child.alliance,
-                    received_at=now,
-                    risk_rating=referral.risk_rating,
-                    priority_group=child.priority_groups.filter(
-                        shortens_triage_clock=True
-                    ).exists(),
-                    disclosed_risk=referral.discloses_risk_to_life,
-                ),
-                "queue_band": queue_band(
-                    risk_rating=referral.risk_rating,
-                    red_reviewed=referral.red_reviewed_at is not None,
-                    discloses_risk_to_life=referral.discloses_risk_to_life,
-                ),
             },
         )
         record(

@@ -135,7 +135,7 @@ def overrule(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
     context = {
         "referral": referral,
         "child": referral.child,
-        "age": signposted.rows([referral])[0].age,
+        "age": referral.age_when_referred,
         "form": form,
         "conflict": conflict,
         "may_overrule": referral.status == Status.SIGNPOSTED and not referral.eligible,

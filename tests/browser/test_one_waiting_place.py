@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import replace
-from datetime import date
 
 from playwright.sync_api import Page, expect
 
@@ -15,7 +14,7 @@ from onedoor.accounts.models import User
 from onedoor.alliance.models import Alliance, IThriveGrouping, Offer
 from onedoor.referrals.actions import submit_referral
 from onedoor.referrals.answers import ReferralAnswers
-from onedoor.referrals.models import MatchStatus, Referral, Route, Source, Status
+from onedoor.referrals.models import MatchStatus, Referral, Status
 from onedoor.triage.actions import record_decision, screen_risk
 from onedoor.triage.models import Outcome
 from tests.browser.support import (
@@ -24,36 +23,7 @@ from tests.browser.support import (
     error_summary,
     sign_in,
 )
-
-ROWAN = ReferralAnswers(
-    route=Route.PARENT,
-    source=Source.PARENT,
-    given_name="Rowan",
-    family_name="Testerly",
-    date_of_birth=date(2013, 6, 21),
-    gender="female",
-    ethnicity="A",
-    postcode="ME4 4AB",
-    nhs_number="9434765919",
-    referrer_name="Jo Testerly",
-    referrer_email="jo@example.org",
-    reasons="Very anxious about school since the summer.",
-    needs=("anxiety",),
-    consent_to_refer=True,
-    consent_given_by="parent_carer",
-    consent_to_share=True,
-)
-FROM_SCHOOL = replace(
-    ROWAN,
-    route=Route.PROFESSIONAL,
-    source=Source.SCHOOL,
-    family_name="Testerley",
-    nhs_number="",
-    referrer_name="Mr Class",
-    referrer_organisation="Medway Academy",
-    referrer_email="class@school.example",
-    reasons="Panic attacks in lessons; has stopped eating lunch.",
-)
+from tests.test_joined_referrals import FROM_SCHOOL, ROWAN  # the same child, referred twice
 
 
 def _screened(triage: User, answers: ReferralAnswers) -> Referral:
