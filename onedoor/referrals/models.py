@@ -153,6 +153,14 @@ class Referral(models.Model):
     allocated_offer = models.ForeignKey(
         "alliance.Offer", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
     )
+    named_practitioner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="named_for",
+        help_text="The practitioner at the allocated partner who holds this child's care.",
+    )
     journey = models.ForeignKey(
         "children.Journey",
         on_delete=models.PROTECT,
