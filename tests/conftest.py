@@ -4,10 +4,13 @@ os.environ.setdefault("ONEDOOR_TESTING", "1")
 
 import pytest
 import time_machine
+from pytest_django.plugin import blocking_manager_key
 
 from onedoor.alliance.loader import DEFAULT_FILE, load
 from onedoor.alliance.models import Alliance
 from tests.personas import NOW, People, make_people
+
+MEDWAY = "medway"  # the slug in onedoor/alliance/data/medway.toml
 
 
 @pytest.fixture(autouse=True)
@@ -26,9 +29,47 @@ def _fast_passwords(settings):  # type: ignore[no-untyped-def]
     }
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The test database starts with the Medway configuration loaded once per worker (600
+    queries a test saved); each test's transaction rolls back to it."""
+    with django_db_blocker.unblock():
+        load(DEFAULT_FILE)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):  # type: ignore[no-untyped-def]
+    """A transactional test empties every table when it ends: load the configuration again,
+    so the tests after it start from the same database as every other."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    transactional = "transactional_db" in getattr(item, "fixturenames", ()) or (
+        marker is not None and marker.kwargs.get("transaction", False)
+    )
+    if transactional and item.get_closest_marker("browser") is None:
+        blocker = item.config.stash[blocking_manager_key]
+        with blocker.unblock():
+            load(DEFAULT_FILE)
+
+
+@pytest.fixture
+def empty_database(db) -> None:  # type: ignore[no-untyped-def]
+    """The database as before the first `load_alliance`: the configuration loaded for every
+    test is deleted inside this test's transaction (and so comes back after it)."""
+    from onedoor.alliance import models as m
+
+    for model in (
+        m.Offer, m.DirectoryService, m.AuditCriterion, m.EscalationLevel, m.CheckInCadence,
+        m.TriageClock, m.GpPractice, m.AreaPostcode, m.DeliveryMode, m.PriorityGroup, m.Need,
+        m.Organisation, m.Alliance,
+    ):  # fmt: skip
+        model.objects.all().delete()
+
+
 @pytest.fixture
 def alliance(db) -> Alliance:  # type: ignore[no-untyped-def]
-    return load(DEFAULT_FILE)
+    """The Medway alliance as loaded from its configuration (already in the database)."""
+    return Alliance.objects.get(slug=MEDWAY)
 
 
 @pytest.fixture

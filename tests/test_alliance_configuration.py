@@ -134,7 +134,7 @@ def test_reloading_restores_a_value_edited_in_the_file(db: None, tmp_path: Path)
     ],
 )
 def test_a_file_with_an_error_names_file_entry_and_field_and_loads_nothing(
-    db: None, tmp_path: Path, old: str, new: str, message: str
+    empty_database: None, tmp_path: Path, old: str, new: str, message: str
 ) -> None:
     assert old in MEDWAY
     broken = tmp_path / "broken.toml"
@@ -169,7 +169,7 @@ def test_a_file_that_is_not_toml_is_named(db: None, tmp_path: Path) -> None:
         load(broken)
 
 
-def test_the_command_exits_with_the_error(db: None, tmp_path: Path) -> None:
+def test_the_command_exits_with_the_error(empty_database: None, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match=r"missing.toml: no such file"):
         call_command("load_alliance", str(tmp_path / "missing.toml"))
     assert set(_counts().values()) == {0}

@@ -607,7 +607,7 @@ def test_the_loader_accepts_age_ranges(db: None) -> None:
 
 
 def test_the_loader_refuses_a_minimum_age_above_the_maximum_and_loads_nothing(
-    db: None, tmp_path: Path
+    empty_database: None, tmp_path: Path
 ) -> None:
     for beside in DEFAULT_FILE.parent.iterdir():  # the files it names (its practice list)
         if beside.is_file():

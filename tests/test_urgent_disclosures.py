@@ -94,7 +94,7 @@ def test_the_alliance_screens_an_urgent_disclosure_within_2_working_hours(db: No
 
 
 def test_a_screening_time_of_no_hours_is_refused_and_nothing_is_loaded(
-    db: None, tmp_path: Path
+    empty_database: None, tmp_path: Path
 ) -> None:
     medway = DEFAULT_FILE.read_text(encoding="utf-8")
     broken = tmp_path / "broken.toml"
@@ -245,8 +245,8 @@ def test_screening_takes_an_urgent_disclosure_off_the_top(
     page = client.get(f"/triage/{bea.uuid}/").content.decode()
     assert "Urgent disclosure: screen now</span></h2>" in page
     screened = client.post(
-        f"/triage/{bea.uuid}/",
-        {"form": "screen", "version": bea.version, "rating": "amber",
+        f"/triage/{bea.uuid}/screen/",
+        {"version": bea.version, "rating": "amber",
          "indicators": ["suicidal_thoughts"], "rationale": "Thoughts, no plan; safety plan."},
     )  # fmt: skip
     assert screened.status_code == 302
