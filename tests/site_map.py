@@ -15,10 +15,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from django.forms import BaseForm
 from django.test import Client
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
@@ -214,6 +217,8 @@ class SiteMap:
     forms: dict[str, list[Form]] = field(default_factory=dict)  # by the URL name they post to
     query_names: dict[str, set[str]] = field(default_factory=dict)  # by URL name
     made_up: set[str] = field(default_factory=set)  # names no link reached
+    # the most unbound Django forms one GET of the page built (its blank forms), by URL name
+    blank_forms: dict[str, int] = field(default_factory=dict)
 
     def every_page(self) -> list[tuple[str, Reached]]:
         return sorted(self.pages.items())
@@ -278,6 +283,24 @@ def _read(site: SiteMap, page: str, here: str, user: User | None) -> list[str]:
     return links
 
 
+@contextmanager
+def _counting_blank_forms() -> Iterator[list[BaseForm]]:
+    """The unbound forms built while the block runs."""
+    built: list[BaseForm] = []
+    original = BaseForm.__init__
+
+    def init(form: BaseForm, *args: Any, **kwargs: Any) -> None:
+        original(form, *args, **kwargs)
+        if not form.is_bound:
+            built.append(form)
+
+    BaseForm.__init__ = init  # type: ignore[method-assign]
+    try:
+        yield built
+    finally:
+        BaseForm.__init__ = original  # type: ignore[method-assign]
+
+
 def crawl(client: Client, people: People, entry_points: list[str]) -> SiteMap:
     """Open every page a visitor and the personas can reach (a list once per persona, a record
     once in all); then an address for each name none of them reached: where its form posts,
@@ -306,7 +329,9 @@ def crawl(client: Client, people: People, entry_points: list[str]) -> SiteMap:
             if name in opened or (known and known.status == 200 and not known.per_persona):
                 continue  # opened by this persona, or a record or download someone has opened
             opened.add(name)
-            response = client.get(path)
+            with _counting_blank_forms() as blank:
+                response = client.get(path)
+            site.blank_forms[name] = max(site.blank_forms.get(name, 0), len(blank))
             html_page = "html" in response.get("Content-Type", "")
             if known is None or (response.status_code == 200 and known.status != 200):
                 is_list = html_page and not resolve(urlsplit(path).path).kwargs

@@ -13,8 +13,10 @@ from django.utils.html import escape
 from onedoor.accounts.decorators import allowed_roles
 from onedoor.accounts.navigation import PAGES
 from onedoor.accounts.roles import Role
+from onedoor.alliance.models import Alliance
 from onedoor.audit.models import AuditEvent
 from tests.personas import People, sign_in
+from tests.site_map import build_world, crawl
 
 # Every page that anyone may open without signing in. Adding to this list is a decision.
 PUBLIC = {
@@ -175,3 +177,25 @@ def test_the_navigation_fits_each_role(client: Client, people: People) -> None:
 
 def test_every_role_is_given_a_home(people: People) -> None:
     assert {user.role for user in people.by_role().values()} == set(Role)
+
+
+# One write per URL: every address a form posts to, each doing one thing (issue 13). A new
+# write is a decision: declare it here. (The public referral form's steps and the sign-in
+# pages post to themselves: each step is its own write.)
+WRITES: dict[str, str] = {}
+
+
+def test_every_write_has_its_own_declared_address_and_a_get_builds_one_blank_form_at_most(
+    client: Client, alliance: Alliance, people: People
+) -> None:
+    """One crawl of every page as every role (tests/site_map.py): where each form posts, and
+    how many blank forms each page built."""
+    site = crawl(client, people, build_world(alliance, people))
+    assert set(site.forms) == set(WRITES)
+    switching = sorted(
+        name for name, forms in site.forms.items() for form in forms
+        if any(field == "form" for field, _ in form.fields)
+    )  # fmt: skip
+    assert switching == []
+    assert len(site.blank_forms) >= 60  # the crawl opened the pages
+    assert {name: n for name, n in site.blank_forms.items() if n > 1} == {}
