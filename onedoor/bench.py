@@ -52,6 +52,8 @@ def main() -> None:
     from onedoor.accounts.models import User
     from onedoor.alliance.loader import DEFAULT_FILE, load
     from onedoor.demo.population import ensure_demo_accounts, seed_population
+    from onedoor.operations.heartbeats import SCHEDULER, beat
+    from onedoor.operations.models import Process
     from onedoor.worklist.items import due_items_for
     from onedoor.worklist.reminders import send_reminders
 
@@ -70,6 +72,10 @@ def main() -> None:
     assert child is not None
     client = Client()
     client.force_login(triage)
+    # /health answers 200 only while the task worker and the scheduler beat (issue 11):
+    # measured as when they run.
+    beat(Process.WORKER, "bench")
+    beat(Process.SCHEDULER, SCHEDULER)
 
     results = {
         f"seed_demo {CHILDREN} children (s)": seeded,
@@ -94,6 +100,47 @@ def main() -> None:
             lambda: manager.get("/insights/?period=12-months&cut=priority_group"), repeat=5
         ),
     }
+    # The care record's summary (issue 13), beside the trivial view: a Kooth child in
+    # intervention, with the demo's records, as the Kooth practitioner.
+    in_care = referrals_visible_to(kooth).filter(status="in_intervention").order_by("pk").first()
+    if in_care is None:
+        raise SystemExit("benchmark: no Kooth child in intervention to open the care record of")
+    practitioner = Client()
+    practitioner.force_login(kooth)
+    results["care record summary, a child in intervention, as Kooth (ms)"] = _median_ms(
+        lambda: practitioner.get(f"/care/{in_care.uuid}/")
+    )
+    # Search (issue 13), beside the trivial view: the header's search box, as the triage lead
+    # (every child) and as the Kooth practitioner (Kooth's): a misspelt name ("Maia Sampel"
+    # for the demo's Maya Sample), a name with a date of birth, an NHS number, a reference.
+    # Each search is audited, as in use.
+    known = children_visible_to(kooth).exclude(nhs_number="").order_by("pk").first()
+    assert known is not None
+    known_reference = (
+        referrals_visible_to(kooth).filter(child=known).values_list("reference", flat=True)[0]
+    )
+    searcher = Client()
+    searcher.force_login(kooth)
+    born = f"{known.date_of_birth:%d/%m/%Y}"
+    results.update(
+        {
+            "search, a misspelt name, as triage (ms)": _median_ms(
+                lambda: client.get("/search/", {"q": "Maia Sampel"})
+            ),
+            "search, a name and a date of birth, as triage (ms)": _median_ms(
+                lambda: client.get("/search/", {"q": f"{known.given_name} {born}"})
+            ),
+            "search, an NHS number, as triage (ms)": _median_ms(
+                lambda: client.get("/search/", {"q": known.nhs_number})
+            ),
+            "search, a reference, as triage (ms)": _median_ms(
+                lambda: client.get("/search/", {"q": known_reference})
+            ),
+            "search, a misspelt name, as Kooth (ms)": _median_ms(
+                lambda: searcher.get("/search/", {"q": "Maia Sampel"})
+            ),
+        }
+    )
     width = max(len(name) for name in results)
     for name, value in results.items():
         sys.stdout.write(f"{name:<{width}}  {value:10.2f}\n")

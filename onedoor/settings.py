@@ -54,6 +54,27 @@ if not SECRET_KEY:
 # extract. Without it, one is derived from SECRET_KEY.
 PSEUDONYM_KEY = os.environ.get("PSEUDONYM_KEY", "")
 
+# The key that encrypts drafts at rest (what staff were writing when a session timed out:
+# accounts/drafts.py): a Fernet key (`Fernet.generate_key()`), or several separated by commas
+# to rotate (the first encrypts, any decrypts). Required like SECRET_KEY; the demo, DEBUG and
+# the tests derive one from SECRET_KEY.
+DRAFTS_KEY = os.environ.get("DRAFTS_KEY", "")
+if not DRAFTS_KEY:
+    if DEBUG or DEMO_MODE or os.environ.get("ONEDOOR_TESTING"):
+        import base64
+        import hashlib
+
+        DRAFTS_KEY = base64.urlsafe_b64encode(
+            hashlib.sha256(b"onedoor drafts " + SECRET_KEY.encode()).digest()
+        ).decode()
+    else:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "DRAFTS_KEY is not set. Set it in the environment (a Fernet key), or set "
+            "DEMO_MODE=true for a local demonstration."
+        )
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -111,6 +132,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "onedoor.accounts.middleware.SessionTimeoutMiddleware",
+    "onedoor.accounts.middleware.DraftsMiddleware",  # a form sent: its draft goes
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "onedoor.accounts.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -191,6 +213,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30")))
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "10")))
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
+# Signed-in pages warn this long before either timeout (with JavaScript: static/onedoor/session.js).
+SESSION_WARNING_BEFORE = timedelta(seconds=int(os.environ.get("SESSION_WARNING_SECONDS", "120")))
+# A draft of a form not sent is kept this long for its author, then deleted.
+DRAFT_KEPT_FOR = timedelta(days=int(os.environ.get("DRAFT_KEPT_DAYS", "7")))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

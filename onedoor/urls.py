@@ -26,7 +26,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("referrals/", include("onedoor.web.referral_urls")),
     path("triage/", include("onedoor.triage.urls")),
-    path("care/", include("onedoor.care.urls")),
+    path("care/", include("onedoor.web.care_urls")),  # the care app's, and the summary
     path("safeguarding/", include("onedoor.safeguarding.urls")),
     path("", include("onedoor.outcomes.urls")),
     path("insights/", include("onedoor.insights.urls")),

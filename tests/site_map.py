@@ -15,30 +15,30 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from django.forms import BaseForm
 from django.test import Client
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from onedoor.access.actions import break_glass
 from onedoor.accounts.models import User
-from onedoor.alliance.models import Alliance, PriorityGroup
-from onedoor.care.actions import discharge
+from onedoor.alliance.models import Alliance, Offer, PriorityGroup
+from onedoor.care.actions import discharge, start_transition
+from onedoor.care.models import Transition
 from onedoor.case_audits.actions import add_action, start_round
 from onedoor.content.actions import Substance, add_item
 from onedoor.coproduction.actions import leave_feedback, record_entry, set_themes
 from onedoor.coproduction.models import Theme
-from onedoor.governance.actions import record_supervision, report_incident
+from onedoor.governance.actions import record_supervision, report_incident, review_incident
 from onedoor.meetings.actions import ActionEntry, AttendeeEntry, ChildDiscussed, record_meeting
 from onedoor.outcomes.actions import invite
-from onedoor.referrals.models import Referral, Status
+from onedoor.referrals.actions import confirm_match
+from onedoor.referrals.models import MatchCandidate, MatchStatus, Referral, Status
 from onedoor.referrals.wizard import PAGES, START
 from onedoor.safeguarding.actions import raise_concern
+from tests.forms_built import forms_built
 from tests.personas import People, make_child, organisation, sign_in
 
 TODAY = date(2026, 11, 20)  # personas.NOW
@@ -76,11 +76,15 @@ def build_world(alliance: Alliance, people: People) -> list[str]:
     (a feedback link, an outcome measure link)."""
     kai = _taken_on(alliance, "Kai", "kooth", Status.IN_INTERVENTION)
     cas = _taken_on(alliance, "Cas", "chums", Status.IN_INTERVENTION, nhs_number="9434765919")
-    make_child(alliance, "Tia")  # awaiting triage
+    # awaiting triage, its clock running (so in the queue, and its triage page reached)
+    make_child(alliance, "Tia").referrals.update(
+        triage_due_at=datetime(2026, 11, 27, 17, tzinfo=UTC)
+    )
     # awaiting triage on a young person's own consent, competence to be confirmed
     make_child(alliance, "Jo", born=date(2011, 1, 1)).referrals.update(
-        consent_to_refer=True, consent_given_by="young_person", competence="to_confirm"
-    )
+        consent_to_refer=True, consent_given_by="young_person", competence="to_confirm",
+        triage_due_at=datetime(2026, 11, 30, 17, tzinfo=UTC),
+    )  # fmt: skip
     leaver = _taken_on(alliance, "Jordan", "kooth", Status.WAITING, born=date(2006, 1, 1))
     leaver.child.priority_groups.set(
         PriorityGroup.objects.filter(alliance=alliance, slug="care-leaver")
@@ -150,10 +154,53 @@ def build_world(alliance: Alliance, people: People) -> list[str]:
     ended_with = discharge(
         user=people.kooth_practitioner, referral=ended, reason="goals_met", summary="Done."
     )
+    _pages_of_their_own(alliance, people, kai)
     return [
         reverse("care:feedback", args=[ended_with.feedback_token]),
         reverse("outcomes:complete", args=[invitation.token]),
     ]
+
+
+def _pages_of_their_own(alliance: Alliance, people: People, kai: Referral) -> None:
+    """What the remaining pages are about: a referral that may be about Kai (its matches) and
+    one confirmed to be (undoing the match); a referral the eligibility rules turned away (its
+    overrule); an allocation waiting for Kooth's answer; a handover from CHUMS waiting for
+    Kooth's, and a step-up to specialist CAMHS waiting for theirs; an incident under review
+    (its practice change)."""
+    for name, confirmed in (("Rio", False), ("Kaiden", True)):
+        maybe = make_child(alliance, name).referrals.get()
+        maybe.match_status = MatchStatus.POSSIBLE
+        maybe.save(update_fields=["match_status"])
+        candidate = MatchCandidate.objects.create(
+            referral=maybe, child=kai.child, score=80, reasons=["Same date of birth and postcode"]
+        )
+        if confirmed:
+            confirm_match(user=people.triage, candidate=candidate)
+    make_child(alliance, "Sol", status=Status.SIGNPOSTED).referrals.update(
+        eligible=False, ineligibility_reason="Lives outside the area."
+    )
+    _taken_on(alliance, "Noa", "kooth", Status.ALLOCATED)
+    start_transition(
+        user=people.kooth_practitioner,
+        referral=_taken_on(alliance, "Eli", "kooth", Status.IN_INTERVENTION),
+        kind=Transition.Kind.STEP_UP, reason="Risk has risen.",
+        receiving_organisation=organisation(alliance, "specialist-camhs"),
+        receiving_offer=None, handover="Daily self-harm urges.",
+    )  # fmt: skip
+    ash = _taken_on(alliance, "Ash", "chums", Status.IN_INTERVENTION)
+    kooth = organisation(alliance, "kooth")
+    start_transition(
+        user=people.chums_practitioner, referral=ash, kind=Transition.Kind.BETWEEN_PARTNERS,
+        reason="Closer to home.", receiving_organisation=kooth,
+        receiving_offer=Offer.objects.filter(organisation=kooth).first(), handover="Weekly.",
+    )  # fmt: skip
+    reviewed = report_incident(
+        user=people.kooth_lead, kind="near_miss", severity="no_harm", title="Wrong room booked",
+        what_happened="Two sessions in one room.", occurred_on=date(2026, 11, 18), today=TODAY,
+    )  # fmt: skip
+    review_incident(
+        user=people.clinical_lead, incident=reviewed, findings="Double booking.", lessons=""
+    )
 
 
 # The URLconf
@@ -283,29 +330,15 @@ def _read(site: SiteMap, page: str, here: str, user: User | None) -> list[str]:
     return links
 
 
-@contextmanager
-def _counting_blank_forms() -> Iterator[list[BaseForm]]:
-    """The unbound forms built while the block runs."""
-    built: list[BaseForm] = []
-    original = BaseForm.__init__
-
-    def init(form: BaseForm, *args: Any, **kwargs: Any) -> None:
-        original(form, *args, **kwargs)
-        if not form.is_bound:
-            built.append(form)
-
-    BaseForm.__init__ = init  # type: ignore[method-assign]
-    try:
-        yield built
-    finally:
-        BaseForm.__init__ = original  # type: ignore[method-assign]
-
-
-def crawl(client: Client, people: People, entry_points: list[str]) -> SiteMap:
+def crawl(
+    client: Client, people: People, entry_points: list[str], records_per_name: int = 1
+) -> SiteMap:
     """Open every page a visitor and the personas can reach (a list once per persona, a record
-    once in all); then an address for each name none of them reached: where its form posts,
+    once in all, or up to `records_per_name` records of a kind, to find the links only some
+    records have); then an address for each name none of them reached: where its form posts,
     or one made up."""
     site = SiteMap()
+    records: dict[str, set[str]] = {}  # the addresses opened of each record page
     public = ["/refer/", "/feedback/", "/you-said-we-did/", "/accounts/login/"]
     steps = [reverse("referrals:step", args=[page.slug]) for page in PAGES if page is not START]
     visitors: list[tuple[User | None, list[str]]] = [(None, public + steps + entry_points)]
@@ -326,16 +359,23 @@ def crawl(client: Client, people: People, entry_points: list[str]) -> SiteMap:
             query = {key for key, _ in parse_qsl(urlsplit(path).query, keep_blank_values=True)}
             site.query_names.setdefault(name, set()).update(query)
             known = site.pages.get(name)
-            if name in opened or (known and known.status == 200 and not known.per_persona):
-                continue  # opened by this persona, or a record or download someone has opened
+            if known and known.status == 200 and not known.per_persona:
+                opened_records = records.setdefault(name, set())
+                if path in opened_records or len(opened_records) >= records_per_name:
+                    continue  # a record or download someone has opened (often enough)
+            elif name in opened:
+                continue  # opened by this persona
             opened.add(name)
-            with _counting_blank_forms() as blank:
+            with forms_built() as built:
                 response = client.get(path)
-            site.blank_forms[name] = max(site.blank_forms.get(name, 0), len(blank))
+            blank = sum(not form.is_bound for form in built)
+            site.blank_forms[name] = max(site.blank_forms.get(name, 0), blank)
             html_page = "html" in response.get("Content-Type", "")
             if known is None or (response.status_code == 200 and known.status != 200):
                 is_list = html_page and not resolve(urlsplit(path).path).kwargs
                 site.pages[name] = Reached(path, user, response.status_code, is_list)
+            if response.status_code == 200 and not site.pages[name].per_persona:
+                records.setdefault(name, set()).add(path)
             if response.status_code != 200 or not html_page:
                 continue
             for link in _read(site, response.content.decode(), path, user):

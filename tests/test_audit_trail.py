@@ -215,8 +215,9 @@ def test_the_access_log_runs_a_fixed_number_of_queries(
         )
     # session, user with organisation, second-factor device; the child, in scope; whether by
     # emergency access; the audit of the view (savepoint, head, insert, head update,
-    # release); the page of events.
-    with django_assert_num_queries(11):  # type: ignore[operator]
+    # release); the page of events; the child banner (the child's current referral with its
+    # alerts, the child's priority groups).
+    with django_assert_num_queries(13):  # type: ignore[operator]
         response = client.get(f"/governance/children/{child.uuid}/access-log/")
     assert len(response.context["events"]) == 32
 
@@ -246,6 +247,8 @@ def test_the_child_page_runs_a_fixed_number_of_queries(
         )  # fmt: skip
     sign_in(client, people.triage)
     client.get("/")
-    with django_assert_num_queries(14):  # type: ignore[operator]
+    # ... and the child banner's two (the child's current referral with its alerts, the
+    # child's priority groups)
+    with django_assert_num_queries(16):  # type: ignore[operator]
         response = client.get(f"/children/{child.uuid}/")
     assert len(response.context["referrals"]) == referrals

@@ -27,7 +27,7 @@ from onedoor.content.actions import (
 )
 from onedoor.content.models import ContentItem, SentMaterial, sendable
 from onedoor.referrals.models import Referral, Status
-from tests.personas import People, make_child, sign_in
+from tests.personas import People, make_child, shown, sign_in
 
 TODAY = date(2026, 11, 23)
 
@@ -328,11 +328,13 @@ def test_the_clinical_lead_adds_and_signs_off_an_item_on_the_pages(
     assert (item.owner, item.min_age, item.max_age, list(item.needs.all())) == (
         people.clinical_lead, 7, 12, [anxiety],
     )  # fmt: skip
+    page = client.get(f"/governance/content/{item.uuid}/")
+    assert f'href="/governance/content/{item.uuid}/sign-off/">Sign off version 1</a>' in shown(page)
     response = client.post(
-        f"/governance/content/{item.uuid}/",
-        {"form": "sign_off", "version": "1", "sign_off-review_by": "1 11 2027"},
+        f"/governance/content/{item.uuid}/sign-off/",
+        {"version": "1", "sign_off-review_by": "1 11 2027"},
     )
-    assert response.status_code == 302
+    assert response["Location"] == f"/governance/content/{item.uuid}/"
     item.refresh_from_db()
     assert (item.signed_off_by, item.review_by) == (people.clinical_lead, date(2027, 11, 1))
     assert "Signed off until 1 Nov 2027" in client.get(response["Location"]).content.decode()
@@ -355,14 +357,78 @@ def test_a_service_manager_cannot_sign_off_on_the_page(client: Client, people: P
     sign_in(client, people.manager)
     page = client.get(f"/governance/content/{item.uuid}/").content.decode()
     assert "Sign off version 1" not in page
-    response = client.post(
-        f"/governance/content/{item.uuid}/",
-        {"form": "sign_off", "version": "1", "sign_off-review_by": "1 11 2027"},
-    )
+    assert "Edit the item" in page  # a service manager edits any item, but never signs off
+    url = f"/governance/content/{item.uuid}/sign-off/"
+    assert client.get(url).status_code == 403
+    response = client.post(url, {"version": "1", "sign_off-review_by": "1 11 2027"})
     assert response.status_code == 403
     item.refresh_from_db()
     assert item.signed_off_at is None
     assert AuditEvent.objects.count() == before
+
+
+def test_a_partner_lead_edits_and_retires_only_their_own_items_on_the_pages(
+    client: Client, people: People
+) -> None:
+    theirs = add_item(user=people.clinical_lead, substance=_substance("Clinical lead's leaflet"))
+    own = add_item(user=people.kooth_lead, substance=_substance("Kooth leaflet"))
+    sign_in(client, people.kooth_lead)
+    page = shown(client.get(f"/governance/content/{theirs.uuid}/"))
+    assert "Edit the item" not in page and "Retire the item" not in page
+    before = AuditEvent.objects.count()
+    edit = {"version": "1", "edit-title": "Changed", "edit-kind": "leaflet",
+            "edit-min_age": "5", "edit-max_age": "18"}  # fmt: skip
+    for address, data in ((f"/governance/content/{theirs.uuid}/edit/", edit),
+                          (f"/governance/content/{theirs.uuid}/retire/", {})):  # fmt: skip
+        assert client.get(address).status_code == 403
+        assert client.post(address, data).status_code == 403
+    theirs.refresh_from_db()
+    assert (theirs.title, theirs.version, theirs.retired_at) == ("Clinical lead's leaflet", 1, None)
+    assert AuditEvent.objects.count() == before
+
+    url = f"/governance/content/{own.uuid}/"
+    assert f'href="{url}edit/">Edit the item</a>' in shown(client.get(url))
+    refused = client.post(f"{url}edit/", {**edit, "edit-title": ""})
+    assert refused.status_code == 400 and "Enter the title" in shown(refused)
+    saved = client.post(f"{url}edit/", {**edit, "edit-title": "Sleeping well"})
+    assert saved["Location"] == url
+    stale = client.post(f"{url}edit/", {**edit, "edit-title": "Sleeping better"})  # version 1
+    assert stale.status_code == 400
+    assert "Someone changed this item since you opened it: look again" in shown(stale)
+    assert "Retired" not in shown(client.get(f"{url}retire/"))
+    retired = client.post(f"{url}retire/")
+    assert retired["Location"] == url
+    own.refresh_from_db()
+    assert (own.title, own.version, own.retired_at is not None) == ("Sleeping well", 2, True)
+    again = client.post(f"{url}retire/")
+    assert again.status_code == 400 and "This item is already retired" in shown(again)
+
+
+def test_an_item_of_another_alliance_or_none_is_a_404(client: Client, people: People) -> None:
+    sign_in(client, people.clinical_lead)
+    missing = "/governance/content/00000000-0000-4000-8000-000000000000/"
+    for address in ("", "edit/", "sign-off/", "retire/"):
+        assert client.get(f"{missing}{address}").status_code == 404
+    assert ContentItem.objects.count() == 0
+
+
+def test_each_page_builds_at_most_one_unbound_form(client: Client, people: People) -> None:
+    from tests.forms_built import forms_built, unbound_forms_of
+
+    item = add_item(user=people.clinical_lead, substance=_substance())
+    sign_in(client, people.clinical_lead)
+    url = f"/governance/content/{item.uuid}/"
+    expected = {
+        url: [],
+        f"{url}edit/": ["ItemForm"],
+        f"{url}sign-off/": ["SignOffForm"],
+        f"{url}retire/": [],
+        "/governance/content/new/": ["ItemForm"],
+    }
+    for address, forms in expected.items():
+        with forms_built() as built:
+            assert client.get(address).status_code == 200, address
+        assert unbound_forms_of(built, "onedoor.content") == forms, address
 
 
 def test_the_care_record_offers_and_records_library_materials(
@@ -371,16 +437,16 @@ def test_the_care_record_offers_and_records_library_materials(
     sleep = _signed(people, "Sleep well leaflet")
     add_item(user=people.clinical_lead, substance=_substance("Draft leaflet"))
     sign_in(client, people.kooth_practitioner)
-    page = client.get(f"/care/{waiting.uuid}/").content.decode()
+    url = f"/care/{waiting.uuid}/check-in/"
+    page = client.get(url).content.decode()
     assert "Sleep well leaflet" in page and "Draft leaflet" not in page
     response = client.post(
-        f"/care/{waiting.uuid}/",
-        {"form": "check_in", "check_in-contact_made": "yes", "check_in-rating": "green",
-         "check_in-content_items": [str(sleep.uuid)]},
-    )  # fmt: skip
+        url,
+        {"contact_made": "yes", "rating": "green", "content_items": [str(sleep.uuid)]},
+    )
     assert response["Location"] == f"/care/{waiting.uuid}/"
     assert list(ContentItem.objects.filter(sent_in=CheckIn.objects.get())) == [sleep]
-    page = client.get(f"/care/{waiting.uuid}/").content.decode()
+    page = client.get(f"/care/{waiting.uuid}/history/").content.decode()
     assert "Sent from the library: Sleep well leaflet" in page
 
 
@@ -390,10 +456,9 @@ def test_the_care_record_refuses_an_item_it_did_not_offer(
     draft = add_item(user=people.clinical_lead, substance=_substance("Draft leaflet"))
     sign_in(client, people.kooth_practitioner)
     response = client.post(
-        f"/care/{waiting.uuid}/",
-        {"form": "check_in", "check_in-contact_made": "yes", "check_in-rating": "green",
-         "check_in-content_items": [str(draft.uuid)]},
-    )  # fmt: skip
+        f"/care/{waiting.uuid}/check-in/",
+        {"contact_made": "yes", "rating": "green", "content_items": [str(draft.uuid)]},
+    )
     assert response.status_code == 400
     assert "Choose only materials that are signed off and in date" in response.content.decode()
     assert CheckIn.objects.count() == 0

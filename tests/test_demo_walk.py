@@ -94,7 +94,7 @@ def _awaiting_sign_off(referral: Referral) -> list[str]:
 
 def _allocated(referral: Referral) -> list[str]:
     assert referral.allocated_offer is not None
-    return [referral.reference_display, referral.allocated_offer.name, "Save answer"]
+    return [referral.reference_display, referral.allocated_offer.name, "Waiting for an answer"]
 
 
 def _waiting(referral: Referral) -> list[str]:

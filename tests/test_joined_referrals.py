@@ -425,8 +425,8 @@ def test_the_triage_page_says_where_the_child_waits_before_and_when_allocation_i
     assert f"already waits for {offer.name} at {offer.organisation.name}" in page
     assert f'href="/referrals/{first.uuid}/"' in page
     response = client.post(
-        f"/triage/{second.uuid}/",
-        {"form": "decide", "version": second.version, "grouping": HELP,
+        f"/triage/{second.uuid}/decision/",
+        {"version": second.version, "grouping": HELP,
          "outcome": Outcome.ALLOCATE, "offer": offer.pk},
     )  # fmt: skip
     assert response.status_code == 400

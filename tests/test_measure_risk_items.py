@@ -38,8 +38,10 @@ def _phq9(values: list[int | None]) -> dict[str, int | None]:
 
 
 @pytest.fixture
-def waiting(alliance: Alliance) -> Referral:
+def waiting(alliance: Alliance, people: People) -> Referral:
+    """Kai, waiting for Kooth, held by Kim (its named practitioner)."""
     child = make_child(alliance, "Kai", allocated_to="kooth", status=Status.WAITING)
+    Referral.objects.filter(child=child).update(named_practitioner=people.kooth_practitioner)
     return child.referrals.get()
 
 
@@ -199,22 +201,22 @@ def test_the_measures_page_refuses_a_missing_risk_answer_then_saves_the_young_pe
 ) -> None:
     sign_in(client, people.kooth_practitioner)
     url = f"/care/{waiting.uuid}/measures/"
-    data = {"form": "response", "response-completed_by": "young_person"}
+    data = {"response-completed_by": "young_person"}
     data.update({f"response-item_{key}": str(value) for key, value in WITHOUT_4.items()})
-    refused = client.post(f"{url}?measure=yp-core", data)
+    refused = client.post(f"{url}new/yp-core/", data)
     assert refused.status_code == 400
     assert refused.context["form"].errors == {
         "item_4": ["Answer question 4, or say that the young person chose not to answer it"]
     }
     assert MeasureResponse.objects.count() == 0
-    saved = client.post(f"{url}?measure=yp-core", {**data, "response-item_4": "declined"})
+    saved = client.post(f"{url}new/yp-core/", {**data, "response-item_4": "declined"})
     assert saved["Location"] == url
     response = MeasureResponse.objects.get()
     assert (response.answers, response.review_reasons) == (WITHOUT_4, ["risk_not_answered"])
     html = client.get(url).content.decode()
     assert "Risk not answered</strong>" in html
     assert "The risk question was not answered." in html
-    form = client.get(f"{url}?measure=yp-core").content.decode()
+    form = client.get(f"{url}new/yp-core/").content.decode()
     assert "The young person chose not to answer</label>" in form
     assert "except a question about risk: if the young person chose not to answer it" in form
 

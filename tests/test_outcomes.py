@@ -28,8 +28,10 @@ HIGH = {"1": 3, "2": 3, "3": 1, "4": 0, "5": 1, "6": 3, "7": 3, "8": 2, "9": 3, 
 
 
 @pytest.fixture
-def waiting(alliance: Alliance) -> Referral:
+def waiting(alliance: Alliance, people: People) -> Referral:
+    """Kai, waiting for Kooth, held by Kim (its named practitioner)."""
     child = make_child(alliance, "Kai", allocated_to="kooth", status=Status.WAITING)
+    Referral.objects.filter(child=child).update(named_practitioner=people.kooth_practitioner)
     return child.referrals.get()
 
 
@@ -230,16 +232,18 @@ def test_the_practitioner_enters_a_measure_on_the_page_and_sees_the_chart(
 ) -> None:
     sign_in(client, people.kooth_practitioner)
     url = f"/care/{waiting.uuid}/measures/"
-    choose = client.get(url).content.decode()
-    assert '<a href="?measure=yp-core#record">' in choose
-    assert '<a href="?measure=phq-9#record">' not in choose  # PHQ-9 is for 16 and over
-    refused = client.post(f"{url}?measure=yp-core", {"form": "response"})
+    assert f'<a href="{url}new/">Record a measure</a>' in shown(client.get(url))
+    choose = client.get(f"{url}new/").content.decode()
+    assert f'<a href="{url}new/yp-core/">' in choose
+    assert f'<a href="{url}new/phq-9/">' not in choose  # PHQ-9 is for 16 and over
+    refused = client.post(f"{url}new/yp-core/", {})
     assert refused.status_code == 400
     assert "Choose who completed the measure" in refused.content.decode()
+    assert MeasureResponse.objects.count() == 0
     for answers in (LOW, HIGH):
-        data = {"form": "response", "response-completed_by": "young_person"}
+        data = {"response-completed_by": "young_person"}
         data.update({f"response-item_{key}": str(value) for key, value in answers.items()})
-        saved = client.post(f"{url}?measure=yp-core", data)
+        saved = client.post(f"{url}new/yp-core/", data)
         assert saved["Location"] == url
     page = client.get(url)
     html = page.content.decode()
@@ -250,20 +254,28 @@ def test_the_practitioner_enters_a_measure_on_the_page_and_sees_the_chart(
     assert "Review an outcome measure" in html
     assert "Total: 9 to 26: reliable deterioration, clinically significant" in html
     flagged = MeasureResponse.objects.get(needs_review=True)
-    client.post(url, {"form": "review", "response": str(flagged.uuid)})
+    review = f"{url}{flagged.uuid}/review/"
+    assert f'action="{review}"' in html
+    assert "Mark as reviewed" in shown(client.get(review))
+    reviewed = client.post(review)
+    assert reviewed["Location"] == url
     flagged.refresh_from_db()
     assert flagged.reviewed_by == people.kooth_practitioner
+    again = client.post(review)  # from a stale page: said, not a 500
+    assert again.status_code == 400
+    assert "This measure does not need a review, or has had one" in again.content.decode()
 
 
 def test_a_scores_only_measure_is_entered_as_scores(
     client: Client, people: People, waiting: Referral
 ) -> None:
     sign_in(client, people.kooth_practitioner)
-    data = {"form": "response", "response-completed_by": "young_person",
+    data = {"response-completed_by": "young_person",
             "response-score_emotional": "7", "response-score_conduct": "3",
             "response-score_hyperactivity": "6", "response-score_peer": "2",
             "response-score_prosocial": "8"}  # fmt: skip
-    client.post(f"/care/{waiting.uuid}/measures/?measure=sdq-self", data)
+    saved = client.post(f"/care/{waiting.uuid}/measures/new/sdq-self/", data)
+    assert saved["Location"] == f"/care/{waiting.uuid}/measures/"
     response = MeasureResponse.objects.get()
     assert response.answers == {
         "emotional": 7, "conduct": 3, "hyperactivity": 6, "peer": 2, "prosocial": 8,
@@ -283,8 +295,12 @@ def test_a_link_is_sent_from_the_page_to_a_parent_on_record(
     )  # fmt: skip
     sign_in(client, people.kooth_practitioner)
     url = f"/care/{waiting.uuid}/measures/"
+    page = client.get(f"{url}invite/")
+    assert page.context["form"].fields["recipient"].choices == [
+        ("parent-0", "Jo Example (Mother), at jo@example.org")
+    ]
     response = client.post(
-        url, {"form": "invite", "invite-measure": "rcads-25-parent", "invite-recipient": "parent-0"}
+        f"{url}invite/", {"invite-measure": "rcads-25-parent", "invite-recipient": "parent-0"}
     )
     assert response["Location"] == url
     invitation = Invitation.objects.get()
@@ -304,10 +320,78 @@ def test_another_partner_gets_a_404_and_a_reader_cannot_record(
         AuditEvent.objects.filter(sequence__gt=before).values_list("action", flat=True)
     ) == ["deny"]
     sign_in(client, people.safeguarding)
-    assert client.get(url).status_code == 200
-    data = {"form": "response", "response-completed_by": "young_person"}
-    assert client.post(f"{url}?measure=yp-core", data).status_code == 403
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Record a measure" not in shown(page)
+    data = {"response-completed_by": "young_person"}
+    assert client.post(f"{url}new/yp-core/", data).status_code == 403
     assert MeasureResponse.objects.count() == 0
+
+
+def test_each_write_is_refused_to_a_reader_and_writes_nothing(
+    client: Client, people: People, waiting: Referral
+) -> None:
+    CarerContact.objects.create(
+        child=waiting.child, name="Jo Example", relationship="Mother", email="jo@example.org",
+        parental_responsibility="yes",
+    )  # fmt: skip
+    flagged = _record(people, waiting, HIGH)
+    url = f"/care/{waiting.uuid}/measures/"
+    writes = {
+        f"{url}new/": None,
+        f"{url}new/yp-core/": {"response-completed_by": "young_person"},
+        f"{url}invite/": {"invite-measure": "yp-core", "invite-recipient": "parent-0"},
+        f"{url}{flagged.uuid}/review/": {},
+    }
+    sign_in(client, people.safeguarding)  # reads the record, may not change it
+    before = (
+        MeasureResponse.objects.count(),
+        Invitation.objects.count(),
+        DBTaskResult.objects.count(),
+    )
+    for address, data in writes.items():
+        assert client.get(address).status_code == 403, address
+        if data is not None:
+            assert client.post(address, data).status_code == 403, address
+    after = (
+        MeasureResponse.objects.count(),
+        Invitation.objects.count(),
+        DBTaskResult.objects.count(),
+    )
+    assert after == before
+    flagged.refresh_from_db()
+    assert (flagged.reviewed_at, flagged.reviewed_by) == (None, None)
+
+
+def test_an_unknown_measure_or_response_is_a_404(
+    client: Client, people: People, waiting: Referral
+) -> None:
+    sign_in(client, people.kooth_practitioner)
+    url = f"/care/{waiting.uuid}/measures/"
+    assert client.get(f"{url}new/no-such-measure/").status_code == 404
+    assert client.post(f"{url}new/no-such-measure/", {}).status_code == 404
+    missing = "00000000-0000-4000-8000-000000000000"
+    assert client.post(f"{url}{missing}/review/").status_code == 404
+    assert MeasureResponse.objects.count() == 0
+
+
+def test_a_link_with_no_measure_or_no_one_chosen_says_so_and_sends_nothing(
+    client: Client, people: People, waiting: Referral
+) -> None:
+    sign_in(client, people.kooth_practitioner)
+    url = f"/care/{waiting.uuid}/measures/invite/"
+    assert "There is no email address" in shown(client.get(url))
+    CarerContact.objects.create(
+        child=waiting.child, name="Jo Example", relationship="Mother", email="jo@example.org",
+        parental_responsibility="yes",
+    )  # fmt: skip
+    response = client.post(url, {"invite-measure": "sdq-self"})  # scores only: not offered
+    assert response.status_code == 400
+    assert [e for errors in response.context["form"].errors.values() for e in errors] == [
+        "Select a valid choice. sdq-self is not one of the available choices.",
+        "Choose who to send the link to",
+    ]
+    assert (Invitation.objects.count(), DBTaskResult.objects.count()) == (0, 0)
 
 
 @pytest.mark.parametrize("responses", [1, 5])
@@ -323,8 +407,9 @@ def test_the_measures_page_runs_a_fixed_number_of_queries(
     sign_in(client, people.kooth_practitioner)
     client.get("/")
     # session, user, device; the referral; its view's audit (savepoint, head, insert, head,
-    # release); may the user record; the carers (for the link); the responses
-    with django_assert_num_queries(12):  # type: ignore[operator]
+    # release); the responses; may the user record; the child's banner (its referral, with
+    # what it shows, and the priority groups)
+    with django_assert_num_queries(13):  # type: ignore[operator]
         response = client.get(f"/care/{waiting.uuid}/measures/")
     assert len(response.context["histories"][0].rows) == responses
 
@@ -378,5 +463,26 @@ def test_the_measures_page_offers_only_the_measures_that_fit_the_childs_age(
     ).referrals.get()
     assert referral.child.age_on(today) == age
     sign_in(client, people.kooth_practitioner)
-    response = client.get(f"/care/{referral.uuid}/measures/")
+    response = client.get(f"/care/{referral.uuid}/measures/new/")
     assert sorted(m.slug for m in response.context["offered"]) == offered
+
+
+def test_each_page_builds_at_most_one_unbound_form(
+    client: Client, people: People, waiting: Referral
+) -> None:
+    from tests.forms_built import forms_built, unbound_forms_of
+
+    flagged = _record(people, waiting, HIGH)
+    sign_in(client, people.kooth_practitioner)
+    url = f"/care/{waiting.uuid}/measures/"
+    expected = {
+        url: [],
+        f"{url}new/": [],
+        f"{url}new/yp-core/": ["MeasureForm"],
+        f"{url}invite/": ["InviteForm"],
+        f"{url}{flagged.uuid}/review/": [],
+    }
+    for address, forms in expected.items():
+        with forms_built() as built:
+            assert client.get(address).status_code == 200, address
+        assert unbound_forms_of(built, "onedoor.outcomes") == forms, address

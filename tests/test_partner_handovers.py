@@ -238,9 +238,11 @@ def test_accepting_moves_the_allocation_onto_the_receiving_partners_waiting_list
         referral.allocated_at, referral.accepted_at,
     ) == (Status.WAITING, "chums", "bereavement-support", now, now)  # fmt: skip
     assert (answered.acknowledged_by, answered.declined_at) == (people.chums_practitioner, None)
-    assert TimelineEvent.objects.filter(referral=referral).first().summary == (  # type: ignore[union-attr]
-        "Handover accepted by CHUMS: waiting for Bereavement support."
-    )
+    assert [e.summary for e in TimelineEvent.objects.filter(referral=referral)[:2]] == [
+        "Named practitioner: Chris-Chums.",  # whoever accepts, unless they name someone else
+        "Handover accepted by CHUMS: waiting for Bereavement support.",
+    ]
+    assert referral.named_practitioner == people.chums_practitioner
     audit = AuditEvent.objects.filter(record_type="transition", action="change").get()
     assert (audit.record_id, audit.detail) == (str(handover.uuid), {"answer": "accepted"})
     # On CHUMS's caseload, off Kooth's.
@@ -345,7 +347,8 @@ def test_a_stale_page_gets_the_conflict_and_nothing_is_saved(
     sign_in(client, people.chums_lead)
     before = _last_audit()
     response = client.post(
-        f"/care/handovers/{handover.uuid}/accept/", {"version": handover.referral.version - 1}
+        f"/care/handovers/{handover.uuid}/accept/",
+        {"version": handover.referral.version - 1, "practitioner": people.chums_lead.uuid},
     )
     assert response.status_code == 409
     assert "changed while you were working on it" in response.content.decode()
@@ -387,7 +390,7 @@ def test_the_receiving_lead_opens_the_handover_and_the_record_without_the_sender
     assert record.status_code == 200
     text = record.content.decode()
     assert "Shared: grief work needed." in text and "Kooth only: staff concern." not in text
-    assert ("Withdraws." in text, "Weekly sessions." in text, "Save contact" in text) == (
+    assert ("Withdraws." in text, "Weekly sessions." in text, "Record a contact" in text) == (
         True, True, False,
     )  # fmt: skip
     assert f"/care/handovers/{handover.uuid}/" in text  # "Accept or decline the handover"

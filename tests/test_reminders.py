@@ -48,8 +48,10 @@ def _waiting(alliance: Alliance, name: str, *, rating: str = "amber") -> Referra
         alliance, name, allocated_to="kooth", status=Status.WAITING
     ).referrals.get()
     Referral.objects.filter(pk=referral.pk).update(
-        accepted_at=ACCEPTED, allocated_at=ACCEPTED, risk_rating=rating
-    )
+        accepted_at=ACCEPTED, allocated_at=ACCEPTED, risk_rating=rating,
+        # Kim holds the child (else "Name a practitioner" for the partner lead too).
+        named_practitioner=User.objects.filter(username="kim-kooth").first(),
+    )  # fmt: skip
     referral.refresh_from_db()
     return referral
 

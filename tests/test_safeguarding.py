@@ -318,6 +318,10 @@ def test_opening_a_concern_is_audited_and_a_refusal_is_a_404_audited_too(
     client: Client, people: People, at_chums: Referral
 ) -> None:
     concern = _raise(people, at_chums)
+    action = add_follow_up(
+        user=people.partner_safeguarding, concern=concern, text="Call the school.",
+        owner=people.chums_practitioner, due=clock.today(),
+    )  # fmt: skip
     url = f"/safeguarding/{concern.uuid}/"
     sign_in(client, people.partner_safeguarding)
     assert client.get(url).status_code == 200
@@ -329,9 +333,108 @@ def test_opening_a_concern_is_audited_and_a_refusal_is_a_404_audited_too(
     sign_in(client, people.kooth_practitioner)
     before = AuditEvent.objects.count()
     assert client.get(url).status_code == 404
-    assert client.post(url, {"form": "close", "outcome": "Closed."}).status_code == 404
+    assert client.post(f"{url}follow-ups/{action.uuid}/done/").status_code == 404
     denials = AuditEvent.objects.order_by("sequence")[before:]
     assert [(e.action, e.record_type, e.actor_username) for e in denials] == [
         ("deny", "safeguarding_concern", "kim-kooth")
     ] * 2
+    assert client.post(f"{url}close/", {"outcome": "Closed."}).status_code == 403  # not a lead
+    assert AuditEvent.objects.count() == before + 2
     assert Concern.objects.get().closed_at is None
+    assert FollowUp.objects.get().done_at is None
+
+
+def test_each_write_has_its_own_page_and_the_concern_page_links_to_them(
+    client: Client, people: People, at_chums: Referral
+) -> None:
+    concern = _raise(people, at_chums)
+    url = f"/safeguarding/{concern.uuid}/"
+    sign_in(client, people.partner_safeguarding)
+    page = shown(client.get(url))
+    assert f'href="{url}follow-ups/new/">Add a follow-up action</a>' in page
+    assert f'href="{url}close/">Close the concern</a>' in page
+    refused = client.post(f"{url}follow-ups/new/", {"text": "", "due_day": "1"})
+    assert refused.status_code == 400
+    assert "Say what is to be done" in shown(refused) and "Choose who" in shown(refused)
+    due = clock.today() + timedelta(days=2)
+    added = client.post(f"{url}follow-ups/new/", {
+        "text": "Home visit with social care", "owner": str(people.chums_practitioner.uuid),
+        "due": f"{due:%d %m %Y}",
+    })  # fmt: skip
+    assert added["Location"] == url
+    action = FollowUp.objects.get()
+    assert (action.text, action.owner, action.due, action.done_at) == (
+        "Home visit with social care", people.chums_practitioner, due, None,
+    )  # fmt: skip
+    early = client.post(f"{url}close/", {"outcome": "Resolved."})
+    assert early.status_code == 400
+    assert "Every follow-up action must be done before the concern closes" in shown(early)
+    assert Concern.objects.get().closed_at is None
+
+    sign_in(client, people.chums_practitioner)  # raised it, owns the action, not a lead
+    page = shown(client.get(url))
+    assert f'action="{url}follow-ups/{action.uuid}/done/"' in page
+    assert "Add a follow-up action" not in page and "Close the concern" not in page
+    before = AuditEvent.objects.count()
+    for address in (f"{url}follow-ups/new/", f"{url}close/"):
+        assert client.get(address).status_code == 403
+        assert client.post(address, {"outcome": "Resolved."}).status_code == 403
+    assert AuditEvent.objects.count() == before
+    done = client.post(f"{url}follow-ups/{action.uuid}/done/")
+    assert done["Location"] == url
+    again = client.post(f"{url}follow-ups/{action.uuid}/done/")  # from a stale page
+    assert again.status_code == 400 and "This action is already done" in shown(again)
+
+    sign_in(client, people.partner_safeguarding)
+    assert client.post(f"{url}close/", {"outcome": ""}).status_code == 400
+    closed = client.post(f"{url}close/", {"outcome": "Assessed by social care; support."})
+    assert closed["Location"] == url
+    concern.refresh_from_db()
+    assert concern.outcome == "Assessed by social care; support."
+    page = shown(client.get(url))
+    assert "Add a follow-up action" not in page and "Close the concern" not in page
+
+
+def test_only_the_owner_or_a_lead_marks_an_action_done(
+    client: Client, people: People, at_chums: Referral
+) -> None:
+    concern = _raise(people, at_chums)
+    action = add_follow_up(
+        user=people.partner_safeguarding, concern=concern, text="Call the school.",
+        owner=people.chums_lead, due=clock.today(),
+    )  # fmt: skip
+    sign_in(client, people.chums_practitioner)  # sees the concern (raised it), not the owner
+    address = f"/safeguarding/{concern.uuid}/follow-ups/{action.uuid}/done/"
+    assert "Mark done" not in shown(client.get(f"/safeguarding/{concern.uuid}/"))
+    before = AuditEvent.objects.count()
+    assert client.get(address).status_code == 403
+    assert client.post(address).status_code == 403
+    assert FollowUp.objects.get().done_at is None
+    assert AuditEvent.objects.filter(sequence__gt=before, action="change").count() == 0
+    missing = f"/safeguarding/{concern.uuid}/follow-ups/00000000-0000-4000-8000-000000000000/done/"
+    sign_in(client, people.partner_safeguarding)
+    assert client.post(missing).status_code == 404
+
+
+def test_each_page_builds_at_most_one_unbound_form(
+    client: Client, people: People, at_chums: Referral
+) -> None:
+    from tests.forms_built import forms_built, unbound_forms_of
+
+    concern = _raise(people, at_chums)
+    action = add_follow_up(
+        user=people.partner_safeguarding, concern=concern, text="Call the school.",
+        owner=people.chums_practitioner, due=clock.today(),
+    )  # fmt: skip
+    url = f"/safeguarding/{concern.uuid}/"
+    sign_in(client, people.partner_safeguarding)
+    expected = {
+        url: [],
+        f"{url}follow-ups/new/": ["FollowUpForm"],
+        f"{url}follow-ups/{action.uuid}/done/": [],
+        f"{url}close/": ["CloseForm"],
+    }
+    for address, forms in expected.items():
+        with forms_built() as built:
+            assert client.get(address).status_code == 200, address
+        assert unbound_forms_of(built, "onedoor.safeguarding") == forms, address

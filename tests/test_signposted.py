@@ -116,9 +116,9 @@ def test_the_signposted_filter_runs_a_fixed_number_of_queries(
     sign_in(client, people.triage)
     client.get("/")
     # session, user, device; the page with its children, who signposted and who overruled;
-    # their priority groups; the services signposted; matches to check; the filters'
-    # priority groups and partners
-    with django_assert_num_queries(9):  # type: ignore[operator]
+    # their priority groups; the services signposted; the counts by state above the list;
+    # matches to check; the filters' priority groups and partners
+    with django_assert_num_queries(10):  # type: ignore[operator]
         response = client.get("/triage/?state=signposted")
     assert len(response.context["signposted"]) == size
 

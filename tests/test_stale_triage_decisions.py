@@ -109,6 +109,7 @@ class Stale:
 
     before: Callable[[People, Referral], object]
     meanwhile: Callable[[People, Referral], object]
+    write: str  # the write's own address: /triage/<referral>/<write>/
     sends: dict[str, str]
     now: str  # the state the conflict names
     changed: str  # the timeline's account of the change
@@ -146,11 +147,12 @@ def _reviewed(people: People, referral: Referral) -> None:
     )  # fmt: skip
 
 
-SCREEN = {"form": "screen", "rating": "amber", "rationale": "Worse than it looked."}
+SCREEN = {"rating": "amber", "rationale": "Worse than it looked."}
 SCENARIOS = {
     "a screening after a decision": Stale(
         before=lambda people, r: _screen(people, r),
         meanwhile=lambda people, r: _decide(people.triage, r),
+        write="screen",
         sends=SCREEN,
         now="it is now 'Advice and signposting' by Tina-Triage",
         changed="What changed: Triage decision: Advice and signposting "
@@ -160,6 +162,7 @@ SCENARIOS = {
     "a screening after another screening": Stale(
         before=_nothing,
         meanwhile=lambda people, r: _screen(people, r),
+        write="screen",
         sends=SCREEN,
         now="it is now 'Awaiting triage' by Tina-Triage",
         changed="What changed: Risk screened green.",
@@ -168,11 +171,11 @@ SCENARIOS = {
     "a decision after a decision": Stale(
         before=lambda people, r: _screen(people, r),
         meanwhile=lambda people, r: _decide(people.triage, r, Outcome.MORE_INFORMATION),
+        write="decision",
         sends={
-            "form": "decide",
             "grouping": "getting_help",
             "outcome": "not_accepted",
-            "reason": "Seen by CAMHS already.",
+            "not_accepted_reason": "Seen by CAMHS already.",
         },
         now="it is now 'More information needed' by Tina-Triage",
         changed="What changed: Triage decision: More information needed (Getting Help).",
@@ -184,7 +187,8 @@ SCENARIOS = {
             _decide(people.triage, r, Outcome.MORE_INFORMATION),
         ),
         meanwhile=_information_arrived,
-        sends={"form": "information", "note": "The letter came."},
+        write="information",
+        sends={"note": "The letter came."},
         now="it is now 'Awaiting triage' by Tina-Triage",
         changed="What changed: Information received: GP letter in.",
         not_this="This referral is not waiting for information",
@@ -199,12 +203,13 @@ def test_a_triage_lead_acting_on_a_stale_page_is_told_what_changed_and_writes_no
     stale = SCENARIOS[scenario]
     stale.before(people, referral)
     sign_in(client, tom)
-    loaded = client.get(f"/triage/{referral.uuid}/")
-    version = loaded.context["forms"][stale.sends["form"]]["version"].value()
+    address = f"/triage/{referral.uuid}/{stale.write}/"
+    loaded = client.get(address)
+    version = loaded.context["form"]["version"].value()
     assert version == _fresh(referral).version
     stale.meanwhile(people, referral)  # Tina, at the same time
     before = _written(referral)
-    response = client.post(f"/triage/{referral.uuid}/", {**stale.sends, "version": version})
+    response = client.post(address, {**stale.sends, "version": version})
     assert response.status_code == 409
     page = html.unescape(response.content.decode())
     assert "Someone else changed this referral" in page
@@ -221,13 +226,13 @@ def test_a_sign_off_on_a_stale_page_is_told_it_was_signed_off_and_writes_nothing
 ) -> None:
     _red_waiting_for_sign_off(people, referral)
     sign_in(client, cleo)
-    loaded = client.get(f"/triage/{referral.uuid}/")
-    version = loaded.context["forms"]["sign_off"]["version"].value()
+    loaded = client.get(f"/triage/{referral.uuid}/sign-off/")
+    version = loaded.context["form"]["version"].value()
     _signed_off(people, referral)  # the other clinical lead, first
     before = _written(referral)
     response = client.post(
-        f"/triage/{referral.uuid}/",
-        {"form": "sign_off", "version": version, "approve": "no", "note": "Needs CAMHS."},
+        f"/triage/{referral.uuid}/sign-off/",
+        {"version": version, "approve": "no", "note": "Needs CAMHS."},
     )
     assert response.status_code == 409
     page = html.unescape(response.content.decode())
@@ -245,12 +250,12 @@ def test_a_red_review_on_a_stale_page_is_told_it_was_reviewed_and_writes_nothing
 ) -> None:
     _screen(people, referral, "red")
     sign_in(client, cleo)
-    loaded = client.get(f"/triage/{referral.uuid}/")
-    version = loaded.context["forms"]["review"]["version"].value()
+    loaded = client.get(f"/triage/{referral.uuid}/review/")
+    version = loaded.context["form"]["version"].value()
     _reviewed(people, referral)
     before = _written(referral)
     response = client.post(
-        f"/triage/{referral.uuid}/", {"form": "review", "version": version, "note": "Also seen."}
+        f"/triage/{referral.uuid}/review/", {"version": version, "note": "Also seen."}
     )
     assert response.status_code == 409
     page = html.unescape(response.content.decode())
@@ -263,18 +268,19 @@ def test_after_the_conflict_what_they_typed_is_kept_to_send_again_on_the_current
     client: Client, people: People, referral: Referral, tom: User
 ) -> None:
     sign_in(client, tom)
-    version = client.get(f"/triage/{referral.uuid}/").context["forms"]["screen"]["version"]
+    address = f"/triage/{referral.uuid}/screen/"
+    version = client.get(address).context["form"]["version"]
     stale = version.value()
     _screen(people, referral)  # green, by Tina
-    response = client.post(f"/triage/{referral.uuid}/", {**SCREEN, "version": stale})
+    response = client.post(address, {**SCREEN, "version": stale})
     assert response.status_code == 409
-    form = response.context["forms"]["screen"]
+    form = response.context["form"]
     current = _fresh(referral).version
     assert (form["version"].value(), form["rationale"].value()) == (
         str(current), "Worse than it looked.",
     )  # fmt: skip
     # Having read what changed, Tom sends it again: now it is saved.
-    again = client.post(f"/triage/{referral.uuid}/", {**SCREEN, "version": current})
+    again = client.post(address, {**SCREEN, "version": current})
     assert again.status_code == 302
     assert list(RiskScreening.objects.order_by("pk").values_list("rating", "screened_by")) == [
         ("green", people.triage.pk), ("amber", tom.pk),

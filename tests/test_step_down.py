@@ -151,25 +151,22 @@ def test_a_partner_cannot_send_a_step_down_as_a_transition(
 def test_the_care_record_offers_the_step_down_to_the_advice_point_only(
     client: Client, people: People, allocated: Referral
 ) -> None:
+    link = "Record a step-down into the alliance</a>"
+    url = f"/care/{allocated.uuid}/step-down/"
     sign_in(client, people.kooth_practitioner)
-    assert "Record the step-down" not in shown(client.get(f"/care/{allocated.uuid}/"))
+    assert link not in shown(client.get(f"/care/{allocated.uuid}/"))
     sign_in(client, people.coordinator)
-    assert "Record the step-down" in shown(client.get(f"/care/{allocated.uuid}/"))
-    response = client.post(
-        f"/care/{allocated.uuid}/",
-        {"form": "step_down", "step_down-sending_organisation": "", "step_down-reason": ""},
-    )
+    assert f'href="{url}">{link}' in shown(client.get(f"/care/{allocated.uuid}/"))
+    response = client.post(url, {"sending_organisation": "", "reason": ""})
     assert response.status_code == 400
     assert "Choose the service the child is stepping down from" in shown(response)
     camhs = organisation(allocated.child.alliance, "specialist-camhs")
     response = client.post(
-        f"/care/{allocated.uuid}/",
-        {
-            "form": "step_down", "step_down-sending_organisation": str(camhs.pk),
-            "step_down-reason": "Stable.", "step_down-handover": "Letter attached.",
-        },
+        url,
+        {"sending_organisation": str(camhs.pk), "reason": "Stable.",
+         "handover": "Letter attached."},
     )  # fmt: skip
     assert response.status_code == 302
     assert Transition.objects.get().handover == "Letter attached."
     page = shown(client.get(f"/care/{allocated.uuid}/"))
-    assert "Handover waiting for Kooth" in page and "Record the step-down" not in page
+    assert "Handover waiting for Kooth" in page and link not in page

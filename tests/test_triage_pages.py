@@ -25,9 +25,7 @@ def test_a_screening_without_a_rationale_says_so_and_saves_nothing(
     client: Client, people: People, referral: Referral
 ) -> None:
     sign_in(client, people.triage)
-    response = client.post(
-        f"/triage/{referral.uuid}/", {"form": "screen", "version": 1, "rating": "amber"}
-    )
+    response = client.post(f"/triage/{referral.uuid}/screen/", {"version": 1, "rating": "amber"})
     assert response.status_code == 400
     assert "Write why you gave this rating" in response.content.decode()
     referral.refresh_from_db()
@@ -39,13 +37,13 @@ def test_a_decision_on_a_stale_page_shows_what_changed(
 ) -> None:
     sign_in(client, people.triage)
     client.post(
-        f"/triage/{referral.uuid}/",
-        {"form": "screen", "version": 1, "rating": "green", "rationale": "Mild worries."},
+        f"/triage/{referral.uuid}/screen/",
+        {"version": 1, "rating": "green", "rationale": "Mild worries."},
     )
     # Someone else's page still says version 1.
     response = client.post(
-        f"/triage/{referral.uuid}/",
-        {"form": "screen", "version": 1, "rating": "amber", "rationale": "Worse than that."},
+        f"/triage/{referral.uuid}/screen/",
+        {"version": 1, "rating": "amber", "rationale": "Worse than that."},
     )
     assert response.status_code == 409
     page = response.content.decode()
@@ -69,13 +67,11 @@ def test_a_partner_sees_only_its_own_incoming_allocations(
         status=Status.ALLOCATED, allocated_organisation=people.kooth_lead.organisation
     )
     sign_in(client, people.chums_practitioner)
-    assert list(client.get("/triage/incoming/").context["allocated"]) == []
+    assert client.get("/triage/incoming/").context["allocated"] == []
     sign_in(client, people.kooth_practitioner)
-    assert list(client.get("/triage/incoming/").context["allocated"]) == [referral]
-    declined = client.post(
-        "/triage/incoming/",
-        {"referral": str(referral.uuid), "version": 1, "answer": "decline", "reason": ""},
-    )
+    rows = client.get("/triage/incoming/").context["allocated"]
+    assert [row.referral for row in rows] == [referral]
+    declined = client.post(f"/triage/incoming/{referral.uuid}/decline/", {"version": 1})
     assert declined.status_code == 400
     assert "Say why you are declining" in declined.content.decode()
     referral.refresh_from_db()
@@ -86,8 +82,9 @@ def test_an_answer_for_a_referral_that_is_not_a_uuid_is_a_404(
     client: Client, people: People, referral: Referral
 ) -> None:
     sign_in(client, people.kooth_practitioner)
-    response = client.post("/triage/incoming/", {"referral": "not-a-uuid", "answer": "accept"})
-    assert response.status_code == 404
+    for answer in ("accept", "decline"):
+        response = client.post(f"/triage/incoming/not-a-uuid/{answer}/", {"version": 1})
+        assert response.status_code == 404
     referral.refresh_from_db()
     assert referral.status == Status.AWAITING_TRIAGE
 

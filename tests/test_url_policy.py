@@ -182,7 +182,85 @@ def test_every_role_is_given_a_home(people: People) -> None:
 # One write per URL: every address a form posts to, each doing one thing (issue 13). A new
 # write is a decision: declare it here. (The public referral form's steps and the sign-in
 # pages post to themselves: each step is its own write.)
-WRITES: dict[str, str] = {}
+WRITES: dict[str, str] = {
+    # A child's care record (care/care_views.py): one page per write, linked from the summary.
+    "care:contact": "record a contact",
+    "care:check_in": "record a Waiting Well check-in",
+    "care:care_plan": "record a care plan",
+    "care:safety_plan": "record a safety plan",
+    "care:risk_review": "record a risk review",
+    "care:note": "write a clinical note",
+    "care:transition": "send a handover to another service",
+    "care:step_down": "record a step-down into the alliance (the Referral and Advice Point)",
+    "care:discharge": "discharge, inviting feedback",
+    # (care:acknowledge, a handover's acknowledgement, is not reached by the crawl's world.)
+    "care:feedback": "the family's single-use feedback link",
+    "care:coordinator": "name a young adult's care coordinator",
+    "care:pathway": "record a young adult's pathway",
+    "care:reassign": "move a leaving care coordinator's caseload",
+    "care:practitioner": "change a child's named practitioner (the partner lead)",
+    "care:accept_handover": "accept a handover from another partner, naming the practitioner",
+    "care:decline_handover": "decline a handover, saying why",
+    # A partner's answer to an allocation (triage/incoming_views.py).
+    "triage:accept": "accept an allocation, naming the practitioner",
+    "triage:decline": "decline an allocation, saying why",
+    "triage:signposted_reviewed": "mark the signposted referrals reviewed",
+    # The triage page (triage/referral_views.py): its writes, each at its own address, the
+    # one that comes next as the page's form. (triage:review, :decision, :sign_off and
+    # :information are not reached by the crawl's world, whose referral in triage is not
+    # screened: tests/test_triage_writes.py posts to each.)
+    "triage:screen": "screen the risk",
+    # Outcome measures (outcomes/views.py): each write on its own page, linked from the
+    # measures page. (outcomes:invite and outcomes:review are not reached by the crawl's
+    # world, which has no carer's email and no response to review: tests/test_outcomes.py
+    # posts to each.)
+    "outcomes:record": "record an outcome measure",
+    "outcomes:complete": "complete a measure through its single-use link (public)",
+    # The clinical content library (content/views.py): each change to an item on its own page.
+    "content:new": "add an item to the library",
+    "content:edit": "edit an item",
+    "content:sign_off": "sign off an item's version (the clinical lead)",
+    "content:retire": "retire an item",
+    # Safeguarding (safeguarding/views.py): each change to a concern on its own page.
+    # (safeguarding:follow_up_done is not reached by the crawl's world, whose concern has no
+    # follow-up action: tests/test_safeguarding.py posts to it.)
+    "safeguarding:raise": "raise a safeguarding concern",
+    "safeguarding:add_follow_up": "add a follow-up action to a concern",
+    "safeguarding:close": "close a concern with its outcome",
+    # Signing in and out.
+    "accounts:login": "sign in",
+    "accounts:logout": "sign out",
+    # The public referral form (each step posts to its own address; the crawl reaches the
+    # first) and the Referral and Advice Point's staff pages.
+    "referrals:start": "start a referral",
+    "referrals_staff:advice": "record an advice contact or a phone referral",
+    "referrals_staff:gp_practice": "correct a referral's GP practice",
+    "referrals_staff:matches": "confirm or rule out a possible match",
+    "referrals_staff:undo_match": "undo a confirmed match, with a reason",
+    "web:complex_decisions": "record a complex-case decision",
+    # Emergency access.
+    "access:break_glass": "get emergency access to a record, with a reason",
+    "access:review": "review a use of emergency access",
+    # Governance: case audits, incidents, supervision, meetings.
+    "case_audits:new_round": "start a case audit round",
+    "case_audits:score": "score an audited record",
+    "case_audits:add_action": "add an action to a round",
+    "case_audits:action_done": "mark a round's action done",
+    "case_audits:close_round": "close a round",
+    "governance:report_incident": "report an incident",
+    "governance:review_incident": "review an incident",
+    "governance:add_change": "record a practice change learnt from an incident",
+    "governance:close_incident": "close an incident",
+    "governance:new_supervision": "record a supervision session",
+    "meetings:new": "record a multi-agency meeting",
+    "meetings:complete": "mark a meeting's action done",
+    # Co-production and the review pack.
+    "coproduction:give_feedback": "give feedback (public)",
+    "coproduction:feedback_themes": "set a piece of feedback's themes",
+    "coproduction:new_entry": "add a you said, we did entry",
+    "coproduction:entry": "update a you said, we did entry",
+    "insights:pack": "build the review pack (PDF)",
+}
 
 
 def test_every_write_has_its_own_declared_address_and_a_get_builds_one_blank_form_at_most(

@@ -16,18 +16,43 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 from onedoor import clock
+from onedoor.accounts.drafts import forget_sent
 from onedoor.audit.trail import Action, record
 
 SIGNED_IN_AT = "onedoor_signed_in_at"
 LAST_SEEN_AT = "onedoor_last_seen_at"
 # The idle clock is moved on at most this often, so most requests don't write the session.
 LAST_SEEN_PRECISION = timedelta(seconds=30)
+# Sent by the page's own script (session.js) on requests a person did not make (saving a
+# draft, asking how long is left): they never move the idle clock, so a page left open does
+# not keep its session alive. Only pages, forms, htmx and "Stay signed in" do.
+BACKGROUND_HEADER = "X-OneDoor-Background"
 
 
 def start_session_clock(request: HttpRequest) -> None:
     now = clock.now().isoformat()
     request.session[SIGNED_IN_AT] = now
     request.session[LAST_SEEN_AT] = now
+
+
+def seconds_left(request: HttpRequest) -> tuple[int, int]:
+    """Seconds (to the nearest) until the idle timeout and until the absolute one (never below
+    0)."""
+    now = clock.now()
+    idle_ends = (
+        datetime.fromisoformat(request.session[LAST_SEEN_AT]) + settings.SESSION_IDLE_TIMEOUT
+    )
+    signed_in = datetime.fromisoformat(request.session[SIGNED_IN_AT])
+    absolute_ends = signed_in + settings.SESSION_ABSOLUTE_TIMEOUT
+    return (
+        max(0, round((idle_ends - now).total_seconds())),
+        max(0, round((absolute_ends - now).total_seconds())),
+    )
+
+
+def keep_alive(request: HttpRequest) -> None:
+    """Move the idle clock on now ("Stay signed in"). The absolute limit stays where it is."""
+    request.session[LAST_SEEN_AT] = clock.now().isoformat()
 
 
 class SessionTimeoutMiddleware:
@@ -56,9 +81,25 @@ class SessionTimeoutMiddleware:
                 messages.info(request, "You were signed out to keep records safe. Sign in again.")
                 login_url = reverse(settings.LOGIN_URL)
                 return redirect(f"{login_url}?{urlencode({'next': request.get_full_path()})}")
-            if now - datetime.fromisoformat(last_seen) > LAST_SEEN_PRECISION:
+            if (
+                now - datetime.fromisoformat(last_seen) > LAST_SEEN_PRECISION
+                and BACKGROUND_HEADER not in request.headers
+            ):
                 request.session[LAST_SEEN_AT] = now.isoformat()
         return self.get_response(request)
+
+
+class DraftsMiddleware:
+    """A form sent and accepted loses its draft (`accounts/drafts.py`). After the timeout
+    middleware, so an expired session's POST (kept as a draft) never gets this far."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        forget_sent(request, response)
+        return response
 
 
 # Pages a signed-in user can reach before their second factor is verified.

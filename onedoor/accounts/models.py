@@ -86,3 +86,30 @@ class User(AbstractUser):
         if self.is_active and self.role == Role.ADMINISTRATOR:
             return app_label in ADMINISTERED_APPS
         return super().has_module_perms(app_label)
+
+
+class Draft(models.Model):
+    """What a member of staff was writing in a form, kept for its author alone so that a
+    session timeout loses nothing (hazard H37): encrypted at rest (`accounts/drafts.py`),
+    restored into the form after signing in again, deleted once the form is sent and
+    forgotten after `DRAFT_KEPT_FOR`."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="drafts")
+    # The form's address (path and query): the page that shows the form again.
+    action = models.CharField(max_length=500)
+    # Which of the page's draftable forms posting to that address (almost always the first).
+    slot = models.PositiveSmallIntegerField(default=0)
+    # The fields as JSON, encrypted with DRAFTS_KEY (a Fernet token): never plain text.
+    content = models.TextField()
+    saved_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "action", "slot"], name="one_draft_per_form_and_author"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Draft {self.uuid}"

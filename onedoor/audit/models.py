@@ -46,6 +46,7 @@ class AuditEvent(models.Model):
         BREAK_GLASS_REVIEW = "break_glass_review", "Emergency access reviewed"
         CONFIGURATION_LOADED = "configuration_loaded", "Configuration loaded"
         DEMO_DATA_LOADED = "demo_data_loaded", "Demo data loaded"
+        SEARCH = "search", "Searched for a child"
 
     sequence = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField(db_index=True)
@@ -60,6 +61,10 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     reason = models.TextField(blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    # What a member of staff typed into the search (a name, a date of birth, an NHS number):
+    # personal data, kept apart from `detail` and shown on no page, to anyone. Empty on
+    # every other event (and then left out of `canonical`, so older rows hash as before).
+    search_terms = models.CharField(max_length=100, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -81,27 +86,27 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("Audit events cannot be deleted.")
 
     def canonical(self) -> str:
-        """The row's content as the hash covers it: every field but the hash itself."""
-        return json.dumps(
-            {
-                "sequence": self.sequence,
-                "at": self.at.isoformat(),
-                "actor_uuid": str(self.actor_uuid) if self.actor_uuid else "",
-                "actor_username": self.actor_username,
-                "actor_role": self.actor_role,
-                "actor_organisation": self.actor_organisation,
-                "action": self.action,
-                "record_type": self.record_type,
-                "record_id": self.record_id,
-                "child_uuid": str(self.child_uuid) if self.child_uuid else "",
-                "ip_address": self.ip_address or "",
-                "reason": self.reason,
-                "detail": self.detail,
-                "prev_hash": self.prev_hash,
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-        )
+        """The row's content as the hash covers it: every field but the hash itself (the
+        search terms only when there are some, so rows written before they existed verify)."""
+        content = {
+            "sequence": self.sequence,
+            "at": self.at.isoformat(),
+            "actor_uuid": str(self.actor_uuid) if self.actor_uuid else "",
+            "actor_username": self.actor_username,
+            "actor_role": self.actor_role,
+            "actor_organisation": self.actor_organisation,
+            "action": self.action,
+            "record_type": self.record_type,
+            "record_id": self.record_id,
+            "child_uuid": str(self.child_uuid) if self.child_uuid else "",
+            "ip_address": self.ip_address or "",
+            "reason": self.reason,
+            "detail": self.detail,
+            "prev_hash": self.prev_hash,
+        }
+        if self.search_terms:
+            content["search_terms"] = self.search_terms
+        return json.dumps(content, sort_keys=True, separators=(",", ":"))
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.canonical().encode()).hexdigest()

@@ -47,10 +47,12 @@ def record(
     child_uuid: UUID | None = None,
     reason: str = "",
     detail: dict[str, Any] | None = None,
+    search_terms: str = "",
 ) -> AuditEvent:
     """Append one event to the trail, inside the caller's transaction if there is one.
 
-    `detail` must never hold personal data: identifiers and field names only.
+    `detail` must never hold personal data: identifiers and field names only. What someone
+    searched for goes in `search_terms`, which no page shows.
     """
     with transaction.atomic():
         # The head is made by a migration; it is recreated only on an empty trail (a test
@@ -71,6 +73,7 @@ def record(
             ip_address=client_address.get(),
             reason=reason,
             detail=detail or {},
+            search_terms=search_terms,
             prev_hash=head.last_hash,
         )
         event.hash = event.compute_hash()

@@ -1,32 +1,34 @@
-"""One child's care record with a partner: contacts, check-ins and notes, and recording them."""
+"""Writing a child's care record, one write per address, and its full history.
+
+Each write has its own page and view: GET shows its one form (under the child banner, with a
+link back to the care record), POST validates, calls one action in `actions.py` and goes back
+to the care record with what was done. Who may write is what the actions check (the access
+layer's `can_change_care`, the Referral and Advice Point for a step-down, the receiving side
+for an acknowledgement): anyone else gets a 403 and nothing is written, and a child outside
+their scope is a 404 (the denial audited). The care record itself, a summary gathering risk,
+plans, outcome measures and tasks, is `web/care_record.py`, above the apps it reads.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from onedoor import clock
-from onedoor.access.records import (
-    can_change_care,
-    care_records_visible_to,
-    get_referral_for_user,
-    referrals_visible_to,
-)
-from onedoor.accounts.decorators import any_signed_in
+from onedoor.access.records import can_change_care, care_records_visible_to, get_referral_for_user
+from onedoor.accounts.decorators import any_signed_in, signed_in_user
 from onedoor.accounts.models import User
 from onedoor.care.actions import (
-    STEP_DOWN_STATES,
     acknowledge_handover,
     discharge,
     give_feedback,
@@ -53,7 +55,6 @@ from onedoor.care.forms import (
     StepDownForm,
     TransitionForm,
 )
-from onedoor.care.lists import cadences_for, with_check_in_due
 from onedoor.care.models import (
     CarePlan,
     CheckIn,
@@ -61,183 +62,261 @@ from onedoor.care.models import (
     Discharge,
     RiskReview,
     SafetyPlan,
+    Transition,
 )
 from onedoor.care.records import handovers_visible_to, notes_visible_to
-from onedoor.care.young_adults import young_adult_for
-from onedoor.clock.calendar import ENGLAND_AND_WALES, TimeLeft, end_of, time_left
 from onedoor.content.actions import materials_for
 from onedoor.referrals.models import Referral, Status
+from onedoor.referrals.states import Conflict
 
-FORMS: dict[str, type[forms.Form]] = {
-    "contact": ContactForm,
-    "note": NoteForm,
-    "check_in": CheckInForm,
-    "care_plan": CarePlanForm,
-    "risk_review": RiskReviewForm,
-    "safety_plan": SafetyPlanForm,
-    "discharge": DischargeForm,
-    "transition": TransitionForm,
-    "step_down": StepDownForm,
-    "acknowledge": AcknowledgeForm,
-}
-DONE = {
-    "contact": "Contact recorded.",
-    "note": "Note saved.",
-    "check_in": "Check-in recorded.",
-    "care_plan": "Care plan saved.",
-    "risk_review": "Risk review saved.",
-    "safety_plan": "Safety plan saved.",
-    "discharge": "Discharged. The family has been invited to give feedback.",
-    "transition": "Handover sent. It stays on the care coordinator's list until acknowledged.",
-    "step_down": "Step-down recorded. Its handover waits for the partner to acknowledge it.",
-    "acknowledge": "Handover acknowledged.",
-}
+HISTORY_SHOWN = 100  # of each kind of record, newest first
+
+
+@dataclass(frozen=True)
+class Write:
+    """One write's page: its fields' template (in `care/writes/`), its h1 (the child's name
+    follows), its button, and what the care record says once it is done."""
+
+    fields: str
+    heading: str
+    button: str
+    done: str
+
+
+CONTACT = Write("contact", "Record a contact", "Save contact", "Contact recorded.")
+NOTE = Write("note", "Write a note", "Save note", "Note saved.")
+CHECK_IN = Write(
+    "check_in", "Record a Waiting Well check-in", "Save check-in", "Check-in recorded."
+)
+CARE_PLAN = Write("care_plan", "Record a care plan", "Save care plan", "Care plan saved.")
+SAFETY_PLAN = Write("safety_plan", "Record a safety plan", "Save safety plan", "Safety plan saved.")
+RISK_REVIEW = Write("risk_review", "Record a risk review", "Save risk review", "Risk review saved.")
+TRANSITION = Write(
+    "transition", "Transition to another service", "Send the handover",
+    "Handover sent. It stays on the care coordinator's list until acknowledged.",
+)  # fmt: skip
+STEP_DOWN = Write(
+    "step_down", "Record a step-down into the alliance", "Record the step-down",
+    "Step-down recorded. Its handover waits for the partner to acknowledge it.",
+)  # fmt: skip
+DISCHARGE = Write(
+    "discharge", "Discharge", "Discharge",
+    "Discharged. The family has been invited to give feedback.",
+)  # fmt: skip
+ACKNOWLEDGE = Write(
+    "acknowledge", "Acknowledge the handover", "Acknowledge the handover",
+    "Handover acknowledged.",
+)  # fmt: skip
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    return request.POST if request.method == "POST" else None
+
+
+def _recorder(request: HttpRequest, referral_uuid: UUID) -> tuple[User, Referral]:
+    """The user and the referral, if they may record this child's care (as the actions
+    check: `can_change_care`); otherwise a 403, or a 404 for a child they may not see."""
+    user = signed_in_user(request)
+    referral = get_referral_for_user(user, referral_uuid)
+    if not can_change_care(user, referral):
+        raise PermissionDenied("This child is not on your organisation's caseload.")
+    return user, referral
+
+
+def _write(
+    request: HttpRequest,
+    referral: Referral,
+    form: forms.Form,
+    write: Write,
+    action: Callable[[dict[str, Any]], object],
+    **context: object,
+) -> HttpResponse:
+    """POST: validate, call the one action, and back to the care record saying what was
+    done. Otherwise, or when the form or the action refuses, the form on its own page."""
+    if form.is_bound and form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        except Conflict as error:  # the referral moved on since this request loaded it
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, write.done)
+            return redirect("care:record", referral_uuid=referral.uuid)
+    page = {"referral": referral, "child": referral.child, "form": form, "write": write}
+    return render(
+        request,
+        f"care/writes/{write.fields}.html",
+        {**page, **context},
+        status=400 if form.errors else 200,
+    )
 
 
 @any_signed_in
 @require_http_methods(["GET", "POST"])
-def care_record(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    referral = get_referral_for_user(user, referral_uuid)
-    posted = request.POST.get("form", "") if request.method == "POST" else ""
-    alliance = referral.child.alliance
-    forms_: dict[str, forms.Form] = {
-        name: (
-            form(request.POST if posted == name else None, prefix=name, alliance=alliance)  # type: ignore[call-arg]
-            if form in (TransitionForm, StepDownForm)
-            else form(request.POST if posted == name else None, prefix=name)
-        )
-        for name, form in FORMS.items()
-    }
-    check_in = forms_["check_in"]  # offers the library's materials while the child waits
-    if referral.status == Status.WAITING and isinstance(check_in, CheckInForm):
-        check_in.offer(materials_for(referral.child, clock.today()))
-    if posted in forms_ and forms_[posted].is_valid():
-        try:
-            _record(user, referral, posted, forms_[posted].cleaned_data)
-            messages.success(request, DONE[posted])
-            return redirect("care:record", referral_uuid=referral.uuid)
-        except ValidationError as error:
-            forms_[posted].add_error(None, error.messages[0])
-    # One query: the handover waiting for an answer, and one declined that the sender has
-    # not read yet (`care/handovers.py`).
-    handovers = list(
-        handovers_visible_to(user)
-        .filter(referral=referral)
-        .filter(
-            Q(acknowledged_at__isnull=True)
-            | Q(declined_at__isnull=False, decline_read_at__isnull=True)
-        )
-        .select_related("receiving_organisation")
-        .order_by("-sent_at", "-pk")
-    )
-    open_handover = next((t for t in handovers if t.acknowledged_at is None), None)
-    declined = next((t for t in handovers if t.declined_at is not None), None)
-    risk_reviews = list(care_records_visible_to(user, RiskReview).filter(referral=referral)[:20])
-    care_plans = list(
-        care_records_visible_to(user, CarePlan)
-        .filter(referral=referral)
-        .prefetch_related("goals")[:20]
-    )
-    context = {
-        "referral": referral,
-        "child": referral.child,
-        "forms": forms_,
-        "due": _due(user, referral, risk_reviews, care_plans),
-        "can_record": can_change_care(user, referral),
-        "contacts": care_records_visible_to(user, Contact).filter(referral=referral)[:100],
-        "check_ins": care_records_visible_to(user, CheckIn)
-        .filter(referral=referral)
-        .prefetch_related("content_items")[:100],
-        "care_plans": care_plans,
-        "risk_reviews": risk_reviews,
-        "safety_plan": care_records_visible_to(user, SafetyPlan).filter(referral=referral).first(),
-        "notes": notes_visible_to(user)
-        .filter(referral=referral)
-        .select_related("recorded_by", "organisation")[:100],
-        "has_errors": any(form.errors for form in forms_.values()),
-        "open_handover": open_handover,
-        "declined_handover": declined,
-        "may_acknowledge": open_handover is not None and may_acknowledge(user, open_handover),
-        "young_adult": young_adult_for(user, referral),
-        "may_record_step_down": user.at_advice_point
-        and referral.status in STEP_DOWN_STATES
-        and open_handover is None,
-    }
-    return render(
-        request, "care/record.html", context, status=400 if context["has_errors"] else 200
-    )
+def contact(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    user, referral = _recorder(request, referral_uuid)
+    return _write(
+        request, referral, ContactForm(_posted(request)), CONTACT,
+        lambda values: record_contact(user=user, referral=referral, **values),
+    )  # fmt: skip
 
 
-def _due(
-    user: User, referral: Referral, risk_reviews: Sequence[RiskReview], plans: Sequence[CarePlan]
-) -> list[tuple[str, TimeLeft]]:
-    """What falls due for this child next, and how each clock stands (the same rules as My
-    tasks): the Waiting Well check-in while waiting, the risk review and the care plan
-    review that the latest of each set."""
-    now = clock.now()
-    due: list[tuple[str, datetime]] = []
+@any_signed_in
+@require_http_methods(["GET", "POST"])
+def note(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    user, referral = _recorder(request, referral_uuid)
+    return _write(
+        request, referral, NoteForm(_posted(request)), NOTE,
+        lambda values: record_note(user=user, referral=referral, **values),
+    )  # fmt: skip
+
+
+@any_signed_in
+@require_http_methods(["GET", "POST"])
+def check_in(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    """A Waiting Well check-in, offering the library's materials that fit the child now."""
+    user, referral = _recorder(request, referral_uuid)
+    form = CheckInForm(_posted(request))
     if referral.status == Status.WAITING:
-        annotated = with_check_in_due(
-            referrals_visible_to(user).filter(pk=referral.pk), cadences_for(user)
-        )
-        check_in = annotated.values_list("check_in_due", flat=True).first()  # type: ignore[misc]
-        if check_in is not None:
-            due.append(("Next Waiting Well check-in", check_in))
-    if referral.status in (Status.WAITING, Status.IN_INTERVENTION):
-        if risk_reviews:
-            due.append(("Next risk review", end_of(risk_reviews[0].next_due)))
-        if plans:
-            due.append(("Care plan review", end_of(plans[0].review_due)))
-    return [(what, time_left(due=when, now=now, calendar=ENGLAND_AND_WALES)) for what, when in due]
-
-
-def _record(user: User, referral: Any, posted: str, values: dict[str, Any]) -> None:
-    if posted == "contact":
-        record_contact(
-            user=user, referral=referral, happened_at=values["happened_at"],
-            outcome=values["outcome"], mode=values["mode"],
-            duration_minutes=values["duration_minutes"],
-        )  # fmt: skip
-    elif posted == "care_plan":
-        record_care_plan(
-            user=user, referral=referral, summary=values["summary"],
-            goals=values["goals"].splitlines(), review_due=values["review_due"],
-        )  # fmt: skip
-    elif posted == "risk_review":
-        record_risk_review(
-            user=user, referral=referral, rating=values["rating"], rationale=values["rationale"]
-        )
-    elif posted == "safety_plan":
-        record_safety_plan(user=user, referral=referral, **values)
-    elif posted == "transition":
-        start_transition(
-            user=user, referral=referral, kind=values["kind"], reason=values["reason"],
-            receiving_organisation=values["receiving_organisation"],
-            receiving_offer=values["receiving_offer"], handover=values["handover"],
-        )  # fmt: skip
-    elif posted == "step_down":
-        record_step_down(user=user, referral=referral, **values)
-    elif posted == "acknowledge":
-        waiting = (
-            handovers_visible_to(user)
-            .filter(referral=referral, acknowledged_at__isnull=True)
-            .first()
-        )
-        if waiting is None:
-            raise ValidationError("There is no handover waiting")
-        acknowledge_handover(user=user, transition=waiting, note=values["note"])
-    elif posted == "discharge":
-        discharge(user=user, referral=referral, reason=values["reason"], summary=values["summary"])
-    elif posted == "note":
-        record_note(user=user, referral=referral, text=values["text"], sharing=values["sharing"])
-    else:
-        record_check_in(
+        form.offer(materials_for(referral.child, clock.today()))
+    return _write(
+        request, referral, form, CHECK_IN,
+        lambda values: record_check_in(
             user=user, referral=referral, contact_made=values["contact_made"] == "yes",
             rating=values["rating"], notes=values["notes"],
             materials_sent=values["materials_sent"], content_items=values["content_items"],
-        )  # fmt: skip
+        ),
+    )  # fmt: skip
+
+
+@any_signed_in
+@require_http_methods(["GET", "POST"])
+def care_plan(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    user, referral = _recorder(request, referral_uuid)
+    return _write(
+        request, referral, CarePlanForm(_posted(request)), CARE_PLAN,
+        lambda values: record_care_plan(
+            user=user, referral=referral, summary=values["summary"],
+            goals=values["goals"].splitlines(), review_due=values["review_due"],
+        ),
+    )  # fmt: skip
+
+
+@any_signed_in
+@require_http_methods(["GET", "POST"])
+def safety_plan(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    user, referral = _recorder(request, referral_uuid)
+    return _write(
+        request, referral, SafetyPlanForm(_posted(request)), SAFETY_PLAN,
+        lambda values: record_safety_plan(user=user, referral=referral, **values),
+    )  # fmt: skip
+
+
+@any_signed_in
+@require_http_methods(["GET", "POST"])
+def risk_review(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    user, referral = _recorder(request, referral_uuid)
+    return _write(
+        request, referral, RiskReviewForm(_posted(request)), RISK_REVIEW,
+        lambda values: record_risk_review(user=user, referral=referral, **values),
+    )  # fmt: skip
+
+
+@any_signed_in
+@require_http_methods(["GET", "POST"])
+def transition(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    user, referral = _recorder(request, referral_uuid)
+    form = TransitionForm(_posted(request), alliance=referral.child.alliance)
+    return _write(
+        request, referral, form, TRANSITION,
+        lambda values: start_transition(user=user, referral=referral, **values),
+    )  # fmt: skip
+
+
+@any_signed_in
+@require_http_methods(["GET", "POST"])
+def step_down(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    """The Referral and Advice Point records a service outside the alliance's handover for
+    the partner the child is allocated to (`actions.record_step_down`)."""
+    user = signed_in_user(request)
+    referral = get_referral_for_user(user, referral_uuid)
+    if not user.at_advice_point:
+        raise PermissionDenied("The Referral and Advice Point records a step-down.")
+    form = StepDownForm(_posted(request), alliance=referral.child.alliance)
+    return _write(
+        request, referral, form, STEP_DOWN,
+        lambda values: record_step_down(user=user, referral=referral, **values),
+    )  # fmt: skip
+
+
+@any_signed_in
+@require_http_methods(["GET", "POST"])
+def discharge_child(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    user, referral = _recorder(request, referral_uuid)
+    return _write(
+        request, referral, DischargeForm(_posted(request)), DISCHARGE,
+        lambda values: discharge(user=user, referral=referral, **values),
+    )  # fmt: skip
+
+
+@any_signed_in
+@require_http_methods(["GET", "POST"])
+def acknowledge(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    """The receiving side acknowledges the handover waiting (`actions.may_acknowledge`); a
+    move between partners is accepted or declined on the handover's own page instead."""
+    user = signed_in_user(request)
+    referral = get_referral_for_user(user, referral_uuid)
+    waiting = (
+        handovers_visible_to(user)
+        .filter(referral=referral, acknowledged_at__isnull=True)
+        .select_related("receiving_organisation", "sending_organisation", "sent_by")
+        .first()
+    )
+    if waiting is None:
+        messages.info(request, "There is no handover waiting to be acknowledged.")
+        return redirect("care:record", referral_uuid=referral.uuid)
+    if waiting.kind == Transition.Kind.BETWEEN_PARTNERS:
+        return redirect("care:handover", transition_uuid=waiting.uuid)
+    if not may_acknowledge(user, waiting):
+        raise PermissionDenied("Only the receiving side acknowledges a handover.")
+    return _write(
+        request, referral, AcknowledgeForm(_posted(request)), ACKNOWLEDGE,
+        lambda values: acknowledge_handover(user=user, transition=waiting, note=values["note"]),
+        handover=waiting,
+    )  # fmt: skip
+
+
+@any_signed_in
+@require_GET
+def history(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    """Everything recorded in the child's care that the user may read, newest first: the
+    contacts, check-ins, care plans, safety plans, risk reviews and notes (each kind to its
+    newest `HISTORY_SHOWN`)."""
+    user = signed_in_user(request)
+    referral = get_referral_for_user(user, referral_uuid)
+
+    def newest(model: type[Any]) -> Any:
+        return care_records_visible_to(user, model).filter(referral=referral)
+
+    context = {
+        "referral": referral,
+        "child": referral.child,
+        "shown": HISTORY_SHOWN,
+        "contacts": newest(Contact).select_related("recorded_by")[:HISTORY_SHOWN],
+        "check_ins": newest(CheckIn)
+        .select_related("recorded_by")
+        .prefetch_related("content_items")[:HISTORY_SHOWN],
+        "care_plans": newest(CarePlan)
+        .select_related("recorded_by")
+        .prefetch_related("goals")[:HISTORY_SHOWN],
+        "safety_plans": newest(SafetyPlan).select_related("recorded_by")[:HISTORY_SHOWN],
+        "risk_reviews": newest(RiskReview).select_related("recorded_by")[:HISTORY_SHOWN],
+        "notes": notes_visible_to(user)
+        .filter(referral=referral)
+        .select_related("recorded_by", "organisation")[:HISTORY_SHOWN],
+    }
+    return render(request, "care/history.html", context)
 
 
 @login_not_required

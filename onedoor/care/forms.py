@@ -9,17 +9,15 @@ from onedoor.accounts.models import User
 from onedoor.alliance.models import Offer, Organisation
 from onedoor.care.models import ClinicalNote, Contact, Discharge, RiskRating, Transition
 from onedoor.content.models import ContentItem
+from onedoor.dates import DateField, DateTimeField
 
 
 class ContactForm(forms.Form):
-    happened_at = forms.DateTimeField(
+    happened_at = DateTimeField(
         label="When",
-        help_text="Day month year and time, for example 27 3 2027 14:30",
-        input_formats=["%d %m %Y %H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"],
-        error_messages={
-            "required": "Enter when the contact was",
-            "invalid": "Enter the date and time like 27 3 2027 14:30",
-        },
+        subject="The date of the contact",
+        required_message="Enter when the contact was",
+        past=True,
     )
     outcome = forms.ChoiceField(
         label="What happened", choices=Contact.Outcome.choices, widget=forms.RadioSelect,
@@ -164,14 +162,10 @@ class CarePlanForm(forms.Form):
         max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Write at least one goal"},
     )  # fmt: skip
-    review_due = forms.DateField(
+    review_due = DateField(
         label="Review by",
-        help_text="For example, 27 3 2027 (day month year)",
-        input_formats=["%d %m %Y", "%d/%m/%Y", "%Y-%m-%d"],
-        error_messages={
-            "required": "Enter when the plan will be reviewed",
-            "invalid": "Enter the date as day month year, like 27 3 2027",
-        },
+        subject="The review date",
+        required_message="Enter when the plan will be reviewed",
     )
 
 

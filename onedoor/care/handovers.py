@@ -7,7 +7,8 @@ escalates past its due time. Then one of two answers, from those who answer an a
 
 - accepted: the allocation moves to the receiving partner's offer and the child joins its
   waiting list (the first attended contact starts the intervention, as after any
-  acceptance); the sending partner no longer sees the child;
+  acceptance), held by the practitioner the receiving partner names as it accepts; the
+  sending partner no longer sees the child;
 - declined, with a reason: the child goes back to the sending partner as they were (waiting
   or in intervention), the reason on the timeline, and the decline is work for whoever sent
   the handover and the sending partner's lead until someone there has read it.
@@ -27,6 +28,7 @@ from onedoor.access.records import can_change_care
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import PARTNER_ANSWERS
 from onedoor.audit.trail import Action, record
+from onedoor.care import practitioners
 from onedoor.care.models import Contact, Transition
 from onedoor.care.young_adults import require_named_coordinator
 from onedoor.referrals.models import Status
@@ -84,14 +86,19 @@ def _audit(user: User, transition: Transition, answer: str) -> None:
     )
 
 
-def accept_handover(*, user: User, transition: Transition, version: int) -> Transition:
+def accept_handover(
+    *, user: User, transition: Transition, version: int, practitioner: User | None = None
+) -> Transition:
     """The receiving partner takes the child: the allocation moves to its offer, and the
-    child joins its waiting list; `version` is the referral's, as the page showed it."""
+    child joins its waiting list, held by its named practitioner: `practitioner`, or whoever
+    accepts (`care/practitioners.py`); `version` is the referral's, as the page showed it."""
     _answering(user, transition)
     referral = transition.referral
     require_named_coordinator(referral)
     receiving = transition.receiving_organisation
     offer = transition.receiving_offer
+    named = practitioners.choose(user=user, organisation=receiving, practitioner=practitioner)
+    previous = referral.named_practitioner
     now = clock.now()
     with transaction.atomic():
         _claim(transition, acknowledged_by=user, acknowledged_at=now)
@@ -107,9 +114,11 @@ def accept_handover(*, user: User, transition: Transition, version: int) -> Tran
                 "allocated_offer": offer,
                 "allocated_at": now,
                 "accepted_at": now,
+                "named_practitioner": named,
             },
         )
         _audit(user, transition, "accepted")
+        practitioners.record_naming(user, referral, named, previous)
     transition.refresh_from_db()
     return transition
 

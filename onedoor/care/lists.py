@@ -1,10 +1,13 @@
 """The waiting lists and the partner's caseload: what the user may see, paged by keyset
-(never OFFSET or a count), so a page costs the same at any depth and any size of list."""
+(never OFFSET or a count), so a page costs the same at any depth and any size of list; and
+what falls due next for a child with a partner (`with_due_dates`, `due_next`), in the query."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -20,10 +23,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from onedoor.access.records import referrals_visible_to
+from onedoor.access.records import care_records_visible_to, referrals_visible_to
 from onedoor.accounts.models import User
+from onedoor.accounts.roles import Role
 from onedoor.alliance.models import CheckInCadence
-from onedoor.care.models import CheckIn
+from onedoor.care.models import CarePlan, CheckIn, Contact, RiskReview
+from onedoor.clock.calendar import end_of
 from onedoor.paging import Keyset, Page
 from onedoor.referrals.models import Referral, RiskRating, Status
 
@@ -128,18 +133,109 @@ def with_check_in_due(
     )
 
 
+# What falls due for a child with a partner
+
+CHECK_IN = "Next Waiting Well check-in"
+RISK_REVIEW = "Next risk review"
+CARE_PLAN_REVIEW = "Care plan review"
+
+
+def _latest(records: QuerySet[Any], field: str) -> Subquery:
+    return Subquery(
+        records.filter(referral=OuterRef("pk")).order_by("-recorded_at", "-pk").values(field)[:1]
+    )
+
+
+def with_due_dates(
+    user: User, referrals: QuerySet[Referral], cadences: dict[str, int]
+) -> QuerySet[Referral]:
+    """Annotate what `due_next` reads, from the care records `user` may see, in the query:
+    `check_in_due` (`with_check_in_due`), `risk_review_due` and `care_plan_review_due` (the
+    dates the latest risk review and care plan set), and when the child was last in
+    contact: `last_contact` (an attended contact) and `last_check_in` (a check-in that
+    reached them)."""
+    attended = care_records_visible_to(user, Contact).filter(
+        referral=OuterRef("pk"), outcome=Contact.Outcome.ATTENDED
+    )
+    return with_check_in_due(referrals, cadences).annotate(
+        risk_review_due=_latest(care_records_visible_to(user, RiskReview), "next_due"),
+        care_plan_review_due=_latest(care_records_visible_to(user, CarePlan), "review_due"),
+        last_contact=Subquery(attended.order_by("-happened_at", "-pk").values("happened_at")[:1]),
+        last_check_in=_latest(
+            care_records_visible_to(user, CheckIn).filter(contact_made=True), "recorded_at"
+        ),
+    )
+
+
+def due_next(referral: Referral) -> dict[str, datetime]:
+    """THE rule for what falls due next for a child with a partner (the caseload and the care
+    record), from `with_due_dates`: the Waiting Well check-in while the child waits; the next
+    risk review and the care plan review, each by the end of the date the latest one set,
+    while waiting or in intervention. Each only when there is one to be due."""
+    due: dict[str, datetime] = {}
+    check_in = getattr(referral, "check_in_due", None)
+    if referral.status == Status.WAITING and check_in is not None:
+        due[CHECK_IN] = check_in
+    if referral.status in CASELOAD_STATES:
+        risk_review: date | None = getattr(referral, "risk_review_due", None)
+        care_plan: date | None = getattr(referral, "care_plan_review_due", None)
+        if risk_review is not None:
+            due[RISK_REVIEW] = end_of(risk_review)
+        if care_plan is not None:
+            due[CARE_PLAN_REVIEW] = end_of(care_plan)
+    return due
+
+
+def last_in_contact(referral: Referral) -> datetime | None:
+    """When the child was last in contact (an attended contact or a check-in that reached
+    them), from `with_due_dates`."""
+    moments = [
+        moment
+        for moment in (
+            getattr(referral, "last_contact", None),
+            getattr(referral, "last_check_in", None),
+        )
+        if moment is not None
+    ]
+    return max(moments, default=None)
+
+
 # Caseload
 
 
-def caseload_page(user: User, cursor: str = "") -> Page[Referral]:
-    """The user's organisation's children waiting or in intervention, by when they were taken
-    on (accepted; allocated or received for a record without an acceptance date)."""
+class Whose(StrEnum):
+    """Whose children the caseload lists: the user's own (named for them), or the whole
+    organisation's."""
+
+    MINE = "mine"
+    ORGANISATION = "organisation"
+
+    @classmethod
+    def for_user(cls, user: User, asked: str = "") -> Whose:
+        """What was asked for; otherwise a practitioner's own children, and everyone else's
+        whole organisation (an unknown value is the default)."""
+        if asked in {whose.value for whose in cls}:
+            return cls(asked)
+        return cls.MINE if user.role == Role.PRACTITIONER else cls.ORGANISATION
+
+
+def caseload_page(
+    user: User, cursor: str = "", whose: Whose = Whose.ORGANISATION
+) -> Page[Referral]:
+    """The user's organisation's children waiting or in intervention (or of those, the ones
+    named for the user), by when they were taken on (accepted; allocated or received for a
+    record without an acceptance date), each with what falls due next (`with_due_dates`):
+    one query, whatever the page (and one for the cadences)."""
     if user.organisation_id is None:
         return Page([], "", first=True)
-    referrals = (
-        referrals_visible_to(user)
-        .filter(status__in=CASELOAD_STATES, allocated_organisation_id=user.organisation_id)
-        .annotate(since=Coalesce("accepted_at", "allocated_at", "received_at"))
-        .select_related("child", "allocated_offer")
+    referrals = referrals_visible_to(user).filter(
+        status__in=CASELOAD_STATES, allocated_organisation_id=user.organisation_id
     )
+    if whose == Whose.MINE:
+        referrals = referrals.filter(named_practitioner=user)
+    referrals = with_due_dates(
+        user,
+        referrals.annotate(since=Coalesce("accepted_at", "allocated_at", "received_at")),
+        cadences_for(user),
+    ).select_related("child", "allocated_offer", "named_practitioner")
     return CASELOAD_ORDER.page(referrals, cursor, PAGE_SIZE)

@@ -29,8 +29,12 @@ class RoundForm(forms.Form):
             "max_length": "Keep the title to 200 characters or fewer",
         },
     )
-    allocated_from = date_field("Records allocated from", "Enter the start of the period")
-    allocated_to = date_field("Records allocated to", "Enter the end of the period")
+    allocated_from = date_field(
+        "Records allocated from", "Enter the start of the period", subject="The start of the period"
+    )
+    allocated_to = date_field(
+        "Records allocated to", "Enter the end of the period", subject="The end of the period"
+    )
     sample_size = forms.IntegerField(
         label="Records to sample from each organisation",
         min_value=1,
@@ -134,7 +138,7 @@ class ActionForm(forms.Form):
         error_messages={"invalid_choice": "Choose an organisation from the list"},
     )
     owner = owner_field()
-    due_on = date_field("Due by", "Enter the date the action is due by")
+    due_on = date_field("Due by", "Enter the date the action is due by", subject="The due date")
 
     def __init__(
         self,

@@ -9,9 +9,9 @@ from django import forms
 from onedoor.alliance.models import Alliance, Need
 from onedoor.content.actions import OLDEST_AGE, Substance
 from onedoor.content.models import ContentItem
+from onedoor.dates import DateField
 from onedoor.record_choices import RecordsChoiceField
 
-DATE_FORMATS = ["%d %m %Y", "%d/%m/%Y", "%Y-%m-%d"]
 AGE_ERRORS = {
     "required": "Enter an age",
     "invalid": "Enter the age as a whole number of years",
@@ -76,12 +76,9 @@ class ItemForm(forms.Form):
 
 
 class SignOffForm(forms.Form):
-    review_by = forms.DateField(
+    review_by = DateField(
         label="Review by",
-        help_text="Day month year, for example 1 11 2027: within 24 months",
-        input_formats=DATE_FORMATS,
-        error_messages={
-            "required": "Enter the date to review it by",
-            "invalid": "Enter the review date like 1 11 2027",
-        },
+        subject="The review date",
+        required_message="Enter the date to review it by",
+        help_text="For example, 1 11 2027: within 24 months",
     )

@@ -10,8 +10,7 @@ from django.db.models import QuerySet
 from onedoor.alliance.models import Alliance, Organisation
 from onedoor.coproduction.experience import HELPFUL, FeedbackItem
 from onedoor.coproduction.models import Theme
-
-DATE_FORMATS = ["%d %m %Y", "%d/%m/%Y", "%Y-%m-%d"]
+from onedoor.dates import DateField
 
 
 class OrganisationChoice(forms.ModelChoiceField):
@@ -107,14 +106,10 @@ class EntryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say what we did"},
     )
-    changed_on = forms.DateField(
+    changed_on = DateField(
         label="When the change was made",
-        help_text="For example, 27 3 2027 (day month year)",
-        input_formats=DATE_FORMATS,
-        error_messages={
-            "required": "Enter when the change was made",
-            "invalid": "Enter the date as day month year, like 27 3 2027",
-        },
+        subject="The date of the change",
+        required_message="Enter when the change was made",
     )
     feedback = forms.MultipleChoiceField(
         label="The feedback it came from",

@@ -5,12 +5,13 @@ product's actions would have written on the way there (`stories.py` gives the mo
 - screened: the risk screening behind its rating, and a clinician's review of a red one;
 - decided: the triage decision (waiting for the clinical lead's sign-off, or signed off when
   red or complex), with what it asked for (information, by when), the offer or the service;
-- with a partner (`partner_work.py`): accepted, Waiting Well check-ins at the cadence for the
-  risk while waiting (most up to date; a few due, overdue or missed), contacts from the first
-  attended one, care plans reviewed every twelve weeks, risk reviews and a safety plan after a
-  disclosed risk to life, a handover sent (in transition), a discharge with its summary and
-  feedback, and outcome measures (YP-CORE at 11 to 15, GAD-7 from 16) at the first and last
-  contact, flagged for review by the product's rule;
+- with a partner (`partner_work.py`): accepted, naming the practitioner who holds the child
+  (the partner's practitioner for most, its partner lead for some), Waiting Well check-ins
+  at the cadence for the risk while waiting (most up to date; a few due, overdue or missed),
+  contacts from the first attended one, care plans reviewed every twelve weeks, risk reviews
+  and a safety plan after a disclosed risk to life, a handover sent (in transition), a
+  discharge with its summary and feedback, and outcome measures (YP-CORE at 11 to 15, GAD-7
+  from 16) at the first and last contact, flagged for review by the product's rule;
 - referred to children's social care: the safeguarding concern the decision opened, its
   follow-up actions and, once done, its outcome.
 
@@ -77,9 +78,12 @@ class People:
         self.safeguarding = demo.get("safeguarding")
         self.coordinator = demo.get("coordinator")
         self.workers: dict[int, User] = {}
+        # Who may be named to hold a child at each organisation: practitioners first.
+        self.practising: dict[int, list[User]] = {}
         for user in sorted(demo.values(), key=lambda u: (u.role != Role.PRACTITIONER, u.pk)):
             if user.role in (Role.PRACTITIONER, Role.PARTNER_LEAD):
                 self.workers.setdefault(user.organisation_id or 0, user)
+                self.practising.setdefault(user.organisation_id or 0, []).append(user)
 
     @property
     def complete(self) -> bool:
@@ -117,6 +121,7 @@ class Records:
         self.responses: list[MeasureResponse] = []
         self.signposted: list[tuple[int, int]] = []  # (referral, directory service)
         self.decisions_signposting: list[tuple[TriageDecision, list[int]]] = []
+        self.named: dict[int, list[int]] = {}  # named practitioner -> their referrals
 
     def event(self, referral: Referral, at: datetime, summary: str, actor: User | None,
               kind: str = Kind.STATUS_CHANGED) -> None:  # fmt: skip
@@ -130,6 +135,19 @@ class Records:
     def worker(self, referral: Referral) -> User:
         found = self.people.workers.get(referral.allocated_organisation_id or 0)
         return found or self.people.coordinator  # type: ignore[return-value]
+
+    def name_practitioner(self, referral: Referral, at: datetime, by: User) -> None:
+        """The named practitioner, as the partner accepted the child: its practitioner for
+        about three children in four, otherwise its partner lead (the lead provider has
+        only its practitioner); the same for the same referral every time."""
+        practising = self.people.practising.get(referral.allocated_organisation_id or 0, [])
+        if not practising:
+            return
+        rng = random.Random(f"{referral.uuid}:named practitioner")
+        others = practising[1:]
+        named = rng.choice(others) if others and rng.random() >= 0.75 else practising[0]
+        self.named.setdefault(named.pk, []).append(referral.pk)
+        self.event(referral, at, f"Named practitioner: {named}.", by)
 
     # The Referral and Advice Point, and triage
 
@@ -294,6 +312,8 @@ class Records:
         self.event(referral, raised, f"Safeguarding concern raised; owned by {lead}.", raiser)
 
     def save(self) -> None:
+        for practitioner, referrals in self.named.items():
+            Referral.objects.filter(pk__in=referrals).update(named_practitioner_id=practitioner)
         RiskScreening.objects.bulk_create(self.screenings)
         TriageDecision.objects.bulk_create(self.decisions)
         CheckIn.objects.bulk_create(self.check_ins)

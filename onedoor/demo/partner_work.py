@@ -1,8 +1,8 @@
-"""The demo's work with a child once a partner has them (`activity.Records`): accepted,
-Waiting Well check-ins at the cadence for the risk (most up to date; a few due, overdue or
-missed), contacts from the first attended one, care plans reviewed every twelve weeks, risk
-reviews and a safety plan after a disclosed risk to life, outcome measures, a handover sent
-(in transition) and a discharge with its summary and feedback."""
+"""The demo's work with a child once a partner has them (`activity.Records`): accepted, with
+a named practitioner, Waiting Well check-ins at the cadence for the risk (most up to date; a
+few due, overdue or missed), contacts from the first attended one, care plans reviewed every
+twelve weeks, risk reviews and a safety plan after a disclosed risk to life, outcome
+measures, a handover sent (in transition) and a discharge with its summary and feedback."""
 
 from __future__ import annotations
 
@@ -93,6 +93,7 @@ def with_the_partner(
     worker = records.worker(referral)
     organisation = referral.allocated_organisation
     records.event(referral, story.accepted, f"Accepted by {organisation}.", worker)
+    records.name_practitioner(referral, story.accepted, worker)
     waited_until = story.started or story.ended or records.now
     _check_ins(records, referral, story, rng, worker, waited_until)
     if story.started is None:

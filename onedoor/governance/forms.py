@@ -9,13 +9,10 @@ from django import forms
 from django.db.models import QuerySet
 
 from onedoor.accounts.models import User
+from onedoor.dates import DateField
 from onedoor.governance.models import IncidentKind, Severity
 from onedoor.referrals.models import Referral
 from onedoor.referrals.reference import display, is_valid, normalise
-
-DATE_FORMATS = ["%d %m %Y", "%d/%m/%Y", "%Y-%m-%d"]
-DATE_HINT = "For example, 27 3 2027 (day month year)"
-DATE_INVALID = "Enter the date as day month year, like 27 3 2027"
 
 
 class PersonChoice(forms.ModelChoiceField):
@@ -38,14 +35,13 @@ def _referrals(typed: str, visible: QuerySet[Referral]) -> list[Referral]:
     return [found[reference] for reference in dict.fromkeys(references)]
 
 
-def date_field(label: str, required: str, *, required_field: bool = True) -> forms.DateField:
-    """A date typed as day month year; `required` is the message when it is missing."""
-    return forms.DateField(
-        label=label,
-        help_text=DATE_HINT,
-        input_formats=DATE_FORMATS,
-        required=required_field,
-        error_messages={"required": required, "invalid": DATE_INVALID},
+def date_field(
+    label: str, required: str, *, required_field: bool = True, subject: str | None = None
+) -> DateField:
+    """A date in the NHS.UK date input; `required` is the message when it is missing, and
+    `subject` names it in the others ("The date it happened must include a month")."""
+    return DateField(
+        label=label, subject=subject, required_message=required, required=required_field
     )
 
 
@@ -141,7 +137,9 @@ class IncidentForm(forms.Form):
             "max_length": "Keep what happened to 4000 characters or fewer",
         },
     )
-    occurred_on = date_field("When it happened", "Enter when it happened")
+    occurred_on = date_field(
+        "When it happened", "Enter when it happened", subject="The date it happened"
+    )
     referral = forms.CharField(
         label="Referral reference (optional)",
         help_text="If a child was involved, their referral's reference, like K7PX-3MQA.",
@@ -191,7 +189,9 @@ class PracticeChangeForm(forms.Form):
         },
     )
     owner = owner_field()
-    due_on = date_field("Made by", "Enter the date the change is made by")
+    due_on = date_field(
+        "Made by", "Enter the date the change is made by", subject="The date it is made by"
+    )
 
     def __init__(self, *args: Any, owners: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -144,7 +144,10 @@ class MeetingForm(forms.Form):
                 "Owner", staff, f"Choose the owner of action {n} from the list"
             )
             self.fields[f"action_{n}_due_on"] = date_field(
-                "Due by", f"Enter the date action {n} is due by", required_field=False
+                "Due by",
+                f"Enter the date action {n} is due by",
+                required_field=False,
+                subject=f"The date action {n} is due by",
             )
             self.fields[f"action_{n}_reference"] = _text(
                 "About which child (optional)", 20, "the reference",

@@ -19,6 +19,7 @@ from typing import NoReturn
 
 from django.db import DatabaseError, close_old_connections
 
+from onedoor.accounts.drafts import delete_expired_drafts
 from onedoor.operations.heartbeats import SCHEDULER, beat
 from onedoor.operations.lost_tasks import requeue_lost_tasks
 from onedoor.operations.models import Process
@@ -42,6 +43,8 @@ JOBS = (
     Job("send_reminders", lambda: send_reminders()),
     # Tasks a dead worker left RUNNING go back on the queue.
     Job("requeue_lost_tasks", lambda: requeue_lost_tasks()),
+    # Drafts older than DRAFT_KEPT_FOR (what staff were writing at a timeout) are deleted.
+    Job("delete_expired_drafts", lambda: delete_expired_drafts()),
 )
 
 

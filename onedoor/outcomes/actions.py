@@ -28,6 +28,7 @@ from onedoor.outcomes.models import Invitation, MeasureResponse, Respondent
 from onedoor.outcomes.scoring import (
     AnswerError,
     Result,
+    in_severe_range,
     review_reasons,
     score,
     unanswered_risk_items,
@@ -96,6 +97,7 @@ def _save(
         scores=result.to_json(),
         review_reasons=[str(reason) for reason in reasons],
         needs_review=bool(reasons),
+        severe=bool(in_severe_range(measure, result)),
     )
 
 

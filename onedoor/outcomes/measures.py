@@ -3,9 +3,10 @@
 A file gives the measure's items (text, subscales, reverse-scored or not, a question about
 risk or not: `risk = true`, as PHQ-9's question 9 and YP-CORE's question 4), its response
 options, its subscales (how each is scored and prorated, the valid range, the clinical
-cut-offs by age band and gender, the reliable change parameters) and its licence. A measure
-whose licence forbids electronic reproduction is "scores only": no items, the practitioner
-enters the subscale scores from the paper form.
+cut-offs by age band and gender, a band in the severe range marked `severe = true`, the
+reliable change parameters) and its licence. A measure whose licence forbids electronic
+reproduction is "scores only": no items, the practitioner enters the subscale scores from
+the paper form.
 
 `load_measures(dirs)` reads every `*.toml` file in the folders; an error names the file, the
 entry and the field, and then nothing is loaded. The shipped measures are in `data/`; an
@@ -90,6 +91,7 @@ class _BandEntry(_Strict):
     min: Number
     name: Text
     clinical: bool = False
+    severe: bool = False
 
 
 class _CutOffEntry(_Strict):
@@ -162,6 +164,10 @@ class Band:
     min: float
     name: str
     clinical: bool
+    # The severe range, as the measure's publishers name it (PHQ-9 and GAD-7 "Severe"): a
+    # child in intervention scoring in it needs a risk review and a safety plan after it
+    # (`outcomes/severe.py`).
+    severe: bool = False
 
 
 @dataclass(frozen=True)
@@ -383,6 +389,11 @@ def _build(path: Path, f: _MeasureFile) -> Measure:
             if cutoff.min_age > cutoff.max_age:
                 raise fail(label, f"{where}.max_age", "must not be below min_age")
             mins = [band.min for band in cutoff.bands]
+            for b_index, band in enumerate(cutoff.bands):
+                if band.severe and not band.clinical:
+                    raise fail(
+                        label, f"{where}.bands[{b_index}].severe", "a severe band is clinical too"
+                    )
             if mins[0] != s.min:
                 raise fail(label, f"{where}.bands[0].min", f"the first band starts at {s.min}")
             for b_index in range(1, len(mins)):
@@ -409,7 +420,7 @@ def _build(path: Path, f: _MeasureFile) -> Measure:
                         c.min_age,
                         c.max_age,
                         tuple(c.genders),
-                        tuple(Band(float(b.min), b.name, b.clinical) for b in c.bands),
+                        tuple(Band(float(b.min), b.name, b.clinical, b.severe) for b in c.bands),
                     )
                     for c in s.cutoffs
                 ),

@@ -62,6 +62,9 @@ class MeasureResponse(CareRecord):
     scores = models.JSONField()
     review_reasons = models.JSONField(default=list, blank=True)
     needs_review = models.BooleanField(default=False)
+    # A score in a band the measure marks severe (`scoring.in_severe_range`), kept on save
+    # like the scores: what the severe-score task reads (`outcomes/severe.py`).
+    severe = models.BooleanField(default=False)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -4,7 +4,8 @@
 are missing and the file allows it ("not scored", with the reason, where too many are), and
 the clinical band for the child's age and gender. `reliable_change(measure, first, latest)`
 says, per subscale, whether the change is reliable (Jacobson and Truax) and, when a clinical
-cut-off was crossed with it, clinically significant.
+cut-off was crossed with it, clinically significant. `in_severe_range(measure, result)` gives
+the subscales scored in a band the file marks severe.
 
 Answers are keyed by item key (the option's value) for a measure with items, or by subscale
 slug (the score from the paper form) for a scores-only measure. A missing key, or an option
@@ -296,3 +297,20 @@ def review_reasons(measure: Measure, first: Result | None, latest: Result) -> tu
     if latest.risk_unanswered:
         reasons.append(Reason.RISK_NOT_ANSWERED)
     return tuple(reasons)
+
+
+def in_severe_range(measure: Measure, result: Result) -> tuple[SubscaleScore, ...]:
+    """The scored subscales of `result` in a band the measure's file marks `severe` for the
+    child's age and gender when it was scored (PHQ-9 20 and over, GAD-7 15 and over)."""
+    severe = []
+    for scored in result.scores:
+        if scored.value is None:
+            continue
+        subscale = next((s for s in measure.subscales if s.slug == scored.slug), None)
+        cutoff = subscale.cutoff_for(result.age, result.gender) if subscale else None
+        if cutoff is None:
+            continue
+        band = [b for b in cutoff.bands if b.min <= scored.value][-1]
+        if band.severe:
+            severe.append(scored)
+    return tuple(severe)

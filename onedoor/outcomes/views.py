@@ -1,4 +1,5 @@
-"""The measures page of a child's care record, and the public page a link opens."""
+"""The measures page of a child's care record, each write on its own page (choose and record
+a measure, send a link, mark a response reviewed), and the public page a link opens."""
 
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from onedoor import clock
 from onedoor.access.policy import Do
 from onedoor.access.records import can_change_care, care_records_visible_to, get_referral_for_user
-from onedoor.accounts.decorators import any_signed_in
+from onedoor.accounts.decorators import any_signed_in, signed_in_user
 from onedoor.accounts.models import User
 from onedoor.outcomes.actions import (
     complete_by_link,
@@ -27,7 +28,7 @@ from onedoor.outcomes.actions import (
     usable_invitation,
 )
 from onedoor.outcomes.chart import Chart, line_chart
-from onedoor.outcomes.forms import InviteForm, MeasureForm, measure_form, recipients
+from onedoor.outcomes.forms import InviteForm, measure_form, recipients
 from onedoor.outcomes.measures import Measure, all_measures, get_measure
 from onedoor.outcomes.models import MeasureResponse, Respondent
 from onedoor.outcomes.scoring import Change, Reason, Result, reliable_change
@@ -85,72 +86,12 @@ def _offered(referral: Referral) -> list[Measure]:
 
 
 @any_signed_in
-@require_http_methods(["GET", "POST"])
+@require_GET
 def measures(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
+    """The child's measures: each one's scores, chart and change, what needs a review, and
+    links to record a measure or send a link (for those who may)."""
+    user = signed_in_user(request)
     referral = get_referral_for_user(user, referral_uuid)
-    may_record = can_change_care(user, referral)
-    posted = request.POST.get("form", "") if request.method == "POST" else ""
-    if posted and not may_record:
-        raise PermissionDenied("This child is not on your organisation's caseload.")
-    offered = _offered(referral)
-    chosen = get_measure(request.GET.get("measure", "")) if may_record else None
-    form: MeasureForm | None = None
-    if chosen is not None:
-        form = measure_form(chosen, request.POST if posted == "response" else None)
-    invite_form: InviteForm | None = None
-    if may_record:
-        linkable = [m for m in offered if not m.scores_only]
-        invite_form = InviteForm(
-            request.POST if posted == "invite" else None,
-            measures=linkable,
-            to=recipients(referral.child),
-        )
-    if posted == "response" and form is not None and chosen is not None and form.is_valid():
-        try:
-            record_response(
-                user=user,
-                referral=referral,
-                measure=chosen.slug,
-                answers=form.answers(),
-                completed_by=form.cleaned_data["completed_by"],
-                risk_declined=form.risk_declined(),
-            )
-            messages.success(request, f"{chosen.short_name} saved.")
-            return redirect("outcomes:measures", referral_uuid=referral.uuid)
-        except ValidationError as error:
-            form.add_error(None, error.messages[0])
-    elif posted == "invite" and invite_form is not None and invite_form.is_valid():
-        respondent, email = invite_form.respondent_and_email()
-        try:
-            invite(
-                user=user,
-                referral=referral,
-                measure=invite_form.cleaned_data["measure"],
-                respondent=respondent,
-                email=email,
-            )
-            messages.success(request, "Link sent. It works once, for 14 days.")
-            return redirect("outcomes:measures", referral_uuid=referral.uuid)
-        except ValidationError as error:
-            invite_form.add_error(None, error.messages[0])
-    elif posted == "review":
-        to_review = (
-            care_records_visible_to(user, MeasureResponse, Do.CHANGE)
-            .filter(referral=referral, uuid=request.POST.get("response", ""))
-            .first()
-            if _is_uuid(request.POST.get("response", ""))
-            else None
-        )
-        if to_review is None:
-            raise Http404("No such response")
-        try:
-            review_response(user=user, response=to_review)
-            messages.success(request, "Marked as reviewed.")
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        return redirect("outcomes:measures", referral_uuid=referral.uuid)
     responses = list(
         care_records_visible_to(user, MeasureResponse)
         .filter(referral=referral)
@@ -158,32 +99,122 @@ def measures(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         .order_by("recorded_at", "pk")
     )
     histories = _histories(responses)
-    has_errors = bool((form and form.errors) or (invite_form and invite_form.errors))
     context = {
         "referral": referral,
         "child": referral.child,
         "histories": histories,
         "to_review": [row for h in histories for row in h.rows if _open(row.response)],
-        "may_record": may_record,
-        "offered": offered,
-        "chosen": chosen,
-        "form": form,
-        "invite_form": invite_form,
-        "has_errors": has_errors,
+        "may_record": can_change_care(user, referral),
     }
-    return render(request, "outcomes/measures.html", context, status=400 if has_errors else 200)
+    return render(request, "outcomes/measures.html", context)
+
+
+def _for_recording(request: HttpRequest, referral_uuid: UUID) -> tuple[User, Referral]:
+    """The referral, if the user may record its measures: a 404 outside their scope, a 403
+    for a reader."""
+    user = signed_in_user(request)
+    referral = get_referral_for_user(user, referral_uuid)
+    if not can_change_care(user, referral):
+        raise PermissionDenied("This child is not on your organisation's caseload.")
+    return user, referral
+
+
+@any_signed_in
+@require_GET
+def choose_measure(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    """Which measure to record: those that fit the child's age today."""
+    _, referral = _for_recording(request, referral_uuid)
+    context = {"referral": referral, "child": referral.child, "offered": _offered(referral)}
+    return render(request, "outcomes/choose.html", context)
+
+
+@any_signed_in
+@require_http_methods(["GET", "POST"])
+def record_measure(request: HttpRequest, referral_uuid: UUID, slug: str) -> HttpResponse:
+    user, referral = _for_recording(request, referral_uuid)
+    chosen = get_measure(slug)
+    if chosen is None:
+        raise Http404("No such measure")
+    form = measure_form(chosen, request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            record_response(
+                user=user, referral=referral, measure=chosen.slug, answers=form.answers(),
+                completed_by=form.cleaned_data["completed_by"],
+                risk_declined=form.risk_declined(),
+            )  # fmt: skip
+            messages.success(request, f"{chosen.short_name} saved.")
+            return redirect("outcomes:measures", referral_uuid=referral.uuid)
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+    context = {"referral": referral, "child": referral.child, "chosen": chosen, "form": form}
+    return render(request, "outcomes/record.html", context, status=400 if form.errors else 200)
+
+
+@any_signed_in
+@require_http_methods(["GET", "POST"])
+def invite_view(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    """Send the young person or a parent a single-use link to complete a measure."""
+    user, referral = _for_recording(request, referral_uuid)
+    form = InviteForm(
+        request.POST if request.method == "POST" else None,
+        measures=[m for m in _offered(referral) if not m.scores_only],
+        to=recipients(referral.child),
+    )
+    if form.is_valid():
+        respondent, email = form.respondent_and_email()
+        try:
+            invite(
+                user=user, referral=referral, measure=form.cleaned_data["measure"],
+                respondent=respondent, email=email,
+            )  # fmt: skip
+            messages.success(request, "Link sent. It works once, for 14 days.")
+            return redirect("outcomes:measures", referral_uuid=referral.uuid)
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+    context = {"referral": referral, "child": referral.child, "form": form}
+    return render(request, "outcomes/invite.html", context, status=400 if form.errors else 200)
+
+
+@any_signed_in
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, referral_uuid: UUID, response_uuid: UUID) -> HttpResponse:
+    """Mark a response that needed a review as reviewed: the task goes."""
+    user, referral = _for_recording(request, referral_uuid)
+    found = (
+        care_records_visible_to(user, MeasureResponse, Do.CHANGE)
+        .filter(referral=referral, uuid=response_uuid)
+        .first()
+    )
+    measure = get_measure(found.measure) if found is not None else None
+    if found is None or measure is None:
+        raise Http404("No such response")
+    problem = ""
+    if request.method == "POST":
+        try:
+            review_response(user=user, response=found)
+            messages.success(request, "Marked as reviewed.")
+            return redirect("outcomes:measures", referral_uuid=referral.uuid)
+        except ValidationError as error:
+            problem = error.messages[0]
+    row = Row(
+        found,
+        measure.short_name,
+        Result.from_json(found.scores),
+        tuple(Reason(x).words for x in found.review_reasons),
+    )
+    context = {
+        "referral": referral,
+        "child": referral.child,
+        "row": row,
+        "open": _open(found),
+        "problem": problem,
+    }
+    return render(request, "outcomes/review.html", context, status=400 if problem else 200)
 
 
 def _open(response: MeasureResponse) -> bool:
     return response.needs_review and response.reviewed_at is None
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 @login_not_required

@@ -9,6 +9,7 @@ from onedoor import clock
 from onedoor.alliance.models import Alliance, DirectoryService
 from onedoor.children import nhs_number
 from onedoor.children.postcode import normalise_postcode
+from onedoor.dates import DateField
 from onedoor.record_choices import RecordsChoiceField
 
 
@@ -23,14 +24,11 @@ class AdviceContactForm(forms.Form):
         max_length=100,
         error_messages={"required": "Enter the child's last name"},
     )
-    date_of_birth = forms.DateField(
+    date_of_birth = DateField(
         label="Child's date of birth",
-        help_text="For example, 27 3 2012 (day month year) or 2012-03-27",
-        input_formats=["%d %m %Y", "%d/%m/%Y", "%Y-%m-%d"],
-        error_messages={
-            "required": "Enter the child's date of birth",
-            "invalid": "Enter the date of birth as day month year, like 27 3 2012",
-        },
+        subject="The child's date of birth",
+        required_message="Enter the child's date of birth",
+        help_text="For example, 27 3 2012",
     )
     postcode = forms.CharField(
         label="Postcode",

@@ -1,5 +1,6 @@
 """Safeguarding pages: raise a concern from a child's referral; the concerns list; one
-concern with its follow-up actions and outcome."""
+concern with its follow-up actions and outcome; and each change to it on its own page (add a
+follow-up action, mark one done, close the concern)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +20,7 @@ from onedoor.access.records import get_referral_for_user
 from onedoor.accounts.decorators import any_signed_in, roles_required, signed_in_user
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
+from onedoor.dates import DateField
 from onedoor.governance.records import action_owners
 from onedoor.safeguarding.actions import (
     add_follow_up,
@@ -72,10 +74,9 @@ class FollowUpForm(forms.Form):
         label="Action", max_length=500, error_messages={"required": "Say what is to be done"}
     )
     owner = forms.ChoiceField(label="Who will do it", error_messages={"required": "Choose who"})
-    due = forms.DateField(
-        label="Due by", input_formats=["%d %m %Y", "%d/%m/%Y", "%Y-%m-%d"],
+    due = DateField(
+        label="Due by", subject="The due date", required_message="Enter the due date",
         help_text="For example, 27 11 2026",
-        error_messages={"required": "Enter the due date", "invalid": "Enter a real date"},
     )  # fmt: skip
 
     def __init__(self, *args: Any, people: list[User], **kwargs: Any) -> None:
@@ -137,43 +138,94 @@ def concerns(request: HttpRequest) -> HttpResponse:
     return render(request, "safeguarding/concerns.html", {"concerns": found})
 
 
-@roles_required(*WORKERS, Role.PRACTITIONER, Role.PARTNER_LEAD, Role.TRIAGE_LEAD,
-                Role.CARE_COORDINATOR)  # fmt: skip
-@require_http_methods(["GET", "POST"])
+# Who opens a concern's page (the access layer then says which concerns): its workers, and
+# those who may raise one or own a follow-up action on it.
+READERS = (*WORKERS, Role.PRACTITIONER, Role.PARTNER_LEAD, Role.TRIAGE_LEAD,
+           Role.CARE_COORDINATOR)  # fmt: skip
+
+
+@roles_required(*READERS)
+@require_GET
 def concern(request: HttpRequest, concern_uuid: UUID) -> HttpResponse:
+    """One concern: what was seen, what was done, its follow-up actions and outcome, and links
+    to what the user may do."""
     user = signed_in_user(request)
     found = get_concern_for_user(user, concern_uuid)
-    people = list(action_owners(user))
-    posted = request.POST.get("form", "") if request.method == "POST" else ""
-    follow_form = FollowUpForm(request.POST if posted == "follow_up" else None, people=people)
-    close_form = CloseForm(request.POST if posted == "close" else None)
-    try:
-        if posted == "follow_up" and follow_form.is_valid():
-            values = follow_form.cleaned_data
-            add_follow_up(user=user, concern=found, text=values["text"],
-                          owner=follow_form.people[values["owner"]], due=values["due"])  # fmt: skip
-            messages.success(request, "Action added.")
-            return redirect("safeguarding:concern", concern_uuid=found.uuid)
-        if posted == "done":
-            action = found.follow_ups.filter(uuid=request.POST.get("follow_up", "")).first()
-            if action is None:
-                raise Http404("No such action")
-            complete_follow_up(user=user, follow_up=action)
-            messages.success(request, "Action done.")
-            return redirect("safeguarding:concern", concern_uuid=found.uuid)
-        if posted == "close" and close_form.is_valid():
-            close_concern(user=user, concern=found, outcome=close_form.cleaned_data["outcome"])
-            messages.success(request, "Concern closed.")
-            return redirect("safeguarding:concern", concern_uuid=found.uuid)
-    except ValidationError as error:
-        (close_form if posted == "close" else follow_form).add_error(None, error.messages[0])
     context = {
         "concern": found,
         "follow_ups": found.follow_ups.select_related("owner"),
-        "follow_form": follow_form,
-        "close_form": close_form,
         "may_work": user.role in WORKERS and found.closed_at is None,
         "today": clock.today(),
     }
-    errors = follow_form.errors or close_form.errors
-    return render(request, "safeguarding/concern.html", context, status=400 if errors else 200)
+    return render(request, "safeguarding/concern.html", context)
+
+
+@roles_required(*WORKERS)
+@require_http_methods(["GET", "POST"])
+def add_follow_up_view(request: HttpRequest, concern_uuid: UUID) -> HttpResponse:
+    user = signed_in_user(request)
+    found = get_concern_for_user(user, concern_uuid)
+    form = FollowUpForm(
+        request.POST if request.method == "POST" else None, people=list(action_owners(user))
+    )
+    if form.is_valid():
+        values = form.cleaned_data
+        try:
+            add_follow_up(user=user, concern=found, text=values["text"],
+                          owner=form.people[values["owner"]], due=values["due"])  # fmt: skip
+            messages.success(request, "Action added.")
+            return redirect("safeguarding:concern", concern_uuid=found.uuid)
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+    context = {"concern": found, "referral": found.referral, "form": form}
+    return render(
+        request, "safeguarding/follow_up.html", context, status=400 if form.errors else 200
+    )
+
+
+@roles_required(*READERS)
+@require_http_methods(["GET", "POST"])
+def follow_up_done(request: HttpRequest, concern_uuid: UUID, follow_up_uuid: UUID) -> HttpResponse:
+    """Its owner, or a safeguarding lead or the clinical lead, marks an action done."""
+    user = signed_in_user(request)
+    found = get_concern_for_user(user, concern_uuid)
+    action = found.follow_ups.select_related("owner").filter(uuid=follow_up_uuid).first()
+    if action is None:
+        raise Http404("No such action")
+    if user != action.owner and user.role not in WORKERS:
+        raise PermissionDenied("The action's owner or the safeguarding lead marks it done.")
+    problem = ""
+    if request.method == "POST":
+        try:
+            complete_follow_up(user=user, follow_up=action)
+            messages.success(request, "Action done.")
+            return redirect("safeguarding:concern", concern_uuid=found.uuid)
+        except ValidationError as error:
+            problem = error.messages[0]
+    context = {"concern": found, "referral": found.referral, "action": action, "problem": problem}
+    return render(
+        request, "safeguarding/follow_up_done.html", context, status=400 if problem else 200
+    )
+
+
+@roles_required(*WORKERS)
+@require_http_methods(["GET", "POST"])
+def close(request: HttpRequest, concern_uuid: UUID) -> HttpResponse:
+    """Close the concern with its outcome, once every follow-up action is done."""
+    user = signed_in_user(request)
+    found = get_concern_for_user(user, concern_uuid)
+    form = CloseForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            close_concern(user=user, concern=found, outcome=form.cleaned_data["outcome"])
+            messages.success(request, "Concern closed.")
+            return redirect("safeguarding:concern", concern_uuid=found.uuid)
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+    context = {
+        "concern": found,
+        "referral": found.referral,
+        "form": form,
+        "open_actions": found.follow_ups.filter(done_at__isnull=True).count(),
+    }
+    return render(request, "safeguarding/close.html", context, status=400 if form.errors else 200)

@@ -18,6 +18,7 @@ from onedoor.accounts.roles import PARTNER_ANSWERS, TRIAGE_TEAM, Role
 from onedoor.alliance.clocks import triage_deadline
 from onedoor.alliance.models import DirectoryService, IThriveGrouping, Offer, Organisation
 from onedoor.audit.trail import Action, record
+from onedoor.care import practitioners
 from onedoor.care.young_adults import require_named_coordinator
 from onedoor.children.models import TimelineEvent
 from onedoor.clock.calendar import ENGLAND_AND_WALES, Pause, days_lost
@@ -29,6 +30,7 @@ from onedoor.referrals.timeline import on_timeline
 from onedoor.safeguarding.actions import open_from_triage
 from onedoor.triage.consent_reviews import require_settled_consent
 from onedoor.triage.models import Outcome, RiskScreening, TriageDecision
+from onedoor.triage.offers import capacity_words, in_work, over_capacity
 
 CLINICIANS = frozenset({Role.CLINICAL_LEAD})
 SCREENABLE = frozenset({Status.AWAITING_TRIAGE, Status.MORE_INFORMATION})
@@ -211,6 +213,12 @@ def _validate_decision(
         held = place_held(referral.child_id, besides=referral)
         if held is not None:  # checked again, with the child locked, as it takes effect
             raise OneWaitingPlace(held)
+        working = in_work(offer)
+        if over_capacity(working, offer.capacity) and not reason.strip():
+            raise ValidationError(
+                f"{offer.name} is {capacity_words(working, offer.capacity).lower()}: "
+                "say why you are allocating to it, or choose another offer"
+            )
     if outcome == Outcome.ADVICE and not materials_sent.strip():
         raise ValidationError("Record the advice and what was sent")
     if outcome == Outcome.STEP_UP and (receiving_service is None or not reason.strip()):
@@ -318,6 +326,7 @@ def _apply(
             allocated_offer=decision.offer,
             allocated_organisation=decision.offer.organisation,
             allocated_at=now,
+            named_practitioner=None,  # named when the partner accepts
         )
     move(
         user=user,
@@ -392,18 +401,29 @@ def _partner_of(user: User, referral: Referral) -> None:
         raise PermissionDenied("Only the partner the child is allocated to can answer.")
 
 
-def accept_allocation(*, user: User, referral: Referral, version: int) -> Referral:
-    """The partner takes the child: they join the offer's waiting list (Waiting Well)."""
+def accept_allocation(
+    *, user: User, referral: Referral, version: int, practitioner: User | None = None
+) -> Referral:
+    """The partner takes the child: they join the offer's waiting list (Waiting Well), held
+    by its named practitioner: `practitioner`, or whoever accepts (`care/practitioners.py`)."""
     _partner_of(user, referral)
     require_named_coordinator(referral)
-    return move(
-        user=user,
-        referral=referral,
-        to=Status.WAITING,
-        version=version,
-        summary=f"Accepted by {user.organisation}.",
-        changes={"accepted_at": clock.now()},
+    assert referral.allocated_organisation is not None  # _partner_of
+    named = practitioners.choose(
+        user=user, organisation=referral.allocated_organisation, practitioner=practitioner
     )
+    previous = referral.named_practitioner
+    with transaction.atomic():
+        move(
+            user=user,
+            referral=referral,
+            to=Status.WAITING,
+            version=version,
+            summary=f"Accepted by {user.organisation}.",
+            changes={"accepted_at": clock.now(), "named_practitioner": named},
+        )
+        practitioners.record_naming(user, referral, named, previous)
+    return referral
 
 
 def decline_allocation(*, user: User, referral: Referral, version: int, reason: str) -> Referral:
@@ -422,6 +442,7 @@ def decline_allocation(*, user: User, referral: Referral, version: int, reason: 
             "allocated_offer": None,
             "allocated_organisation": None,
             "allocated_at": None,
+            "named_practitioner": None,
             "last_declined_by": organisation,
         },
     )

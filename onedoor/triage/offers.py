@@ -26,6 +26,11 @@ and acceptance dates (`Referral.allocated_at`, `accepted_at`, recorded by the tr
 from their introduction; older referrals have neither). Half a day rounds up, so a wait is
 never understated.
 
+Capacity: an offer's capacity is the children it can work with at once, so an offer with as
+many children in intervention as its capacity, or more, is over capacity
+(`over_capacity`): it is flagged "Over capacity (N of M)" where the triage lead chooses, and
+allocating to it needs a reason (`actions.record_decision`).
+
 Queries: seven whatever the number of offers and referrals (fewer only when the alliance has
 no active offers): the referral's facts, the offers with their organisations, their needs,
 priority groups (with whether the child is in each) and delivery modes, one aggregate of the
@@ -62,6 +67,15 @@ class OfferFit:
     capacity: int
     # A proxy for recent waiting time (see the module's docstring); None with nobody waiting.
     median_wait_days: int | None
+
+    @property
+    def over_capacity(self) -> bool:
+        return over_capacity(self.in_work, self.capacity)
+
+    @property
+    def capacity_words(self) -> str:
+        """'Over capacity (12 of 10)': children in work of the offer's capacity."""
+        return capacity_words(self.in_work, self.capacity)
 
 
 @dataclass(frozen=True)
@@ -104,6 +118,21 @@ def offers_for(referral: Referral, *, grouping: str = "", today: date) -> list[O
         ranked.append((key, fit))
     ranked.sort(key=lambda pair: pair[0])
     return [fit for _, fit in ranked]
+
+
+def over_capacity(in_work: int, capacity: int) -> bool:
+    """THE capacity rule: an offer working with as many children as its capacity, or more, is
+    over capacity (a child allocated to it now waits for a place to free up)."""
+    return in_work >= capacity
+
+
+def capacity_words(in_work: int, capacity: int) -> str:
+    return f"Over capacity ({in_work} of {capacity})"
+
+
+def in_work(offer: Offer) -> int:
+    """Children in intervention with the offer now (one query): what its capacity counts."""
+    return Referral.objects.filter(allocated_offer=offer, status__in=IN_WORK_STATES).count()
 
 
 def _referral_facts(referral: Referral) -> tuple[int, date, dict[int, str]]:

@@ -3,6 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from onedoor.access.search import SEARCHERS
 from onedoor.accounts.navigation import pages_for
 
 
@@ -14,4 +15,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for page in pages_for(user.role):
         href = reverse(page.url_name)
         items.append({"label": page.label, "href": href, "current": request.path.startswith(href)})
-    return {"navigation": items}
+    return {"navigation": items, "can_search": user.role in SEARCHERS}

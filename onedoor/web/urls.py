@@ -3,7 +3,7 @@ from django.urls import path
 from onedoor.care import views as care_views
 from onedoor.insights import views as insights_views
 from onedoor.triage import views as triage_views
-from onedoor.web import views
+from onedoor.web import search_views, views
 from onedoor.worklist import views as worklist_views
 
 app_name = "web"
@@ -23,5 +23,6 @@ urlpatterns = [
         name="complex_decisions",
     ),
     path("children/<uuid:child_uuid>/", views.child, name="child"),
+    path("search/", search_views.find_child, name="search"),
     path("assets/<path:path>", views.nhsuk_asset, name="nhsuk_asset"),
 ]

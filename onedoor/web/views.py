@@ -11,10 +11,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from onedoor import clock
 from onedoor.access.records import referrals_visible_to, view_child
-from onedoor.accounts.decorators import any_signed_in, roles_required
+from onedoor.accounts.decorators import any_signed_in, roles_required, signed_in_user
 from onedoor.accounts.navigation import pages_for, roles_for
 from onedoor.operations.health import report as health_report
+from onedoor.web.counts import governance_counts, home_counts
 from onedoor.web.timeline import timeline_for
 
 
@@ -30,13 +32,17 @@ def health(request: HttpRequest) -> JsonResponse:
 @any_signed_in
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html", {"pages": pages_for(request.user.role)})  # type: ignore[union-attr]
+    """What waits for the user, counted (`counts.home_counts`), and the pages of their role."""
+    user = signed_in_user(request)
+    context = {"pages": pages_for(user.role), "groups": home_counts(user, clock.now())}
+    return render(request, "web/home.html", context)
 
 
 @roles_required(*roles_for("web:governance"))
 @require_GET
 def governance(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/governance.html")
+    user = signed_in_user(request)
+    return render(request, "web/governance.html", {"counts": governance_counts(user, clock.now())})
 
 
 @any_signed_in

@@ -15,7 +15,19 @@ Work to act on now, whenever it is due:
 - a missed Waiting Well check-in (the allocated partner), to follow up by the end of the
   next working day;
 - a young adult (a care leaver aged 18 to 25) with no named care coordinator, which holds
-  back every other step (care coordinators), due by the triage deadline, or at once.
+  back every other step (care coordinators), due by the triage deadline, or at once;
+- a child in intervention whose latest score on a measure is in the severe range with no
+  risk review or no safety plan since (the named practitioner and the partner's leads), by
+  the end of the next working day (`outcomes.severe`);
+- a child with a partner whom nobody holds (no named practitioner, or one whose account
+  is closed or who no longer practises there): "Name a practitioner" for the allocated
+  organisation's lead (its partner lead; the lead provider's clinical lead), due by the end
+  of the working day (`care.practitioners`).
+
+The allocated partner's work about a child (the missed check-ins and the reminders below,
+the outcome measures and severe scores to review) is its named practitioner's, and, while
+nobody holds the child, every practitioner's of the organisation; its partner leads see all
+of it (`_held`).
 
 Reminders, shown from `LOOK_AHEAD` before they fall due:
 - the next Waiting Well check-in (the allocated partner), by the cadence for the risk
@@ -56,6 +68,7 @@ from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.care.lists import cadences_for, with_check_in_due
 from onedoor.care.models import CarePlan, CheckIn, RiskReview, Transition
+from onedoor.care.practitioners import held_by, practitioners_needed
 from onedoor.care.work import handovers_declined, handovers_to_answer
 from onedoor.care.young_adults import waiting_for_a_coordinator
 from onedoor.case_audits.work import audit_actions
@@ -68,6 +81,7 @@ from onedoor.clock.calendar import (
     time_left,
 )
 from onedoor.meetings.work import meeting_actions
+from onedoor.outcomes.severe import severe_scores
 from onedoor.outcomes.work import measures_to_review
 from onedoor.referrals.bands import RED_UNREVIEWED
 from onedoor.referrals.models import Referral, Status
@@ -249,9 +263,22 @@ PARTNER_WORK = (
     _risk_reviews,
     _care_plan_reviews,
     measures_to_review,
+    severe_scores,
 )
+
+
+def _held(source: Source) -> Source:
+    """`source` for a practitioner: about the children named for them, and those nobody
+    holds yet (`care.practitioners.held_by`); the partner lead has the whole organisation's."""
+
+    def held(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
+        return source(user, held_by(user, visible), now)
+
+    return held
+
+
 SOURCES: dict[str, tuple[Source, ...]] = {
-    Role.CLINICAL_LEAD: (urgent_disclosures, _red_reviews, _sign_offs),
+    Role.CLINICAL_LEAD: (urgent_disclosures, _red_reviews, _sign_offs, practitioners_needed),
     Role.TRIAGE_LEAD: (
         urgent_disclosures,
         _information_requested,
@@ -260,8 +287,8 @@ SOURCES: dict[str, tuple[Source, ...]] = {
         signposted_to_review,
     ),
     Role.CARE_COORDINATOR: (_handovers, _coordinators_needed),
-    Role.PRACTITIONER: PARTNER_WORK,
-    Role.PARTNER_LEAD: PARTNER_WORK,
+    Role.PRACTITIONER: tuple(_held(source) for source in PARTNER_WORK),
+    Role.PARTNER_LEAD: (*PARTNER_WORK, practitioners_needed),
 }
 
 
@@ -273,15 +300,25 @@ EVERYONES: tuple[Source, ...] = (meeting_actions, audit_actions, safeguarding_wo
 BETWEEN_PARTNERS: tuple[Source, ...] = (handovers_to_answer, handovers_declined)
 
 
-def due_items_for(user: User, now: datetime | None = None) -> list[Item]:
-    """The user's open work at `now`, soonest due first: one query per kind of work."""
+def due_items_for(
+    user: User, now: datetime | None = None, about: Referral | None = None
+) -> list[Item]:
+    """The user's open work at `now`, soonest due first: one query per kind of work. With
+    `about`, only their work about that referral (its care record's open tasks)."""
     now = now or clock.now()
     sources = SOURCES.get(user.role, ()) if user.role else ()
     if user.role != Role.CARE_COORDINATOR:  # a coordinator sees every handover already
         sources = (*sources, _handovers_sent)
     sources = (*sources, *BETWEEN_PARTNERS, *EVERYONES)
     visible = referrals_visible_to(user)
-    unique = {item.key: item for source in sources for item in source(user, visible, now)}
+    if about is not None:
+        visible = visible.filter(pk=about.pk)
+    unique = {
+        item.key: item
+        for source in sources
+        for item in source(user, visible, now)
+        if about is None or (item.referral is not None and item.referral.pk == about.pk)
+    }
     return sorted(unique.values(), key=_order)[:SHOWN]
 
 

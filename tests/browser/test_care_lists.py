@@ -36,7 +36,7 @@ def test_the_caseload_is_accessible_with_rows(page: Page, demo: Alliance) -> Non
         )
     sign_in(page, "kooth-practitioner")
 
-    response = page.goto("/caseload/")
+    response = page.goto("/caseload/?whose=organisation")  # all of Kooth's, not only Kim's
 
     assert response is not None and response.status == 200
     expect(page.get_by_role("heading", level=1)).to_have_text("Caseload")

@@ -11,7 +11,7 @@ from onedoor import clock
 from onedoor.alliance.models import Alliance, Organisation
 from onedoor.case_audits.actions import AUDITED_KINDS, auditable
 from onedoor.case_audits.models import AuditAction, AuditRound
-from tests.browser.support import assert_accessible, error_summary, sign_in
+from tests.browser.support import assert_accessible, error_summary, fill_date, sign_in
 
 SINCE = date(2025, 1, 1)
 RESULTS = {
@@ -52,8 +52,8 @@ def test_the_clinical_lead_runs_an_audit_round(page: Page, demo: Alliance) -> No
     ]
     assert_accessible(page)
     page.get_by_label("Title", exact=True).fill("Spot check")
-    page.get_by_label("Records allocated from").fill(f"{SINCE.day} {SINCE.month} {SINCE.year}")
-    page.get_by_label("Records allocated to").fill(f"{today.day} {today.month} {today.year}")
+    fill_date(page, "Records allocated from", f"{SINCE.day} {SINCE.month} {SINCE.year}")
+    fill_date(page, "Records allocated to", f"{today.day} {today.month} {today.year}")
     page.get_by_label("Records to sample from each organisation").fill("1")
     checkboxes = page.get_by_role("group", name="Organisations to audit").get_by_role("checkbox")
     for box in checkboxes.all():
@@ -86,7 +86,7 @@ def test_the_clinical_lead_runs_an_audit_round(page: Page, demo: Alliance) -> No
     page.get_by_label("Owner", exact=True).select_option(
         label="Demo clinical-lead, Clinical lead, North Kent Mind"
     )
-    page.get_by_label("Due by").fill("31 1 2099")
+    fill_date(page, "Due by", "31 1 2099")
     page.get_by_role("button", name="Record the action").click()
     expect(page.get_by_text("Action recorded.")).to_be_visible()
     assert AuditAction.objects.get().organisation_id == audited.pk

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from onedoor.alliance.models import Alliance
 from onedoor.coproduction.models import ServiceFeedback, Theme, YouSaidWeDid
-from tests.browser.support import assert_accessible, error_summary, sign_in
+from tests.browser.support import assert_accessible, error_summary, fill_date, sign_in
 
 COMMENT = "The bus to the evening sessions stops running at six."
 
@@ -57,7 +57,7 @@ def test_feedback_is_themed_and_what_changed_is_published(page: Page, demo: Alli
     page.get_by_label("Theme", exact=True).select_option(label="Getting there")
     page.get_by_label("You said", exact=True).fill("Evening sessions are hard to get home from.")
     page.get_by_label("We did", exact=True).fill("Evening sessions now end at 5.30pm.")
-    page.get_by_label("When the change was made").fill("1 10 2026")
+    fill_date(page, "When the change was made", "1 10 2026")
     page.get_by_label(re.compile("The bus to the evening sessions")).check()
     page.get_by_label("Publish on the public “You said, we did” page").check()
     page.get_by_role("button", name="Save the entry").click()

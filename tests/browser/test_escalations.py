@@ -22,7 +22,7 @@ def test_the_clinical_lead_sees_open_escalations(page: Page, demo: Alliance) -> 
     escalate_overdue()
     sign_in(page, "clinical-lead")
     page.goto("/governance/")
-    page.get_by_role("link", name="Open escalations").click()
+    page.get_by_role("link", name="Open escalations", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Open escalations")
     row = page.get_by_role("row").filter(has_text=referral.reference_display)
     expect(row).to_contain_text("Triage clock overdue")

@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from onedoor.alliance.models import Alliance
 from onedoor.governance.models import Incident, Supervision
-from tests.browser.support import assert_accessible, error_summary, sign_in
+from tests.browser.support import assert_accessible, error_summary, fill_date, sign_in
 
 TITLE = "Session link sent to an old email address"
 LESSON = "Check the contact details at every session."
@@ -34,7 +34,7 @@ def test_supervision_is_recorded_and_compliance_shows_who_is_overdue(
     page.get_by_label("Who was supervised").select_option(
         label="Demo kooth-lead, Partner lead, Kooth"
     )
-    page.get_by_label("Date of the supervision").fill("2 11 2026")
+    fill_date(page, "Date of the supervision", "2 11 2026")
     page.get_by_label("Actions agreed (optional)").fill("Plan the team's caseload review.")
     page.get_by_label("Reflective notes (optional)").fill("A heavy month.")
     page.get_by_role("button", name="Save the supervision").click()
@@ -80,7 +80,7 @@ def test_an_incident_is_reported_reviewed_and_its_lesson_shared(page: Page, demo
     page.get_by_label("No harm", exact=True).check()
     page.get_by_label("Title", exact=True).fill(TITLE)
     page.get_by_label("What happened").fill("The link went to an address no longer used.")
-    page.get_by_label("When it happened").fill("20 11 2026")
+    fill_date(page, "When it happened", "20 11 2026")
     page.get_by_role("button", name="Report it").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     assert_accessible(page)
@@ -100,7 +100,7 @@ def test_an_incident_is_reported_reviewed_and_its_lesson_shared(page: Page, demo
     page.get_by_role("link", name="Record a practice change").click()
     page.get_by_label("Practice change").fill("Add a contact check to the session template.")
     page.get_by_label("Owner").select_option(label="Demo kooth-lead, Partner lead, Kooth")
-    page.get_by_label("Made by").fill("15 1 2027")
+    fill_date(page, "Made by", "15 1 2027")
     assert_accessible(page)
     page.get_by_role("button", name="Save the change").click()
     expect(page.get_by_text("Practice change recorded.")).to_be_visible()

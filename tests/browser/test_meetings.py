@@ -13,7 +13,7 @@ from onedoor import clock
 from onedoor.alliance.models import Alliance
 from onedoor.meetings.models import Meeting
 from onedoor.referrals.models import Status
-from tests.browser.support import assert_accessible, error_summary, sign_in
+from tests.browser.support import assert_accessible, error_summary, fill_date, sign_in
 from tests.personas import make_child
 
 TITLE = "Support at school and at home"
@@ -46,7 +46,7 @@ def test_a_meeting_is_recorded_and_its_owner_marks_the_action_done(
     assert_accessible(page)
 
     page.get_by_label("Multi-agency meeting", exact=True).check()
-    page.get_by_label("Date of the meeting").fill(f"{today.day} {today.month} {today.year}")
+    fill_date(page, "Date of the meeting", f"{today.day} {today.month} {today.year}")
     page.get_by_label("Title", exact=True).fill(TITLE)
     page.get_by_label("Chair (if on the alliance's staff)").select_option(
         label="Demo safeguarding, Safeguarding lead, North Kent Mind"
@@ -64,7 +64,7 @@ def test_a_meeting_is_recorded_and_its_owner_marks_the_action_done(
     action.get_by_label("What is to be done").fill(ACTION)
     action.get_by_label("Owner").select_option(label=KIM)
     due = today + timedelta(days=7)
-    action.get_by_label("Due by").fill(f"{due.day} {due.month} {due.year}")
+    fill_date(action, "Due by", f"{due.day} {due.month} {due.year}")
     action.get_by_label("About which child (optional)").fill(referral.reference_display)
     assert_accessible(page)
     page.get_by_label("Title", exact=True).press("Enter")  # saves, as the button does

@@ -76,7 +76,7 @@ def test_a_duplicate_joins_a_second_place_is_refused_and_the_match_is_undone(
     assert_accessible_at_both_widths(page)
     page.get_by_label("Getting Help", exact=True).check()
     page.get_by_label("Allocate to a partner offer").check()
-    page.get_by_label("Offer (to allocate)").select_option(value=str(offer.pk))
+    page.locator(f'input[name="offer"][value="{offer.pk}"]').check()
     page.get_by_role("button", name="Save decision").click()
     assert error_summary(page) == [
         f"This child already has a waiting place: {offer.name} at {offer.organisation.name}, "

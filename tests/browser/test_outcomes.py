@@ -8,11 +8,17 @@ from playwright.sync_api import Page, expect
 
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Alliance
+from onedoor.children.models import CarerContact
 from onedoor.outcomes.actions import invite
 from onedoor.outcomes.measures import get_measure
-from onedoor.outcomes.models import MeasureResponse
+from onedoor.outcomes.models import Invitation, MeasureResponse
 from onedoor.referrals.models import Status
-from tests.browser.support import assert_accessible, error_summary, sign_in
+from tests.browser.support import (
+    assert_accessible,
+    assert_accessible_at_both_widths,
+    error_summary,
+    sign_in,
+)
 from tests.personas import make_child
 
 # YP-CORE answers by item number: a total of 9, then of 26 (items 3, 5 and 10 reversed)
@@ -33,30 +39,41 @@ def _answer(page: Page, answers: list[str]) -> None:
 
 
 def test_a_practitioner_enters_a_measure_and_sees_the_chart(page: Page, demo: Alliance) -> None:
+    """Each write on its own page: choose, record (twice), send a link, mark reviewed."""
     referral = make_child(
         demo, "Mira", "Measurewell", allocated_to="kooth", status=Status.WAITING
     ).referrals.get()
+    CarerContact.objects.create(
+        child=referral.child, name="Jo Measurewell", relationship="Mother",
+        email="jo@example.org", parental_responsibility="yes",
+    )  # fmt: skip
     sign_in(page, "kooth-practitioner")
     page.goto(f"/care/{referral.uuid}/")
-    page.get_by_role("link", name="Outcome measures").click()
+    page.get_by_role("link", name="Outcome measures", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mira Measurewell")
     expect(page.get_by_text("No outcome measures yet.")).to_be_visible()
-    assert_accessible(page)
+    expect(page.get_by_role("region", name="Child or young person")).to_be_visible()
+    assert_accessible_at_both_widths(page)
 
-    page.get_by_role("link", name="Young Person's Clinical Outcomes in Routine Evaluation").click()
-    page.get_by_role("button", name="Save YP-CORE").click()
-    assert error_summary(page) == [
-        "Choose who completed the measure",
-        "Answer question 4, or say that the young person chose not to answer it",
-    ]
-    assert_accessible(page)
     for answers in (LOW, DECLINED):
+        page.get_by_role("link", name="Record a measure", exact=True).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Record a measure")
+        if answers is LOW:
+            assert_accessible_at_both_widths(page)
+        page.get_by_role(
+            "link", name="Young Person's Clinical Outcomes in Routine Evaluation"
+        ).click()
+        if answers is LOW:
+            page.get_by_role("button", name="Save YP-CORE").click()
+            assert error_summary(page) == [
+                "Choose who completed the measure",
+                "Answer question 4, or say that the young person chose not to answer it",
+            ]
+            assert_accessible_at_both_widths(page)
         page.get_by_role("group", name="Who completed it").get_by_label("The young person").check()
         _answer(page, answers)
         page.get_by_role("button", name="Save YP-CORE").click()
         expect(page.get_by_text("YP-CORE saved.")).to_be_visible()
-        if answers is LOW:
-            page.get_by_role("link", name="Young Person's Clinical Outcomes").click()
     table = page.get_by_role("table", name="YP-CORE scores, oldest first")
     expect(table.get_by_role("row")).to_have_count(3)
     expect(table.get_by_role("row").nth(2)).to_contain_text("29 (prorated)")
@@ -65,11 +82,27 @@ def test_a_practitioner_enters_a_measure_and_sees_the_chart(page: Page, demo: Al
     expect(page.get_by_role("img", name="YP-CORE scores over time")).to_be_visible()
     expect(page.locator("svg[role=img] polyline")).to_have_count(1)
     expect(page.get_by_text("Total: 9 to 29: reliable deterioration")).to_be_visible()
-    assert_accessible(page)
+    assert_accessible_at_both_widths(page)
 
+    page.get_by_role("link", name="Send a link to complete a measure").click()
+    page.get_by_role("button", name="Send the link").click()
+    assert error_summary(page) == ["Choose a measure", "Choose who to send the link to"]
+    assert_accessible_at_both_widths(page)
+    page.get_by_role("group", name="Measure", exact=True).get_by_label(
+        "Revised Children's Anxiety and Depression Scale, 25 items (parent or carer)"
+    ).check()
+    page.get_by_label("Jo Measurewell (Mother), at jo@example.org").check()
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_text("Link sent. It works once, for 14 days.")).to_be_visible()
+    invitation = Invitation.objects.get(referral=referral)
+    assert (invitation.measure, invitation.email) == ("rcads-25-parent", "jo@example.org")
+
+    response = MeasureResponse.objects.get(referral=referral, needs_review=True)
+    page.goto(f"/care/{referral.uuid}/measures/{response.uuid}/review/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Review YP-CORE")
+    assert_accessible_at_both_widths(page)
     page.get_by_role("button", name="Mark as reviewed").click()
     expect(page.get_by_text("Marked as reviewed.")).to_be_visible()
-    assert_accessible(page)
     assert MeasureResponse.objects.filter(referral=referral, reviewed_at__isnull=False).count() == 1
 
 

@@ -14,7 +14,7 @@ from onedoor.children.models import Child, TimelineEvent
 from onedoor.referrals.actions import submit_referral
 from onedoor.referrals.answers import ReferralAnswers
 from onedoor.referrals.models import MatchStatus, Route, Source
-from tests.browser.support import assert_accessible, error_summary, sign_in
+from tests.browser.support import assert_accessible, error_summary, fill_date, sign_in
 
 ZOE = ReferralAnswers(
     route=Route.PARENT,
@@ -76,7 +76,7 @@ def test_advice_given_is_recorded_on_accessible_pages(
 
     page.get_by_label("Child's first name").fill("Ivybell")
     page.get_by_label("Child's last name").fill("Nonesuch")
-    page.get_by_label("Child's date of birth").fill("3 9 2012")
+    fill_date(page, "Child's date of birth", "3 9 2012")
     page.get_by_label("Postcode").fill("me5 7xy")
     page.get_by_label("Who called").fill("Grandparent")
     page.get_by_label("Their relationship to the child").fill("Grandmother")

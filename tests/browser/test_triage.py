@@ -1,5 +1,6 @@
-"""Triage end to end: a red referral through the clinical lead's sign-off, and an amber one
-through allocation and the partner's acceptance, with axe-core on every page visited."""
+"""Triage end to end: a red referral decided on the page that shows it and signed off by the
+clinical lead, and an amber one through allocation and the partner's acceptance, with
+axe-core on every page visited (the queue and the triage page at 1280 and 320 pixels)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from onedoor.alliance.models import Alliance
 from onedoor.referrals.actions import submit_referral
 from onedoor.referrals.answers import ReferralAnswers
 from onedoor.referrals.models import Referral, Route, Source, Status
-from tests.browser.support import assert_accessible, sign_in
+from tests.browser.support import assert_accessible, assert_accessible_at_both_widths, sign_in
 from tests.personas import NOW
 
 TODAY = NOW.date()  # the live server's today: the pinned clock (tests/conftest.py)
@@ -28,6 +29,7 @@ ARLO = ReferralAnswers(
     postcode="ME4 6QQ",
     referrer_name="Ms Head",
     referrer_email="head@school.example",
+    reasons="Worried and tearful at school most days since the summer.",
     needs=("anxiety",),
     consent_to_refer=True,
     consent_given_by="parent_carer",
@@ -35,9 +37,10 @@ ARLO = ReferralAnswers(
 )
 
 
-def _open_in_triage(page: Page, referral: Referral) -> None:
+def _open_in_triage(page: Page, referral: Referral, *, check: bool = False) -> None:
     page.goto("/triage/")
-    assert_accessible(page)
+    if check:
+        assert_accessible_at_both_widths(page)
     page.get_by_role("link", name=referral.reference_display).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(referral.child.full_name)
 
@@ -57,16 +60,32 @@ def test_a_red_referral_is_stepped_up_through_clinical_lead_sign_off(
         submission_key=uuid.uuid4(),
     )
     sign_in(page, "triage")
-    _open_in_triage(page, referral)
-    assert_accessible(page)
+    _open_in_triage(page, referral, check=True)
+    expect(page.get_by_role("heading", name="Screen the risk")).to_be_visible()
     _screen(page, "Red", "Suicidal thoughts with a plan, disclosed at school today.")
-    assert_accessible(page)
+    # The decision is made beside what the referral says: the summary on the left, the form
+    # on the right, on a wide screen.
+    reasons = page.get_by_text(ARLO.reasons)
+    decide = page.get_by_role("heading", name="Decide", exact=True)
+    expect(reasons).to_be_visible()
+    expect(decide).to_be_visible()
+    expect(page.get_by_text("Suicidal thoughts: yes")).to_be_visible()
+    summary_box, form_box = reasons.bounding_box(), decide.bounding_box()
+    assert summary_box is not None and form_box is not None
+    assert summary_box["x"] + summary_box["width"] <= form_box["x"]
+    # Each outcome's fields are revealed under it: none until one is chosen.
+    service = page.get_by_label("Receiving service", exact=True)
+    expect(service).to_be_hidden()
+    expect(page.get_by_label("Why it is not accepted")).to_be_hidden()
+    assert_accessible_at_both_widths(page)
     page.get_by_label("Getting Risk Support").check()
     page.get_by_label("Step up to specialist CAMHS or crisis support").check()
-    page.get_by_label("Receiving service (to step up)").select_option(
-        label="Specialist CAMHS (Kent and Medway)"
+    expect(service).to_be_visible()
+    expect(page.get_by_label("Why it is not accepted")).to_be_hidden()
+    service.select_option(label="Specialist CAMHS (Kent and Medway)")
+    page.get_by_label("Handover for the receiving service").fill(
+        "Needs same-day specialist assessment."
     )
-    page.get_by_label("Reason or handover").fill("Needs same-day specialist assessment.")
     page.get_by_role("button", name="Save decision").click()
     expect(page.get_by_text("Decision waiting for sign-off", exact=True)).to_be_visible()
     assert_accessible(page)
@@ -93,10 +112,12 @@ def test_an_amber_referral_is_allocated_and_the_partner_accepts(page: Page, demo
     sign_in(page, "triage")
     _open_in_triage(page, referral)
     _screen(page, "Amber", "Anxiety stopping school; no immediate risk.")
-    expect(page.get_by_role("heading", name="Offers that fit")).to_be_visible()
+    lumi = page.get_by_role("radio", name=re.compile(r"^Lumi Nova \(BFB Labs\)"))
+    expect(lumi).to_be_hidden()
     page.get_by_label("Getting Help", exact=True).check()
     page.get_by_label("Allocate to a partner offer").check()
-    page.get_by_label("Offer (to allocate)").select_option(label="Lumi Nova (BFB Labs)")
+    expect(page.get_by_text("Offers that fit the child come first")).to_be_visible()
+    lumi.check()
     page.get_by_role("button", name="Save decision").click()
     expect(page.get_by_text("Decision saved.")).to_be_visible()
     assert_accessible(page)
@@ -107,9 +128,9 @@ def test_an_amber_referral_is_allocated_and_the_partner_accepts(page: Page, demo
     sign_in(page, "bfb-labs-practitioner")
     page.goto("/triage/incoming/")
     assert_accessible(page)
-    page.get_by_label("Accept").check()
-    page.get_by_role("button", name=re.compile("^Save answer")).click()
-    expect(page.get_by_text(f"Accepted {referral.reference_display}.")).to_be_visible()
+    page.get_by_role("link", name=f"Accept {referral.reference_display}").click()
+    page.get_by_role("button", name="Accept and name the practitioner").click()
+    expect(page.get_by_text(f"Accepted {referral.reference_display}: ")).to_be_visible()
     assert_accessible(page)
     referral.refresh_from_db()
     assert referral.status == Status.WAITING

@@ -35,10 +35,11 @@ def test_a_coordinator_is_named_the_pathway_recorded_and_the_caseload_moved(
     )
     sign_in(page, "coordinator")
     page.goto(f"/care/{referral.uuid}/")
-    expect(page.get_by_text("No named care coordinator")).to_be_visible()
+    expect(page.get_by_role("heading", name="Important: No named care coordinator")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("link", name="Name a care coordinator").click()
+    # (the summary's section and the task "Name a care coordinator" link to the same page)
+    page.get_by_role("link", name="Name a care coordinator").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Named care coordinator for Jaden Careleaver"
     )

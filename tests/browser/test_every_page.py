@@ -1,0 +1,180 @@
+"""Every staff page passes axe at 1280 and 320 pixels wide and fits a phone (issue 13).
+
+Nothing here names a page. The site map (`tests/site_map.py`) builds its world of records in
+the live server's database and crawls it with Django's test client as one person of each
+role, which finds a real address for every URL name and the person who opened it. Chromium
+then signs in once as each of those people and opens each of their pages, and
+`assert_accessible_at_both_widths` runs axe at 1280 and at 320 pixels wide and checks that
+nothing overflows sideways at 320.
+
+`test_every_staff_page_is_in_the_check` holds the set of pages checked to the URLconf: every
+named address behind the sign-in, less `NOT_PAGES` (each asserted to be what it says it is),
+must be a page someone opened. A new page is checked without editing this file, and a page
+the crawl cannot reach fails here until the site map's world has a record for it.
+
+The pages are checked in `PARTS` tests, so that scripts/test-browser's two workers share
+them; each part signs in once as each person whose pages it has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import groupby
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import resolve
+from playwright.sync_api import Page
+from pytest_django import Settings
+from pytest_django.live_server_helper import LiveServer
+
+from onedoor.accounts.decorators import allowed_roles
+from onedoor.accounts.models import User
+from onedoor.alliance.loader import DEFAULT_FILE, load
+from onedoor.alliance.models import Alliance
+from tests.browser.support import assert_accessible_at_both_widths, sign_in
+from tests.personas import People
+from tests.personas import sign_in as sign_in_client
+from tests.site_map import SiteMap, build_world, crawl, url_names
+
+# Named addresses behind the sign-in that are not pages, each with what it answers instead
+# (checked by the test below, so that an entry cannot hide a page):
+NOT_PAGES = {
+    # Buttons that change one thing and go back: a GET is refused (405).
+    "accounts:logout": "post only",
+    "accounts:stay_signed_in": "post only",
+    "accounts:save_draft": "post only",
+    "care:decline_handover": "post only",
+    "care:read_decline": "post only",
+    "case_audits:action_done": "post only",
+    "case_audits:add_action": "post only",
+    "case_audits:close_round": "post only",
+    "governance:close_incident": "post only",
+    "governance:share_learning": "post only",
+    "meetings:complete": "post only",
+    "safeguarding:follow_up_done": "post only",
+    "triage:signposted_reviewed": "post only",
+    # Files, not pages.
+    "insights:export_csv": "download",
+    "insights:export_xlsx": "download",
+    "insights:extract": "download",
+    "insights:pack_pdf": "download",
+    # What the timeout warning asks in the background (JSON).
+    "accounts:session_status": "json",
+    "accounts:drafts": "json",
+    "accounts:discard_draft": "post only",
+    # Signing in's second factor: off in this tier (as in the demo), so these send the person
+    # on; tests/browser/test_pages.py checks them with it on.
+    "accounts:two_factor": "second factor",
+    "accounts:two_factor_setup": "second factor",
+}
+CONTENT_TYPES = {
+    "download": ("text/csv", "application/vnd.", "application/pdf"),
+    "json": ("application/json",),
+}
+# Up to this many records' pages of each kind are opened, to find the links only some have.
+RECORDS = 6
+# The pages are checked in this many parts, so that the browser tier's two workers share them.
+PARTS = 2
+
+
+@dataclass(frozen=True)
+class Visit:
+    name: str  # the URL name
+    path: str
+    user: User
+
+
+def _staff_names() -> set[str]:
+    return {
+        name
+        for name, pattern in url_names().items()
+        if getattr(pattern.callback, "login_required", True) is not False
+    }
+
+
+def _pages(site: SiteMap) -> list[Visit]:
+    """One address for each staff page and the person who opened it: a page the crawl
+    opened, or the GET of a form's own address (a write shows its form on its own page)."""
+    visits = []
+    clients: dict[User, Client] = {}
+    for name, reached in site.every_page():
+        if name in NOT_PAGES or reached.user is None:
+            continue
+        if reached.status == 0:  # only a form posts there: does it answer a GET with a page?
+            client = clients.setdefault(reached.user, Client())
+            sign_in_client(client, reached.user)
+            response = client.get(reached.path)
+            if response.status_code != 200 or "html" not in response["Content-Type"]:
+                continue
+        elif reached.status != 200:
+            continue
+        visits.append(Visit(name, reached.path, reached.user))
+    return visits
+
+
+@pytest.fixture
+def alliance(live_server: LiveServer, settings: Settings) -> Alliance:
+    """The Medway alliance in the live server's database (emptied after each browser test),
+    the second factor off as in the demo, so the personas sign in with `PASSWORD`."""
+    settings.OTP_REQUIRED = False
+    return load(DEFAULT_FILE)
+
+
+@pytest.fixture
+def site(alliance: Alliance, people: People) -> SiteMap:
+    return crawl(Client(), people, build_world(alliance, people), records_per_name=RECORDS)
+
+
+def test_every_staff_page_is_in_the_check(site: SiteMap, people: People) -> None:
+    covered = {visit.name for visit in _pages(site)}
+    missing = _staff_names() - set(NOT_PAGES) - covered
+    assert covered == _staff_names() - set(NOT_PAGES), (
+        "not reached by the crawl (give tests/site_map.py's world a record for them, or, if "
+        f"they are not pages, add them to NOT_PAGES): {sorted(missing)}"
+    )
+    assert set(NOT_PAGES) <= _staff_names(), sorted(set(NOT_PAGES) - _staff_names())
+    for name, kind in NOT_PAGES.items():
+        pattern = url_names()[name]
+        path = site.pages[name].path
+        roles = set(allowed_roles(pattern.callback) or [])
+        user = next(u for u in people.by_role().values() if not roles or u.role in roles)
+        client = Client()
+        sign_in_client(client, user)
+        response = client.get(path)
+        if kind == "post only":
+            assert response.status_code == 405, (name, response.status_code)
+        elif kind == "second factor":
+            assert response.status_code == 302, (name, response.status_code)
+        else:
+            assert resolve(urlsplit(path).path).view_name == name
+            assert response.status_code == 200, (name, response.status_code)
+            assert response["Content-Type"].startswith(CONTENT_TYPES[kind]), (
+                name,
+                response["Content-Type"],
+            )
+
+
+@pytest.mark.parametrize(
+    "part", range(PARTS), ids=[f"part-{n + 1}-of-{PARTS}" for n in range(PARTS)]
+)
+def test_every_staff_page_is_accessible_at_both_widths(
+    page: Page, site: SiteMap, part: int
+) -> None:
+    """Every PARTS-th page (by URL name), opened by whoever the crawl found opens it, each of
+    them signed in once; every finding is collected, so one run lists them all."""
+    share = sorted(_pages(site)[part::PARTS], key=lambda visit: (visit.user.username, visit.name))
+    findings = []
+    for user, theirs in groupby(share, key=lambda visit: visit.user):
+        page.context.clear_cookies()
+        sign_in(page, user.username)
+        for visit in theirs:
+            response = page.goto(visit.path)
+            assert response is not None and response.status == 200, (visit.name, visit.path)
+            assert urlsplit(page.url).path == urlsplit(visit.path).path, (visit.name, page.url)
+            try:
+                assert_accessible_at_both_widths(page)
+            except AssertionError as finding:
+                findings.append(f"{visit.name} as {user.username}: {finding}")
+    assert findings == [], "\n\n".join(findings)
