@@ -24,7 +24,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 
 from onedoor.access.actions import break_glass
 from onedoor.accounts.models import User
-from onedoor.alliance.models import Alliance, Offer, PriorityGroup
+from onedoor.alliance.models import Alliance, IThriveGrouping, Offer, PriorityGroup, RiskRating
 from onedoor.care.actions import discharge, start_transition
 from onedoor.care.models import Transition
 from onedoor.case_audits.actions import add_action, start_round
@@ -37,7 +37,9 @@ from onedoor.outcomes.actions import invite
 from onedoor.referrals.actions import confirm_match
 from onedoor.referrals.models import MatchCandidate, MatchStatus, Referral, Status
 from onedoor.referrals.wizard import PAGES, START
-from onedoor.safeguarding.actions import raise_concern
+from onedoor.safeguarding.actions import add_follow_up, raise_concern
+from onedoor.triage.actions import record_decision, screen_risk
+from onedoor.triage.models import Outcome
 from tests.forms_built import forms_built
 from tests.personas import People, make_child, organisation, sign_in
 
@@ -85,15 +87,42 @@ def build_world(alliance: Alliance, people: People) -> list[str]:
         consent_to_refer=True, consent_given_by="young_person", competence="to_confirm",
         triage_due_at=datetime(2026, 11, 30, 17, tzinfo=UTC),
     )  # fmt: skip
+    # in triage and screened, each with a different write next: Ren red and not yet reviewed
+    # by a clinician (a decision; the clinical lead's review), Mo waiting for information,
+    # Sol's decision waiting for the clinical lead's sign-off
+    for name, rating, outcome in (
+        ("Ren", RiskRating.RED, None),
+        ("Mo", RiskRating.AMBER, Outcome.MORE_INFORMATION),
+        ("Sol", RiskRating.AMBER, Outcome.NOT_ACCEPTED),
+    ):
+        screened = make_child(alliance, name).referrals.get()
+        screened.triage_due_at = datetime(2026, 11, 27, 17, tzinfo=UTC)
+        screened.save(update_fields=["triage_due_at"])
+        screen_risk(
+            user=people.triage, referral=screened, version=screened.version, rating=rating,
+            indicators={"self_harm"}, rationale="Scratching, no intent.",
+        )  # fmt: skip
+        if outcome is not None:
+            screened.refresh_from_db()
+            record_decision(
+                user=people.triage, referral=screened, version=screened.version,
+                grouping=IThriveGrouping.GETTING_HELP, outcome=outcome,
+                reason="With CAMHS already.", information_requested="GP letter",
+                information_due=date(2026, 12, 4),
+            )  # fmt: skip
     leaver = _taken_on(alliance, "Jordan", "kooth", Status.WAITING, born=date(2006, 1, 1))
     leaver.child.priority_groups.set(
         PriorityGroup.objects.filter(alliance=alliance, slug="care-leaver")
     )
     ended = _taken_on(alliance, "Dee", "kooth", Status.IN_INTERVENTION)
-    raise_concern(
+    concern = raise_concern(
         user=people.kooth_practitioner, referral=kai, category="neglect",
         seen_or_said="Came to session hungry.", immediate_actions="Spoke to the school.",
         referred_to_social_care=False, social_care_reference="", owner=people.safeguarding,
+    )  # fmt: skip
+    add_follow_up(
+        user=people.safeguarding, concern=concern, text="Call the school.",
+        owner=people.safeguarding, due=date(2026, 11, 27),
     )  # fmt: skip
     break_glass(
         user=people.kooth_practitioner,

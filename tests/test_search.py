@@ -374,7 +374,7 @@ def test_as_results_follow_typing_the_status_says_what_the_summary_would(
     a page load."""
     sign_in(client, people.triage)
     status = re.compile(r'id="search-status" role="status">\s*(.*?)\s*</p>', re.S)
-    live = {"HTTP_HX_REQUEST": "true"}
+    live = {"HX-Request": "true"}
     cases = [
         ({"q": "31/02/2012"}, {}, ""),
         ({"q": "31/02/2012"}, live, "31/02/2012 is not a real date"),
@@ -383,7 +383,7 @@ def test_as_results_follow_typing_the_status_says_what_the_summary_would(
          "search by date of birth, NHS number or reference."),
     ]  # fmt: skip
     for query, headers, said in cases:
-        found = status.search(shown(client.get("/search/", query, **headers)))
+        found = status.search(shown(client.get("/search/", query, headers=headers)))
         assert found is not None
         assert found[1] == said, query
 

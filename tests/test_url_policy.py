@@ -206,10 +206,12 @@ WRITES: dict[str, str] = {
     "triage:decline": "decline an allocation, saying why",
     "triage:signposted_reviewed": "mark the signposted referrals reviewed",
     # The triage page (triage/referral_views.py): its writes, each at its own address, the
-    # one that comes next as the page's form. (triage:review, :decision, :sign_off and
-    # :information are not reached by the crawl's world, whose referral in triage is not
-    # screened: tests/test_triage_writes.py posts to each.)
+    # one that comes next as the page's form. (The crawl opens one triage page for each
+    # person, so :information and :sign_off are not reached here; tests/test_triage_writes.py
+    # posts to each, and tests/browser/test_every_page.py opens them.)
     "triage:screen": "screen the risk",
+    "triage:decision": "decide the outcome",
+    "triage:review": "review a red referral (a clinician)",
     # Outcome measures (outcomes/views.py): each write on its own page, linked from the
     # measures page. (outcomes:invite and outcomes:review are not reached by the crawl's
     # world, which has no carer's email and no response to review: tests/test_outcomes.py
@@ -222,10 +224,9 @@ WRITES: dict[str, str] = {
     "content:sign_off": "sign off an item's version (the clinical lead)",
     "content:retire": "retire an item",
     # Safeguarding (safeguarding/views.py): each change to a concern on its own page.
-    # (safeguarding:follow_up_done is not reached by the crawl's world, whose concern has no
-    # follow-up action: tests/test_safeguarding.py posts to it.)
     "safeguarding:raise": "raise a safeguarding concern",
     "safeguarding:add_follow_up": "add a follow-up action to a concern",
+    "safeguarding:follow_up_done": "mark a follow-up action done",
     "safeguarding:close": "close a concern with its outcome",
     # Signing in and out.
     "accounts:login": "sign in",

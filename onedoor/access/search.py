@@ -2,7 +2,7 @@
 
 `read(query)` turns what was typed into `Terms`, in any order and combination:
 
-- an NHS number, ten digits with or without spaces or dashes ("485 777 3456"), refused in
+- an NHS number, ten digits with or without spaces or dashes ("401 023 2137"), refused in
   words when it could not have been issued (`children/nhs_number.py`);
 - a referral reference, with or without its dash ("K7PX-3MQB"), by its check character
   (`referrals/reference.py`); eight letters that could also be a name are searched as both;
@@ -20,9 +20,9 @@ the search in the audit trail: the terms as typed in `search_terms` (which no pa
 the number found. A query refused before it reaches the records (empty, too long or not
 readable) is not a search, and nothing is recorded.
 
-The names are narrowed in the database at a fixed number of queries, whatever the size: the
-distinct stored names are compared in Python, and the children whose names fit are fetched
-by those names.
+The names are narrowed at a fixed number of queries, whatever the size: the alliance's
+distinct stored names (read from an index of their own) are compared in Python, and the
+children whose names fit are fetched by those names; a reference goes by its unique index.
 """
 
 from __future__ import annotations
@@ -325,7 +325,9 @@ def _find(user: User, terms: Terms) -> Found:
             if terms.reference_may_be_name
             else Q(pk__in=[])
         )
-        fits &= Q(by_reference) | by_name
+        # By the referral's unique reference first (an index), not a subquery per child.
+        referenced = referrals.filter(reference=terms.reference).values("child_id")
+        fits &= Q(pk__in=referenced) | by_name
     rows = list(
         children.filter(identity, fits)
         .annotate(**({"by_reference": by_reference} if terms.reference else {}))

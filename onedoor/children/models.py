@@ -73,7 +73,12 @@ class Child(models.Model):
     class Meta:
         ordering = ["family_name", "given_name"]
         verbose_name_plural = "children"
-        indexes = [models.Index(fields=["date_of_birth", "family_name"])]
+        indexes = [
+            models.Index(fields=["date_of_birth", "family_name"]),
+            # The search reads the distinct names from these alone (`access/search.py`).
+            models.Index(fields=["alliance", "match_given_name"], name="child_search_given_name"),
+            models.Index(fields=["alliance", "match_family_name"], name="child_search_family_name"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

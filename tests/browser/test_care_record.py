@@ -148,6 +148,7 @@ def test_a_care_coordinator_steps_up_and_the_handover_is_acknowledged(
     page.goto(f"/care/{referral.uuid}/")
     _open(page, "Acknowledge the handover", "Acknowledge the handover for Stepan Upfield")
     expect(page.get_by_text("Risk history, safety plan, family contacts.")).to_be_visible()
+    assert_accessible_at_both_widths(page)  # care:acknowledge
     page.get_by_label("Who acknowledged it, and how").fill("CAMHS duty worker, by phone.")
     page.get_by_role("button", name="Acknowledge the handover").click()
     expect(page.get_by_text("Handover acknowledged.")).to_be_visible()

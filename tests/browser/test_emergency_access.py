@@ -52,7 +52,7 @@ def test_a_practitioner_breaks_glass_and_the_clinical_lead_reviews_it_on_accessi
     child = a_child_kooth_cannot_see(demo)
     sign_in(page, "kooth-practitioner")
     page.goto("/emergency-access/")
-    page.get_by_label("NHS number or referral reference").fill(child.nhs_number_display)
+    page.get_by_label("NHS number or referral reference", exact=True).fill(child.nhs_number_display)
     page.get_by_label("Why do you need to see this record now?").fill(REASON)
     page.get_by_role("button", name="Get emergency access").click()
 

@@ -49,7 +49,7 @@ def test_a_signposted_referral_is_found_and_brought_into_triage(page: Page, demo
 
     # The queue's "signposted" filter
     page.goto("/triage/")
-    page.get_by_label("State").select_option(label="Advice and signposting")
+    page.get_by_label("State", exact=True).select_option(label="Advice and signposting")
     page.get_by_role("button", name="Filter the queue").click()
     expect(page.get_by_role("heading", name="Signposted referrals, newest first")).to_be_visible()
     expect(page.get_by_role("link", name=reference)).to_be_visible()
@@ -59,7 +59,7 @@ def test_a_signposted_referral_is_found_and_brought_into_triage(page: Page, demo
     page.get_by_role("link", name="Signposted referrals to review, day by day").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thursday 19 November 2026")
     card = page.locator("li.nhsuk-card", has=page.get_by_role("link", name=reference))
-    expect(card).to_contain_text("Solomon Signpostly, aged 22")
+    expect(card).to_contain_text("Solomon Signpostly, born 10 Jan 2004, aged 22")
     expect(card).to_contain_text("Not eligible: The alliance works with children")
     expect(card).to_contain_text("NHS Talking Therapies")
     assert_accessible_at_both_widths(page)

@@ -98,7 +98,7 @@ def test_a_red_referral_is_stepped_up_through_clinical_lead_sign_off(
     expect(page.get_by_text("Sign off a triage decision")).to_be_visible()
     assert_accessible(page)
     page.goto(f"/triage/{referral.uuid}/")
-    assert_accessible(page)
+    assert_accessible_at_both_widths(page)  # the sign-off form (triage:sign_off)
     page.get_by_label("Yes: it takes effect now").check()
     page.get_by_role("button", name="Save sign-off").click()
     expect(page.get_by_text("Sign-off saved.")).to_be_visible()
