@@ -172,6 +172,11 @@ def _fitting_rating(referral: Referral, rng: random.Random) -> str:
         return RiskRating.AMBER
     if referral.status == Status.AWAITING_TRIAGE and not rating and referral.urgent:
         return "" if rng.random() < 0.4 else _rating(rng)
+    if referral.status != Status.AWAITING_TRIAGE and not rating:
+        # Unscreened when drawn, then moved on by the shaping (one open referral a child):
+        # every path past triage was screened. (Green draws nothing from `rng`, so the
+        # seeding of every other referral stays as it was.)
+        return RiskRating.GREEN
     return rating
 
 
