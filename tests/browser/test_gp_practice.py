@@ -85,13 +85,20 @@ def send_from_the_gp_step(page: Page) -> Referral:
     return Referral.objects.get(reference=normalise(reference))
 
 
+def type_and_choose(page: Page, label: str, typed: str, option: str) -> None:
+    """Type into the practice box and choose from what it offers, once the script has turned
+    the list into the box (it hides the list; until then the label names the list)."""
+    expect(page.locator('select[data-autocomplete="true"]')).to_be_hidden()
+    page.get_by_label(label, exact=True).fill(typed)
+    page.get_by_role("option", name=option).click()
+
+
 def test_a_child_outside_the_area_with_a_practice_in_it_is_eligible_with_and_without_javascript(
     page: Page, browser: Browser, live_server: LiveServer, demo: Alliance
 ) -> None:
     # With JavaScript: type part of the name, choose the practice from what is offered.
     to_the_gp_step(page, "Sam")
-    page.get_by_label("Your child's GP practice (optional)").fill("gilling")
-    page.get_by_role("option", name=GILLINGHAM).click()
+    type_and_choose(page, "Your child's GP practice (optional)", "gilling", GILLINGHAM)
     expect(page.locator('select[name="gp_practice"]')).to_have_value("Y99902")
     assert_accessible_at_both_widths(page)
     with_javascript = send_from_the_gp_step(page)
@@ -147,8 +154,7 @@ def test_the_advice_point_corrects_the_practice_and_the_referral_comes_into_tria
     page.goto(f"/referrals/{referral.uuid}/")
     page.get_by_role("link", name="Change GP practice").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Remy Example")
-    page.get_by_label("GP practice", exact=True).fill("gilling")
-    page.get_by_role("option", name=GILLINGHAM).click()
+    type_and_choose(page, "GP practice", "gilling", GILLINGHAM)
     assert_accessible_at_both_widths(page)
     page.get_by_role("button", name="Save the GP practice").click()
 
