@@ -251,6 +251,23 @@ def url_names() -> dict[str, URLPattern]:
     return dict(walk(get_resolver(), ""))
 
 
+def arguments_of(name: str) -> dict[str, object]:
+    """The address's arguments: name -> converter."""
+    return url_names()[name].pattern.converters  # type: ignore[attr-defined,no-any-return]
+
+
+# What makes a page a record page (which carries the child banner): its address names one
+# referral, child, transition (a handover), safeguarding concern, break-glass grant or audited
+# case.
+RECORD_ARGUMENTS = {
+    "referral_uuid", "child_uuid", "transition_uuid", "concern_uuid", "grant_uuid", "case_uuid",
+}  # fmt: skip
+
+
+def is_record_page(name: str) -> bool:
+    return bool(set(arguments_of(name)) & RECORD_ARGUMENTS)
+
+
 def made_up_path(name: str) -> str:
     """An address for `name` with an argument of the right kind in each place."""
     converters = url_names()[name].pattern.converters  # type: ignore[attr-defined]

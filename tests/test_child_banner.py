@@ -30,7 +30,7 @@ from onedoor.web.templatetags.banner import (
     communication_needs,
 )
 from tests.personas import People, make_child, make_reference, organisation, shown, sign_in
-from tests.site_map import SiteMap, build_world, crawl, url_names
+from tests.site_map import SiteMap, arguments_of, build_world, crawl, is_record_page
 
 TODAY = date(2026, 11, 20)  # personas.NOW
 BANNER = "data-child-banner"
@@ -421,16 +421,7 @@ def test_communication_needs_in_words(
 # Every record page
 
 
-# What makes a page a record page: its address names one referral, child, transition (a
-# handover), safeguarding concern, break-glass grant or audited case.
-RECORD_ARGUMENTS = {
-    "referral_uuid", "child_uuid", "transition_uuid", "concern_uuid", "grant_uuid", "case_uuid",
-}  # fmt: skip
 DOB_WITHIN = 400  # characters of the page after a child's name where their date of birth is
-
-
-def _arguments(name: str) -> dict[str, object]:
-    return url_names()[name].pattern.converters  # type: ignore[attr-defined,no-any-return]
 
 
 def _more_on_the_lists(people: People) -> None:
@@ -463,7 +454,7 @@ def _a_real_address(name: str, people: People) -> tuple[str, User] | None:
     """For a record page no link reached (its links are on a page being rebuilt, say): the
     first address with a record of the world that the triage lead, the clinical lead, or a
     partner's practitioner or lead opens."""
-    arguments = _arguments(name)
+    arguments = arguments_of(name)
     if len(arguments) != 1:
         return None
     (argument,) = arguments
@@ -483,7 +474,7 @@ def _record_pages_without_the_banner(
     """(the record pages opened, those of them without the banner)."""
     checked, missing = set(), set()
     for name, reached in site.every_page():
-        if not set(_arguments(name)) & RECORD_ARGUMENTS:
+        if not is_record_page(name):
             continue
         opened = (reached.path, reached.user) if reached.status == 200 else None
         opened = opened or _a_real_address(name, people)
@@ -508,7 +499,7 @@ def _names_without_a_date_of_birth(
     ]
     naming, missing = set(), set()
     for name, reached in site.every_page():
-        if _arguments(name) or reached.status != 200:
+        if arguments_of(name) or reached.status != 200:
             continue
         for user in people.by_role().values():
             sign_in(client, user)

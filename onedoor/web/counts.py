@@ -48,7 +48,7 @@ from onedoor.safeguarding.models import FollowUp
 from onedoor.safeguarding.records import concerns_visible_to
 from onedoor.triage.escalation import still_overdue
 from onedoor.triage.models import Escalation, TriageDecision
-from onedoor.triage.waiting import waiting_on_triage
+from onedoor.triage.waiting import WAITING, waiting_on_triage
 from onedoor.worklist.counts import due_counts
 from onedoor.worklist.items import due_items_for, with_clocks
 
@@ -104,13 +104,13 @@ def _triage(user: User, now: datetime) -> Group:
     return Group(
         "Triage",
         [
-            Count("urgent", "Urgent disclosures not yet screened", totals["urgent"],
-                  f"{queue}?waiting=urgent", URGENT),
-            Count("red_review", "Red referrals not yet reviewed", totals["red"],
+            Count("urgent", WAITING["urgent"], totals["urgent"], f"{queue}?waiting=urgent",
+                  URGENT),
+            Count("red_review", WAITING["red_review"], totals["red"],
                   f"{queue}?waiting=red_review", URGENT),
             Count("sign_off", "Referrals waiting for sign-off", totals["sign_off"],
                   f"{queue}?state={Status.AWAITING_SIGN_OFF}"),
-            Count("triage_overdue", "Triage clocks overdue", totals["overdue"],
+            Count("triage_overdue", WAITING["overdue"], totals["overdue"],
                   f"{queue}?waiting=overdue", OVERDUE),
         ],
     )  # fmt: skip

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Locator, Page, Response
+from playwright.sync_api import Locator, Page, Response, expect
 
 from tests.personas import PASSWORD
 
@@ -17,6 +17,7 @@ __all__ = [
     "assert_accessible",
     "assert_accessible_at_both_widths",
     "error_summary",
+    "expect_banner",
     "fill_date",
     "forget_assets",
     "sign_in",
@@ -79,6 +80,13 @@ def fill_date(scope: Page | Locator, legend: str, typed: str) -> None:
     group = scope.get_by_role("group", name=legend, exact=True)
     for label, value in zip(("Day", "Month", "Year", "Time"), typed.split(), strict=False):
         group.get_by_label(label, exact=True).fill(value)
+
+
+def expect_banner(page: Page, full_name: str) -> None:
+    """The child banner (hazard H33) names the child, with their date of birth in view."""
+    banner = page.locator("[data-child-banner]")
+    expect(banner.locator(".onedoor-banner__name")).to_have_text(full_name)
+    expect(banner.get_by_text("Born", exact=True)).to_be_visible()
 
 
 def error_summary(page: Page) -> list[str]:

@@ -12,6 +12,7 @@ from tests.browser.support import (
     assert_accessible,
     assert_accessible_at_both_widths,
     error_summary,
+    expect_banner,
     fill_date,
     sign_in,
 )
@@ -148,6 +149,7 @@ def test_a_care_coordinator_steps_up_and_the_handover_is_acknowledged(
     page.goto(f"/care/{referral.uuid}/")
     _open(page, "Acknowledge the handover", "Acknowledge the handover for Stepan Upfield")
     expect(page.get_by_text("Risk history, safety plan, family contacts.")).to_be_visible()
+    expect_banner(page, "Stepan Upfield")
     assert_accessible_at_both_widths(page)  # care:acknowledge
     page.get_by_label("Who acknowledged it, and how").fill("CAMHS duty worker, by phone.")
     page.get_by_role("button", name="Acknowledge the handover").click()

@@ -5,7 +5,9 @@ the live server's database and crawls it with Django's test client as one person
 role, which finds a real address for every URL name and the person who opened it. Chromium
 then signs in once as each of those people and opens each of their pages, and
 `assert_accessible_at_both_widths` runs axe at 1280 and at 320 pixels wide and checks that
-nothing overflows sideways at 320.
+nothing overflows sideways at 320. A record page (its address names a child, a referral, a
+handover, a concern, a grant or an audited case: `site_map.is_record_page`) must also show the
+child banner above its heading.
 
 `test_every_staff_page_is_in_the_check` holds the set of pages checked to the URLconf: every
 named address behind the sign-in, less `NOT_PAGES` (each asserted to be what it says it is),
@@ -37,7 +39,7 @@ from onedoor.alliance.models import Alliance
 from tests.browser.support import assert_accessible_at_both_widths, sign_in
 from tests.personas import People
 from tests.personas import sign_in as sign_in_client
-from tests.site_map import SiteMap, build_world, crawl, url_names
+from tests.site_map import SiteMap, build_world, crawl, is_record_page, url_names
 
 # Named addresses behind the sign-in that are not pages, each with what it answers instead
 # (checked by the test below, so that an entry cannot hide a page):
@@ -191,6 +193,7 @@ def test_every_staff_page_is_accessible_at_both_widths(
     """Every PARTS-th page (by URL name), opened by whoever the crawl found opens it, each of
     them signed in once; every finding is collected, so one run lists them all."""
     share = sorted(_pages(site)[part::PARTS], key=lambda visit: (visit.user.username, visit.name))
+    assert len([visit for visit in share if is_record_page(visit.name)]) >= 10
     findings = []
     for user, theirs in groupby(share, key=lambda visit: visit.user):
         page.context.clear_cookies()
@@ -199,8 +202,29 @@ def test_every_staff_page_is_accessible_at_both_widths(
             response = page.goto(visit.path)
             assert response is not None and response.status == 200, (visit.name, visit.path)
             assert urlsplit(page.url).path == urlsplit(visit.path).path, (visit.name, page.url)
+            if is_record_page(visit.name) and not _shows_the_banner(page):
+                findings.append(f"{visit.name} as {user.username}: no child banner")
             try:
                 assert_accessible_at_both_widths(page)
             except AssertionError as finding:
                 findings.append(f"{visit.name} as {user.username}: {finding}")
     assert findings == [], "\n\n".join(findings)
+
+
+def _shows_the_banner(page: Page) -> bool:
+    """The child banner is on the page, above its heading, with the child's name and date of
+    birth in view (hazard H33)."""
+    banner = page.locator("[data-child-banner]")
+    if banner.count() != 1 or not banner.is_visible():
+        return False
+    name = banner.locator(".onedoor-banner__name").inner_text().strip()
+    born = banner.get_by_text("Born", exact=True)
+    above = page.evaluate(
+        """() => {
+            const banner = document.querySelector('[data-child-banner]');
+            const heading = document.querySelector('h1');
+            return !heading || Boolean(
+                banner.compareDocumentPosition(heading) & Node.DOCUMENT_POSITION_FOLLOWING);
+        }"""
+    )
+    return bool(name) and born.is_visible() and bool(above)

@@ -17,6 +17,7 @@ from tests.browser.support import (
     assert_accessible,
     assert_accessible_at_both_widths,
     error_summary,
+    expect_banner,
     sign_in,
 )
 from tests.personas import make_child
@@ -100,6 +101,7 @@ def test_a_practitioner_enters_a_measure_and_sees_the_chart(page: Page, demo: Al
     response = MeasureResponse.objects.get(referral=referral, needs_review=True)
     page.goto(f"/care/{referral.uuid}/measures/{response.uuid}/review/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Review YP-CORE")
+    expect_banner(page, "Mira Measurewell")
     assert_accessible_at_both_widths(page)
     page.get_by_role("button", name="Mark as reviewed").click()
     expect(page.get_by_text("Marked as reviewed.")).to_be_visible()

@@ -12,6 +12,7 @@ from onedoor.safeguarding.models import Concern, FollowUp
 from tests.browser.support import (
     assert_accessible_at_both_widths,
     error_summary,
+    expect_banner,
     fill_date,
     sign_in,
 )
@@ -72,6 +73,7 @@ def test_a_concern_is_raised_and_worked(page: Page, demo: Alliance) -> None:
     action = FollowUp.objects.get(concern=concern)
     page.goto(f"/safeguarding/{concern.uuid}/follow-ups/{action.uuid}/done/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mark an action done")
+    expect_banner(page, "Sage Guardwell")
     assert_accessible_at_both_widths(page)
     page.get_by_role("button", name="Mark done").click()
     expect(page.get_by_text("Action done.")).to_be_visible()

@@ -1,7 +1,7 @@
 """No lost work at a timeout (H37): the warning before the idle timeout is accessible and
-"Stay signed in" keeps the session; a half-written report survives the timeout and is
-restored after signing in again; words not yet kept when the session ended (a laptop asleep)
-are kept once signed in again in another tab.
+"Stay signed in" keeps the session; a half-written care note survives the timeout, is
+restored after signing in again and is saved from there; words not yet kept when the session
+ended (a laptop asleep) are kept once signed in again in another tab.
 
 The live server shares the test's pinned clock (tests/conftest.py), so the test moves the
 server's clock past the timeout; the page's script counts the seconds the server gave it on
@@ -19,14 +19,16 @@ from pytest_django import Settings
 from onedoor import clock
 from onedoor.accounts.models import Draft
 from onedoor.alliance.models import Alliance
-from onedoor.governance.models import Incident
+from onedoor.care.models import ClinicalNote
+from onedoor.referrals.models import Status
 from tests.browser.support import PASSWORD, assert_accessible_at_both_widths, sign_in
+from tests.personas import make_child
 
 NOTE = "Told me at the end of the session that things at home have got worse since the move."
-LATER = "Second thoughts on the referral route."
+LATER = "Second thoughts on the plan for next week."
 
 
-def test_the_warning_keeps_the_session_and_a_half_written_report_survives_the_timeout(
+def test_the_warning_keeps_the_session_and_a_half_written_note_survives_the_timeout(
     page: Page,
     demo: Alliance,
     settings: Settings,
@@ -36,8 +38,14 @@ def test_the_warning_keeps_the_session_and_a_half_written_report_survives_the_ti
     # A short idle timeout: the warning shows 12 seconds after the idle clock last moved.
     settings.SESSION_IDLE_TIMEOUT = timedelta(seconds=120)
     settings.SESSION_WARNING_BEFORE = timedelta(seconds=108)
+    referral = make_child(
+        demo, "Tamsin", "Timewell", allocated_to="kooth", status=Status.IN_INTERVENTION
+    ).referrals.get()
+    note_page = f"/care/{referral.uuid}/notes/new/"
     sign_in(page, "kooth-practitioner")
-    page.goto("/governance/incidents/new/")
+    page.goto(f"/care/{referral.uuid}/")
+    page.get_by_role("link", name="Write a note").click()
+    expect(page).to_have_url(f"{live_server_url}{note_page}")
     dialog = page.get_by_role("dialog", name="You will be signed out soon")
     expect(dialog).to_be_visible(timeout=40_000)
     expect(dialog).to_contain_text("We will sign you out in")
@@ -51,23 +59,21 @@ def test_the_warning_keeps_the_session_and_a_half_written_report_survives_the_ti
     expect(dialog).to_be_hidden()
 
     # Half-written, then away from the desk: the draft is kept a few seconds after typing.
-    page.get_by_label("Title").fill("Disclosure at the end of a session")
+    page.get_by_label("Only my organisation (and the clinical lead)").check()
     with page.expect_response(
         lambda response: (
             response.url.endswith("/accounts/drafts/save/")
             and NOTE in (response.request.post_data or "")
         )
     ) as saved:
-        page.get_by_label("What happened").fill(NOTE)
+        page.get_by_label("Note", exact=True).fill(NOTE)
     assert saved.value.status == 200
     draft = Draft.objects.get(author__username="kooth-practitioner")
     saved_at = timezone.localtime(draft.saved_at).strftime("%H:%M")
 
     time_machine.move_to(clock.now() + timedelta(minutes=3))  # past the idle timeout
     # Signed out by the script's next look at the time left, then sent to sign in.
-    expect(page).to_have_url(
-        f"{live_server_url}/accounts/login/?next=/governance/incidents/new/", timeout=40_000
-    )
+    expect(page).to_have_url(f"{live_server_url}/accounts/login/?next={note_page}", timeout=40_000)
     expect(page.get_by_text("You were signed out to keep records safe.")).to_be_visible()
 
     settings.SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
@@ -76,29 +82,24 @@ def test_the_warning_keeps_the_session_and_a_half_written_report_survives_the_ti
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Continue").click()
 
-    expect(page).to_have_url(f"{live_server_url}/governance/incidents/new/")
+    expect(page).to_have_url(f"{live_server_url}{note_page}")
     expect(page.get_by_role("status").filter(has_text="We restored")).to_have_text(
         f"We restored what you were writing at {saved_at}. Check it before you save."
     )
-    expect(page.get_by_label("What happened")).to_have_value(NOTE)
-    expect(page.get_by_label("Title")).to_have_value("Disclosure at the end of a session")
+    expect(page.get_by_label("Note", exact=True)).to_have_value(NOTE)
+    expect(page.get_by_label("Only my organisation (and the clinical lead)")).to_be_checked()
     assert_accessible_at_both_widths(page)
 
-    page.get_by_label("Incident", exact=True).check()
-    page.get_by_label("Low harm").check()
-    when = page.get_by_role("group", name="When it happened")
-    when.get_by_label("Day").fill("20")
-    when.get_by_label("Month").fill("11")
-    when.get_by_label("Year").fill("2026")
-    page.get_by_role("button", name="Report it").click()
-    expect(page.get_by_text("Incident reported.")).to_be_visible()
-    assert Incident.objects.get().what_happened == NOTE
+    page.get_by_role("button", name="Save note").click()
+    expect(page.get_by_text("Note saved.")).to_be_visible()
+    saved_note = ClinicalNote.objects.get(referral=referral)
+    assert (saved_note.text, saved_note.sharing) == (NOTE, ClinicalNote.Sharing.ORGANISATION)
     assert Draft.objects.count() == 0
 
     # Asleep through the warning: the session is over before the words are kept. The page
     # keeps them and says how to keep them: sign in again in another tab, then come back.
-    page.goto("/governance/incidents/new/")
-    page.get_by_label("What happened").fill(LATER)
+    page.goto(note_page)
+    page.get_by_label("Note", exact=True).fill(LATER)
     time_machine.move_to(clock.now() + timedelta(minutes=31))
     signed_out = page.get_by_role("dialog", name="You have been signed out")
     expect(signed_out).to_be_visible()
@@ -110,8 +111,8 @@ def test_the_warning_keeps_the_session_and_a_half_written_report_survives_the_ti
     signed_out.get_by_role("button", name="Keep what I wrote").click()
 
     expect(page.get_by_role("status").filter(has_text="We restored")).to_be_visible()
-    expect(page.get_by_label("What happened")).to_have_value(LATER)
+    expect(page.get_by_label("Note", exact=True)).to_have_value(LATER)
     page.get_by_role("button", name="Discard the draft").click()
     expect(page.get_by_role("status").filter(has_text="Draft discarded.")).to_be_visible()
-    expect(page.get_by_label("What happened")).to_have_value("")
+    expect(page.get_by_label("Note", exact=True)).to_have_value("")
     assert Draft.objects.count() == 0

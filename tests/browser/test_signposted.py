@@ -14,7 +14,12 @@ from onedoor.clock import LONDON
 from onedoor.referrals.actions import submit_referral
 from onedoor.referrals.answers import ReferralAnswers
 from onedoor.referrals.models import Route, Source, Status
-from tests.browser.support import assert_accessible_at_both_widths, error_summary, sign_in
+from tests.browser.support import (
+    assert_accessible_at_both_widths,
+    error_summary,
+    expect_banner,
+    sign_in,
+)
 
 REASON = "Registered with a Medway GP practice, so eligible."
 # 22 on the day, no extension to 25 claimed: turned away by the eligibility rules.
@@ -71,6 +76,7 @@ def test_a_signposted_referral_is_found_and_brought_into_triage(page: Page, demo
     page.get_by_role("link", name=reference).click()
     page.get_by_role("link", name="Overrule eligibility and bring into triage").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Solomon Signpostly")
+    expect_banner(page, "Solomon Signpostly")
     assert_accessible_at_both_widths(page)
     page.get_by_role("button", name="Overrule and bring into triage").click()
     assert error_summary(page) == ["Say why the alliance should take this referral"]

@@ -14,7 +14,12 @@ from onedoor.alliance.models import Alliance
 from onedoor.referrals.actions import submit_referral
 from onedoor.referrals.answers import ReferralAnswers
 from onedoor.referrals.models import Referral, Route, Source, Status
-from tests.browser.support import assert_accessible, assert_accessible_at_both_widths, sign_in
+from tests.browser.support import (
+    assert_accessible,
+    assert_accessible_at_both_widths,
+    expect_banner,
+    sign_in,
+)
 from tests.personas import NOW
 
 TODAY = NOW.date()  # the live server's today: the pinned clock (tests/conftest.py)
@@ -98,6 +103,7 @@ def test_a_red_referral_is_stepped_up_through_clinical_lead_sign_off(
     expect(page.get_by_text("Sign off a triage decision")).to_be_visible()
     assert_accessible(page)
     page.goto(f"/triage/{referral.uuid}/")
+    expect_banner(page, "Rory Uniqueham")
     assert_accessible_at_both_widths(page)  # the sign-off form (triage:sign_off)
     page.get_by_label("Yes: it takes effect now").check()
     page.get_by_role("button", name="Save sign-off").click()
