@@ -351,6 +351,29 @@ def test_a_form_sent_and_accepted_deletes_its_draft_and_one_refused_keeps_it(
     assert Draft.objects.count() == 0
 
 
+def test_a_write_refused_by_a_redirect_with_an_error_keeps_its_draft_and_its_message(
+    client: Client, people: People
+) -> None:
+    """Some writes answer a refusal by going back to the record with an error (closing an
+    incident not yet reviewed): the draft stays, and the error still reaches the page."""
+    lead = people.clinical_lead
+    sign_in(client, people.kooth_practitioner)
+    _report(client)
+    incident = Incident.objects.get()
+    close = f"/governance/incidents/{incident.uuid}/close/"
+    sign_in(client, lead)
+    _save(client, _draft(lead, [["note", NOTE]], action=close))
+
+    refused = client.post(close)
+
+    assert refused.status_code == 302
+    assert Draft.objects.filter(author=lead, action=close).count() == 1
+    after = client.get(refused["Location"])
+    assert "This incident is reported: it cannot be closed now" in shown(after)
+    incident.refresh_from_db()
+    assert incident.closed_at is None
+
+
 def test_a_draft_restored_in_a_new_session_goes_once_that_form_is_sent(
     client: Client, people: People
 ) -> None:

@@ -15,13 +15,10 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django_tasks_db.models import DBTaskResult
 
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, IThriveGrouping
-from onedoor.audit.models import AuditEvent
-from onedoor.children.models import TimelineEvent
 from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.states import Conflict
 from onedoor.triage.actions import (
@@ -33,6 +30,7 @@ from onedoor.triage.actions import (
 )
 from onedoor.triage.models import Outcome, RiskScreening, TriageDecision
 from tests.personas import People, make_child, make_user, organisation, sign_in
+from tests.triage_traces import fresh, written
 
 HELP = IThriveGrouping.GETTING_HELP
 ADVICE = IThriveGrouping.GETTING_ADVICE
@@ -58,16 +56,12 @@ def cleo(alliance: Alliance) -> User:
     return make_user("cleo-clinical", Role.CLINICAL_LEAD, organisation(alliance, "north-kent-mind"))
 
 
-def _fresh(referral: Referral) -> Referral:
-    return Referral.objects.get(pk=referral.pk)
-
-
 def _screen(people: People, referral: Referral, rating: str = "green") -> Referral:
     screen_risk(
-        user=people.triage, referral=referral, version=_fresh(referral).version, rating=rating,
+        user=people.triage, referral=referral, version=fresh(referral).version, rating=rating,
         indicators={"self_harm"} if rating == "red" else set(), rationale="Read it.",
     )  # fmt: skip
-    return _fresh(referral)
+    return fresh(referral)
 
 
 def _decide(user: User, referral: Referral, outcome: Outcome = Outcome.ADVICE) -> TriageDecision:
@@ -80,26 +74,10 @@ def _decide(user: User, referral: Referral, outcome: Outcome = Outcome.ADVICE) -
         Outcome.NOT_ACCEPTED: {"reason": "With CAMHS already."},
     }[outcome]  # type: ignore[assignment]
     return record_decision(
-        user=user, referral=referral, version=_fresh(referral).version,
+        user=user, referral=referral, version=fresh(referral).version,
         grouping=ADVICE if outcome == Outcome.ADVICE else HELP, outcome=outcome,
         **extra,  # type: ignore[arg-type]
     )  # fmt: skip
-
-
-def _written(referral: Referral) -> tuple[object, ...]:
-    """Everything a triage write could leave behind."""
-    fresh = _fresh(referral)
-    return (
-        fresh.version,
-        fresh.status,
-        fresh.risk_rating,
-        fresh.red_reviewed_at,
-        RiskScreening.objects.count(),
-        list(TriageDecision.objects.values_list("outcome", "sign_off")),
-        TimelineEvent.objects.count(),
-        AuditEvent.objects.filter(action="change").count(),
-        DBTaskResult.objects.count(),
-    )
 
 
 @dataclass(frozen=True)
@@ -128,21 +106,21 @@ def _red_waiting_for_sign_off(people: People, referral: Referral) -> None:
 def _signed_off(people: People, referral: Referral) -> None:
     decision = TriageDecision.objects.get(sign_off=TriageDecision.SignOff.WAITING)
     sign_off(
-        user=people.clinical_lead, decision=decision, version=_fresh(referral).version,
+        user=people.clinical_lead, decision=decision, version=fresh(referral).version,
         approve=True,
     )  # fmt: skip
 
 
 def _information_arrived(people: People, referral: Referral) -> None:
     information_received(
-        user=people.triage, referral=referral, version=_fresh(referral).version,
+        user=people.triage, referral=referral, version=fresh(referral).version,
         note="GP letter in.",
     )  # fmt: skip
 
 
 def _reviewed(people: People, referral: Referral) -> None:
     review_red(
-        user=people.clinical_lead, referral=referral, version=_fresh(referral).version,
+        user=people.clinical_lead, referral=referral, version=fresh(referral).version,
         note="Spoke to mum.",
     )  # fmt: skip
 
@@ -206,9 +184,9 @@ def test_a_triage_lead_acting_on_a_stale_page_is_told_what_changed_and_writes_no
     address = f"/triage/{referral.uuid}/{stale.write}/"
     loaded = client.get(address)
     version = loaded.context["form"]["version"].value()
-    assert version == _fresh(referral).version
+    assert version == fresh(referral).version
     stale.meanwhile(people, referral)  # Tina, at the same time
-    before = _written(referral)
+    before = written(referral)
     response = client.post(address, {**stale.sends, "version": version})
     assert response.status_code == 409
     page = html.unescape(response.content.decode())
@@ -218,7 +196,7 @@ def test_a_triage_lead_acting_on_a_stale_page_is_told_what_changed_and_writes_no
     assert stale.changed in page
     if stale.not_this:
         assert stale.not_this not in page
-    assert _written(referral) == before
+    assert written(referral) == before
 
 
 def test_a_sign_off_on_a_stale_page_is_told_it_was_signed_off_and_writes_nothing(
@@ -229,7 +207,7 @@ def test_a_sign_off_on_a_stale_page_is_told_it_was_signed_off_and_writes_nothing
     loaded = client.get(f"/triage/{referral.uuid}/sign-off/")
     version = loaded.context["form"]["version"].value()
     _signed_off(people, referral)  # the other clinical lead, first
-    before = _written(referral)
+    before = written(referral)
     response = client.post(
         f"/triage/{referral.uuid}/sign-off/",
         {"version": version, "approve": "no", "note": "Needs CAMHS."},
@@ -239,7 +217,7 @@ def test_a_sign_off_on_a_stale_page_is_told_it_was_signed_off_and_writes_nothing
     assert "it is now 'Not accepted' by Cal-Clinical" in page
     assert "What changed: Triage decision: Not accepted (Getting Help)." in page
     assert "There is no decision waiting for sign-off" not in page
-    assert _written(referral) == before
+    assert written(referral) == before
     assert list(TriageDecision.objects.values_list("sign_off", "signed_off_by")) == [
         ("approved", people.clinical_lead.pk)
     ]
@@ -253,7 +231,7 @@ def test_a_red_review_on_a_stale_page_is_told_it_was_reviewed_and_writes_nothing
     loaded = client.get(f"/triage/{referral.uuid}/review/")
     version = loaded.context["form"]["version"].value()
     _reviewed(people, referral)
-    before = _written(referral)
+    before = written(referral)
     response = client.post(
         f"/triage/{referral.uuid}/review/", {"version": version, "note": "Also seen."}
     )
@@ -261,7 +239,7 @@ def test_a_red_review_on_a_stale_page_is_told_it_was_reviewed_and_writes_nothing
     page = html.unescape(response.content.decode())
     assert "What changed: Red rating reviewed by a clinician: Spoke to mum." in page
     assert "This referral has no red rating waiting for review" not in page
-    assert _written(referral) == before
+    assert written(referral) == before
 
 
 def test_after_the_conflict_what_they_typed_is_kept_to_send_again_on_the_current_version(
@@ -275,7 +253,7 @@ def test_after_the_conflict_what_they_typed_is_kept_to_send_again_on_the_current
     response = client.post(address, {**SCREEN, "version": stale})
     assert response.status_code == 409
     form = response.context["form"]
-    current = _fresh(referral).version
+    current = fresh(referral).version
     assert (form["version"].value(), form["rationale"].value()) == (
         str(current), "Worse than it looked.",
     )  # fmt: skip
@@ -297,7 +275,7 @@ def test_every_triage_write_checks_the_version_before_the_state(
     seen = referral.version
     _decide(people.triage, referral)  # signposted: nothing in triage applies any more
     stale = Referral.objects.get(pk=referral.pk)
-    before = _written(referral)
+    before = written(referral)
     writes: list[Callable[[], object]] = [
         lambda: screen_risk(
             user=people.triage,
@@ -323,7 +301,7 @@ def test_every_triage_write_checks_the_version_before_the_state(
     for write in writes:
         with pytest.raises(Conflict, match="it is now 'Advice and signposting'"):
             write()
-    assert _written(referral) == before
+    assert written(referral) == before
 
 
 def test_a_stale_sign_off_is_a_conflict_not_already_signed_off(
@@ -331,18 +309,18 @@ def test_a_stale_sign_off_is_a_conflict_not_already_signed_off(
 ) -> None:
     _red_waiting_for_sign_off(people, referral)
     decision = TriageDecision.objects.get()
-    seen = _fresh(referral).version
+    seen = fresh(referral).version
     _signed_off(people, referral)
-    before = _written(referral)
+    before = written(referral)
     with pytest.raises(Conflict, match="it is now 'Not accepted'"):
         sign_off(user=cleo, decision=decision, version=seen, approve=False, note="No.")
-    assert _written(referral) == before
+    assert written(referral) == before
 
 
 def test_a_current_version_still_meets_the_state_rules(people: People, referral: Referral) -> None:
     referral = _screen(people, referral)
     _decide(people.triage, referral)
-    current = _fresh(referral)
+    current = fresh(referral)
     with pytest.raises(ValidationError, match="Only a referral awaiting triage can be screened"):
         screen_risk(
             user=people.triage, referral=current, version=current.version, rating="amber",

@@ -15,18 +15,17 @@ from django import forms
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django_tasks_db.models import DBTaskResult
 
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Alliance, IThriveGrouping, Offer
-from onedoor.audit.models import AuditEvent
-from onedoor.children.models import CarerContact, TimelineEvent
+from onedoor.children.models import CarerContact
 from onedoor.referrals.models import AdviceContact, Referral, Status
 from onedoor.triage import offers, writes
 from onedoor.triage.actions import record_decision, screen_risk
-from onedoor.triage.models import Outcome, RiskScreening, TriageDecision
+from onedoor.triage.models import Outcome, TriageDecision
 from onedoor.triage.writes import Write
 from tests.personas import People, make_child, shown, sign_in
+from tests.triage_traces import fresh, written
 
 HELP = IThriveGrouping.GETTING_HELP
 
@@ -56,32 +55,32 @@ def referral(alliance: Alliance) -> Referral:
     return found
 
 
-def _fresh(referral: Referral) -> Referral:
-    return Referral.objects.get(pk=referral.pk)
-
-
 def _screen(people: People, referral: Referral, rating: str = "amber") -> Referral:
     screen_risk(
-        user=people.triage, referral=_fresh(referral), version=_fresh(referral).version,
+        user=people.triage, referral=fresh(referral), version=fresh(referral).version,
         rating=rating, indicators={"self_harm"}, rationale="Scratching, no intent; safety plan.",
     )  # fmt: skip
-    return _fresh(referral)
+    return fresh(referral)
 
 
-def _written(referral: Referral) -> tuple[object, ...]:
-    """Everything a triage write could leave behind."""
-    fresh = _fresh(referral)
-    return (
-        fresh.version,
-        fresh.status,
-        fresh.risk_rating,
-        fresh.red_reviewed_at,
-        RiskScreening.objects.count(),
-        list(TriageDecision.objects.values_list("outcome", "sign_off")),
-        TimelineEvent.objects.count(),
-        AuditEvent.objects.filter(action="change").count(),
-        DBTaskResult.objects.count(),
-    )
+def _prepared(people: People, referral: Referral, prepare: str) -> Referral:
+    """The referral made ready for a write: "" as it arrived; "amber" or "red" screened so;
+    "waiting" red and decided (waiting for sign-off); "asked" screened and waiting for
+    information."""
+    if prepare:
+        referral = _screen(people, referral, "red" if prepare in {"red", "waiting"} else "amber")
+    if prepare == "waiting":
+        record_decision(
+            user=people.triage, referral=referral, version=referral.version, grouping=HELP,
+            outcome=Outcome.NOT_ACCEPTED, reason="With CAMHS already.",
+        )  # fmt: skip
+    if prepare == "asked":
+        record_decision(
+            user=people.triage, referral=referral, version=referral.version, grouping=HELP,
+            outcome=Outcome.MORE_INFORMATION, information_requested="GP letter",
+            information_due=date(2026, 12, 4),
+        )  # fmt: skip
+    return fresh(referral)
 
 
 def _messages(response: Any) -> list[str]:
@@ -186,13 +185,13 @@ def test_a_get_of_the_page_builds_one_form_at_most_for_what_comes_next(
         _screen(people, referral, "red" if state in {"red", "waiting for sign-off"} else "amber")
     if state == "more information":
         record_decision(
-            user=people.triage, referral=_fresh(referral), version=_fresh(referral).version,
+            user=people.triage, referral=fresh(referral), version=fresh(referral).version,
             grouping=HELP, outcome=Outcome.MORE_INFORMATION, information_requested="GP letter",
             information_due=date(2026, 12, 4),
         )  # fmt: skip
     if state == "waiting for sign-off":
         record_decision(
-            user=people.triage, referral=_fresh(referral), version=_fresh(referral).version,
+            user=people.triage, referral=fresh(referral), version=fresh(referral).version,
             grouping=HELP, outcome=Outcome.NOT_ACCEPTED, reason="With CAMHS already.",
         )  # fmt: skip
     if state == "allocated":
@@ -262,14 +261,14 @@ def test_a_write_by_a_role_it_is_not_for_is_refused_and_writes_nothing(
     client: Client, people: People, referral: Referral, write: str, who: str
 ) -> None:
     referral = _screen(people, referral, "red")
-    before = _written(referral)
+    before = written(referral)
     sign_in(client, getattr(people, who))
     assert client.get(_address(referral, write)).status_code == 403
     response = client.post(
         _address(referral, write), {**WRITES[write], "version": referral.version}
     )
     assert response.status_code == 403
-    assert _written(referral) == before
+    assert written(referral) == before
 
 
 @pytest.mark.parametrize(
@@ -299,21 +298,8 @@ def test_bad_input_shows_the_page_again_with_that_form_and_its_errors_and_writes
     sends: dict[str, str],
     error: str,
 ) -> None:
-    if prepare:
-        referral = _screen(people, referral, "red" if prepare in {"red", "waiting"} else "amber")
-    if prepare == "waiting":
-        record_decision(
-            user=people.triage, referral=referral, version=referral.version, grouping=HELP,
-            outcome=Outcome.NOT_ACCEPTED, reason="With CAMHS already.",
-        )  # fmt: skip
-    if prepare == "asked":
-        record_decision(
-            user=people.triage, referral=referral, version=referral.version, grouping=HELP,
-            outcome=Outcome.MORE_INFORMATION, information_requested="GP letter",
-            information_due=date(2026, 12, 4),
-        )  # fmt: skip
-    referral = _fresh(referral)
-    before = _written(referral)
+    referral = _prepared(people, referral, prepare)
+    before = written(referral)
     sign_in(client, people.clinical_lead)
     response = client.post(_address(referral, write), {**sends, "version": referral.version})
     assert response.status_code == 400
@@ -322,7 +308,7 @@ def test_bad_input_shows_the_page_again_with_that_form_and_its_errors_and_writes
     assert '<div class="nhsuk-error-summary" data-module="nhsuk-error-summary">' in page
     assert "Panic attacks before school" in page  # the referral, still beside the form
     assert page.count('<form method="post" action="/triage/') == 1
-    assert _written(referral) == before
+    assert written(referral) == before
 
 
 @pytest.mark.parametrize(
@@ -340,28 +326,15 @@ def test_each_write_saves_and_goes_back_to_the_page_saying_so(
     client: Client, people: People, referral: Referral, write: str, prepare: str, done: str,
     status: Status,
 ) -> None:  # fmt: skip
-    if prepare:
-        referral = _screen(people, referral, "red" if prepare in {"red", "waiting"} else "amber")
-    if prepare == "waiting":
-        record_decision(
-            user=people.triage, referral=referral, version=referral.version, grouping=HELP,
-            outcome=Outcome.NOT_ACCEPTED, reason="With CAMHS already.",
-        )  # fmt: skip
-    if prepare == "asked":
-        record_decision(
-            user=people.triage, referral=referral, version=referral.version, grouping=HELP,
-            outcome=Outcome.MORE_INFORMATION, information_requested="GP letter",
-            information_due=date(2026, 12, 4),
-        )  # fmt: skip
-    referral = _fresh(referral)
+    referral = _prepared(people, referral, prepare)
     sign_in(client, people.clinical_lead)
     response = client.post(
         _address(referral, write), {**WRITES[write], "version": referral.version}
     )
     assert (response.status_code, response["Location"]) == (302, _address(referral))
     assert _messages(response) == [done]
-    assert _fresh(referral).status == status
-    assert _fresh(referral).version == referral.version + 1
+    assert fresh(referral).status == status
+    assert fresh(referral).version == referral.version + 1
 
 
 # The decision: only the chosen outcome's fields
@@ -392,7 +365,7 @@ def test_the_decision_reads_only_the_chosen_outcomes_fields(
         decision.outcome, decision.reason, decision.offer, decision.materials_sent,
         decision.information_requested, decision.information_due, decision.receiving_service,
     ) == (Outcome.NOT_ACCEPTED, "Already seen by CAMHS.", None, "", "", None, None)  # fmt: skip
-    assert _fresh(referral).status == Status.NOT_ACCEPTED
+    assert fresh(referral).status == Status.NOT_ACCEPTED
 
 
 def test_the_decision_form_reveals_each_outcomes_fields_under_it(
@@ -452,7 +425,7 @@ def test_an_offer_over_capacity_is_flagged_and_allocating_to_it_needs_a_reason(
     ) in page
     assert page.count("Over capacity (") == 1
     assert "An offer is over capacity" in page
-    before = _written(referral)
+    before = written(referral)
     sends = {"version": referral.version, "grouping": HELP, "outcome": Outcome.ALLOCATE,
              "offer": lumi.pk}  # fmt: skip
     refused = client.post(_address(referral, "decision"), sends)
@@ -461,7 +434,7 @@ def test_an_offer_over_capacity_is_flagged_and_allocating_to_it_needs_a_reason(
         "Lumi Nova is over capacity (2 of 2): say why you are allocating to it, or choose "
         "another offer"
     ]
-    assert _written(referral) == before
+    assert written(referral) == before
     saved = client.post(
         _address(referral, "decision"),
         {**sends, "capacity_reason": "The only offer in Polish; family agree to wait."},
@@ -471,7 +444,7 @@ def test_an_offer_over_capacity_is_flagged_and_allocating_to_it_needs_a_reason(
     assert (decision.offer, decision.reason) == (
         lumi, "The only offer in Polish; family agree to wait.",
     )  # fmt: skip
-    assert _fresh(referral).status == Status.ALLOCATED
+    assert fresh(referral).status == Status.ALLOCATED
 
 
 def test_the_action_refuses_an_allocation_over_capacity_without_a_reason(
@@ -482,13 +455,13 @@ def test_the_action_refuses_an_allocation_over_capacity_without_a_reason(
     lumi.refresh_from_db()
     _full(lumi, alliance, 1)
     referral = _screen(people, referral)
-    before = _written(referral)
+    before = written(referral)
     with pytest.raises(ValidationError, match=r"Lumi Nova is over capacity \(1 of 1\)"):
         record_decision(
             user=people.triage, referral=referral, version=referral.version, grouping=HELP,
             outcome=Outcome.ALLOCATE, offer=lumi, reason="  ",
         )  # fmt: skip
-    assert _written(referral) == before
+    assert written(referral) == before
 
 
 # What comes next, as a rule
@@ -500,7 +473,7 @@ def test_what_comes_next_is_the_next_step_of_triage_for_the_person(
     def next_for(user: User, fresh: Referral, waiting: bool = False) -> Write | None:
         return writes.next_write(user, fresh, waiting_decision=waiting)
 
-    unscreened = _fresh(referral)
+    unscreened = fresh(referral)
     assert next_for(people.triage, unscreened) is Write.SCREEN
     assert next_for(people.clinical_lead, unscreened) is Write.SCREEN
     red = _screen(people, referral, "red")

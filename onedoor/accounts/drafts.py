@@ -26,6 +26,7 @@ from uuid import UUID
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.messages import WARNING
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
@@ -202,10 +203,13 @@ def forget_sent(request: HttpRequest, response: HttpResponse) -> None:
     remembered = request.session.get(SESSION_KEY, [])
     if action not in remembered:
         return
-    # Messages queued by this request (not yet stored, so reading them consumes nothing): a
-    # view that refused the write and redirected says so with an error or a warning.
-    queued = getattr(getattr(request, "_messages", None), "_queued_messages", [])
-    if any(message.level >= WARNING for message in queued):
+    # A view that refused the write and redirected says so with an error or a warning. The
+    # messages are read and left in place for the next page (`used = False`, as Django's
+    # messages framework documents).
+    pending = messages.get_messages(request)
+    refused = any(message.level >= WARNING for message in pending)
+    pending.used = False
+    if refused:
         return
     Draft.objects.filter(author=user, action=action).delete()
     request.session[SESSION_KEY] = [kept for kept in remembered if kept != action]
