@@ -28,6 +28,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.messages import WARNING
+from django.contrib.messages.storage.base import BaseStorage
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
@@ -208,7 +209,8 @@ def forget_sent(request: HttpRequest, response: HttpResponse) -> None:
     # messages framework documents).
     pending = messages.get_messages(request)
     refused = any(message.level >= WARNING for message in pending)
-    pending.used = False
+    if isinstance(pending, BaseStorage):
+        pending.used = False
     if refused:
         return
     Draft.objects.filter(author=user, action=action).delete()
