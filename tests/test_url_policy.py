@@ -238,6 +238,7 @@ WRITES: dict[str, str] = {
     "referrals_staff:gp_practice": "correct a referral's GP practice",
     "referrals_staff:matches": "confirm or rule out a possible match",
     "referrals_staff:undo_match": "undo a confirmed match, with a reason",
+    "referrals_staff:status_sharing": 'mark or lift "do not share status with the family"',
     "web:complex_decisions": "record a complex-case decision",
     # Emergency access.
     "access:break_glass": "get emergency access to a record, with a reason",

@@ -11,6 +11,7 @@ from django_tasks import task
 from onedoor.care.models import Discharge
 from onedoor.emails import templated
 from onedoor.emails.delivery import deliver
+from onedoor.referrals.status_sharing import status_shared
 
 
 @task()
@@ -19,6 +20,8 @@ def invite_feedback(discharge_uuid: str) -> int:
     ended = Discharge.objects.select_related("referral").filter(uuid=discharge_uuid).first()
     if ended is None or ended.feedback_used_at is not None or not ended.referral.referrer_email:
         return 0
+    if not status_shared(ended.referral):
+        return 0  # "do not share status with the family": a discharge is news of the referral
     link = settings.SITE_URL + reverse("care:feedback", args=[ended.feedback_token])
     context = {"referral": ended.referral, "link": link}
     message = partial(templated, "feedback-invitation", ended.referral.referrer_email, context)

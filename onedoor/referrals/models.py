@@ -263,6 +263,9 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     eligibility_overrule_reason = models.TextField(blank=True)
+    # "Do not share status with the family" (`referrals/status_sharing.py`): since when, while
+    # the triage team has marked it so; who decided and why are its `StatusSharing` rows.
+    status_withheld_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     # One child, one journey.
     match_status = models.CharField(
@@ -449,3 +452,24 @@ class AdviceContact(models.Model):
 
     def __str__(self) -> str:
         return f"Advice {self.uuid}"
+
+
+class StatusSharing(models.Model):
+    """One decision of the triage team on whether the family may hear how a referral is going
+    (`referrals/status_sharing.py`): to withhold it ("do not share status with the family") or
+    to share it again, who decided, when and why. The newest is in force."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="status_sharing")
+    withheld = models.BooleanField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+
+    def __str__(self) -> str:
+        return "Do not share status" if self.withheld else "Share status again"

@@ -98,3 +98,25 @@ class UndoMatchForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Write why this referral is not about this child"},
     )
+
+
+class StatusSharingForm(forms.Form):
+    """The triage team's decision on what the family is told (`referrals/status_sharing.py`):
+    its label follows whether the family is told now."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Seen by the triage team only: it is not on the timeline partners read.",
+    )
+
+    def __init__(self, *args: Any, withheld: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        reason = self.fields["reason"]
+        if withheld:
+            reason.label = "Why may the family be told again?"
+            reason.error_messages["required"] = "Say why the family may be told again"
+        else:
+            reason.label = "Why should the family not be told?"
+            reason.error_messages["required"] = "Say why the family should not be told"

@@ -14,6 +14,7 @@ from onedoor.accounts.models import User
 from onedoor.emails import templated
 from onedoor.emails.delivery import deliver
 from onedoor.referrals.models import Referral
+from onedoor.referrals.status_sharing import status_shared
 
 TEMPLATES = {
     "red_review": "escalation",
@@ -101,6 +102,8 @@ def tell_referrer_not_accepted(decision_uuid: str) -> int:
     if decision is None or not decision.referral.referrer_email:
         return 0
     referral = decision.referral
+    if not status_shared(referral):
+        return 0  # "do not share status with the family": the triage team tells them, if safe
     context = {"referral": referral, "reason": decision.reason, "alliance": referral.child.alliance}
     message = partial(templated, "not-accepted", referral.referrer_email, context)
     return int(deliver(f"not-accepted:{decision.uuid}", message))

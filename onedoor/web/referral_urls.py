@@ -9,4 +9,9 @@ urlpatterns = [
     path("<uuid:referral_uuid>/matches/", referral_views.matches, name="matches"),
     path("<uuid:referral_uuid>/gp-practice/", practice_views.gp_practice, name="gp_practice"),
     path("<uuid:referral_uuid>/undo-match/", referral_views.undo_match_page, name="undo_match"),
+    path(
+        "<uuid:referral_uuid>/status-sharing/",
+        referral_views.status_sharing,
+        name="status_sharing",
+    ),
 ]

@@ -28,8 +28,14 @@ from onedoor.referrals.candidates import person_of
 from onedoor.referrals.joins import may_undo, undo_match
 from onedoor.referrals.models import ConsentGivenBy, MatchCandidate, Referral, RetiredChild
 from onedoor.referrals.places import open_referrals
-from onedoor.referrals.staff_forms import AdviceContactForm, UndoMatchForm
+from onedoor.referrals.staff_forms import AdviceContactForm, StatusSharingForm, UndoMatchForm
 from onedoor.referrals.states import Conflict
+from onedoor.referrals.status_sharing import (
+    WITHHELD,
+    may_change_sharing,
+    share_status_again,
+    withhold_status,
+)
 
 
 @roles_required(*TRIAGE_TEAM)
@@ -142,6 +148,7 @@ def referral(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         "signposted": found.signposted_to.all(),
         "carers": found.child.carers.all(),
         "can_record_consent": user.at_advice_point and not found.consent_to_share,
+        "may_change_sharing": may_change_sharing(user),
         "consent_choices": ConsentGivenBy.choices,
         **_joins(user, found),
     }
@@ -229,3 +236,52 @@ def undo_match_page(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
     }
     status = 409 if conflict else 400 if form.errors else 200
     return render(request, "referrals/staff/undo_match.html", context, status=status)
+
+
+DECISIONS_SHOWN = 20  # of a referral's status-sharing decisions, newest first
+
+
+@roles_required(*TRIAGE_TEAM)
+@require_http_methods(["GET", "POST"])
+def status_sharing(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    """The triage team decides whether the family may hear how the referral is going: "do not
+    share status with the family", or share it again (`referrals/status_sharing.py`)."""
+    user = request.user
+    assert isinstance(user, User)
+    posted = request.method == "POST"
+    referral = get_referral_for_user(user, referral_uuid, Do.CHANGE if posted else Do.VIEW)
+    withheld = referral.status_withheld_at is not None
+    form = StatusSharingForm(
+        request.POST if posted else None, initial={"version": referral.version}, withheld=withheld
+    )
+    conflict: Conflict | None = None
+    if posted and form.is_valid():
+        decide = share_status_again if withheld else withhold_status
+        try:
+            decide(
+                user=user,
+                referral=referral,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(
+                request,
+                "The family may be told how the referral is going again."
+                if withheld
+                else f"Marked: {WITHHELD.lower()}.",
+            )
+            return redirect("referrals_staff:referral", referral_uuid=referral.uuid)
+        except Conflict as changed:
+            conflict = changed
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+    context = {
+        "referral": referral,
+        "child": referral.child,
+        "form": form,
+        "conflict": conflict,
+        "withheld": withheld,
+        "decisions": referral.status_sharing.select_related("decided_by")[:DECISIONS_SHOWN],
+    }
+    status = 409 if conflict else 400 if form.errors else 200
+    return render(request, "referrals/staff/status_sharing.html", context, status=status)

@@ -89,10 +89,13 @@ class Banner:
     young_adult: bool = False  # a care leaver of 18 to 25: the Young Adult Support Offer
     coordinator: str = ""  # the young adult's named care coordinator, if one is named
     communication: tuple[str, ...] = ()  # language, interpreter, accessibility needs
+    status_withheld: bool = False  # "do not share status with the family" (status_sharing)
 
     @property
     def has_alerts(self) -> bool:
-        return bool(self.open_concerns or self.young_adult or self.communication)
+        return bool(
+            self.open_concerns or self.young_adult or self.communication or self.status_withheld
+        )
 
 
 # Pure rules
@@ -255,6 +258,7 @@ def _from_referral(found: Referral) -> Banner:
             interpreter=found.interpreter_needed,
             accessibility=found.accessibility_needs,
         ),
+        status_withheld=found.status_withheld_at is not None,
         **concerns,  # type: ignore[arg-type]
     )
 
