@@ -11,6 +11,7 @@ from django_tasks import task
 
 from onedoor import clock
 from onedoor.accounts.models import User
+from onedoor.alliance import identity
 from onedoor.emails import templated
 from onedoor.emails.delivery import deliver
 from onedoor.referrals.models import Referral
@@ -101,6 +102,10 @@ def tell_referrer_not_accepted(decision_uuid: str) -> int:
     if decision is None or not decision.referral.referrer_email:
         return 0
     referral = decision.referral
-    context = {"referral": referral, "reason": decision.reason, "alliance": referral.child.alliance}
+    context = {
+        "referral": referral,
+        "reason": decision.reason,
+        "service": identity.of(referral.child.alliance),
+    }
     message = partial(templated, "not-accepted", referral.referrer_email, context)
     return int(deliver(f"not-accepted:{decision.uuid}", message))
