@@ -167,7 +167,7 @@ def test_reloading_restores_a_value_edited_in_the_file(db: None, tmp_path: Path)
             "entry alliance, field 'opening_hours': String should have at least 1 character",
         ),
         (
-            "public_name = \"Medway Children and Young People's Wellbeing Service\"\n",
+            'public_name = "Medway Children and Young People\'s Wellbeing Service"\n',
             "",
             "entry alliance, field 'public_name': Field required",
         ),

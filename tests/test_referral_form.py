@@ -180,6 +180,12 @@ def database_down() -> Callable[[], Any]:
     return lambda: connection.execute_wrapper(refuse)
 
 
+def crisis_line(name: str, number: str, href: str, *, strong: bool = True) -> str:
+    """A crisis line as the page gives it: its number a link to call (hazard H40)."""
+    link = f'<a href="{href}" aria-label="Call {name} on {number}">{number}</a>'
+    return f"{'<strong>' if strong else ''}{name}</strong>: {link}."
+
+
 # The start page
 
 
@@ -187,14 +193,8 @@ def test_the_start_page_asks_who_is_asking_and_gives_the_crisis_lines(journey: J
     page = journey.response.content.decode()
 
     assert heading(journey.response) == "Ask for help for a child or young person"
-    assert (
-        '<strong>Childline</strong>: <a href="tel:08001111" aria-label="Call Childline on 0800 1111">0800 1111</a>.'
-        in page
-    )
-    assert (
-        '<strong>NHS 111, option 2</strong>: <a href="tel:111" aria-label="Call NHS 111, option 2 on 111">111</a>.'
-        in page
-    )
+    assert crisis_line("Childline", "0800 1111", "tel:08001111") in page
+    assert crisis_line("NHS 111, option 2", "111", "tel:111") in page
     assert (
         '<input type="text" id="website" name="website" value="" tabindex="-1" autocomplete="off">'
         in page
@@ -212,13 +212,13 @@ def test_without_the_database_the_start_page_gives_fixed_crisis_lines(
     page = response.content.decode()
     assert response.status_code == 200
     for line in (
-        'Emergency services</strong>: <a href="tel:999" aria-label="Call Emergency services on 999">999</a>.',
-        'NHS 111, option 2</strong>: <a href="tel:111" aria-label="Call NHS 111, option 2 on 111">111</a>.',
+        crisis_line("Emergency services", "999", "tel:999", strong=False),
+        crisis_line("NHS 111, option 2", "111", "tel:111", strong=False),
     ):
         assert line in page
     for line in (
-        'Childline</strong>: <a href="tel:08001111" aria-label="Call Childline on 0800 1111">0800 1111</a>.',
-        'Samaritans</strong>: <a href="tel:116123" aria-label="Call Samaritans on 116 123">116 123</a>.',
+        crisis_line("Childline", "0800 1111", "tel:08001111", strong=False),
+        crisis_line("Samaritans", "116 123", "tel:116123", strong=False),
     ):
         assert line in page
 
@@ -946,18 +946,9 @@ def test_with_the_database_down_no_referral_and_fixed_crisis_lines(
 
     page = response.content.decode()
     assert response.status_code == 503
-    assert (
-        '<strong>Childline</strong>: <a href="tel:08001111" aria-label="Call Childline on 0800 1111">0800 1111</a>.'
-        in page
-    )
-    assert (
-        '<strong>Samaritans</strong>: <a href="tel:116123" aria-label="Call Samaritans on 116 123">116 123</a>.'
-        in page
-    )
-    assert (
-        '<strong>NHS 111, option 2</strong>: <a href="tel:111" aria-label="Call NHS 111, option 2 on 111">111</a>.'
-        in page
-    )
+    assert crisis_line("Childline", "0800 1111", "tel:08001111") in page
+    assert crisis_line("Samaritans", "116 123", "tel:116123") in page
+    assert crisis_line("NHS 111, option 2", "111", "tel:111") in page
     assert "Thank you" not in page
     assert Referral.objects.count() == 0
 
@@ -982,10 +973,7 @@ def test_too_many_referrals_from_one_address_keeps_the_answers(journey: Journey)
     assert heading(response) == "Your referral has not been sent yet"
     assert "Too many referrals have been sent from this internet connection" in page
     assert "can take the referral over the phone" in page
-    assert (
-        '<strong>Childline</strong>: <a href="tel:08001111" aria-label="Call Childline on 0800 1111">0800 1111</a>.'
-        in page
-    )
+    assert crisis_line("Childline", "0800 1111", "tel:08001111") in page
     assert "Maya Example" in page and ">Try again</button>" in page
     assert "Thank you" not in page
     assert Referral.objects.count() == 0

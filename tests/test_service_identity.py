@@ -34,7 +34,7 @@ from onedoor.referrals.views import FIXED_CRISIS_LINES
 from onedoor.triage.models import Outcome, TriageDecision
 from onedoor.triage.tasks import tell_referrer_not_accepted
 from onedoor.web import database_away, errors
-from tests.personas import People, make_child, sign_in
+from tests.personas import People, make_child, organisation, sign_in
 
 NAME = "Medway Children and Young People's Wellbeing Service"
 SHOWN_NAME = escape(NAME)  # "People&#x27;s" in a page
@@ -42,10 +42,9 @@ PHONE_LINK = (
     '<a href="tel:08081570123" aria-label="Call the Referral and Advice Point on 0808 157 0123">'
     "0808 157 0123</a>"
 )
-EMAIL_LINK = (
-    '<a href="mailto:advice@medway-wellbeing.example">advice@medway-wellbeing.example</a>'
-)
+EMAIL_LINK = '<a href="mailto:advice@medway-wellbeing.example">advice@medway-wellbeing.example</a>'
 HOURS = "Opening hours: Monday to Friday, 9am to 5pm, except bank holidays."
+DASH = "\u2013"  # the en dash between a page's title and the service's name
 HEADER = f'<a class="nhsuk-header__service-name" href="/refer/">{SHOWN_NAME}</a>'
 
 
@@ -120,7 +119,7 @@ def test_a_public_page_carries_the_services_name_not_the_products(
     client: Client, alliance: Alliance, path: str
 ) -> None:
     page = _page(client.get(path))
-    assert f"– {SHOWN_NAME}</title>" in page
+    assert f"{DASH} {SHOWN_NAME}</title>" in page
     assert HEADER in page
     assert f"{SHOWN_NAME}. Referral and Advice Point: " in page  # the footer
     assert "OneDoor" not in page
@@ -129,7 +128,7 @@ def test_a_public_page_carries_the_services_name_not_the_products(
 def test_a_staff_page_keeps_the_products_name(client: Client, people: People) -> None:
     sign_in(client, people.triage)
     page = _page(client.get("/triage/"))
-    assert "– OneDoor</title>" in page
+    assert f"{DASH} OneDoor</title>" in page
     assert '<a class="nhsuk-header__service-name" href="/">OneDoor</a>' in page
     assert SHOWN_NAME not in page
 
@@ -167,13 +166,13 @@ def test_the_confirmation_says_how_to_contact_the_service(
     )
     with django_assert_num_queries(1):  # the service's identity, once
         page = _confirmation(referral)
-    assert "<h2 class=\"nhsuk-heading-m\">How to contact us</h2>" in page
+    assert '<h2 class="nhsuk-heading-m">How to contact us</h2>' in page
     assert (
         "To ask about this referral or tell us something new, contact the Referral and Advice "
         "Point and give the reference number:" in page
     )
     assert _shows_the_contacts(page)
-    assert f"– {SHOWN_NAME}</title>" in page
+    assert f"{DASH} {SHOWN_NAME}</title>" in page
 
 
 def test_the_ineligible_page_names_the_service_that_cannot_help(alliance: Alliance) -> None:
@@ -192,7 +191,7 @@ def test_a_changed_phone_number_reaches_the_public_pages_at_once(
     )
     page = _page(client.get("/refer/no-such-page/"))
     assert '<a href="tel:01634123456" aria-label="Call the Referral and Advice Point on ' in page
-    assert "<title>Page not found – Wellbeing Medway</title>" in page
+    assert f"<title>Page not found {DASH} Wellbeing Medway</title>" in page
 
 
 # The error pages ------------------------------------------------------------------------
@@ -210,7 +209,7 @@ def test_the_404_400_and_csrf_pages_give_the_name_and_the_contacts(
     ):
         page = _page(response)
         assert (response.status_code, HEADER in page) in {(404, True), (400, True), (403, True)}
-        assert "<h2 class=\"nhsuk-heading-m\">If you need to contact us</h2>" in page
+        assert '<h2 class="nhsuk-heading-m">If you need to contact us</h2>' in page
         assert _shows_the_contacts(page), response.status_code
 
 
@@ -221,7 +220,7 @@ def test_the_500_page_needs_no_database_and_gives_the_contacts(
         response = errors.server_error(RequestFactory().get("/"))
     page = _page(response)
     assert response.status_code == 500
-    assert f"<title>Sorry, there is a problem with the service – {SHOWN_NAME}</title>" in page
+    assert f"<title>Sorry, there is a problem with the service {DASH} {SHOWN_NAME}</title>" in page
     assert _shows_the_contacts(page)
     assert '<a href="tel:08001111" aria-label="Call Childline on 0800 1111">0800 1111</a>' in page
 
@@ -290,7 +289,7 @@ def test_the_acknowledgement_is_signed_by_the_service(referral: Referral) -> Non
     _signed(message)
     assert message.subject == f"Referral {referral.reference_display} received by the {NAME}"
     assert f"the referral you made to the {NAME}." in message.body
-    html = message.alternatives[0][0]  # type: ignore[attr-defined]
+    html = str(message.alternatives[0][0])
     assert '<a href="tel:08001111" aria-label="Call Childline on 0800 1111">' in html
 
 
@@ -327,7 +326,7 @@ def test_the_measure_invitation_is_signed_by_the_service(
     referral: Referral, people: People
 ) -> None:
     invitation = Invitation.objects.create(
-        referral=referral, organisation=people.kooth_practitioner.organisation,
+        referral=referral, organisation=organisation(referral.child.alliance, "kooth"),
         measure="yp-core", respondent="young_person", email="nia@example.org",
         sent_by=people.kooth_practitioner, sent_at=clock.now(),
         token=secrets.token_urlsafe(32), expires_at=clock.now() + timedelta(days=14),

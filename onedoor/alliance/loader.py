@@ -56,7 +56,9 @@ class AllianceEntry(Strict):
     config_version: Text
     # What families and referrers see: the service's name and the Referral and Advice Point's
     # contacts (on the public pages and in their emails).
-    public_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    public_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
     phone: UkPhone
     email: Email
     opening_hours: Annotated[

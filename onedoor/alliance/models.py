@@ -87,7 +87,7 @@ class Alliance(models.Model):
         max_length=200,
         blank=True,
         help_text="When the Referral and Advice Point answers, in plain words, such as "
-        "\"Monday to Friday, 9am to 5pm, except bank holidays\".",
+        '"Monday to Friday, 9am to 5pm, except bank holidays".',
     )
     config_version = models.CharField(max_length=40, blank=True)
 

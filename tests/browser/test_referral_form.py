@@ -82,7 +82,7 @@ SERVICE = "Medway Children and Young People's Wellbeing Service"  # medway.toml'
 def the_service_can_be_contacted(page: Page, title: str) -> None:
     """The confirmation names the service and says how to reach it, by links a phone can
     follow (hazard H40), at both widths."""
-    expect(page).to_have_title(f"{title} – {SERVICE}")
+    expect(page).to_have_title(f"{title} \u2013 {SERVICE}")
     main = page.locator("main")
     expect(main.get_by_role("heading", name="How to contact us")).to_be_visible()
     phone = main.get_by_role("link", name="Call the Referral and Advice Point on 0808 157 0123")
