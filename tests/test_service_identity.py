@@ -202,13 +202,26 @@ def test_the_404_400_and_csrf_pages_give_the_name_and_the_contacts(
 ) -> None:
     request = RequestFactory().post("/feedback/")
     request.user = AnonymousUser()
-    for response in (
-        client.get("/refer/no-such-page/"),
-        errors.bad_request(request),
-        errors.csrf_failure(request),
+    for response, status in (
+        (client.get("/refer/no-such-page/"), 404),
+        (errors.bad_request(request), 400),
+        (errors.csrf_failure(request), 403),
     ):
         page = _page(response)
-        assert (response.status_code, HEADER in page) in {(404, True), (400, True), (403, True)}
+        assert (response.status_code, HEADER in page) == (status, True)
+        assert '<h2 class="nhsuk-heading-m">If you need to contact us</h2>' in page
+        assert _shows_the_contacts(page), response.status_code
+
+
+def test_a_form_that_cannot_be_read_and_a_used_link_give_the_contacts(
+    client: Client, alliance: Alliance
+) -> None:
+    for response, status in (
+        (client.post("/refer/reasons/", {"state": "not-a-state"}), 400),
+        (client.get(f"/measures/{'x' * 40}/"), 410),
+    ):
+        page = _page(response)
+        assert (response.status_code, HEADER in page) == (status, True)
         assert '<h2 class="nhsuk-heading-m">If you need to contact us</h2>' in page
         assert _shows_the_contacts(page), response.status_code
 
