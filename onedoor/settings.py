@@ -153,6 +153,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "onedoor.web.context_processors.navigation",
+                "onedoor.web.context_processors.service",
             ],
         },
     }

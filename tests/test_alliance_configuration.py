@@ -37,6 +37,12 @@ def test_the_medway_configuration_loads_with_the_briefs_defaults(db: None) -> No
     alliance = load(DEFAULT_FILE)
     assert _counts() == MEDWAY_COUNTS
     assert (alliance.min_age, alliance.max_age, alliance.extended_max_age) == (5, 18, 25)
+    assert (alliance.public_name, alliance.phone, alliance.email, alliance.opening_hours) == (
+        "Medway Children and Young People's Wellbeing Service",
+        "0808 157 0123",
+        "advice@medway-wellbeing.example",
+        "Monday to Friday, 9am to 5pm, except bank holidays",
+    )
     assert dict(alliance.triage_clocks.values_list("kind", "working_days")) == {
         "red": 0,
         "priority": 2,
@@ -84,10 +90,17 @@ def test_loading_the_same_file_twice_changes_nothing(db: None) -> None:
 def test_reloading_restores_a_value_edited_in_the_file(db: None, tmp_path: Path) -> None:
     load(DEFAULT_FILE)
     edited = tmp_path / "medway.toml"
-    edited.write_text(MEDWAY.replace("routine = 5", "routine = 4"), encoding="utf-8")
+    edited.write_text(
+        MEDWAY.replace("routine = 5", "routine = 4").replace(
+            'phone = "0808 157 0123"', 'phone = "+44 1634 123456"'
+        ),
+        encoding="utf-8",
+    )
     shutil.copy(DEFAULT_FILE.parent / "medway-practices.csv", tmp_path)  # named beside it
     load(edited)
     assert m.TriageClock.objects.get(kind="routine").working_days == 4
+    # A phone number is kept in its national form, however the file writes it.
+    assert m.Alliance.objects.get().phone == "01634 123456"
     assert _counts() == MEDWAY_COUNTS
 
 
@@ -131,6 +144,33 @@ def test_reloading_restores_a_value_edited_in_the_file(db: None, tmp_path: Path)
             "entry offers[3] 'kooth-online', field 'colour': Extra inputs are not permitted",
         ),
         ("format_version = 1", "format_version = 2", "entry (top level), field 'format_version'"),
+        (
+            'phone = "0808 157 0123"',
+            'phone = "01632 96012"',
+            "entry alliance, field 'phone': Value error, is not a UK phone number that can be "
+            "called, such as 01634 123456",
+        ),
+        (
+            'phone = "0808 157 0123"',
+            'phone = "0800 FLOWERS"',
+            "entry alliance, field 'phone': Value error, must be a UK phone number written with "
+            "digits",
+        ),
+        (
+            'email = "advice@medway-wellbeing.example"',
+            'email = "advice at medway"',
+            "entry alliance, field 'email': Value error, must be an email address",
+        ),
+        (
+            'opening_hours = "Monday to Friday, 9am to 5pm, except bank holidays"',
+            'opening_hours = " "',
+            "entry alliance, field 'opening_hours': String should have at least 1 character",
+        ),
+        (
+            'public_name = "Medway Children and Young People\'s Wellbeing Service"\n',
+            "",
+            "entry alliance, field 'public_name': Field required",
+        ),
     ],
 )
 def test_a_file_with_an_error_names_file_entry_and_field_and_loads_nothing(

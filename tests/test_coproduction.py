@@ -486,7 +486,8 @@ def test_the_public_log_costs_the_same_at_any_size(
             we_did=f"Did {index}", changed_on=date(2026, 10, 1), any_time_feedback=[said],
             published=True,
         )  # fmt: skip
-    with django_assert_num_queries(2):  # type: ignore[operator]
+    # the entries with their themes; the service's name and contacts (alliance.identity)
+    with django_assert_num_queries(3):  # type: ignore[operator]
         response = client.get("/you-said-we-did/")
     assert [entry.we_did for entry in response.context["entries"]] == [
         f"Did {index}" for index in reversed(range(size))
@@ -529,4 +530,6 @@ def test_every_page_offers_feedback_and_the_log_in_its_footer(client: Client, db
         ("/refer/", "Ask for help for a child or young person"),
         ("/feedback/", "Tell us how we did"),
         ("/you-said-we-did/", "You said, we did"),
+        # and, on a public page, the Referral and Advice Point's email (its phone is a tel: link)
+        ("mailto:advice@medway-wellbeing.example", "advice@medway-wellbeing.example"),
     ]

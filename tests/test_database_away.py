@@ -30,7 +30,10 @@ from tests.personas import People, sign_in
 from tests.site_map import SiteMap, build_world, crawl
 
 H1 = "<h1>Sorry, the service is unavailable</h1>"
-CRISIS = "<li><strong>Childline</strong>: 0800 1111."
+CRISIS = (
+    '<li><strong>Childline</strong>: <a href="tel:08001111" '
+    'aria-label="Call Childline on 0800 1111">0800 1111</a>.'
+)
 # The public pages that need no database (the referral form keeps its answers in the page);
 # anything else public answers 503 while the database is away.
 PUBLIC_WITHOUT_DATABASE = {

@@ -180,6 +180,12 @@ def database_down() -> Callable[[], Any]:
     return lambda: connection.execute_wrapper(refuse)
 
 
+def crisis_line(name: str, number: str, href: str, *, strong: bool = True) -> str:
+    """A crisis line as the page gives it: its number a link to call (hazard H40)."""
+    link = f'<a href="{href}" aria-label="Call {name} on {number}">{number}</a>'
+    return f"{'<strong>' if strong else ''}{name}</strong>: {link}."
+
+
 # The start page
 
 
@@ -187,8 +193,8 @@ def test_the_start_page_asks_who_is_asking_and_gives_the_crisis_lines(journey: J
     page = journey.response.content.decode()
 
     assert heading(journey.response) == "Ask for help for a child or young person"
-    assert "<strong>Childline</strong>: 0800 1111." in page
-    assert "<strong>NHS 111, option 2</strong>: 111." in page
+    assert crisis_line("Childline", "0800 1111", "tel:08001111") in page
+    assert crisis_line("NHS 111, option 2", "111", "tel:111") in page
     assert (
         '<input type="text" id="website" name="website" value="" tabindex="-1" autocomplete="off">'
         in page
@@ -205,9 +211,15 @@ def test_without_the_database_the_start_page_gives_fixed_crisis_lines(
 
     page = response.content.decode()
     assert response.status_code == 200
-    for line in ("Emergency services</strong>: 999.", "NHS 111, option 2</strong>: 111."):
+    for line in (
+        crisis_line("Emergency services", "999", "tel:999", strong=False),
+        crisis_line("NHS 111, option 2", "111", "tel:111", strong=False),
+    ):
         assert line in page
-    for line in ("Childline</strong>: 0800 1111.", "Samaritans</strong>: 116 123."):
+    for line in (
+        crisis_line("Childline", "0800 1111", "tel:08001111", strong=False),
+        crisis_line("Samaritans", "116 123", "tel:116123", strong=False),
+    ):
         assert line in page
 
 
@@ -756,7 +768,7 @@ def test_answers_older_than_a_week_are_refused(
     assert heading(response) == "This referral form has expired"
 
 
-def test_opening_a_page_of_the_form_directly_starts_again(client: Client) -> None:
+def test_opening_a_page_of_the_form_directly_starts_again(client: Client, db: None) -> None:
     for url in ("/refer/reasons/", "/refer/check/", "/refer/send/"):
         response = client.get(url)
         assert (response.status_code, response["Location"]) == (302, "/refer/")
@@ -934,9 +946,9 @@ def test_with_the_database_down_no_referral_and_fixed_crisis_lines(
 
     page = response.content.decode()
     assert response.status_code == 503
-    assert "<strong>Childline</strong>: 0800 1111." in page
-    assert "<strong>Samaritans</strong>: 116 123." in page
-    assert "<strong>NHS 111, option 2</strong>: 111." in page
+    assert crisis_line("Childline", "0800 1111", "tel:08001111") in page
+    assert crisis_line("Samaritans", "116 123", "tel:116123") in page
+    assert crisis_line("NHS 111, option 2", "111", "tel:111") in page
     assert "Thank you" not in page
     assert Referral.objects.count() == 0
 
@@ -961,7 +973,7 @@ def test_too_many_referrals_from_one_address_keeps_the_answers(journey: Journey)
     assert heading(response) == "Your referral has not been sent yet"
     assert "Too many referrals have been sent from this internet connection" in page
     assert "can take the referral over the phone" in page
-    assert "<strong>Childline</strong>: 0800 1111." in page
+    assert crisis_line("Childline", "0800 1111", "tel:08001111") in page
     assert "Maya Example" in page and ">Try again</button>" in page
     assert "Thank you" not in page
     assert Referral.objects.count() == 0

@@ -1,4 +1,4 @@
-"""'Do not share status with the family' (hazard H40): the triage team marks a referral whose
+"""'Do not share status with the family' (hazard H41): the triage team marks a referral whose
 progress must not reach the family, with the reason; everyone who opens the record is warned;
 the reason stays with the triage team."""
 

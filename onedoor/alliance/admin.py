@@ -8,7 +8,7 @@ from onedoor.audit.admin_mixin import AuditedAdmin
 
 @admin.register(m.Alliance)
 class AllianceAdmin(AuditedAdmin):
-    list_display = ["name", "area_name", "min_age", "max_age", "extended_max_age", "config_version"]
+    list_display = ["name", "public_name", "area_name", "phone", "config_version"]
 
 
 @admin.register(m.Organisation)

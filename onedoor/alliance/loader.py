@@ -11,16 +11,38 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from onedoor.accounts.roles import Role
 from onedoor.alliance import models as m
 from onedoor.alliance import practices
+from onedoor.alliance.contacts import uk_phone
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=50)]
 Age = Annotated[int, Field(ge=0, le=30)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _email(value: str) -> str:
+    try:
+        validate_email(value)
+    except DjangoValidationError as error:
+        raise ValueError("must be an email address, such as advice@example.org") from error
+    return value
+
+
+UkPhone = Annotated[str, AfterValidator(uk_phone)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_email)]
 
 
 class Strict(BaseModel):
@@ -32,6 +54,16 @@ class AllianceEntry(Strict):
     name: Text
     area_name: Text
     config_version: Text
+    # What families and referrers see: the service's name and the Referral and Advice Point's
+    # contacts (on the public pages and in their emails).
+    public_name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
+    phone: UkPhone
+    email: Email
+    opening_hours: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    ]
     min_age: Age
     max_age: Age
     extended_max_age: Age
@@ -264,6 +296,10 @@ def load(path: Path) -> m.Alliance:
         defaults={
             "name": a.name,
             "area_name": a.area_name,
+            "public_name": a.public_name,
+            "phone": a.phone,
+            "email": a.email,
+            "opening_hours": a.opening_hours,
             "config_version": a.config_version,
             "min_age": a.min_age,
             "max_age": a.max_age,

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from onedoor.alliance.contacts import validate_uk_phone
+
 
 class IThriveGrouping(models.TextChoices):
     THRIVING = "thriving", "Thriving"
@@ -66,6 +68,26 @@ class Alliance(models.Model):
         help_text="A referral that discloses a risk to life is screened by a triage lead "
         "within this many working hours (09:00 to 17:00 on working days) of arriving, or it "
         "escalates.",
+    )
+    # The service's own identity, as families and referrers see it (not "OneDoor").
+    public_name = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The name of the service that families and referrers see on the public pages "
+        "and in emails; blank for the alliance's name.",
+    )
+    phone = models.CharField(
+        max_length=40,
+        blank=True,
+        validators=[validate_uk_phone],
+        help_text="The Referral and Advice Point's phone number, such as 01634 123456.",
+    )
+    email = models.EmailField(blank=True, help_text="The Referral and Advice Point's email.")
+    opening_hours = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="When the Referral and Advice Point answers, in plain words, such as "
+        '"Monday to Friday, 9am to 5pm, except bank holidays".',
     )
     config_version = models.CharField(max_length=40, blank=True)
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django_tasks import task
 
+from onedoor.alliance import identity
 from onedoor.emails import templated
 from onedoor.emails.delivery import deliver
 from onedoor.outcomes.measures import get_measure
@@ -18,7 +19,11 @@ from onedoor.outcomes.models import Invitation
 def send_invitation(invitation_uuid: str) -> int:
     """Send the link to complete a measure, once. The email names the questionnaire and the
     referral's reference, never the child."""
-    invitation = Invitation.objects.select_related("referral").filter(uuid=invitation_uuid).first()
+    invitation = (
+        Invitation.objects.select_related("referral__child__alliance")
+        .filter(uuid=invitation_uuid)
+        .first()
+    )
     if invitation is None or invitation.used_at is not None:
         return 0
     measure = get_measure(invitation.measure)
@@ -28,6 +33,7 @@ def send_invitation(invitation_uuid: str) -> int:
         "measure_name": measure.short_name if measure else "a short questionnaire",
         "link": link,
         "expires_at": invitation.expires_at,
+        "service": identity.of(invitation.referral.child.alliance),
     }
     message = partial(templated, "measure-invitation", invitation.email, context)
     return int(deliver(f"measure-invitation:{invitation.uuid}", message))

@@ -11,6 +11,7 @@ from django_tasks import task
 
 from onedoor import clock
 from onedoor.accounts.models import User
+from onedoor.alliance import identity
 from onedoor.emails import templated
 from onedoor.emails.delivery import deliver
 from onedoor.referrals.models import Referral
@@ -104,6 +105,10 @@ def tell_referrer_not_accepted(decision_uuid: str) -> int:
     referral = decision.referral
     if not status_shared(referral):
         return 0  # "do not share status with the family": the triage team tells them, if safe
-    context = {"referral": referral, "reason": decision.reason, "alliance": referral.child.alliance}
+    context = {
+        "referral": referral,
+        "reason": decision.reason,
+        "service": identity.of(referral.child.alliance),
+    }
     message = partial(templated, "not-accepted", referral.referrer_email, context)
     return int(deliver(f"not-accepted:{decision.uuid}", message))

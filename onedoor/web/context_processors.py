@@ -2,9 +2,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
 from onedoor.access.search import SEARCHERS
 from onedoor.accounts.navigation import pages_for
+from onedoor.alliance import identity
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -16,3 +18,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         href = reverse(page.url_name)
         items.append({"label": page.label, "href": href, "current": request.path.startswith(href)})
     return {"navigation": items, "can_search": user.role in SEARCHERS}
+
+
+def service(request: HttpRequest) -> dict[str, Any]:
+    """The service's public name and contacts for the public pages (`public_base.html`): read
+    only by a page that shows them (one query), so a staff page costs nothing."""
+    return {"service": SimpleLazyObject(identity.current)}

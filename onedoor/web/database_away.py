@@ -11,7 +11,8 @@ never sees an inner one's exception. The outage is therefore caught where it hap
   loaded in a later middleware, the session saved on the way out, the database lost halfway.
 
 The page never touches the database: it is rendered without the request (no user, navigation
-or messages), and the crisis lines come from the alliance's configuration file, read once.
+or messages), and the crisis lines come from the alliance's configuration file, read once; the
+service's name and contacts are the last this process read, or the file's (`alliance.identity`).
 A connection left broken is closed when the request ends (`close_old_connections`, on
 `request_finished`), and `CONN_HEALTH_CHECKS` replaces one that died while idle, so the first
 request after the database returns is answered normally.
@@ -29,6 +30,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
 
+from onedoor.alliance import identity
 from onedoor.alliance.loader import DEFAULT_FILE, ConfigurationError, parse
 from onedoor.referrals.views import FIXED_CRISIS_LINES, CrisisLine
 
@@ -65,7 +67,8 @@ def crisis_lines() -> Sequence[CrisisLine]:
 def page(error: BaseException) -> HttpResponse:
     """The 503 page. Only the kind of error is logged: never the query or the request."""
     logger.warning("Database unavailable: answered 503 (%s)", type(error).__name__)
-    body = loader.render_to_string(TEMPLATE, {"crisis": crisis_lines()})
+    context = {"crisis": crisis_lines(), "service": identity.without_database()}
+    body = loader.render_to_string(TEMPLATE, context)
     response = HttpResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     add_never_cache_headers(response)

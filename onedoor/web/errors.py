@@ -5,6 +5,7 @@ import sys
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from onedoor.alliance import identity
 from onedoor.web import database_away
 
 
@@ -30,7 +31,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     error = sys.exc_info()[1]
     if error is not None and database_away.is_database_away(error):
         return database_away.page(error)
-    # Rendered without the request context: whatever failed may be in it.
+    # Rendered without the request context, and the service's name and contacts read without
+    # the database: whatever failed may be in either.
     from django.template import loader
 
-    return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
+    context = {"service": identity.without_database()}
+    return HttpResponse(loader.get_template("errors/500.html").render(context), status=500)

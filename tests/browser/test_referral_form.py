@@ -11,7 +11,11 @@ from onedoor.alliance.models import Alliance
 from onedoor.children.models import Child, Journey
 from onedoor.referrals.models import Referral
 from onedoor.referrals.reference import normalise
-from tests.browser.support import assert_accessible, error_summary
+from tests.browser.support import (
+    assert_accessible,
+    assert_accessible_at_both_widths,
+    error_summary,
+)
 from tests.personas import NOW
 
 YEAR = NOW.year  # the pinned clock's year (tests/conftest.py)
@@ -72,6 +76,25 @@ CHILD = {
     "postcode": "ME4 4AB",
 }
 CHECK = "Check your answers before sending your referral"
+SERVICE = "Medway Children and Young People's Wellbeing Service"  # medway.toml's public_name
+
+
+def the_service_can_be_contacted(page: Page, title: str) -> None:
+    """The confirmation names the service and says how to reach it, by links a phone can
+    follow (hazard H40), at both widths."""
+    expect(page).to_have_title(f"{title} \u2013 {SERVICE}")
+    main = page.locator("main")
+    expect(main.get_by_role("heading", name="How to contact us")).to_be_visible()
+    phone = main.get_by_role("link", name="Call the Referral and Advice Point on 0808 157 0123")
+    expect(phone).to_have_attribute("href", "tel:08081570123")
+    email = main.get_by_role("link", name="advice@medway-wellbeing.example")
+    expect(email).to_have_attribute("href", "mailto:advice@medway-wellbeing.example")
+    expect(main).to_contain_text(
+        "Opening hours: Monday to Friday, 9am to 5pm, except bank holidays."
+    )
+    samaritans = main.get_by_role("link", name="Call Samaritans on 116 123").last
+    expect(samaritans).to_have_attribute("href", "tel:116123")
+    assert_accessible_at_both_widths(page)
 
 
 def test_a_parent_refers_their_9_year_old_through_every_error(page: Page, demo: Alliance) -> None:
@@ -232,6 +255,7 @@ def test_a_care_leaver_aged_22_refers_themselves_and_is_eligible(
 
     assert (referral.route, referral.eligible) == ("self", True)
     assert list(referral.child.priority_groups.values_list("slug", flat=True)) == ["care-leaver"]
+    the_service_can_be_contacted(page, "Referral sent")
 
 
 def test_a_22_year_old_without_an_extension_is_signposted_and_kept(
@@ -250,6 +274,7 @@ def test_a_22_year_old_without_an_extension_is_signposted_and_kept(
     assert services != []
     for service in services:
         expect(page.get_by_role("heading", name=service.name, exact=True)).to_be_visible()
+    the_service_can_be_contacted(page, "Referral received")
 
 
 def parent_referral(page: Page, child: dict[str, str]) -> Referral:
