@@ -9,5 +9,6 @@ urlpatterns = [
     path("", views.start, name="start"),
     path("check/", views.check, name="check"),
     path("send/", views.send, name="send"),
+    path("sent/", views.sent, name="sent"),
     path("<slug:slug>/", views.step, name="step"),
 ]
