@@ -31,14 +31,16 @@ from tests.site_map import SiteMap, build_world, crawl
 
 H1 = "<h1>Sorry, the service is unavailable</h1>"
 CRISIS = "<li><strong>Childline</strong>: 0800 1111."
-# The public pages that need no database (the referral form keeps its answers in the page);
+# The public pages that need no database for a visitor who has not begun (the referral form
+# keeps its answers in the database, for the session: without one, its steps go to the start);
 # anything else public answers 503 while the database is away.
 PUBLIC_WITHOUT_DATABASE = {
     "accounts:login": 200,
     "referrals:start": 200,
-    "referrals:step": 302,  # back to the start: the answers travel with the form
+    "referrals:step": 302,  # back to the start: nothing answered yet
     "referrals:check": 302,
     "referrals:send": 302,
+    "referrals:sent": 302,
     "web:nhsuk_asset": 301,
 }
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")

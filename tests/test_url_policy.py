@@ -26,6 +26,7 @@ PUBLIC = {
     "referrals:step",
     "referrals:check",
     "referrals:send",
+    "referrals:sent",
     "web:nhsuk_asset",
     "care:feedback",
     "outcomes:complete",
