@@ -797,7 +797,10 @@ def test_the_step_says_where_you_are_and_the_count_follows_the_route(journey: Jo
     self_referral.walk(SELF, until="reasons")
 
     assert '<span class="nhsuk-caption-l">Step 3 of 9</span>' in parent
-    assert '<span class="nhsuk-caption-l">Step 4 of 8</span>' in self_referral.response.content.decode()
+    assert (
+        '<span class="nhsuk-caption-l">Step 4 of 8</span>'
+        in self_referral.response.content.decode()
+    )
 
 
 def test_the_answers_are_kept_encrypted_and_no_answer_is_in_the_page(journey: Journey) -> None:
@@ -833,7 +836,9 @@ def test_answers_copied_from_another_form_do_not_open_and_nothing_is_sent(
     other = Journey(Client())
     other.walk({**PARENT, "young-person": {**CHILD, "given_name": "Someone else"}})
     journey.walk(PARENT)
-    mine, theirs = (SavedAnswers.objects.get(uuid=j.client.session[SESSION_KEY]) for j in (journey, other))
+    mine, theirs = (
+        SavedAnswers.objects.get(uuid=j.client.session[SESSION_KEY]) for j in (journey, other)
+    )
     SavedAnswers.objects.filter(pk=mine.pk).update(content=theirs.content)
 
     with mock.patch.object(views, "submit_referral") as submit:
