@@ -304,7 +304,12 @@ def test_a_parent_goes_back_two_steps_changes_an_answer_leaves_and_resumes(
     tab, axe_tab = context.new_page(), checker.new_page()
 
     def accessible(path: str, heading: str) -> None:
-        checker.add_cookies(context.cookies())
+        checker.add_cookies(
+            [
+                {"name": c["name"], "value": c["value"], "url": live_server.url}
+                for c in context.cookies()
+            ]
+        )
         axe_tab.goto(path)
         expect(axe_tab.get_by_role("heading", level=1)).to_have_text(heading)
         assert_accessible_at_both_widths(axe_tab)
