@@ -41,6 +41,7 @@ PUBLIC_WITHOUT_DATABASE = {
     "referrals:check": 302,
     "referrals:send": 302,
     "referrals:sent": 302,
+    "referrals:start_again": 405,  # a POST only: "Delete your answers"
     "web:nhsuk_asset": 301,
 }
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")

@@ -897,6 +897,21 @@ def test_leaving_and_coming_back_continues_where_you_were(journey: Journey) -> N
     assert heading(journey.get("/refer/reasons/")) == "Why you are asking for help"
 
 
+def test_deleting_the_answers_starts_again_with_nothing_kept(journey: Journey) -> None:
+    journey.walk(PARENT, until="reasons")
+    assert "Delete your answers and start again" in journey.get("/refer/").content.decode()
+
+    response = journey.client.post("/refer/start-again/")
+
+    assert (response.status_code, response["Location"]) == (303, "/refer/")
+    assert SavedAnswers.objects.count() == 0
+    assert SESSION_KEY not in journey.client.session
+    page = journey.get("/refer/reasons/")
+    assert heading(page) == "Ask for help for a child or young person"
+    assert "You have started a referral" not in page.content.decode()
+    assert 'value="parent" checked' not in page.content.decode()
+
+
 def test_opening_a_page_of_the_form_directly_starts_again(client: Client) -> None:
     for url in ("/refer/reasons/", "/refer/check/", "/refer/sent/"):
         response = client.get(url)

@@ -27,6 +27,7 @@ PUBLIC = {
     "referrals:check",
     "referrals:send",
     "referrals:sent",
+    "referrals:start_again",
     "web:nhsuk_asset",
     "care:feedback",
     "outcomes:complete",

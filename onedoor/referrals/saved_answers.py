@@ -8,7 +8,7 @@ A person's answers are never in the page: each step saves them here and redirect
   another browser, finds nothing;
 - encrypted at rest with `DRAFTS_KEY` (Fernet, the machinery of `accounts/drafts.py`, ADR 15),
   the row's own identifier sealed inside, so a token copied onto another row does not open;
-- deleted when the referral is sent (`sent`), and after `REFERRAL_ANSWERS_KEPT_FOR` (2 hours)
+- deleted when the referral is sent (`sent`), when the person asks (`forget`), and after `REFERRAL_ANSWERS_KEPT_FOR` (2 hours)
   without an answer saved: found then, they are deleted at once, and the scheduler deletes
   the rest (`delete_expired_answers`).
 
@@ -98,11 +98,16 @@ def save(request: HttpRequest, state: State) -> SavedAnswers:
     return row
 
 
-def sent(request: HttpRequest, referral: Referral) -> None:
-    """The referral is sent: its answers are deleted, and the session remembers the referral."""
+def forget(request: HttpRequest) -> None:
+    """Delete this session's answers (the person asked to: "Delete your answers")."""
     row_id = request.session.pop(SESSION_KEY, None)
     if row_id is not None:
         SavedAnswers.objects.filter(uuid=row_id).delete()
+
+
+def sent(request: HttpRequest, referral: Referral) -> None:
+    """The referral is sent: its answers are deleted, and the session remembers the referral."""
+    forget(request)
     request.session[SENT_KEY] = {"referral": str(referral.uuid), "at": clock.now().isoformat()}
 
 

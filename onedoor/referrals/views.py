@@ -281,6 +281,16 @@ def check(request: HttpRequest) -> HttpResponse:
     return _check(request, loaded, form_choices())
 
 
+@login_not_required
+@never_cache
+@require_http_methods(["POST"])
+def start_again(request: HttpRequest) -> HttpResponse:
+    """Delete this session's answers, and begin again (a shared computer, or a referral for
+    someone else)."""
+    saved_answers.forget(request)
+    return _see_other(reverse("referrals:start"))
+
+
 def _recorded_by(request: HttpRequest) -> tuple[User | None, User | None]:
     """(taken_by, referred_by): a triage-team member signed in is recording a phone
     referral; a professional referrer signed in is referring under their own account."""
