@@ -8,9 +8,9 @@ A person's answers are never in the page: each step saves them here and redirect
   another browser, finds nothing;
 - encrypted at rest with `DRAFTS_KEY` (Fernet, the machinery of `accounts/drafts.py`, ADR 15),
   the row's own identifier sealed inside, so a token copied onto another row does not open;
-- deleted when the referral is sent (`sent`), when the person asks (`forget`), and after `REFERRAL_ANSWERS_KEPT_FOR` (2 hours)
-  without an answer saved: found then, they are deleted at once, and the scheduler deletes
-  the rest (`delete_expired_answers`).
+- deleted when the referral is sent (`sent`), when the person asks (`forget`), and after
+  `REFERRAL_ANSWERS_KEPT_FOR` (2 hours) without an answer saved: found then, they are
+  deleted at once, and the scheduler deletes the rest (`delete_expired_answers`).
 
 The submission key that makes sending idempotent is kept with the answers, and the referral
 this session sent is remembered (`SENT_KEY`), so Send pressed again after the answers are
