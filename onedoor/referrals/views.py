@@ -202,11 +202,12 @@ def _check(
 
 def _lost(request: HttpRequest, lost: Lost) -> HttpResponse:
     """Answers this session kept that are gone: say so, and start again."""
-    context = {
-        "expired": lost.expired,
-        "kept_for": int(settings.REFERRAL_ANSWERS_KEPT_FOR.total_seconds() // 3600) or 1,
-        "crisis": crisis_lines(),
-    }
+    minutes = int(settings.REFERRAL_ANSWERS_KEPT_FOR.total_seconds() // 60)
+    hours, odd = divmod(minutes, 60)
+    kept_for = (
+        f"{minutes} minutes" if odd or not hours else f"{hours} hour{'s' if hours > 1 else ''}"
+    )
+    context = {"expired": lost.expired, "kept_for": kept_for, "crisis": crisis_lines()}
     status = 400 if request.method == "POST" else 200
     return render(request, "referrals/start_again.html", context, status=status)
 
