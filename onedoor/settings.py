@@ -218,6 +218,10 @@ SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_WARNING_BEFORE = timedelta(seconds=int(os.environ.get("SESSION_WARNING_SECONDS", "120")))
 # A draft of a form not sent is kept this long for its author, then deleted.
 DRAFT_KEPT_FOR = timedelta(days=int(os.environ.get("DRAFT_KEPT_DAYS", "7")))
+# The public referral form's answers are kept this long after the last one saved, then deleted.
+REFERRAL_ANSWERS_KEPT_FOR = timedelta(
+    minutes=int(os.environ.get("REFERRAL_ANSWERS_KEPT_MINUTES", "120"))
+)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -177,7 +177,7 @@ def test_a_young_person_who_turns_out_to_be_16_is_not_asked_again(journey: Journ
     """Changing the date of birth to 16 drops the competence questions: 16 consents alone."""
     journey.walk(FIFTEEN)
     journey.answer("own-consent", ALL_UNDERSTOOD)
-    journey.post("/refer/young-person/", {"action": "change"})
+    journey.get("/refer/young-person/?change=1")
     sixteen = {**FIFTEEN["young-person"], **born(16)}
 
     response = journey.answer("young-person", sixteen)

@@ -34,14 +34,17 @@ CRISIS = (
     '<li><strong>Childline</strong>: <a href="tel:08001111" '
     'aria-label="Call Childline on 0800 1111">0800 1111</a>.'
 )
-# The public pages that need no database (the referral form keeps its answers in the page);
+# The public pages that need no database for a visitor who has not begun (the referral form
+# keeps its answers in the database, for the session: without one, its steps go to the start);
 # anything else public answers 503 while the database is away.
 PUBLIC_WITHOUT_DATABASE = {
     "accounts:login": 200,
     "referrals:start": 200,
-    "referrals:step": 302,  # back to the start: the answers travel with the form
+    "referrals:step": 302,  # back to the start: nothing answered yet
     "referrals:check": 302,
     "referrals:send": 302,
+    "referrals:sent": 302,
+    "referrals:start_again": 405,  # a POST only: "Delete your answers"
     "web:nhsuk_asset": 301,
 }
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")

@@ -51,7 +51,7 @@ def test_a_public_page_seen_signed_in_is_not_stored(client: Client, people: Peop
 @pytest.mark.parametrize(
     ("page", "cache_control"),
     [
-        ("/refer/", NEVER_STORED),  # its own: the answers travel in the page (never_cache)
+        ("/refer/", NEVER_STORED),  # its own: each step shows the answers kept (never_cache)
         ("/feedback/", None),
         ("/you-said-we-did/", None),
         ("/accounts/login/", None),

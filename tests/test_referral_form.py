@@ -1,7 +1,8 @@
 """The public referral form at /refer/: its pages, their messages, and what it sends.
 
-The answers travel between pages in a signed hidden field, so these tests carry it from
-each response to the next post, as a browser would.
+Each step has its own address and the answers are kept on the server for the browser session
+(`referrals/saved_answers.py`), so these tests keep one client (its session) for one person and
+follow each redirect, as a browser would.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from unittest import mock
 
 import pytest
 import time_machine
-from django.core import signing
 from django.core.cache import cache
 from django.db import OperationalError, connection
 from django.test import Client
@@ -29,8 +29,9 @@ from onedoor.children.nhs_number import is_valid
 from onedoor.referrals import views
 from onedoor.referrals.actions import PUBLIC_SUBMISSIONS_PER_HOUR, submit_referral
 from onedoor.referrals.form_parts import uk_phone_number
-from onedoor.referrals.models import Referral, SubmissionAttempt
-from onedoor.referrals.wizard import SALT, State
+from onedoor.referrals.models import Referral, SavedAnswers, SubmissionAttempt
+from onedoor.referrals.saved_answers import SESSION_KEY, opened
+from onedoor.referrals.wizard import State
 from tests.personas import NOW, shown
 
 Answers = dict[str, dict[str, Any]]
@@ -128,23 +129,41 @@ def path(slug: str) -> str:
     return "/refer/" if slug == "start" else f"/refer/{slug}/"
 
 
+def saved(client: Client) -> State:
+    """The answers the client's session has kept on the server, opened."""
+    state = opened(SavedAnswers.objects.get(uuid=client.session[SESSION_KEY]))
+    assert state is not None
+    return state
+
+
 class Journey:
-    """One person filling in the form: each post carries the state the last page gave."""
+    """One person filling in the form in one browser session, following each redirect."""
 
     def __init__(self, client: Client) -> None:
         self.client = client
         self.response: Response = client.get("/refer/")
 
     @property
-    def token(self) -> str:
-        return str(self.response.context["token"])
+    def saved(self) -> State:
+        return saved(self.client)
+
+    @property
+    def changing(self) -> bool:
+        """The page shown was opened from the check page (`?change=1`)."""
+        return "change=1" in self.response.request.get("QUERY_STRING", "")
+
+    def get(self, url: str) -> Response:
+        self.response = self.client.get(url, follow=True)
+        return self.response
 
     def post(self, url: str, data: dict[str, Any] | None = None) -> Response:
-        self.response = self.client.post(url, {"state": self.token, **(data or {})})
+        self.response = self.client.post(url, data or {}, follow=True)
         return self.response
 
     def answer(self, slug: str, data: dict[str, Any]) -> Response:
-        return self.post(path(slug), data)
+        """Answer the page `slug` as its form posts it (to the check page's change address
+        when the page shown came from there)."""
+        return self.post(path(slug) + ("?change=1" if self.changing else ""), data)
 
     def walk(self, answers: Answers, *, until: str = "") -> Response:
         for slug, data in answers.items():
@@ -200,7 +219,8 @@ def test_the_start_page_asks_who_is_asking_and_gives_the_crisis_lines(journey: J
         in page
     )
     assert '<label for="website">Leave this empty</label>' in page
-    assert State.load(journey.token).route == ""
+    assert SESSION_KEY not in journey.client.session  # nothing kept until an answer is given
+    assert SavedAnswers.objects.count() == 0
 
 
 def test_without_the_database_the_start_page_gives_fixed_crisis_lines(
@@ -223,10 +243,12 @@ def test_without_the_database_the_start_page_gives_fixed_crisis_lines(
         assert line in page
 
 
-def test_each_new_form_gets_its_own_submission_key(client: Client, alliance: Alliance) -> None:
-    first, second = Journey(client), Journey(client)
+def test_each_new_form_gets_its_own_submission_key(alliance: Alliance) -> None:
+    first, second = Journey(Client()), Journey(Client())
+    first.answer("start", PARENT["start"])
+    second.answer("start", PARENT["start"])
 
-    assert State.load(first.token).key != State.load(second.token).key
+    assert first.saved.key != second.saved.key
 
 
 # Each page's messages
@@ -431,7 +453,7 @@ def test_each_page_says_how_to_put_each_answer_right(
 
     response = journey.answer(slug, data)
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert errors(response) == expected
     assert response.content.decode().count("<title>Error: ") == 1
 
@@ -515,7 +537,7 @@ def test_phone_numbers_are_uk_numbers_of_10_or_11_digits(typed: str, number: str
 def test_the_consent_rules_are_explained_in_the_readers_words(
     client: Client, alliance: Alliance
 ) -> None:
-    parent = Journey(client)
+    parent = Journey(Client())
     parent.walk(PARENT, until="consent")
     assert messages(parent.answer("consent", {"agreed": "no", "share": "yes"})) == [
         "The referral needs consent to be made. Ask the young person, or a parent or carer if "
@@ -526,7 +548,7 @@ def test_the_consent_rules_are_explained_in_the_readers_words(
         "Select 'I have agreed, as their parent or carer' if you agree."
     ]
 
-    professional = Journey(client)
+    professional = Journey(Client())
     professional.walk(PROFESSIONAL, until="consent")
     answers = {"agreed": "young_person", "share": "yes", "contact_family": "no"}
     assert errors(professional.answer("consent", answers)) == [
@@ -541,7 +563,7 @@ def test_the_consent_rules_are_explained_in_the_readers_words(
         "parent or carer needs to give consent."
     ]
 
-    young = Journey(client)
+    young = Journey(Client())
     young.walk({**SELF, "young-person": {**SELF["young-person"], **born(11)}}, until="consent")
     answers = {"agreed": "young_person", "share": "yes", "contact_family": "no"}
     assert errors(young.answer("consent", {**answers, "parent_agrees": "no"})) == [
@@ -555,7 +577,7 @@ def test_the_consent_rules_are_explained_in_the_readers_words(
     assert messages(young.answer("consent", {**answers, "parent_agrees": "yes"})) == []
     assert heading(young.response) == "Check your answers before sending your referral"
 
-    fourteen = Journey(client)
+    fourteen = Journey(Client())
     fourteen.walk({**SELF, "young-person": {**SELF["young-person"], **born(14)}}, until="consent")
     assert messages(fourteen.answer("consent", {**answers, "parent_agrees": "no"})) == []
     assert heading(fourteen.response) == "Agreeing to this yourself"
@@ -638,7 +660,7 @@ def test_each_route_reaches_the_check_page_in_its_own_words(
 
     assert seen == titles
     page = journey.response.content.decode()
-    assert page.count('value="change"') == len(answers)
+    assert page.count('?change=1">Change<') == len(answers)
     assert "Who is asking" in page
     assert "ME4 4AB" in page  # normalised
 
@@ -678,7 +700,7 @@ def test_a_parent_starts_the_carers_page_with_their_own_details(journey: Journey
 def test_back_shows_the_page_before_with_its_answers(journey: Journey) -> None:
     journey.walk(PARENT, until="parents-and-carers")
 
-    response = journey.post("/refer/young-person/", {"action": "show"})
+    response = journey.get("/refer/young-person/")
 
     assert heading(response) == "About your child"
     assert 'value="1 High Street"' in response.content.decode()
@@ -691,10 +713,10 @@ def test_back_shows_the_page_before_with_its_answers(journey: Journey) -> None:
 def test_change_goes_back_to_the_check_page_after_saving(journey: Journey) -> None:
     journey.walk(PARENT)
 
-    page = journey.post("/refer/young-person/", {"action": "change"})
+    page = journey.get("/refer/young-person/?change=1")
     assert heading(page) == "About your child"
     assert 'value="Maya"' in page.content.decode()
-    back = re.search(r'<form method="post" action="([^"]+)">', page.content.decode())
+    back = re.search(r'<a class="nhsuk-back-link" href="([^"]+)">', page.content.decode())
     assert back is not None and back.group(1) == "/refer/check/"
 
     response = journey.answer("young-person", {**CHILD, "given_name": "Mia"})
@@ -707,7 +729,7 @@ def test_change_goes_back_to_the_check_page_after_saving(journey: Journey) -> No
 def test_changing_the_route_asks_the_route_questions_again(journey: Journey) -> None:
     journey.walk(PARENT)
 
-    journey.post("/refer/", {"action": "change"})
+    journey.get("/refer/?change=1")
     response = journey.answer("start", {"who": "professional"})
 
     assert heading(response) == "About you"
@@ -725,72 +747,213 @@ def test_a_change_that_unsettles_a_later_answer_sends_you_back_to_it(journey: Jo
     older["consent"] = {"agreed": "young_person", "share": "yes", "contact_family": "yes"}
     journey.walk(older)
 
-    journey.post("/refer/young-person/", {"action": "change"})
+    journey.get("/refer/young-person/?change=1")
     response = journey.answer("young-person", {**older["young-person"], **born(12)})
 
     assert heading(response) == "Consent"
     assert messages(response)[0].startswith("Under 16, a young person can consent")
 
 
-# The state between pages
+# The answers kept between pages
 
 
-def test_changed_answers_are_refused_and_nothing_is_sent(journey: Journey) -> None:
+def test_each_step_answers_303_to_the_next_steps_address(journey: Journey) -> None:
+    seen = []
+    for slug, data in PARENT.items():
+        response = journey.client.post(path(slug), data)
+        seen.append((response.status_code, response["Location"]))
+
+    assert seen == [
+        (303, "/refer/about-you/"),
+        (303, "/refer/young-person/"),
+        (303, "/refer/parents-and-carers/"),
+        (303, "/refer/reasons/"),
+        (303, "/refer/safety/"),
+        (303, "/refer/communication/"),
+        (303, "/refer/more-about/"),
+        (303, "/refer/consent/"),
+        (303, "/refer/check/"),
+    ]
+
+
+def test_a_later_step_before_the_earlier_ones_sends_you_to_the_first_unanswered(
+    journey: Journey,
+) -> None:
+    journey.walk(PARENT, until="young-person")
+
+    for method in ("get", "post"):
+        response = getattr(journey.client, method)("/refer/safety/", PARENT["safety"])
+        assert (response.status_code, response["Location"]) == (
+            302 if method == "get" else 303,
+            "/refer/young-person/",
+        )
+    assert "safety" not in journey.saved.pages
+
+
+def test_a_step_not_on_the_route_sends_you_where_you_are(journey: Journey) -> None:
+    """A parent has no "Agreeing to this yourself" page; a young person no "About you"."""
     journey.walk(PARENT)
-    token = journey.token
-    payload = signing.loads(token, salt=SALT)
-    payload["pages"]["young-person"]["given_name"] = "Someone else"
-    forged = signing.dumps(payload, salt="a-guess", compress=True)
 
-    with mock.patch.object(views, "submit_referral") as submit:
-        for url in ("/refer/send/", "/refer/check/", "/refer/reasons/"):
-            response = journey.client.post(url, {"state": forged})
-            assert response.status_code == 400
-            assert heading(response) == "We could not read your answers"
-        cut = journey.client.post("/refer/send/", {"state": token[:-3]})
+    own = journey.client.get("/refer/own-consent/")
+    journey.answer("start", {"who": "self"})  # now a young person: about-you is not asked
+    about = journey.client.get("/refer/about-you/")
 
-    assert cut.status_code == 400
-    assert "Start again" in cut.content.decode()
-    submit.assert_not_called()
+    assert (own.status_code, own["Location"]) == (302, "/refer/check/")
+    assert (about.status_code, about["Location"]) == (302, "/refer/consent/")
+
+
+def test_the_step_says_where_you_are_and_the_count_follows_the_route(journey: Journey) -> None:
+    journey.walk(PARENT, until="young-person")
+    parent = journey.response.content.decode()
+    self_referral = Journey(Client())
+    self_referral.walk(SELF, until="reasons")
+
+    assert '<span class="nhsuk-caption-l">Step 3 of 9</span>' in parent
+    assert (
+        '<span class="nhsuk-caption-l">Step 4 of 8</span>'
+        in self_referral.response.content.decode()
+    )
+
+
+def test_the_answers_are_kept_encrypted_and_no_answer_is_in_the_page(journey: Journey) -> None:
+    journey.walk(PARENT, until="safety")
+
+    row = SavedAnswers.objects.get()
+    assert row.content.startswith("gAAAAA")  # a Fernet token
+    for typed in ("Maya", "Example", "priya@example.org", "Worries a lot", "ME4"):
+        assert typed not in row.content
+    assert journey.saved.pages["young-person"]["given_name"] == "Maya"
+    page = journey.get("/refer/reasons/").content.decode()
+    assert 'name="state"' not in page and 'type="hidden"' not in page.replace(
+        'type="hidden" name="csrfmiddlewaretoken"', ""
+    )
+
+
+def test_another_session_does_not_find_the_answers(journey: Journey) -> None:
+    journey.walk(PARENT, until="safety")
+    other = Client()
+
+    responses = [other.get(url) for url in ("/refer/reasons/", "/refer/check/")]
+    sent = other.post("/refer/send/")
+
+    assert [(r.status_code, r["Location"]) for r in responses] == [(302, "/refer/")] * 2
+    assert (sent.status_code, sent["Location"]) == (303, "/refer/")
+    assert "Maya" not in other.get("/refer/").content.decode()
     assert Referral.objects.count() == 0
 
 
-def test_answers_older_than_a_week_are_refused(
-    journey: Journey, time_machine: time_machine.TimeMachineFixture
+def test_answers_copied_from_another_form_do_not_open_and_nothing_is_sent(
+    journey: Journey,
 ) -> None:
-    time_machine.shift(-timedelta(days=8))
-    old = State.new().sign()
-    time_machine.shift(timedelta(days=8))
+    other = Journey(Client())
+    other.walk({**PARENT, "young-person": {**CHILD, "given_name": "Someone else"}})
+    journey.walk(PARENT)
+    mine, theirs = (
+        SavedAnswers.objects.get(uuid=j.client.session[SESSION_KEY]) for j in (journey, other)
+    )
+    SavedAnswers.objects.filter(pk=mine.pk).update(content=theirs.content)
 
-    response = journey.client.post("/refer/", {"state": old, "who": "parent"})
+    with mock.patch.object(views, "submit_referral") as submit:
+        response = journey.client.post("/refer/send/")
 
     assert response.status_code == 400
+    assert heading(response) == "We could not read your answers"
+    assert "Start again" in response.content.decode()
+    submit.assert_not_called()
+    assert Referral.objects.count() == 0
+    assert not SavedAnswers.objects.filter(pk=mine.pk).exists()  # nobody could read them
+
+
+def test_answers_not_saved_to_for_two_hours_are_deleted(
+    journey: Journey, time_machine: time_machine.TimeMachineFixture
+) -> None:
+    journey.walk(PARENT, until="safety")
+    time_machine.move_to(NOW + timedelta(hours=1, minutes=59))
+    assert heading(journey.get("/refer/safety/")) == "Your child's safety"  # still kept
+    time_machine.move_to(NOW + timedelta(hours=2, minutes=1))
+
+    response = journey.get("/refer/safety/")
+
     assert heading(response) == "This referral form has expired"
+    assert "It was not used for 2 hours, so we deleted your answers" in response.content.decode()
+    assert SavedAnswers.objects.count() == 0
+    assert heading(journey.get("/refer/safety/")) == "Ask for help for a child or young person"
+
+
+def test_the_scheduler_deletes_answers_past_their_time(
+    alliance: Alliance, time_machine: time_machine.TimeMachineFixture
+) -> None:
+    from onedoor.operations.scheduler import JOBS
+    from onedoor.referrals.saved_answers import delete_expired_answers
+
+    Journey(Client()).walk(PARENT, until="reasons")
+    time_machine.move_to(NOW + timedelta(hours=1))
+    Journey(Client()).walk(PARENT, until="reasons")
+    assert delete_expired_answers() == 0
+
+    time_machine.move_to(NOW + timedelta(hours=2, minutes=1))
+
+    assert "delete_expired_answers" in [job.name for job in JOBS]
+    assert delete_expired_answers() == 1
+    assert SavedAnswers.objects.count() == 1
+
+
+def test_leaving_and_coming_back_continues_where_you_were(journey: Journey) -> None:
+    journey.walk(PARENT, until="reasons")
+
+    start = journey.get("/refer/")
+    page = start.content.decode()
+    assert "You have started a referral on this device and not sent it yet." in page
+    assert '<a href="/refer/reasons/">Continue where you left off</a>' in page
+    assert 'value="parent" checked' in page  # the start page keeps its own answer
+    assert heading(journey.get("/refer/reasons/")) == "Why you are asking for help"
+
+
+def test_deleting_the_answers_starts_again_with_nothing_kept(journey: Journey) -> None:
+    journey.walk(PARENT, until="reasons")
+    assert "Delete your answers and start again" in journey.get("/refer/").content.decode()
+
+    response = journey.client.post("/refer/start-again/")
+
+    assert (response.status_code, response["Location"]) == (303, "/refer/")
+    assert SavedAnswers.objects.count() == 0
+    assert SESSION_KEY not in journey.client.session
+    page = journey.get("/refer/reasons/")
+    assert heading(page) == "Ask for help for a child or young person"
+    assert "You have started a referral" not in page.content.decode()
+    assert 'value="parent" checked' not in page.content.decode()
 
 
 def test_opening_a_page_of_the_form_directly_starts_again(client: Client, db: None) -> None:
-    for url in ("/refer/reasons/", "/refer/check/", "/refer/send/"):
+    for url in ("/refer/reasons/", "/refer/check/", "/refer/sent/"):
         response = client.get(url)
         assert (response.status_code, response["Location"]) == (302, "/refer/")
+    sending = client.get("/refer/send/")
+    assert (sending.status_code, sending["Location"]) == (302, "/refer/check/")
     assert client.get("/refer/no-such-page/").status_code == 404
 
 
-def test_the_form_keeps_working_without_the_database(
+def test_without_the_database_a_step_answers_503_with_crisis_lines_and_keeps_the_answers(
     journey: Journey, database_down: Callable[[], Any]
 ) -> None:
-    with database_down():
-        for slug, data in PARENT.items():
-            response = journey.answer(slug, data)
-            assert messages(response) == [], slug
+    journey.walk(PARENT, until="reasons")
 
-    assert heading(journey.response) == "Check your answers before sending your referral"
-    assert "Anxiety" in journey.response.content.decode()  # a need chosen, kept by its slug
+    with database_down():
+        response = journey.client.post("/refer/reasons/", PARENT["reasons"])
+
+    page = response.content.decode()
+    assert response.status_code == 503
+    assert "<strong>Childline</strong>: 0800 1111." in page
+    assert "reasons" not in journey.saved.pages
+    assert journey.saved.pages["young-person"]["given_name"] == "Maya"
+    journey.answer("reasons", PARENT["reasons"])  # the database is back: it goes on
+    assert heading(journey.response) == "Your child's safety"
 
 
 # The honeypot
 
 
-@pytest.mark.parametrize("url", ["/refer/", "/refer/reasons/", "/refer/check/", "/refer/send/"])
+@pytest.mark.parametrize("url", ["/refer/", "/refer/reasons/", "/refer/send/"])
 def test_a_filled_honeypot_is_refused_and_nothing_is_created(journey: Journey, url: str) -> None:
     journey.walk(PARENT)
     children = Child.objects.count()
@@ -817,7 +980,7 @@ def test_a_parents_referral_is_sent_with_every_answer(journey: Journey) -> None:
         "more-about": {"groups": ["care-experienced", "send"], "lgbtqia": "yes_record"},
     }
     journey.walk(answers)
-    key = State.load(journey.token).submission_key
+    key = journey.saved.submission_key
 
     response = journey.send()
 
@@ -827,6 +990,8 @@ def test_a_parents_referral_is_sent_with_every_answer(journey: Journey) -> None:
     assert referral.reference_display in response.content.decode()
     assert (referral.route, referral.source, referral.eligible) == ("parent", "parent", True)
     assert referral.submission_key == key
+    assert SavedAnswers.objects.count() == 0  # deleted once sent
+    assert SESSION_KEY not in journey.client.session
     assert (referral.referrer_name, referral.referrer_relationship) == ("Priya Example", "Mother")
     child = referral.child
     assert (child.full_name, child.postcode, child.nhs_number, child.phone) == (
@@ -903,24 +1068,27 @@ def test_a_referral_the_alliance_cannot_take_is_kept_and_signposted(journey: Jou
 
 def test_sending_the_same_form_twice_makes_one_referral(journey: Journey) -> None:
     journey.walk(PARENT)
-    token = journey.token
+    key = journey.saved.submission_key
 
     with mock.patch.object(views, "submit_referral", wraps=submit_referral) as submit:
-        first = journey.client.post("/refer/send/", {"state": token})
-        second = journey.client.post("/refer/send/", {"state": token})
+        first = journey.client.post("/refer/send/")
+        second = journey.client.post("/refer/send/")  # pressed again, or Back and Send
+        back = journey.client.get("/refer/check/")  # the answers are gone: a new form
+        again = journey.client.post("/refer/send/", follow=True)
 
-    keys = [call.kwargs["submission_key"] for call in submit.call_args_list]
-    assert keys == [State.load(token).submission_key] * 2
+    assert [call.kwargs["submission_key"] for call in submit.call_args_list] == [key]
+    assert [(r.status_code, r["Location"]) for r in (first, second)] == [(303, "/refer/sent/")] * 2
+    assert (back.status_code, back["Location"]) == (302, "/refer/")
     referral = Referral.objects.get()
-    for response in (first, second):
-        assert referral.reference_display in response.content.decode()
+    assert heading(again) == "Referral sent"
+    assert referral.reference_display in again.content.decode()
 
 
 def test_when_the_database_fails_the_answers_are_kept_and_nothing_is_claimed(
     journey: Journey,
 ) -> None:
     journey.walk(PARENT)
-    token = journey.token
+    before = journey.saved
 
     with mock.patch.object(views, "submit_referral", side_effect=OperationalError("gone")):
         response = journey.send()
@@ -932,7 +1100,7 @@ def test_when_the_database_fails_the_answers_are_kept_and_nothing_is_claimed(
     assert "Thank you" not in page and "thank you" not in page
     assert "reference" not in page.lower()
     assert ">Try again</button>" in page
-    assert State.load(journey.token).pages == State.load(token).pages
+    assert journey.saved == before
     assert Referral.objects.count() == 0
 
 
@@ -1036,11 +1204,12 @@ def test_a_check_page_sent_without_every_answer_asks_for_the_missing_page(
 
 
 def test_the_submission_key_is_a_uuid_carried_from_the_first_page(journey: Journey) -> None:
-    key = State.load(journey.token).key
+    journey.answer("start", PARENT["start"])
+    key = journey.saved.key
 
     journey.walk(PARENT)
 
-    assert State.load(journey.token).key == key
+    assert journey.saved.key == key
     assert uuid.UUID(key).version == 4
     assert is_valid(NHS_NUMBER)
 

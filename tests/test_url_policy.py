@@ -26,6 +26,8 @@ PUBLIC = {
     "referrals:step",
     "referrals:check",
     "referrals:send",
+    "referrals:sent",
+    "referrals:start_again",
     "web:nhsuk_asset",
     "care:feedback",
     "outcomes:complete",

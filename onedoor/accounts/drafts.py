@@ -58,7 +58,9 @@ class Restored:
     fields: list[tuple[str, str]]
 
 
-def _fernet() -> MultiFernet:
+def fernet() -> MultiFernet:
+    """The `DRAFTS_KEY` keys: the first encrypts, any decrypts. Also seals the public referral
+    form's saved answers (`referrals/saved_answers.py`)."""
     keys = [key.strip() for key in str(settings.DRAFTS_KEY).split(",") if key.strip()]
     return MultiFernet([Fernet(key.encode()) for key in keys])
 
@@ -67,13 +69,13 @@ def _seal(author: User, action: str, slot: int, fields: list[tuple[str, str]]) -
     plain = json.dumps(
         {"author": str(author.uuid), "action": action, "slot": slot, "fields": fields}
     )
-    return _fernet().encrypt(plain.encode()).decode()
+    return fernet().encrypt(plain.encode()).decode()
 
 
 def _open(draft: Draft, author: User) -> list[tuple[str, str]] | None:
     """The draft's fields, or None when it does not open (another key, or not this row's)."""
     try:
-        plain = json.loads(_fernet().decrypt(draft.content.encode()))
+        plain = json.loads(fernet().decrypt(draft.content.encode()))
     except (InvalidToken, ValueError):
         return None
     if (plain.get("author"), plain.get("action"), plain.get("slot")) != (

@@ -23,6 +23,7 @@ from onedoor.accounts.drafts import delete_expired_drafts
 from onedoor.operations.heartbeats import SCHEDULER, beat
 from onedoor.operations.lost_tasks import requeue_lost_tasks
 from onedoor.operations.models import Process
+from onedoor.referrals.saved_answers import delete_expired_answers
 from onedoor.triage.escalation import escalate_overdue
 from onedoor.worklist.reminders import send_reminders
 
@@ -45,6 +46,8 @@ JOBS = (
     Job("requeue_lost_tasks", lambda: requeue_lost_tasks()),
     # Drafts older than DRAFT_KEPT_FOR (what staff were writing at a timeout) are deleted.
     Job("delete_expired_drafts", lambda: delete_expired_drafts()),
+    # The public referral form's answers not saved to for REFERRAL_ANSWERS_KEPT_FOR are deleted.
+    Job("delete_expired_answers", lambda: delete_expired_answers()),
 )
 
 

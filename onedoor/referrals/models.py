@@ -473,3 +473,21 @@ class StatusSharing(models.Model):
 
     def __str__(self) -> str:
         return "Do not share status" if self.withheld else "Share status again"
+
+
+class SavedAnswers(models.Model):
+    """The public referral form's answers so far, for one browser session: kept on the server
+    (never in the page), encrypted at rest with `DRAFTS_KEY`, deleted when the referral is sent
+    or after `REFERRAL_ANSWERS_KEPT_FOR` without an answer saved (`referrals/saved_answers.py`,
+    hazard H42). Found only through the random identifier in the session that saved them."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The answers page by page and the submission key, as JSON in a Fernet token: never plain.
+    content = models.TextField()
+    saved_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name_plural = "saved answers"
+
+    def __str__(self) -> str:
+        return f"Saved answers {self.uuid}"

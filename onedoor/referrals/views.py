@@ -1,10 +1,15 @@
 """The public referral form at /refer/: the alliance's one door.
 
-Every page posts its answers with the signed state (see `wizard`), so nothing is kept on
-the server until the referral is sent, and the form works without the database until then.
-Sending is idempotent (the state's submission key), rate-limited per address, and refused
-when the honeypot field is filled. If the database fails, the person sees their answers
-again and crisis contacts: never a thank-you or a reference.
+Each step has its own address (`/refer/<step>/`, the first `/refer/`) and works by
+post-redirect-get: a POST checks the step's answers, keeps them on the server
+(`saved_answers`: encrypted, for this browser session alone, never in the page) and redirects
+(303) to the next step, or back to the check page when the person came from there to change
+an answer (`?change=1`). A GET shows the step with the answers kept, so Back, refresh and a
+typed address all work; a step not yet reachable, or not asked on the person's route, sends
+them to the page they should answer. Sending is idempotent (the submission key kept with the
+answers), rate-limited per address, and refused when the honeypot field is filled; once sent,
+the answers are deleted and the confirmation is at `/refer/sent/`. If the database fails, the
+person sees their answers again and crisis contacts: never a thank-you or a reference.
 """
 
 from __future__ import annotations
@@ -16,10 +21,11 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -28,22 +34,25 @@ from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, DirectoryService, GpPractice, Need, PriorityGroup
 from onedoor.audit.addresses import client_address
+from onedoor.referrals import saved_answers
 from onedoor.referrals.actions import RateLimited, submit_referral
 from onedoor.referrals.form_parts import Choices, FormContext, PageForm, Practice
 from onedoor.referrals.forms import LGBTQIA
+from onedoor.referrals.saved_answers import Lost
 from onedoor.referrals.wizard import (
     BY_SLUG,
     START,
-    BadState,
     Page,
     State,
-    blank_form,
     context,
+    first_unanswered,
     last_page,
     next_page,
-    pages_for,
+    pages_asked,
     previous_page,
+    reachable,
     review,
+    shown_form,
 )
 
 logger = logging.getLogger(__name__)
@@ -110,10 +119,31 @@ def form_choices() -> Choices:
     return choices
 
 
-def _url(page: Page) -> str:
-    if page is START:
-        return reverse("referrals:start")
-    return reverse("referrals:step", args=[page.slug])
+CHANGE = "1"  # `?change=1`: the person came from the check page and goes back there
+
+
+def _url(page: Page, *, changing: bool = False) -> str:
+    url = (
+        reverse("referrals:start") if page is START else reverse("referrals:step", args=[page.slug])
+    )
+    return f"{url}?{urlencode({'change': CHANGE})}" if changing else url
+
+
+def _see_other(url: str) -> HttpResponse:
+    """After a POST: the browser GETs `url`, so Back and refresh never post again."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _go(request: HttpRequest, url: str) -> HttpResponse:
+    return _see_other(url) if request.method == "POST" else redirect(url)
+
+
+def _where_to_continue(state: State, ctx: FormContext) -> str:
+    """The first page still to answer, or the check page."""
+    missing = first_unanswered(state, ctx)
+    return _url(missing) if missing else reverse("referrals:check")
 
 
 def _back_url(state: State, page: Page, ctx: FormContext) -> str:
@@ -124,88 +154,110 @@ def _back_url(state: State, page: Page, ctx: FormContext) -> str:
 
 
 def _render_page(
-    request: HttpRequest, page: Page, state: State, form: PageForm, choices: Choices
+    request: HttpRequest,
+    page: Page,
+    state: State,
+    form: PageForm,
+    choices: Choices,
+    *,
+    status: int = 200,
+    resume_url: str = "",
 ) -> HttpResponse:
+    pages = pages_asked(state, form.ctx) if state.route else []
     context = {
         "page": page,
         "form": form,
         "title": page.title_for(form.words),
         "route": state.route,
-        "token": state.sign(),
-        "action": _url(page),
+        "action": _url(page, changing=state.changing),
         "back_url": _back_url(state, page, form.ctx),
+        "step": pages.index(page) + 1 if page in pages else None,
+        "steps": len(pages),
+        "resume_url": resume_url,
         "choices": choices,
         "crisis": crisis_lines(form.ctx.age) if page.crisis else [],
     }
-    return render(request, page.template, context)
+    return render(request, page.template, context, status=status)
 
 
 def _check(
     request: HttpRequest, state: State, choices: Choices, *, problem: str = "", status: int = 200
 ) -> HttpResponse:
-    """The check page; or the first page still to answer, or to answer again."""
+    """The check page; or a redirect to the first page still to answer, or to answer again."""
     result = review(state, choices, clock.today())
     if result.stop is not None:
-        page, form = result.stop
-        state.changing = True
-        return _render_page(request, page, state, form, choices)
-    state.changing = False
+        page, _ = result.stop
+        return _go(request, _url(page, changing=True))
     context = {
         "sections": result.sections,
         "route": state.route,
-        "token": state.sign(),
         "problem": problem,
         "back_url": _url(last_page(state, choices, clock.today())),
+        "change": CHANGE,
         "crisis": crisis_lines() if problem else [],
         "choices": choices,
     }
     return render(request, "referrals/check.html", context, status=status)
 
 
-def _load(request: HttpRequest) -> State | HttpResponse:
-    """The state sent back with the page, or the page that says why it can't be used."""
-    try:
-        state = State.load(request.POST.get("state", ""))
-    except BadState as bad:
-        context = {"expired": bad.expired, "crisis": crisis_lines()}
-        return render(request, "referrals/start_again.html", context, status=400)
-    if request.POST.get("website", "").strip():
+def _lost(request: HttpRequest, lost: Lost) -> HttpResponse:
+    """Answers this session kept that are gone: say so, and start again."""
+    minutes = int(settings.REFERRAL_ANSWERS_KEPT_FOR.total_seconds() // 60)
+    hours, odd = divmod(minutes, 60)
+    kept_for = (
+        f"{minutes} minutes" if odd or not hours else f"{hours} hour{'s' if hours > 1 else ''}"
+    )
+    context = {"expired": lost.expired, "kept_for": kept_for, "crisis": crisis_lines()}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "referrals/start_again.html", context, status=status)
+
+
+def _refused(request: HttpRequest) -> HttpResponse | None:
+    """The honeypot filled in: a machine, not a person."""
+    if request.method == "POST" and request.POST.get("website", "").strip():
         return render(request, "referrals/refused.html", status=400)
-    return state
+    return None
 
 
-def _answer(request: HttpRequest, page: Page) -> HttpResponse:
-    state = _load(request)
-    if isinstance(state, HttpResponse):
-        return state
+def _step(request: HttpRequest, page: Page) -> HttpResponse:
+    refused = _refused(request)
+    if refused is not None:
+        return refused
+    loaded = saved_answers.load(request)
+    if isinstance(loaded, Lost):
+        return _lost(request, loaded)
+    if loaded is None and page is not START:
+        return _go(request, reverse("referrals:start"))
+    state = loaded or State.new()
+    state.changing = request.GET.get("change") == CHANGE
     choices = form_choices()
-    if page not in pages_for(state.route):
-        return _check(request, state, choices)
     ctx = context(state, choices, clock.today())
-    action = request.POST.get("action", "")
-    if action in {"show", "change"}:  # "Back", or "Change" on the check page
-        state.changing = state.changing or action == "change"
-        return _render_page(request, page, state, blank_form(page, state, ctx), choices)
+    if not reachable(state, page, ctx):
+        return _go(request, _where_to_continue(state, ctx))
+    if request.method == "GET":
+        resume = _where_to_continue(state, ctx) if page is START and loaded and state.pages else ""
+        return _render_page(
+            request, page, state, shown_form(page, state, ctx), choices, resume_url=resume
+        )
     form = page.form_class(request.POST, ctx=ctx)
     if not form.is_valid():
-        return _render_page(request, page, state, form, choices)
+        # An honest "not sure" to the competence questions is an answer, not a mistake.
+        status = 200 if getattr(form, "needs_an_adult", False) else 400
+        return _render_page(request, page, state, form, choices, status=status)
     state.save(page, form)
+    saved_answers.save(request, state)
     ctx = context(state, choices, clock.today())
     following = next_page(state, page, ctx)
     if following is None:
-        return _check(request, state, choices)
-    return _render_page(request, following, state, blank_form(following, state, ctx), choices)
+        return _see_other(reverse("referrals:check"))
+    return _see_other(_url(following, changing=state.changing))
 
 
 @login_not_required
 @never_cache
 @require_http_methods(["GET", "POST"])
 def start(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        return _answer(request, START)
-    state, choices = State.new(), form_choices()
-    form = blank_form(START, state, context(state, choices, clock.today()))
-    return _render_page(request, START, state, form, choices)
+    return _step(request, START)
 
 
 @login_not_required
@@ -215,21 +267,29 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
     page = BY_SLUG.get(slug)
     if page is None or page is START:
         raise Http404("No such page in the referral form")
-    if request.method == "GET":  # the answers travel with the form: begin again
-        return redirect("referrals:start")
-    return _answer(request, page)
+    return _step(request, page)
 
 
 @login_not_required
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET"])
 def check(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
+    loaded = saved_answers.load(request)
+    if isinstance(loaded, Lost):
+        return _lost(request, loaded)
+    if loaded is None:
         return redirect("referrals:start")
-    state = _load(request)
-    if isinstance(state, HttpResponse):
-        return state
-    return _check(request, state, form_choices())
+    return _check(request, loaded, form_choices())
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["POST"])
+def start_again(request: HttpRequest) -> HttpResponse:
+    """Delete this session's answers, and begin again (a shared computer, or a referral for
+    someone else)."""
+    saved_answers.forget(request)
+    return _see_other(reverse("referrals:start"))
 
 
 def _recorded_by(request: HttpRequest) -> tuple[User | None, User | None]:
@@ -247,11 +307,17 @@ def _recorded_by(request: HttpRequest) -> tuple[User | None, User | None]:
 @require_http_methods(["GET", "POST"])
 def send(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return redirect("referrals:start")
-    state = _load(request)
-    if isinstance(state, HttpResponse):
-        return state
-    choices = form_choices()
+        return redirect("referrals:check")
+    refused = _refused(request)
+    if refused is not None:
+        return refused
+    loaded = saved_answers.load(request)
+    if isinstance(loaded, Lost):
+        return _lost(request, loaded)
+    if loaded is None:  # sent already (Send pressed twice, or Back and Send), or never begun
+        done = saved_answers.sent_referral(request) is not None
+        return _see_other(reverse("referrals:sent" if done else "referrals:start"))
+    state, choices = loaded, form_choices()
     result = review(state, choices, clock.today())
     if result.answers is None:
         return _check(request, state, choices)
@@ -264,18 +330,30 @@ def send(request: HttpRequest) -> HttpResponse:
             taken_by=taken_by,
             referred_by=referred_by,
         )
-        signposted = [] if referral.eligible else list(referral.signposted_to.all())
     except RateLimited:
         return _check(request, state, choices, problem="rate_limited", status=429)
     except DatabaseError as error:
         # No answers in the log: only that it failed, and how.
         logger.warning("Referral not sent: database unavailable (%s)", type(error).__name__)
         return _check(request, state, choices, problem="unavailable", status=503)
+    saved_answers.sent(request, referral)
+    return _see_other(reverse("referrals:sent"))
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET"])
+def sent(request: HttpRequest) -> HttpResponse:
+    """The confirmation of the referral this browser session sent: nobody else's (the
+    referral is found through the session, never the address)."""
+    referral = saved_answers.sent_referral(request)
+    if referral is None:
+        return redirect("referrals:start")
     context = {
         "referral": referral,
-        "signposted": signposted,
-        "route": state.route,
+        "signposted": [] if referral.eligible else list(referral.signposted_to.all()),
+        "route": referral.route,
         "crisis": crisis_lines(referral.child.age_on(timezone.localdate(referral.received_at))),
-        "choices": choices,
+        "choices": form_choices(),
     }
     return render(request, "referrals/sent.html", context)

@@ -1,10 +1,9 @@
 """The referral form's pages, in order, and the answers carried from page to page.
 
-The answers travel in a signed hidden field (`State`), not in the database session: the
-form keeps what people typed when the database is unavailable, and works without
-JavaScript. Each page's answers are kept as they were typed and checked again, all together,
-before the referral is sent (`review`), so a later change (a date of birth, the route) can't
-leave an earlier answer standing that no longer fits.
+Each page has its own address and the answers so far are kept on the server between pages,
+encrypted (`saved_answers`), never in the page. Each page's answers are kept as they were
+typed and checked again, all together, before the referral is sent (`review`), so a later
+change (a date of birth, the route) can't leave an earlier answer standing that no longer fits.
 """
 
 from __future__ import annotations
@@ -12,10 +11,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
-
-from django.core import signing
 
 from onedoor.referrals.answers import ReferralAnswers
 from onedoor.referrals.consent import asks_competence_questions
@@ -34,17 +31,7 @@ from onedoor.referrals.forms import (
 )
 from onedoor.referrals.models import ConsentGivenBy, Route, Source
 
-SALT = "onedoor.referrals.form.state"
-MAX_AGE = timedelta(days=7)
 ALL_ROUTES = frozenset(Route.values)
-
-
-class BadState(Exception):
-    """The answers sent back were changed, or are too old to use."""
-
-    def __init__(self, *, expired: bool = False) -> None:
-        super().__init__("expired" if expired else "bad signature")
-        self.expired = expired
 
 
 @dataclass(frozen=True)
@@ -122,7 +109,7 @@ class State:
 
     key: str
     pages: dict[str, dict[str, Value]] = field(default_factory=dict)
-    changing: bool = False  # came from the check page: go back there after this page
+    changing: bool = False  # came from the check page (its address says so): go back there
 
     @classmethod
     def new(cls) -> State:
@@ -135,27 +122,6 @@ class State:
     @property
     def submission_key(self) -> uuid.UUID:
         return uuid.UUID(self.key)
-
-    def sign(self) -> str:
-        payload = {"key": self.key, "pages": self.pages, "changing": self.changing}
-        return signing.dumps(payload, salt=SALT, compress=True)
-
-    @classmethod
-    def load(cls, token: str) -> State:
-        try:
-            payload = signing.loads(token, salt=SALT, max_age=MAX_AGE)
-        except signing.SignatureExpired as expired:
-            raise BadState(expired=True) from expired
-        except signing.BadSignature as bad:
-            raise BadState from bad
-        try:
-            return cls(
-                key=str(uuid.UUID(payload["key"])),
-                pages=dict(payload["pages"]),
-                changing=bool(payload["changing"]),
-            )
-        except (KeyError, TypeError, ValueError) as bad:  # signed by us, so never expected
-            raise BadState from bad
 
     def save(self, page: Page, form: PageForm) -> None:
         before = self.route
@@ -213,11 +179,37 @@ def blank_form(page: Page, state: State, ctx: FormContext) -> PageForm:
     return page.form_class(ctx=ctx, initial=initial)
 
 
+def shown_form(page: Page, state: State, ctx: FormContext) -> PageForm:
+    """The page as it was answered, checked again (a later change can unsettle it), or, when
+    it has not been, as `blank_form`."""
+    saved = state.pages.get(page.slug)
+    if saved is None:
+        return blank_form(page, state, ctx)
+    form = page.form_class(saved, ctx=ctx)
+    form.is_valid()
+    return form
+
+
+def first_unanswered(state: State, ctx: FormContext) -> Page | None:
+    """The first page the answers so far call for that has no answer yet (None: all have)."""
+    return next((page for page in pages_asked(state, ctx) if page.slug not in state.pages), None)
+
+
+def reachable(state: State, page: Page, ctx: FormContext) -> bool:
+    """Whether the person may answer `page` now: it is asked on their route, with their
+    answers so far, and every page before it has an answer."""
+    pages = pages_asked(state, ctx)
+    if page not in pages:
+        return False
+    missing = first_unanswered(state, ctx)
+    return missing is None or pages.index(missing) >= pages.index(page)
+
+
 def next_page(state: State, after: Page, ctx: FormContext) -> Page | None:
     """The page to ask next, or None for the check page."""
     pages = pages_asked(state, ctx)
     if state.changing:
-        return next((page for page in pages if page.slug not in state.pages), None)
+        return first_unanswered(state, ctx)
     later = pages[pages.index(after) + 1 :] if after in pages else []
     return later[0] if later else None
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
+from pytest_django.live_server_helper import LiveServer
 
 from onedoor.alliance.models import Alliance
 from onedoor.children.models import Child, Journey
-from onedoor.referrals.models import Referral
+from onedoor.referrals.models import Referral, SavedAnswers
 from onedoor.referrals.reference import normalise
 from tests.browser.support import (
     assert_accessible,
@@ -314,11 +315,84 @@ def test_a_second_referral_for_a_known_child_joins_their_journey(
     assert Journey.objects.filter(child=known, closed_at__isnull=True).count() == 1
 
 
-def test_a_changed_form_is_refused_on_an_accessible_page(page: Page, demo: Alliance) -> None:
-    page.goto("/refer/")
-    page.locator('[name="state"]').evaluate("e => e.value = 'changed-by-hand'")
-    fill(page, {"who": "parent"})
-    continue_to(page, "We could not read your answers")
+def test_a_parent_goes_back_two_steps_changes_an_answer_leaves_and_resumes(
+    browser: Browser, live_server: LiveServer, demo: Alliance
+) -> None:
+    """Without JavaScript, as the public pages must work: the browser's Back button shows the
+    earlier steps with their answers (never "Confirm form resubmission"), and the form is
+    there to continue after the tab is closed. axe needs JavaScript in the page, so each page
+    is checked in a second tab with it, sharing the session (the answers are on the server)."""
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    checker = browser.new_context(base_url=live_server.url)
+    checker.set_default_timeout(10_000)
+    tab, axe_tab = context.new_page(), checker.new_page()
+
+    def accessible(path: str, heading: str) -> None:
+        checker.add_cookies(
+            [
+                {"name": c["name"], "value": c["value"], "url": live_server.url}
+                for c in context.cookies()
+            ]
+        )
+        axe_tab.goto(path)
+        expect(axe_tab.get_by_role("heading", level=1)).to_have_text(heading)
+        assert_accessible_at_both_widths(axe_tab)
+
+    def step(answers: dict[str, Any], heading: str, caption: str) -> None:
+        fill(tab, answers)
+        tab.get_by_role("button", name="Continue").click()
+        expect(tab.get_by_role("heading", level=1)).to_have_text(heading)
+        expect(tab.locator(".nhsuk-caption-l")).to_have_text(caption)
+
+    try:
+        tab.goto("/refer/")
+        step({"who": "parent"}, "About you", "Step 2 of 9")
+        accessible("/refer/about-you/", "About you")
+        step({"name": "Priya Example", "relationship": "Mother", "phone": "07700 900982"},
+             "About your child", "Step 3 of 9")  # fmt: skip
+        step(CHILD, "Parents and carers", "Step 4 of 9")
+
+        tab.go_back()
+        expect(tab.get_by_role("heading", level=1)).to_have_text("About your child")
+        expect(tab.locator('[name="given_name"]')).to_have_value("Maya")
+        tab.go_back()
+        expect(tab.get_by_role("heading", level=1)).to_have_text("About you")
+        expect(tab.locator(".nhsuk-caption-l")).to_have_text("Step 2 of 9")
+        expect(tab.locator('[name="name"]')).to_have_value("Priya Example")
+        assert tab.url.endswith("/refer/about-you/")
+
+        step({"name": "Priya Sharma"}, "About your child", "Step 3 of 9")
+        expect(tab.locator('[name="given_name"]')).to_have_value("Maya")  # kept
+        step({}, "Parents and carers", "Step 4 of 9")
+        expect(tab.locator('[name="carer_name"]')).to_have_value("Priya Sharma")
+        step({"parental_responsibility": "yes"}, "Why you are asking for help", "Step 5 of 9")
+        step({"reasons": "Very anxious."}, "Your child's safety", "Step 6 of 9")
+
+        tab.close()  # leaves, and comes back in the same browser session
+        tab = context.new_page()
+        tab.goto("/refer/")
+        expect(tab.get_by_text("You have started a referral on this device")).to_be_visible()
+        accessible("/refer/", "Ask for help for a child or young person")
+        tab.get_by_role("link", name="Continue where you left off").click()
+        expect(tab.get_by_role("heading", level=1)).to_have_text("Your child's safety")
+        step({"risks": ["none"]}, "Communication needs", "Step 7 of 9")
+        step({"interpreter": "no"}, "More about your child", "Step 8 of 9")
+        step({}, "Consent", "Step 9 of 9")
+        fill(tab, {"agreed": "parent_carer", "share": "yes"})
+        tab.get_by_role("button", name="Continue").click()
+        expect(tab.get_by_role("heading", level=1)).to_have_text(CHECK)
+        accessible("/refer/check/", CHECK)
+        tab.get_by_role("button", name="Send referral").click()
+        expect(tab.get_by_role("heading", level=1)).to_have_text("Referral sent")
+        accessible("/refer/sent/", "Referral sent")
+    finally:
+        context.close()
+        checker.close()
+
+    referral = Referral.objects.get(referrer_name="Priya Sharma")
+    assert (referral.child.full_name, referral.route) == ("Maya Example", "parent")
+    assert SavedAnswers.objects.count() == 0
 
 
 def test_a_filled_honeypot_is_refused_on_an_accessible_page(page: Page, demo: Alliance) -> None:
