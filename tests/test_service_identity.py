@@ -28,8 +28,9 @@ from onedoor.care.models import Discharge
 from onedoor.care.tasks import invite_feedback
 from onedoor.outcomes.models import Invitation
 from onedoor.outcomes.tasks import send_invitation
+from onedoor.referrals import saved_answers
 from onedoor.referrals.emails import referral_acknowledgements
-from onedoor.referrals.models import Referral
+from onedoor.referrals.models import Referral, SavedAnswers
 from onedoor.referrals.views import FIXED_CRISIS_LINES
 from onedoor.triage.models import Outcome, TriageDecision
 from onedoor.triage.tasks import tell_referrer_not_accepted
@@ -216,8 +217,12 @@ def test_the_404_400_and_csrf_pages_give_the_name_and_the_contacts(
 def test_a_form_that_cannot_be_read_and_a_used_link_give_the_contacts(
     client: Client, alliance: Alliance
 ) -> None:
+    unreadable = SavedAnswers.objects.create(content="not-a-token", saved_at=clock.now())
+    session = client.session
+    session[saved_answers.SESSION_KEY] = str(unreadable.uuid)
+    session.save()
     for response, status in (
-        (client.post("/refer/reasons/", {"state": "not-a-state"}), 400),
+        (client.post("/refer/reasons/", {}), 400),
         (client.get(f"/measures/{'x' * 40}/"), 410),
     ):
         page = _page(response)
