@@ -24,7 +24,7 @@ from django.db.models import IntegerField
 from django.forms import BaseForm, ModelMultipleChoiceField
 from django.test import Client
 from django.urls import get_resolver, resolve
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 from onedoor.accounts.models import User
@@ -129,10 +129,25 @@ def _never_5xx(
     @settings(HOSTILE, max_examples=examples)
     @given(answers=_hostile(fields))
     def answer(answers: dict[str, Any]) -> None:
-        status = getattr(client, method)(path, answers | fixed).status_code
+        # A failure names the page and each field with what was sent (a crash in the view is
+        # raised here, so the assertion's own message would not be seen).
+        sent = answers | fixed
+        note(f"{method.upper()} {path} {_shortened(sent)!r}")
+        status = getattr(client, method)(path, sent).status_code
         assert status < 500 or (name in OWN_503 and status == 503), (method, path, status)
 
     answer()
+
+
+def _shortened(answers: dict[str, Any]) -> dict[str, Any]:
+    """Very long text as its start and length, so a failing example stays readable."""
+
+    def short(value: Any) -> Any:
+        if isinstance(value, list):
+            return [short(item) for item in value]
+        return value if len(value) <= 80 else f"{value[:40]}... ({len(value)} characters)"
+
+    return {name: short(value) for name, value in answers.items()}
 
 
 def test_no_list_or_form_answers_5xx_to_hostile_input(site: SiteMap) -> None:
