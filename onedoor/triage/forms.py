@@ -7,6 +7,7 @@ from django import forms
 
 from onedoor.alliance.models import DirectoryService, IThriveGrouping, Offer, Organisation
 from onedoor.dates import DateField
+from onedoor.record_choices import RecordsChoiceField
 from onedoor.referrals.models import RISK_INDICATORS, RiskRating
 from onedoor.triage.models import Outcome
 
@@ -109,7 +110,8 @@ class DecisionForm(VersionedForm):
         label="Advice given and materials sent", max_length=4000, required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )  # fmt: skip
-    signposted = forms.ModelMultipleChoiceField(
+    # A `RecordsChoiceField`: a hand-edited id too wide for the database is a field error.
+    signposted = RecordsChoiceField(
         label="Signposted to",
         help_text="The wider services for someone of the child's age.",
         queryset=DirectoryService.objects.none(), required=False,
