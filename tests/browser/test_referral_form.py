@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
@@ -429,3 +430,27 @@ def test_when_sending_fails_the_answers_are_kept_on_accessible_pages(
     continue_to(page, "Your referral has not been sent yet", button="Try again")
     expect(page.get_by_text("Too many referrals have been sent")).to_be_visible()
     assert Referral.objects.count() == before
+
+
+def test_answers_left_past_their_time_are_gone_and_the_page_says_so(
+    page: Page, demo: Alliance
+) -> None:
+    """Answers not saved to for longer than they are kept are deleted when the person comes
+    back: the page says so, gives the contacts and the crisis lines, and starts again."""
+    page.goto("/refer/")
+    fill(page, {"who": "parent"})
+    continue_to(page, "About you")
+    assert SavedAnswers.objects.count() == 1
+    SavedAnswers.objects.update(saved_at=NOW - timedelta(hours=3))
+
+    page.reload()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("This referral form has expired")
+    expect(page.get_by_text("It was not used for 2 hours")).to_be_visible()
+    assert SavedAnswers.objects.count() == 0
+    assert_accessible_at_both_widths(page)
+    page.get_by_role("link", name="Start again").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Ask for help for a child or young person"
+    )
+    expect(page.get_by_text("You have started a referral on this device")).to_have_count(0)
