@@ -27,8 +27,8 @@ from onedoor.audit.models import AuditEvent
 from onedoor.children.models import TimelineEvent
 from onedoor.referrals.actions import submit_referral
 from onedoor.referrals.answers import ReferralAnswers
+from onedoor.referrals.child_forms import ChildForm
 from onedoor.referrals.form_parts import Choices, FormContext
-from onedoor.referrals.forms import ChildForm
 from onedoor.referrals.gp_practice import correct_gp_practice
 from onedoor.referrals.models import Referral, Route, Source, Status
 from onedoor.referrals.views import form_choices

@@ -227,3 +227,18 @@ class PageForm(forms.Form):
 
     def answers(self) -> dict[str, Any]:
         return {}
+
+
+def offer_alliance_list(
+    form: PageForm, name: str, choices: tuple[tuple[str, str], ...] | None
+) -> None:
+    """Offer the alliance's list; without the database, accept what was chosen before."""
+    if choices is None:
+        if not form.is_bound:
+            chosen = form.initial.get(name) or []
+        elif hasattr(form.data, "getlist"):
+            chosen = form.data.getlist(name)
+        else:
+            chosen = form.data.get(name) or []
+        choices = tuple((value, value.replace("-", " ").capitalize()) for value in chosen)
+    form.fields[name].choices = choices  # type: ignore[attr-defined]

@@ -37,7 +37,7 @@ from onedoor.audit.addresses import client_address
 from onedoor.referrals import saved_answers
 from onedoor.referrals.actions import RateLimited, submit_referral
 from onedoor.referrals.form_parts import Choices, FormContext, PageForm, Practice
-from onedoor.referrals.forms import LGBTQIA
+from onedoor.referrals.more_about_forms import LGBTQIA
 from onedoor.referrals.saved_answers import Lost
 from onedoor.referrals.wizard import (
     BY_SLUG,

@@ -15,21 +15,15 @@ from datetime import date
 from typing import Any
 
 from onedoor.referrals.answers import ReferralAnswers
+from onedoor.referrals.carer_forms import CarersForm
+from onedoor.referrals.child_forms import ChildForm, date_from
 from onedoor.referrals.consent import asks_competence_questions
 from onedoor.referrals.consent_forms import ConsentForm, OwnConsentForm
 from onedoor.referrals.form_parts import Choices, FormContext, PageForm, Value, Words
-from onedoor.referrals.forms import (
-    CarersForm,
-    ChildForm,
-    CommunicationForm,
-    MoreAboutForm,
-    ReasonsForm,
-    ReferrerForm,
-    SafetyForm,
-    StartForm,
-    date_from,
-)
 from onedoor.referrals.models import ConsentGivenBy, Route, Source
+from onedoor.referrals.more_about_forms import CommunicationForm, MoreAboutForm
+from onedoor.referrals.reasons_forms import ReasonsForm, SafetyForm
+from onedoor.referrals.referrer_forms import ReferrerForm, StartForm
 
 ALL_ROUTES = frozenset(Route.values)
 
@@ -39,7 +33,7 @@ class Page:
     slug: str
     form_class: type[PageForm]
     template: str
-    title: str  # may say {who}, {Who}, {whose}, {Whose}: see forms.Words
+    title: str  # may say {who}, {Who}, {whose}, {Whose}: see form_parts.Words
     routes: frozenset[str] = ALL_ROUTES
     summary: str = ""  # the heading on the check page, when not the title
     # Asked only when this says so, from the answers so far (None: always, on its routes).
