@@ -222,6 +222,11 @@ DRAFT_KEPT_FOR = timedelta(days=int(os.environ.get("DRAFT_KEPT_DAYS", "7")))
 REFERRAL_ANSWERS_KEPT_FOR = timedelta(
     minutes=int(os.environ.get("REFERRAL_ANSWERS_KEPT_MINUTES", "120"))
 )
+# Answers saved for later ("save and come back later") are kept this long for the emailed
+# link, then deleted (ADR 18).
+REFERRAL_SAVED_FOR_LATER_FOR = timedelta(
+    days=int(os.environ.get("REFERRAL_SAVED_FOR_LATER_DAYS", "7"))
+)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -28,6 +28,10 @@ PUBLIC = {
     "referrals:send",
     "referrals:sent",
     "referrals:start_again",
+    "referrals:save_for_later",
+    "referrals:link_sent",
+    "referrals:leave_device",
+    "referrals:come_back",
     "web:nhsuk_asset",
     "care:feedback",
     "outcomes:complete",
@@ -236,6 +240,9 @@ WRITES: dict[str, str] = {
     # The public referral form (each step posts to its own address; the crawl reaches the
     # first) and the Referral and Advice Point's staff pages.
     "referrals:start": "start a referral",
+    # (Not reached by the crawl's world, beyond the first step: "save and come back later",
+    # referrals:save_for_later, ask for the link; referrals:leave_device, remove the answers
+    # from this device; referrals:come_back, use the emailed link. tests/test_save_for_later.py)
     "referrals_staff:advice": "record an advice contact or a phone referral",
     "referrals_staff:gp_practice": "correct a referral's GP practice",
     "referrals_staff:matches": "confirm or rule out a possible match",

@@ -431,6 +431,19 @@ class SubmissionAttempt(models.Model):
         return f"{self.address} at {self.at}"
 
 
+class SavedForLaterRequest(models.Model):
+    """A "save and come back later" link asked for: for the rate limits only. Holds a keyed
+    digest of the email address, never the address, and the client address; rows older than
+    a day are removed by the rate limiter itself."""
+
+    email_digest = models.CharField(max_length=64, db_index=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"Link asked for at {self.at}"
+
+
 class AdviceContact(models.Model):
     """Advice given without a referral: who asked, what was advised, where they were sent."""
 
@@ -485,6 +498,11 @@ class SavedAnswers(models.Model):
     # The answers page by page and the submission key, as JSON in a Fernet token: never plain.
     content = models.TextField()
     saved_at = models.DateTimeField(db_index=True)
+    # "Save and come back later": kept until then, whatever the idle limit, for the emailed
+    # link, whose SHA-256 alone is kept (the link itself only in the email); both cleared when
+    # the link is used. A new link replaces the last.
+    kept_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    link_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     class Meta:
         verbose_name_plural = "saved answers"

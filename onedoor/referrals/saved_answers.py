@@ -10,7 +10,10 @@ A person's answers are never in the page: each step saves them here and redirect
   the row's own identifier sealed inside, so a token copied onto another row does not open;
 - deleted when the referral is sent (`sent`), when the person asks (`forget`), and after
   `REFERRAL_ANSWERS_KEPT_FOR` (2 hours) without an answer saved: found then, they are
-  deleted at once, and the scheduler deletes the rest (`delete_expired_answers`).
+  deleted at once, and the scheduler deletes the rest (`delete_expired_answers`);
+- saved for later ("save and come back later", `saved_for_later.py`), kept until their
+  emailed link expires (`kept_until`) or is used, whatever the idle limit; the browser
+  session that saved them still finds them only within the idle limit.
 
 The submission key that makes sending idempotent is kept with the answers, and the referral
 this session sent is remembered (`SENT_KEY`), so Send pressed again after the answers are
@@ -46,9 +49,11 @@ class Lost:
     or not readable (their key retired, or the row not theirs)."""
 
     expired: bool
+    # Past the idle limit on this device, but kept for the link emailed to come back with.
+    saved_for_later: bool = False
 
 
-def _seal(row_id: uuid.UUID, state: State) -> str:
+def seal(row_id: uuid.UUID, state: State) -> str:
     plain = json.dumps({"form": str(row_id), "key": state.key, "pages": state.pages})
     return fernet().encrypt(plain.encode()).decode()
 
@@ -73,6 +78,9 @@ def load(request: HttpRequest) -> State | Lost | None:
     if row_id is None:
         return None
     row = SavedAnswers.objects.filter(uuid=row_id).first()
+    if row is not None and row.saved_at < _cutoff() and kept_for_later(row):
+        del request.session[SESSION_KEY]  # this device forgets them; the link still works
+        return Lost(expired=True, saved_for_later=True)
     if row is None or row.saved_at < _cutoff():
         SavedAnswers.objects.filter(uuid=row_id).delete()
         del request.session[SESSION_KEY]
@@ -85,13 +93,24 @@ def load(request: HttpRequest) -> State | Lost | None:
     return state
 
 
+def kept_for_later(row: SavedAnswers) -> bool:
+    """Saved for later, and its link not yet expired."""
+    return row.kept_until is not None and row.kept_until > clock.now()
+
+
+def current_row(request: HttpRequest) -> SavedAnswers | None:
+    """This session's saved answers' row, if it has one (see `load` for whether it is usable)."""
+    row_id = request.session.get(SESSION_KEY)
+    return SavedAnswers.objects.filter(uuid=row_id).first() if row_id else None
+
+
 def save(request: HttpRequest, state: State) -> SavedAnswers:
     """Keep `state` for this session, encrypted; the idle clock starts again."""
     row_id = request.session.get(SESSION_KEY)
     row = SavedAnswers.objects.filter(uuid=row_id).first() if row_id else None
     if row is None:
         row = SavedAnswers(uuid=uuid.uuid4())
-    row.content = _seal(row.uuid, state)
+    row.content = seal(row.uuid, state)
     row.saved_at = clock.now()
     row.save()
     request.session[SESSION_KEY] = str(row.uuid)
@@ -127,7 +146,11 @@ def sent_referral(request: HttpRequest) -> Referral | None:
 
 
 def delete_expired_answers(now: datetime | None = None) -> int:
-    """Delete every form's answers not saved to for `REFERRAL_ANSWERS_KEPT_FOR` (the scheduler
-    runs this). How many were deleted."""
-    deleted, _ = SavedAnswers.objects.filter(saved_at__lt=_cutoff(now)).delete()
+    """Delete every form's answers not saved to for `REFERRAL_ANSWERS_KEPT_FOR`, unless saved
+    for later and their link is still to expire (the scheduler runs this). How many were
+    deleted."""
+    now = now or clock.now()
+    deleted, _ = (
+        SavedAnswers.objects.filter(saved_at__lt=_cutoff(now)).exclude(kept_until__gt=now).delete()
+    )
     return deleted

@@ -176,6 +176,7 @@ def _render_page(
         "resume_url": resume_url,
         "choices": choices,
         "crisis": crisis_lines(form.ctx.age) if page.crisis else [],
+        "save_for_later": SAVE_FOR_LATER if state.pages or page is not START else "",
     }
     return render(request, page.template, context, status=status)
 
@@ -207,7 +208,12 @@ def _lost(request: HttpRequest, lost: Lost) -> HttpResponse:
     kept_for = (
         f"{minutes} minutes" if odd or not hours else f"{hours} hour{'s' if hours > 1 else ''}"
     )
-    context = {"expired": lost.expired, "kept_for": kept_for, "crisis": crisis_lines()}
+    context = {
+        "expired": lost.expired,
+        "saved_for_later": lost.saved_for_later,
+        "kept_for": kept_for,
+        "crisis": crisis_lines(),
+    }
     status = 400 if request.method == "POST" else 200
     return render(request, "referrals/start_again.html", context, status=status)
 
@@ -217,6 +223,23 @@ def _refused(request: HttpRequest) -> HttpResponse | None:
     if request.method == "POST" and request.POST.get("website", "").strip():
         return render(request, "referrals/refused.html", status=400)
     return None
+
+
+SAVE_FOR_LATER = "save-for-later"  # the name of each step's "Save and come back later" button
+
+
+def _save_for_later_from(
+    request: HttpRequest, page: Page, state: State, form: PageForm
+) -> HttpResponse:
+    """ "Save and come back later" pressed on a step: the step's answers are saved first when
+    they are right (otherwise those saved before are kept), then where to send the link is
+    asked (`saved_for_later_views`)."""
+    kept = form.is_valid()
+    if kept:
+        state.save(page, form)
+        saved_answers.save(request, state)
+    url = reverse("referrals:save_for_later")
+    return _see_other(url if kept else f"{url}?{urlencode({'kept': 'earlier'})}")
 
 
 def _step(request: HttpRequest, page: Page) -> HttpResponse:
@@ -240,6 +263,8 @@ def _step(request: HttpRequest, page: Page) -> HttpResponse:
             request, page, state, shown_form(page, state, ctx), choices, resume_url=resume
         )
     form = page.form_class(request.POST, ctx=ctx)
+    if request.POST.get(SAVE_FOR_LATER) and (form.is_valid() or state.pages):
+        return _save_for_later_from(request, page, state, form)
     if not form.is_valid():
         # An honest "not sure" to the competence questions is an answer, not a mistake.
         status = 200 if getattr(form, "needs_an_adult", False) else 400
