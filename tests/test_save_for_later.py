@@ -343,6 +343,7 @@ def test_too_many_links_from_one_session_are_refused(journey: Journey) -> None:
         ("", "Enter the email address to send the link to"),
         ("not an email", "Enter an email address in the correct format, like name@example.com"),
         ("a" * 250 + "@example.org", "Email address must be 254 characters or less"),
+        ("x" * 100_000, "Enter an email address in the correct format, like name@example.com"),
     ],
 )
 def test_a_bad_email_address_says_how_to_put_it_right_and_sends_nothing(
@@ -363,4 +364,15 @@ def test_without_answers_there_is_nothing_to_save(client: Client, db: None) -> N
     for response in (client.get("/refer/save/"), client.post("/refer/save/", {"email": "a@b.co"})):
         assert (response.status_code, response["Location"]) == (302, "/refer/")
     assert client.get("/refer/saved/")["Location"] == "/refer/save/"
+    assert len(mail.outbox) == 0
+
+
+def test_a_post_without_the_email_field_is_a_form_error(journey: Journey) -> None:
+    journey.walk(PARENT, until="reasons")
+    save_from(journey, "reasons", PARENT["reasons"])
+
+    response = journey.client.post("/refer/save/", {})
+
+    assert response.status_code == 400
+    assert messages(response) == ["Enter the email address to send the link to"]
     assert len(mail.outbox) == 0

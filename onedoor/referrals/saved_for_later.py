@@ -85,12 +85,19 @@ def _email_digest(email: str) -> str:
     return hmac.new(key, email.strip().casefold().encode(), hashlib.sha256).hexdigest()
 
 
+def _asked_within_the_hour(request: HttpRequest, now: datetime) -> list[str]:
+    asked = []
+    for at in request.session.get(ASKED_KEY, []):
+        try:
+            if datetime.fromisoformat(str(at)) > now - timedelta(hours=1):
+                asked.append(str(at))
+        except ValueError:
+            continue
+    return asked
+
+
 def _check_session_rate(request: HttpRequest, now: datetime) -> list[str]:
-    asked = [
-        at
-        for at in request.session.get(ASKED_KEY, [])
-        if isinstance(at, str) and at > (now - timedelta(hours=1)).isoformat()
-    ]
+    asked = _asked_within_the_hour(request, now)
     if len(asked) >= LINKS_PER_SESSION_PER_HOUR:
         raise TooManyLinks("session")
     return asked

@@ -74,7 +74,8 @@ def save_for_later(request: HttpRequest) -> HttpResponse:
     if loaded is None or row is None:
         return redirect("referrals:start")
     state = loaded
-    form = SendLinkForm(request.POST or None, initial={"email": _given_email(state)})
+    data = request.POST if request.method == "POST" else None
+    form = SendLinkForm(data, initial={"email": _given_email(state)})
     problem, status = "", 200
     if request.method == "POST":
         if form.is_valid():
