@@ -46,7 +46,8 @@ JOBS = (
     Job("requeue_lost_tasks", lambda: requeue_lost_tasks()),
     # Drafts older than DRAFT_KEPT_FOR (what staff were writing at a timeout) are deleted.
     Job("delete_expired_drafts", lambda: delete_expired_drafts()),
-    # The public referral form's answers not saved to for REFERRAL_ANSWERS_KEPT_FOR are deleted.
+    # The public referral form's answers not saved to for REFERRAL_ANSWERS_KEPT_FOR are deleted
+    # (those saved for later, once their link has expired).
     Job("delete_expired_answers", lambda: delete_expired_answers()),
 )
 

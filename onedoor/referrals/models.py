@@ -491,8 +491,9 @@ class StatusSharing(models.Model):
 class SavedAnswers(models.Model):
     """The public referral form's answers so far, for one browser session: kept on the server
     (never in the page), encrypted at rest with `DRAFTS_KEY`, deleted when the referral is sent
-    or after `REFERRAL_ANSWERS_KEPT_FOR` without an answer saved (`referrals/saved_answers.py`,
-    hazard H42). Found only through the random identifier in the session that saved them."""
+    or after `REFERRAL_ANSWERS_KEPT_FOR` without an answer saved, or, saved for later, when
+    their link expires (`referrals/saved_answers.py`, `saved_for_later.py`, hazard H42). Found
+    only through the random identifier in the session that saved them, or through the link."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # The answers page by page and the submission key, as JSON in a Fernet token: never plain.
