@@ -113,7 +113,7 @@ def test_every_email_has_its_three_templates() -> None:
         "referral-acknowledgement", "red-referral", "escalation", "not-accepted",
         "feedback-invitation", "handover-escalation", "daily-digest", "triage-escalation",
         "measure-invitation", "safeguarding-escalation", "safeguarding-concern",
-        "urgent-disclosure", "urgent-disclosure-escalation",
+        "urgent-disclosure", "urgent-disclosure-escalation", "referral-saved",
     }  # fmt: skip
     for name in names:
         assert all((folder / f"{name}{part}").exists() for part in parts), name
