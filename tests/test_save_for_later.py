@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 
 from onedoor.alliance.models import Alliance
@@ -143,7 +144,8 @@ def test_the_link_goes_once_to_the_address_given_with_no_answer_name_or_referenc
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["someone.else@example.net"]
-    html_body = str(message.alternatives[0][0])  # type: ignore[attr-defined]
+    assert isinstance(message, EmailMultiAlternatives)
+    html_body = str(message.alternatives[0][0])
     assert message.subject == (
         "Your link to come back to the Medway Children and Young People's Wellbeing Service "
         "referral form"
