@@ -1,4 +1,4 @@
-""" "Save and come back later" on the public referral form (referrals/saved_for_later.py,
+"""The referral form's "save and come back later" (referrals/saved_for_later.py,
 hazard H42): the single-use emailed link, what the email says and never says, expiry,
 deletion, the rate limits, and bad input."""
 

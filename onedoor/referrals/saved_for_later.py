@@ -1,4 +1,4 @@
-""" "Save and come back later" on the public referral form (hazard H42, ADR 18).
+"""The referral form's "save and come back later" (hazard H42, ADR 18).
 
 A person may ask, from any step, for a link to come back with, on this device or another. The
 answers already saved (`saved_answers`) are then:

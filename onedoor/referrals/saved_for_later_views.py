@@ -1,4 +1,4 @@
-""" "Save and come back later" on the public referral form (`saved_for_later`): where to send
+"""The pages of the referral form's "save and come back later" (`saved_for_later`): where to send
 the link (`/refer/save/`), the confirmation (`/refer/saved/`), removing the answers from this
 device (`/refer/saved/leave/`) and the link itself (`/refer/come-back/<token>/`: a page with a
 button; the POST uses the link). Each works without JavaScript, by post-redirect-get."""

@@ -231,7 +231,7 @@ SAVE_FOR_LATER = "save-for-later"  # the name of each step's "Save and come back
 def _save_for_later_from(
     request: HttpRequest, page: Page, state: State, form: PageForm
 ) -> HttpResponse:
-    """ "Save and come back later" pressed on a step: the step's answers are saved first when
+    """The step's "Save and come back later" button: the step's answers are saved first when
     they are right (otherwise those saved before are kept), then where to send the link is
     asked (`saved_for_later_views`)."""
     kept = form.is_valid()

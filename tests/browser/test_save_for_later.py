@@ -1,8 +1,8 @@
-""" "Save and come back later" in a browser, without JavaScript as the public pages must work:
-a parent saves part-way, receives the link, removes the answers from the shared computer, and
-carries on from the emailed link in another browser to the check page. Each new page is
-checked by axe at both widths in a second tab with JavaScript (sharing the session where the
-page needs it)."""
+"""The referral form's "save and come back later" in a browser, without JavaScript, as the
+public pages must work: a parent saves part-way, receives the link, removes the answers from
+the shared computer, and carries on from the emailed link in another browser to the check
+page. Each new page is checked by axe at both widths in a second tab with JavaScript (sharing
+the session where the page needs it)."""
 
 from __future__ import annotations
 
