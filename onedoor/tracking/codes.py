@@ -52,7 +52,11 @@ class Lookup:
     wrong_tries: int = 0
 
     def as_session(self) -> dict[str, object]:
-        return {"token": self.token, "asked_at": self.asked_at.isoformat(), "tries": self.wrong_tries}
+        return {
+            "token": self.token,
+            "asked_at": self.asked_at.isoformat(),
+            "tries": self.wrong_tries,
+        }
 
     @classmethod
     def from_session(cls, value: object) -> Lookup | None:
@@ -119,9 +123,7 @@ def look_up(*, reference: str, date_of_birth: date, address: str) -> Lookup:
     _check_rate(address=address, reference=reference, now=now)
     lookup = Lookup(token=secrets.token_urlsafe(32), asked_at=now)
     with transaction.atomic():
-        referral = (
-            Referral.objects.select_related("child").filter(reference=reference).first()
-        )
+        referral = Referral.objects.select_related("child").filter(reference=reference).first()
         matched = referral is not None and referral.child.date_of_birth == date_of_birth
         # Asking again voids the referral's earlier codes and views (none when nothing matched).
         TrackingCode.objects.filter(
@@ -176,11 +178,15 @@ def use_code(lookup: Lookup, typed: str) -> TrackingCode:
         code = (
             TrackingCode.objects.select_for_update()
             .select_related("referral__child")
-            .filter(browser=browser_hash(lookup.token), used_at__isnull=True, voided_at__isnull=True)
+            .filter(
+                browser=browser_hash(lookup.token), used_at__isnull=True, voided_at__isnull=True
+            )
             .first()
         )
         right = code is not None and bool(code.code_hash) and now < code.expires_at
-        right = constant_time_compare(code_hash(code, typed), code.code_hash if code else "") and right
+        right = (
+            constant_time_compare(code_hash(code, typed), code.code_hash if code else "") and right
+        )
         if code is not None and right and code.wrong_tries < tries:
             code.used_at = now
             code.shows_until = now + timedelta(minutes=int(settings.TRACKING_SHOWN_MINUTES))
@@ -203,16 +209,16 @@ def use_code(lookup: Lookup, typed: str) -> TrackingCode:
     left = tries - lookup.wrong_tries
     if left <= 0:
         raise CodeProblem("That code is not right, and you have no tries left. Ask for a new code")
-    raise CodeProblem(f"That code is not right. You have {left} {'try' if left == 1 else 'tries'} left")
+    raise CodeProblem(
+        f"That code is not right. You have {left} {'try' if left == 1 else 'tries'} left"
+    )
 
 
 def shown_referral(token: str) -> Referral | None:
     """The referral this browser may see now (after the right code), or None."""
     now = clock.now()
     code = (
-        TrackingCode.objects.select_related(
-            "referral__child", "referral__allocated_organisation"
-        )
+        TrackingCode.objects.select_related("referral__child", "referral__allocated_organisation")
         .filter(
             browser=browser_hash(token),
             used_at__isnull=False,

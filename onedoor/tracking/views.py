@@ -109,8 +109,7 @@ def facts(referral: Referral) -> Facts:
         decide_by=timezone.localdate(due) if due is not None else None,
         clock_paused=referral.clock_paused_at is not None,
         signposted=tuple(
-            Service(s.name, s.description, s.phone, s.website)
-            for s in referral.signposted_to.all()
+            Service(s.name, s.description, s.phone, s.website) for s in referral.signposted_to.all()
         )
         if referral.status == "signposted" and status_shared(referral)
         else (),

@@ -31,9 +31,7 @@ WRONG_REFERENCE = "WXYZ-234B"  # a good check character, on no referral
 def referral(live_server: LiveServer, settings: Settings) -> Referral:
     """A parent's referral, allocated to Kooth with consent to share, and accepted."""
     alliance: Alliance = load(DEFAULT_FILE)
-    child = make_child(
-        alliance, "Maya", born=BORN, allocated_to="kooth", status=Status.ALLOCATED
-    )
+    child = make_child(alliance, "Maya", born=BORN, allocated_to="kooth", status=Status.ALLOCATED)
     referral = child.referrals.get()
     referral.route = "parent"
     referral.referrer_email = "priya@example.org"
@@ -112,7 +110,7 @@ def test_a_parent_tracks_their_referral_with_the_emailed_code_to_waiting_for_the
             send_tracking_code.call(*task.args_kwargs["args"])
         [email] = mail.outbox
         assert email.to == ["priya@example.org"]
-        match = re.search(r"Your code is: (\d{6})", email.body)
+        match = re.search(r"Your code is: (\d{6})", str(email.body))
         assert match is not None
         _enter(tab, match.group(1))
         expect(tab.get_by_role("heading", level=1)).to_have_text("Waiting for Kooth")
