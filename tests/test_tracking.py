@@ -380,6 +380,33 @@ def test_signposted_services_are_listed_from_the_directory(
     assert service.name in body
 
 
+def test_the_status_page_takes_a_fixed_number_of_queries(
+    client: Client,
+    alliance: Alliance,
+    django_capture_on_commit_callbacks: Any,
+    django_assert_num_queries: Any,
+) -> None:
+    referral = _referral(alliance, status=Status.SIGNPOSTED)
+    referral.signposted_to.add(*DirectoryService.objects.filter(alliance=alliance)[:3])
+    _tracked(client, referral, django_capture_on_commit_callbacks)
+    # The session; the code with its referral, child and partner; the audit (a savepoint,
+    # the head, the event, the head updated, released); the signposted services; the crisis
+    # lines; the service's identity. However many services.
+    with django_assert_num_queries(10):
+        assert client.get("/track/status/").status_code == 200
+
+
+def test_codes_are_deleted_a_day_after_they_were_asked_for(
+    client: Client, alliance: Alliance, django_capture_on_commit_callbacks: Any, time_machine: Any
+) -> None:
+    referral = _referral(alliance)
+    with django_capture_on_commit_callbacks(execute=True):
+        _ask(client, referral.reference)
+    time_machine.move_to(NOW + timedelta(days=1, minutes=1))
+    _ask(Client(), WRONG_REFERENCE)
+    assert not TrackingCode.objects.exists()
+
+
 def test_the_triage_deadline_is_shown(
     client: Client, alliance: Alliance, django_capture_on_commit_callbacks: Any
 ) -> None:

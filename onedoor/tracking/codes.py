@@ -106,6 +106,8 @@ def _check_rate(*, address: str, reference: str, now: datetime) -> None:
     )
     with transaction.atomic():
         TrackingAttempt.objects.filter(at__lt=now - timedelta(days=1)).delete()
+        # A code lasts minutes and its view half an hour: none is any use after a day.
+        TrackingCode.objects.filter(asked_at__lt=now - timedelta(days=1)).delete()
         for kind, key, most in limits:
             recent = TrackingAttempt.objects.filter(kind=kind, key=key, at__gte=hour_ago).count()
             if recent >= most:

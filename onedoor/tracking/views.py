@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from onedoor import clock
 from onedoor.audit.addresses import client_address
-from onedoor.referrals.models import Referral
+from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.status_sharing import status_shared
 from onedoor.referrals.views import crisis_lines
 from onedoor.tracking import codes
@@ -111,7 +111,7 @@ def facts(referral: Referral) -> Facts:
         signposted=tuple(
             Service(s.name, s.description, s.phone, s.website) for s in referral.signposted_to.all()
         )
-        if referral.status == "signposted" and status_shared(referral)
+        if referral.status == Status.SIGNPOSTED and status_shared(referral)
         else (),
     )
 
