@@ -442,6 +442,8 @@ def test_lookups_are_limited_per_address_the_same_for_any_reference(
     assert [r.status_code for r in limited] == [429, 429]
     assert "too many requests for a code" in limited[1].content.decode()
     assert not TrackingCode.objects.exists()
+    refused = AuditEvent.objects.filter(action="deny", record_type="tracking_lookup")
+    assert [(e.record_id, e.detail) for e in refused] == [("", {"rate_limited": "address"})] * 2
 
 
 @pytest.mark.parametrize(

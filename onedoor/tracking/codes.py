@@ -122,7 +122,16 @@ def look_up(*, reference: str, date_of_birth: date, address: str) -> Lookup:
     one for this browser, to be sent after commit. The same work and the same answer either
     way. Raises `RateLimited`."""
     now = clock.now()
-    _check_rate(address=address, reference=reference, now=now)
+    try:
+        _check_rate(address=address, reference=reference, now=now)
+    except RateLimited as limited:
+        record(
+            Action.DENY,
+            actor=None,
+            record_type="tracking_lookup",
+            detail={"rate_limited": str(limited)},
+        )
+        raise
     lookup = Lookup(token=secrets.token_urlsafe(32), asked_at=now)
     with transaction.atomic():
         referral = Referral.objects.select_related("child").filter(reference=reference).first()
