@@ -494,3 +494,13 @@ def test_the_confirmation_and_the_acknowledgement_link_to_tracking(
     referral = _referral(alliance)
     [email] = referral_acknowledgements(referral)
     assert f"You can check how your referral is going at {settings.SITE_URL}/track/" in email.body
+
+
+def test_asking_for_a_code_while_the_database_is_away_answers_503_with_crisis_lines(
+    client: Client, db: None
+) -> None:
+    from tests.test_database_away import _served_503, the_database_away
+
+    with the_database_away():
+        response = _ask(client, WRONG_REFERENCE)
+    assert _served_503(response)
