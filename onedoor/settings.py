@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "onedoor.content",
     "onedoor.outcomes",
     "onedoor.coproduction",
+    "onedoor.tracking",
     "onedoor.insights",
     "onedoor.access",
     "onedoor.web",
@@ -227,6 +228,13 @@ REFERRAL_ANSWERS_KEPT_FOR = timedelta(
 REFERRAL_SAVED_FOR_LATER_FOR = timedelta(
     days=int(os.environ.get("REFERRAL_SAVED_FOR_LATER_DAYS", "7"))
 )
+# Tracking a referral (onedoor/tracking): how long a one-time code lasts, how many wrong tries
+# void it, how long the right code shows the status, and the lookups allowed in an hour.
+TRACKING_CODE_MINUTES = int(os.environ.get("TRACKING_CODE_MINUTES", "10"))
+TRACKING_CODE_TRIES = 3
+TRACKING_SHOWN_MINUTES = int(os.environ.get("TRACKING_SHOWN_MINUTES", "30"))
+TRACKING_LOOKUPS_PER_ADDRESS_PER_HOUR = 20
+TRACKING_CODES_PER_REFERENCE_PER_HOUR = 5
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -385,7 +385,7 @@ def crawl(
     or one made up."""
     site = SiteMap()
     records: dict[str, set[str]] = {}  # the addresses opened of each record page
-    public = ["/refer/", "/feedback/", "/you-said-we-did/", "/accounts/login/"]
+    public = ["/refer/", "/feedback/", "/you-said-we-did/", "/track/", "/accounts/login/"]
     steps = [reverse("referrals:step", args=[page.slug]) for page in PAGES if page is not START]
     visitors: list[tuple[User | None, list[str]]] = [(None, public + steps + entry_points)]
     crawlers = [getattr(people, persona) for persona in CRAWLERS]

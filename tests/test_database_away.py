@@ -46,6 +46,9 @@ PUBLIC_WITHOUT_DATABASE = {
     "referrals:sent": 302,
     "referrals:start_again": 405,  # a POST only: "Delete your answers"
     "web:nhsuk_asset": 301,
+    "tracking:start": 200,  # asking needs the database; the page that asks does not
+    "tracking:code": 302,  # back to /track/: nothing asked in this session
+    "tracking:status": 302,
 }
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
 

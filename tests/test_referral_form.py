@@ -988,6 +988,7 @@ def test_a_parents_referral_is_sent_with_every_answer(journey: Journey) -> None:
     referral = Referral.objects.get()
     assert heading(response) == "Referral sent"
     assert referral.reference_display in response.content.decode()
+    assert 'check how your referral is going on the <a href="/track/">' in response.content.decode()
     assert (referral.route, referral.source, referral.eligible) == ("parent", "parent", True)
     assert referral.submission_key == key
     assert SavedAnswers.objects.count() == 0  # deleted once sent

@@ -115,7 +115,7 @@ def test_a_number_becomes_a_link_to_call_or_text(phone: str, href: str) -> None:
 # The public pages -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/refer/", "/feedback/", "/you-said-we-did/"])
+@pytest.mark.parametrize("path", ["/refer/", "/feedback/", "/you-said-we-did/", "/track/"])
 def test_a_public_page_carries_the_services_name_not_the_products(
     client: Client, alliance: Alliance, path: str
 ) -> None:

@@ -37,6 +37,9 @@ PUBLIC = {
     "outcomes:complete",
     "coproduction:give_feedback",
     "coproduction:published_log",
+    "tracking:start",
+    "tracking:code",
+    "tracking:status",
 }
 
 
@@ -267,6 +270,9 @@ WRITES: dict[str, str] = {
     "meetings:complete": "mark a meeting's action done",
     # Co-production and the review pack.
     "coproduction:give_feedback": "give feedback (public)",
+    # Tracking a referral (public). (tracking:code, the code emailed, is reached only after a
+    # lookup in the same browser session: tests/test_tracking.py posts to it.)
+    "tracking:start": "ask for a code to see how a referral is going (public)",
     "coproduction:feedback_themes": "set a piece of feedback's themes",
     "coproduction:new_entry": "add a you said, we did entry",
     "coproduction:entry": "update a you said, we did entry",
