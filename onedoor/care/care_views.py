@@ -42,8 +42,10 @@ from onedoor.care.actions import (
     record_step_down,
     start_transition,
 )
+from onedoor.care.appointments import record_appointment_offer
 from onedoor.care.forms import (
     AcknowledgeForm,
+    AppointmentOfferForm,
     CarePlanForm,
     CheckInForm,
     ContactForm,
@@ -84,6 +86,10 @@ class Write:
 
 
 CONTACT = Write("contact", "Record a contact", "Save contact", "Contact recorded.")
+APPOINTMENT_OFFER = Write(
+    "appointment_offer", "Record a first appointment offered", "Save appointment offered",
+    "First appointment offered recorded.",
+)  # fmt: skip
 NOTE = Write("note", "Write a note", "Save note", "Note saved.")
 CHECK_IN = Write(
     "check_in", "Record a Waiting Well check-in", "Save check-in", "Check-in recorded."
@@ -159,6 +165,16 @@ def contact(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
     return _write(
         request, referral, ContactForm(_posted(request)), CONTACT,
         lambda values: record_contact(user=user, referral=referral, **values),
+    )  # fmt: skip
+
+
+@any_signed_in
+@require_http_methods(["GET", "POST"])
+def appointment_offer(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    user, referral = _recorder(request, referral_uuid)
+    return _write(
+        request, referral, AppointmentOfferForm(_posted(request)), APPOINTMENT_OFFER,
+        lambda values: record_appointment_offer(user=user, referral=referral, **values),
     )  # fmt: skip
 
 

@@ -9,13 +9,23 @@ from onedoor.emails import templated
 from onedoor.referrals.models import Referral, Route
 
 
+def recipients(referral: Referral) -> list[str]:
+    """Who hears about a referral, each address once: the referrer (the young person
+    themselves on the self route); and, when a professional referred and the referral says the
+    family may be contacted, the child's carers and a young person of 16 or more. The
+    acknowledgement and every milestone update go to exactly these."""
+    addresses = [referral.referrer_email]
+    if referral.route == Route.PROFESSIONAL and referral.family_may_be_contacted:
+        addresses.extend(carer.email for carer in referral.child.carers.all())
+        if referral.child.age_on(referral.received_at.date()) >= 16:
+            addresses.append(referral.child.email)
+    return list(dict.fromkeys(address for address in addresses if address))
+
+
 def referral_acknowledgements(referral: Referral) -> list[EmailMultiAlternatives]:
     """To the referrer; to the family too when a professional referred and they agreed."""
     context = {"referral": referral, "service": identity.of(referral.child.alliance)}
-    recipients = [referral.referrer_email]  # the young person's own on the self route
-    if referral.route == Route.PROFESSIONAL and referral.family_may_be_contacted:
-        recipients.extend(carer.email for carer in referral.child.carers.all())
-        if referral.child.age_on(referral.received_at.date()) >= 16:
-            recipients.append(referral.child.email)
-    unique = list(dict.fromkeys(address for address in recipients if address))
-    return [templated("referral-acknowledgement", address, context) for address in unique]
+    return [
+        templated("referral-acknowledgement", address, context)
+        for address in recipients(referral)
+    ]
