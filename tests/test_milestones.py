@@ -76,7 +76,8 @@ def _run_queued() -> int:
 
 def _queued() -> list[list[str]]:
     return [
-        task.args_kwargs["args"] for task in DBTaskResult.objects.filter(task_path=TASK).order_by("pk")
+        task.args_kwargs["args"]
+        for task in DBTaskResult.objects.filter(task_path=TASK).order_by("pk")
     ]
 
 
@@ -146,15 +147,16 @@ def test_each_milestone_goes_once_to_the_referrer_and_the_consenting_family(
         user=people.kooth_practitioner, referral=referral, reason="goals_met", summary="Done."
     )
     assert (_run_queued(), _run_queued()) == (3, 0)
-    assert {milestone: _sent(milestone) for milestone in Milestone} == {
-        milestone: everyone for milestone in Milestone
-    }
+    sent = {milestone: _sent(milestone) for milestone in Milestone}
+    assert sent == dict.fromkeys(Milestone, everyone)
     assert len(mail.outbox) == 12
     assert set(Delivery.objects.filter(sent_at__isnull=False).values_list("key", flat=True)) == {
-        f"milestone:{milestone.value}:{referral.uuid}:{n}" for milestone in Milestone for n in range(3)
+        f"milestone:{milestone.value}:{referral.uuid}:{n}"
+        for milestone in Milestone
+        for n in range(3)
     }
     for message in mail.outbox:
-        html = str(message.alternatives[0][0])  # type: ignore[attr-defined]
+        html = str(message.alternatives[0][0])  # type: ignore[union-attr]
         assert message.subject.startswith(f"Referral {referral.reference_display}: ")
         for text in (message.subject, message.body, html):
             assert GIVEN not in text and FAMILY not in text and "video" not in text.lower()
@@ -334,9 +336,12 @@ def test_the_partner_records_a_first_appointment_offered(
         child=referral.child,
         summary="First appointment offered: face to face, 27 November 2026 at 15:30.",
     ).exists()
-    assert AuditEvent.objects.filter(
-        record_type="appointment_offer", record_id=str(offer.uuid)
-    ).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            record_type="appointment_offer", record_id=str(offer.uuid)
+        ).count()
+        == 1
+    )
     assert _queued() == [[str(referral.uuid), "first-appointment"]]
 
 

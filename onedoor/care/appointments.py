@@ -1,4 +1,4 @@
-""""First appointment offered": the partner holding a waiting child records the appointment it
+""" "First appointment offered": the partner holding a waiting child records the appointment it
 has offered them, when and how. Recording it is on the child's timeline and in the audit
 trail; the first one is a milestone (`referrals/milestones.py`) the family and the referrer
 are told of, by reference only. What then happens at the appointment is a `Contact`."""

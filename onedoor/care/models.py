@@ -88,7 +88,7 @@ class Contact(CareRecord):
 
 
 class AppointmentOffer(CareRecord):
-    """"First appointment offered": the partner holding a waiting child has offered them an
+    """ "First appointment offered": the partner holding a waiting child has offered them an
     appointment, for when and how (`care/appointments.py`). The first one is a milestone the
     family and the referrer are told of (`referrals/milestones.py`); what then happens is a
     `Contact`."""

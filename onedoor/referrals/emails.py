@@ -26,6 +26,5 @@ def referral_acknowledgements(referral: Referral) -> list[EmailMultiAlternatives
     """To the referrer; to the family too when a professional referred and they agreed."""
     context = {"referral": referral, "service": identity.of(referral.child.alliance)}
     return [
-        templated("referral-acknowledgement", address, context)
-        for address in recipients(referral)
+        templated("referral-acknowledgement", address, context) for address in recipients(referral)
     ]

@@ -61,7 +61,9 @@ def test_a_practitioner_records_a_contact_and_a_risk_review_from_the_summary(
     page.get_by_role("button", name="Save appointment offered").click()
     expect(page.get_by_text("First appointment offered recorded.")).to_be_visible()
     assert list(
-        AppointmentOffer.objects.filter(referral=referral).values_list("mode", "recorded_by__username")
+        AppointmentOffer.objects.filter(referral=referral).values_list(
+            "mode", "recorded_by__username"
+        )
     ) == [("face_to_face", "kooth-practitioner")]
 
     _open(page, "Record a contact", "Record a contact for Kaia Recordwell")
