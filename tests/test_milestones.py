@@ -162,6 +162,8 @@ def test_each_milestone_goes_once_to_the_referrer_and_the_consenting_family(
             assert GIVEN not in text and FAMILY not in text and "video" not in text.lower()
         assert "http://127.0.0.1:8000/track/" in message.body
         assert referral.reference_display in message.body
+    triaged = next(m for m in mail.outbox if m.subject.endswith(SUBJECTS[Milestone.TRIAGED]))
+    assert "asked one of our partner services to take the referral on" in triaged.body
     allocated = next(m for m in mail.outbox if m.subject.endswith(SUBJECTS[Milestone.ALLOCATED]))
     assert "taken on by Kooth, part of the" in allocated.body
 
@@ -285,7 +287,7 @@ def test_a_decision_waiting_for_sign_off_is_triaged_only_when_it_takes_effect(
     assert _queued() == []
     sign_off(user=people.clinical_lead, decision=decision, version=referral.version, approve=True)
     assert (_queued(), _run_queued()) == ([[str(referral.uuid), "triaged"]], 3)
-    assert "We will be in touch about the support that fits best" in mail.outbox[0].body
+    assert "We will be in touch about the support that fits best." in mail.outbox[0].body
 
 
 def test_advice_and_signposting_says_so_by_reference_only(

@@ -91,6 +91,7 @@ def send_milestone(referral_uuid: str, milestone: str) -> int:
         "service": identity.of(referral.child.alliance),
         "link": settings.SITE_URL + TRACK_PATH,
         "advice": referral.status == Status.SIGNPOSTED,
+        "allocating": referral.allocated_organisation is not None,
         "partner": partner_named(referral) if passing == Milestone.ALLOCATED else "",
     }
     message = partial(templated, f"milestone-{passing.value}", context=context)
