@@ -422,3 +422,47 @@ def test_an_appointment_is_offered_only_to_a_child_waiting(
     with pytest.raises(ValidationError, match="offered to a child waiting with you"):
         _offer(people, referral)
     assert AppointmentOffer.objects.count() == 0
+
+
+def test_a_failed_send_is_tried_again_by_the_reminder_job(
+    people: People, referral: Referral, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.mail import EmailMessage
+
+    from onedoor.worklist.reminders import send_reminders
+
+    referral = _allocate(people, _screened(people, referral))
+    sending = EmailMessage.send
+
+    def mail_server_down(self: EmailMessage, fail_silently: bool = False) -> int:
+        raise ConnectionRefusedError
+
+    monkeypatch.setattr(EmailMessage, "send", mail_server_down)
+    assert (_run_queued(), len(mail.outbox)) == (0, 0)
+    monkeypatch.setattr(EmailMessage, "send", sending)
+    assert (send_reminders().milestones, send_reminders().milestones) == (3, 0)
+    assert _sent(Milestone.TRIAGED) == [REFERRER, CARER, YOUNG_PERSON]
+
+
+def test_a_failed_send_is_not_tried_again_once_the_status_is_withheld(
+    people: People, referral: Referral, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.mail import EmailMessage
+
+    from onedoor.referrals.milestones import retry_unsent
+
+    referral = _allocate(people, _screened(people, referral))
+    sending = EmailMessage.send
+
+    def mail_server_down(self: EmailMessage, fail_silently: bool = False) -> int:
+        raise ConnectionRefusedError
+
+    monkeypatch.setattr(EmailMessage, "send", mail_server_down)
+    assert _run_queued() == 0
+    monkeypatch.setattr(EmailMessage, "send", sending)
+    referral.refresh_from_db()
+    withhold_status(
+        user=people.triage, referral=referral, version=referral.version, reason="Safeguarding."
+    )
+    assert (retry_unsent(clock.now()), len(mail.outbox)) == (0, 0)
+    assert Delivery.objects.filter(sent_at__isnull=False).count() == 0

@@ -20,6 +20,11 @@ those the acknowledgement went to), each through the delivery ledger under the k
 `milestone:<name>:<referral uuid>:<n>`, so each goes once however often the task runs or the
 milestone is passed again (a referral declined and allocated afresh, a second appointment).
 
+A send that fails is tried again by the reminder job (`retry_unsent`, from
+`worklist/reminders.py`), from the ledger's unsent rows of the last `RETRY_WITHIN`: the
+ledger is what says a milestone is owed, so nothing passed is lost to a mail server that was
+down.
+
 "Do not share status with the family" is asked when the task runs, not when it was queued: a
 referral marked in between is told nothing, and nothing is marked sent. A milestone passed
 while the mark stands is not sent when the mark is lifted later: nothing re-derives it, and
@@ -31,6 +36,7 @@ sentence, the address to follow the referral (`/track/`) and the service's conta
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
 
@@ -39,12 +45,14 @@ from django_tasks import task
 
 from onedoor.alliance import identity
 from onedoor.emails import templated
-from onedoor.emails.delivery import deliver
+from onedoor.emails.delivery import MAX_ATTEMPTS, deliver
+from onedoor.emails.models import Delivery
 from onedoor.referrals.emails import recipients
 from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.status_sharing import status_shared
 
 TRACK_PATH = "/track/"  # the tracking page (`tracking:start`)
+RETRY_WITHIN = timedelta(days=3)
 
 
 class Milestone(StrEnum):
@@ -99,3 +107,17 @@ def send_milestone(referral_uuid: str, milestone: str) -> int:
         deliver(key(passing, referral, n), partial(message, to=address))
         for n, address in enumerate(recipients(referral))
     )
+
+
+def retry_unsent(now: datetime) -> int:
+    """Run again each milestone with an update not yet sent (a failed send) in the ledger
+    since `now - RETRY_WITHIN`; returns how many went now. Each is asked again whether the
+    status may be shared."""
+    owed = Delivery.objects.filter(
+        key__startswith="milestone:",
+        sent_at__isnull=True,
+        attempts__lt=MAX_ATTEMPTS,
+        created_at__gte=now - RETRY_WITHIN,
+    ).values_list("key", flat=True)
+    milestones = dict.fromkeys(tuple(key.split(":")[1:3]) for key in owed)
+    return sum(send_milestone.call(uuid, name) for name, uuid in milestones)
