@@ -345,6 +345,8 @@ def test_the_partner_records_a_first_appointment_offered(
         == 1
     )
     assert _queued() == [[str(referral.uuid), "first-appointment"]]
+    history = client.get(f"/care/{referral.uuid}/history/").content.decode()
+    assert "<li>27 Nov 2026 15:30, face to face: offered 20 Nov 2026 by Kim-Kooth</li>" in history
 
 
 def test_another_partner_cannot_record_an_appointment_and_nothing_is_written(

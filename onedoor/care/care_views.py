@@ -58,6 +58,7 @@ from onedoor.care.forms import (
     TransitionForm,
 )
 from onedoor.care.models import (
+    AppointmentOffer,
     CarePlan,
     CheckIn,
     Contact,
@@ -307,7 +308,7 @@ def acknowledge(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
     """Everything recorded in the child's care that the user may read, newest first: the
-    contacts, check-ins, care plans, safety plans, risk reviews and notes (each kind to its
+    contacts, appointments offered, check-ins, care plans, safety plans, risk reviews and notes (each kind to its
     newest `HISTORY_SHOWN`)."""
     user = signed_in_user(request)
     referral = get_referral_for_user(user, referral_uuid)
@@ -320,6 +321,9 @@ def history(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         "child": referral.child,
         "shown": HISTORY_SHOWN,
         "contacts": newest(Contact).select_related("recorded_by")[:HISTORY_SHOWN],
+        "appointment_offers": newest(AppointmentOffer).select_related("recorded_by")[
+            :HISTORY_SHOWN
+        ],
         "check_ins": newest(CheckIn)
         .select_related("recorded_by")
         .prefetch_related("content_items")[:HISTORY_SHOWN],
