@@ -308,8 +308,8 @@ def acknowledge(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
     """Everything recorded in the child's care that the user may read, newest first: the
-    contacts, appointments offered, check-ins, care plans, safety plans, risk reviews and notes (each kind to its
-    newest `HISTORY_SHOWN`)."""
+    contacts, appointments offered, check-ins, care plans, safety plans, risk reviews and
+    notes (each kind to its newest `HISTORY_SHOWN`)."""
     user = signed_in_user(request)
     referral = get_referral_for_user(user, referral_uuid)
 
