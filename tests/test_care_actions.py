@@ -159,7 +159,9 @@ def test_discharge_closes_the_journey_and_invites_feedback_once(
     waiting.refresh_from_db()
     journey.refresh_from_db()
     assert (waiting.status, journey.closed_at is not None) == (Status.DISCHARGED, True)
-    assert DBTaskResult.objects.get().args_kwargs["args"] == [str(ended.uuid)]
+    assert DBTaskResult.objects.get(task_path="onedoor.care.tasks.invite_feedback").args_kwargs[
+        "args"
+    ] == [str(ended.uuid)]
     assert invite_feedback.call(str(ended.uuid)) == 1
     assert f"/care/feedback/{ended.feedback_token}/" in mail.outbox[0].body
     feedback = give_feedback(token=ended.feedback_token, helpful=5, comments="Thank you")

@@ -115,6 +115,8 @@ def test_every_email_has_its_three_templates() -> None:
         "measure-invitation", "safeguarding-escalation", "safeguarding-concern",
         "urgent-disclosure", "urgent-disclosure-escalation", "referral-saved",
         "tracking-code",
+        "milestone-triaged", "milestone-allocated", "milestone-first-appointment",
+        "milestone-discharged",
     }  # fmt: skip
     for name in names:
         assert all((folder / f"{name}{part}").exists() for part in parts), name

@@ -195,6 +195,7 @@ WRITES: dict[str, str] = {
     # A child's care record (care/care_views.py): one page per write, linked from the summary.
     "care:contact": "record a contact",
     "care:check_in": "record a Waiting Well check-in",
+    "care:appointment_offer": "record a first appointment offered",
     "care:care_plan": "record a care plan",
     "care:safety_plan": "record a safety plan",
     "care:risk_review": "record a risk review",

@@ -37,6 +37,7 @@ from onedoor.children.models import Journey
 from onedoor.clock.calendar import ENGLAND_AND_WALES, end_of
 from onedoor.content.actions import check_sendable
 from onedoor.content.models import ContentItem
+from onedoor.referrals.milestones import Milestone, passed
 from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.states import ENDS, change, move
 from onedoor.referrals.timeline import written
@@ -285,6 +286,7 @@ def discharge(*, user: User, referral: Referral, reason: str, summary: str) -> D
         from onedoor.care.tasks import invite_feedback
 
         invite_feedback.enqueue(str(ended.uuid))
+        passed(referral, Milestone.DISCHARGED)
     return ended
 
 

@@ -42,8 +42,10 @@ from onedoor.care.actions import (
     record_step_down,
     start_transition,
 )
+from onedoor.care.appointments import record_appointment_offer
 from onedoor.care.forms import (
     AcknowledgeForm,
+    AppointmentOfferForm,
     CarePlanForm,
     CheckInForm,
     ContactForm,
@@ -56,6 +58,7 @@ from onedoor.care.forms import (
     TransitionForm,
 )
 from onedoor.care.models import (
+    AppointmentOffer,
     CarePlan,
     CheckIn,
     Contact,
@@ -84,6 +87,10 @@ class Write:
 
 
 CONTACT = Write("contact", "Record a contact", "Save contact", "Contact recorded.")
+APPOINTMENT_OFFER = Write(
+    "appointment_offer", "Record a first appointment offered", "Save appointment offered",
+    "First appointment offered recorded.",
+)  # fmt: skip
 NOTE = Write("note", "Write a note", "Save note", "Note saved.")
 CHECK_IN = Write(
     "check_in", "Record a Waiting Well check-in", "Save check-in", "Check-in recorded."
@@ -159,6 +166,16 @@ def contact(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
     return _write(
         request, referral, ContactForm(_posted(request)), CONTACT,
         lambda values: record_contact(user=user, referral=referral, **values),
+    )  # fmt: skip
+
+
+@any_signed_in
+@require_http_methods(["GET", "POST"])
+def appointment_offer(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
+    user, referral = _recorder(request, referral_uuid)
+    return _write(
+        request, referral, AppointmentOfferForm(_posted(request)), APPOINTMENT_OFFER,
+        lambda values: record_appointment_offer(user=user, referral=referral, **values),
     )  # fmt: skip
 
 
@@ -291,8 +308,8 @@ def acknowledge(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
 @require_GET
 def history(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
     """Everything recorded in the child's care that the user may read, newest first: the
-    contacts, check-ins, care plans, safety plans, risk reviews and notes (each kind to its
-    newest `HISTORY_SHOWN`)."""
+    contacts, appointments offered, check-ins, care plans, safety plans, risk reviews and
+    notes (each kind to its newest `HISTORY_SHOWN`)."""
     user = signed_in_user(request)
     referral = get_referral_for_user(user, referral_uuid)
 
@@ -304,6 +321,9 @@ def history(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         "child": referral.child,
         "shown": HISTORY_SHOWN,
         "contacts": newest(Contact).select_related("recorded_by")[:HISTORY_SHOWN],
+        "appointment_offers": newest(AppointmentOffer).select_related("recorded_by")[
+            :HISTORY_SHOWN
+        ],
         "check_ins": newest(CheckIn)
         .select_related("recorded_by")
         .prefetch_related("content_items")[:HISTORY_SHOWN],

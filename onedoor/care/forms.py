@@ -7,7 +7,14 @@ from django.db.models import QuerySet
 
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Offer, Organisation
-from onedoor.care.models import ClinicalNote, Contact, Discharge, RiskRating, Transition
+from onedoor.care.models import (
+    AppointmentOffer,
+    ClinicalNote,
+    Contact,
+    Discharge,
+    RiskRating,
+    Transition,
+)
 from onedoor.content.models import ContentItem
 from onedoor.dates import DateField, DateTimeField
 
@@ -34,6 +41,18 @@ class ContactForm(forms.Form):
             "min_value": "Enter a duration of at least 1 minute",
             "max_value": "Enter a duration of at most 600 minutes",
         },
+    )  # fmt: skip
+
+
+class AppointmentOfferForm(forms.Form):
+    offered_for = DateTimeField(
+        label="When is the appointment",
+        subject="The date of the appointment",
+        required_message="Enter when the appointment is",
+    )
+    mode = forms.ChoiceField(
+        label="How", choices=AppointmentOffer.Mode.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the appointment will be"},
     )  # fmt: skip
 
 

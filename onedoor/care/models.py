@@ -87,6 +87,28 @@ class Contact(CareRecord):
         return f"Contact {self.uuid}"
 
 
+class AppointmentOffer(CareRecord):
+    """ "First appointment offered": the partner holding a waiting child has offered them an
+    appointment, for when and how (`care/appointments.py`). The first one is a milestone the
+    family and the referrer are told of (`referrals/milestones.py`); what then happens is a
+    `Contact`."""
+
+    class Mode(models.TextChoices):
+        FACE_TO_FACE = "face_to_face", "Face to face"
+        PHONE = "phone", "Phone"
+        VIDEO = "video", "Video"
+        ONLINE = "online", "Online"
+
+    offered_for = models.DateTimeField()
+    mode = models.CharField(max_length=20, choices=Mode.choices)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Appointment offer {self.uuid}"
+
+
 class CarePlan(CareRecord):
     summary = models.TextField()
     review_due = models.DateField()

@@ -9,6 +9,11 @@ urlpatterns = [
     # The care record itself (`care:record`, `/care/<referral>/`) is a summary in the web
     # layer, which includes these: `web/care_urls.py`. One address per write:
     path("<uuid:referral_uuid>/contacts/new/", care_views.contact, name="contact"),
+    path(
+        "<uuid:referral_uuid>/appointment-offered/",
+        care_views.appointment_offer,
+        name="appointment_offer",
+    ),
     path("<uuid:referral_uuid>/check-in/", care_views.check_in, name="check_in"),
     path("<uuid:referral_uuid>/care-plan/", care_views.care_plan, name="care_plan"),
     path("<uuid:referral_uuid>/safety-plan/", care_views.safety_plan, name="safety_plan"),

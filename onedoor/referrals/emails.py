@@ -11,16 +11,17 @@ from onedoor.emails import templated
 from onedoor.referrals.models import Referral, Route
 
 
-def told(referral: Referral) -> list[str]:
-    """Whom the referral tells, by email: the referrer (the young person on the self route);
-    the family too when a professional referred and they agreed. Also where a tracking code
-    goes (`tracking/tasks.py`)."""
-    recipients = [referral.referrer_email]  # the young person's own on the self route
+def recipients(referral: Referral) -> list[str]:
+    """Who hears about a referral, each address once: the referrer (the young person
+    themselves on the self route); and, when a professional referred and the referral says the
+    family may be contacted, the child's carers and a young person of 16 or more. The
+    acknowledgement and every milestone update go to exactly these."""
+    addresses = [referral.referrer_email]
     if referral.route == Route.PROFESSIONAL and referral.family_may_be_contacted:
-        recipients.extend(carer.email for carer in referral.child.carers.all())
+        addresses.extend(carer.email for carer in referral.child.carers.all())
         if referral.child.age_on(referral.received_at.date()) >= 16:
-            recipients.append(referral.child.email)
-    return list(dict.fromkeys(address for address in recipients if address))
+            addresses.append(referral.child.email)
+    return list(dict.fromkeys(address for address in addresses if address))
 
 
 def referral_acknowledgements(referral: Referral) -> list[EmailMultiAlternatives]:
@@ -30,4 +31,6 @@ def referral_acknowledgements(referral: Referral) -> list[EmailMultiAlternatives
         "service": identity.of(referral.child.alliance),
         "track_link": settings.SITE_URL + reverse("tracking:start"),
     }
-    return [templated("referral-acknowledgement", address, context) for address in told(referral)]
+    return [
+        templated("referral-acknowledgement", address, context) for address in recipients(referral)
+    ]

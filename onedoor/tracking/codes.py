@@ -5,7 +5,7 @@ page always says the same ("if they match, we have sent a code"): only when the 
 a referral is a `TrackingCode` made, bound to the asking browser (a random token in its
 session, stored as a hash), and the task `send_tracking_code` makes the 6 random digits,
 keeps only their keyed hash and emails them to the addresses the referral gave for the people
-it tells (`referrals/emails.py::told`). The code expires after `TRACKING_CODE_MINUTES`, is
+it tells (`referrals/emails.py::recipients`). The code expires after `TRACKING_CODE_MINUTES`, is
 void after `TRACKING_CODE_TRIES` wrong tries, works once, and asking again voids the earlier
 codes and views. The right code lets that browser see that one referral's status for
 `TRACKING_SHOWN_MINUTES`.

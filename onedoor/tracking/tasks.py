@@ -13,7 +13,7 @@ from onedoor.alliance import identity
 from onedoor.audit.trail import Action, record
 from onedoor.emails import templated
 from onedoor.emails.delivery import deliver
-from onedoor.referrals.emails import told
+from onedoor.referrals.emails import recipients
 from onedoor.tracking.codes import code_hash, code_minutes, new_code
 from onedoor.tracking.models import TrackingCode
 
@@ -36,7 +36,7 @@ def send_tracking_code(code_uuid: str) -> int:
         code.code_hash = code_hash(code, digits)
         code.save(update_fields=["code_hash"])
         referral = code.referral
-        addresses = told(referral)
+        addresses = recipients(referral)
         record(
             Action.CREATE,
             actor=None,

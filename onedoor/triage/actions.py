@@ -23,6 +23,7 @@ from onedoor.care.young_adults import require_named_coordinator
 from onedoor.children.models import TimelineEvent
 from onedoor.clock.calendar import ENGLAND_AND_WALES, Pause, days_lost
 from onedoor.referrals.bands import EVERYTHING_ELSE, queue_band
+from onedoor.referrals.milestones import Milestone, passed
 from onedoor.referrals.models import RISK_INDICATORS, Referral, RiskRating, Status
 from onedoor.referrals.places import OneWaitingPlace, place_held, require_one_waiting_place
 from onedoor.referrals.states import Conflict, change, move
@@ -44,6 +45,12 @@ OUTCOME_STATUS = {
     Outcome.MORE_INFORMATION: Status.MORE_INFORMATION,
     Outcome.NOT_ACCEPTED: Status.NOT_ACCEPTED,
 }
+
+# The outcomes that are the "triaged" milestone the family and the referrer are told of
+# (`referrals/milestones.py`). Not a safeguarding referral (children's social care decides
+# what the family hears), not a request for more information (nothing is decided yet), and
+# not "not accepted" (which has its own letter, with the reason).
+TRIAGED = frozenset({Outcome.ALLOCATE, Outcome.STEP_UP, Outcome.ADVICE})
 
 
 def _require(user: User, roles: frozenset[Role], what: str) -> None:
@@ -339,6 +346,8 @@ def _apply(
     )
     if decision.outcome == Outcome.ADVICE:
         referral.signposted_to.set(decision.signposted_to.all())
+    if decision.outcome in TRIAGED:
+        passed(referral, Milestone.TRIAGED)
     if decision.outcome == Outcome.SAFEGUARDING:
         open_from_triage(user=user, referral=referral, reason=decision.reason)
     if decision.outcome == Outcome.NOT_ACCEPTED:
@@ -423,6 +432,7 @@ def accept_allocation(
             changes={"accepted_at": clock.now(), "named_practitioner": named},
         )
         practitioners.record_naming(user, referral, named, previous)
+        passed(referral, Milestone.ALLOCATED)
     return referral
 
 

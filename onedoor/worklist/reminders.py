@@ -9,6 +9,8 @@ goes once, and a failed send is tried again on the next run.
   the rating usually has; this catches one that failed or was lost).
 - Referral acknowledgements not yet all sent, for referrals received in the last
   `ACKNOWLEDGE_WITHIN`.
+- Milestone updates to the family and the referrer whose send failed, in the last three days
+  (`referrals.milestones.retry_unsent`).
 - The owner of each open safeguarding concern raised in the last `ACKNOWLEDGE_WITHIN`, if
   not yet told (the task queued with the concern usually has).
 - The daily digest: on a working day, from `DIGEST_FROM` (London), each member of staff with
@@ -32,6 +34,7 @@ from onedoor.clock.calendar import ENGLAND_AND_WALES, LONDON
 from onedoor.emails import templated
 from onedoor.emails.delivery import deliver, sent
 from onedoor.referrals.bands import RED_UNREVIEWED, URGENT_UNSCREENED
+from onedoor.referrals.milestones import retry_unsent
 from onedoor.referrals.models import Referral
 from onedoor.referrals.tasks import (
     send_referral_acknowledgement,
@@ -54,6 +57,7 @@ class Sent:
     digests: int
     concerns: int = 0
     urgent: int = 0
+    milestones: int = 0
 
 
 def send_reminders(now: datetime | None = None) -> Sent:
@@ -64,6 +68,7 @@ def send_reminders(now: datetime | None = None) -> Sent:
         digests=_digests(now),
         concerns=_concerns(now),
         urgent=_urgent(),
+        milestones=retry_unsent(now),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from onedoor.alliance.models import Alliance
-from onedoor.care.models import Contact, Discharge, RiskReview
+from onedoor.care.models import AppointmentOffer, Contact, Discharge, RiskReview
 from onedoor.referrals.models import Status
 from tests.browser.support import (
     assert_accessible,
@@ -44,6 +44,27 @@ def test_a_practitioner_records_a_contact_and_a_risk_review_from_the_summary(
         page, "Record a Waiting Well check-in", "Record a Waiting Well check-in for Kaia Recordwell"
     )
     page.get_by_role("link", name="Back to the care record").click()
+
+    # While the child waits: the first appointment offered (a milestone the family hears of).
+    _open(
+        page,
+        "Record a first appointment offered",
+        "Record a first appointment offered for Kaia Recordwell",
+    )
+    page.get_by_role("button", name="Save appointment offered").click()
+    assert error_summary(page) == [
+        "Enter when the appointment is", "Choose how the appointment will be",
+    ]  # fmt: skip
+    assert_accessible(page)
+    fill_date(page, "When is the appointment", "27 11 2026 15:30")
+    page.get_by_label("Face to face", exact=True).check()
+    page.get_by_role("button", name="Save appointment offered").click()
+    expect(page.get_by_text("First appointment offered recorded.")).to_be_visible()
+    assert list(
+        AppointmentOffer.objects.filter(referral=referral).values_list(
+            "mode", "recorded_by__username"
+        )
+    ) == [("face_to_face", "kooth-practitioner")]
 
     _open(page, "Record a contact", "Record a contact for Kaia Recordwell")
     page.get_by_role("button", name="Save contact").click()
