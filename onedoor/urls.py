@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("onedoor.outcomes.urls")),
     path("insights/", include("onedoor.insights.urls")),
     path("refer/", include("onedoor.referrals.urls")),
+    path("referrers/", include("onedoor.referrers.urls")),
     path("", include("onedoor.access.urls")),
     path("", include("onedoor.coproduction.urls")),
     path("governance/content/", include("onedoor.content.urls")),
