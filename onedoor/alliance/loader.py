@@ -273,16 +273,6 @@ def _check_references(path: Path, config: AllianceFile) -> None:
             fail(label, "organisation", f"no organisation has the slug '{offer.organisation}'")
         if organisations[offer.organisation].kind == "external":
             fail(label, "organisation", "external services do not have alliance offers")
-    referrers = config.referrer_accounts
-    if referrers is not None:
-        if referrers.organisation not in organisations:
-            fail(
-                "referrer_accounts",
-                "organisation",
-                f"no organisation has the slug '{referrers.organisation}'",
-            )
-        if organisations[referrers.organisation].kind != "external":
-            fail("referrer_accounts", "organisation", "must be an external organisation")
         if (offer.organisation, offer.slug) in offer_keys:
             fail(label, "slug", "is used twice for this organisation")
         offer_keys.add((offer.organisation, offer.slug))
@@ -296,6 +286,16 @@ def _check_references(path: Path, config: AllianceFile) -> None:
             for value in values:
                 if value not in known:
                     fail(label, field, f"'{value}' is not defined in [[{field}]]")
+    referrers = config.referrer_accounts
+    if referrers is not None:
+        if referrers.organisation not in organisations:
+            fail(
+                "referrer_accounts",
+                "organisation",
+                f"no organisation has the slug '{referrers.organisation}'",
+            )
+        if organisations[referrers.organisation].kind != "external":
+            fail("referrer_accounts", "organisation", "must be an external organisation")
     levels = [level.level for level in config.escalation_levels]
     if sorted(levels) != list(range(1, len(levels) + 1)):
         fail("escalation_levels", "level", "levels must be numbered 1, 2, 3... without gaps")

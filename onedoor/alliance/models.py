@@ -102,7 +102,7 @@ class Alliance(models.Model):
     )
     referrer_organisation = models.ForeignKey(
         "Organisation",
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="+",

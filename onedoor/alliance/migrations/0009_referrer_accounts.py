@@ -20,6 +20,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='alliance',
             name='referrer_organisation',
-            field=models.ForeignKey(blank=True, help_text='The organisation every professional referrer who registers belongs to (an external service): they see only the referrals they made.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='alliance.organisation'),
+            field=models.ForeignKey(blank=True, help_text='The organisation every professional referrer who registers belongs to (an external service): they see only the referrals they made.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='alliance.organisation'),
         ),
     ]
