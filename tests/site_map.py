@@ -78,8 +78,9 @@ def build_world(alliance: Alliance, people: People) -> list[str]:
     (a feedback link, an outcome measure link)."""
     kai = _taken_on(alliance, "Kai", "kooth", Status.IN_INTERVENTION)
     cas = _taken_on(alliance, "Cas", "chums", Status.IN_INTERVENTION, nhs_number="9434765919")
-    # awaiting triage, its clock running (so in the queue, and its triage page reached)
-    make_child(alliance, "Tia").referrals.update(
+    # awaiting triage, its clock running (so in the queue, and its triage page reached); made
+    # by the professional referrer (so their own referral's page is reached)
+    make_child(alliance, "Tia", referred_by=people.referrer).referrals.update(
         triage_due_at=datetime(2026, 11, 27, 17, tzinfo=UTC)
     )
     # awaiting triage on a young person's own consent, competence to be confirmed
