@@ -24,6 +24,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 
 from onedoor.access.actions import break_glass
 from onedoor.accounts.models import User
+from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, IThriveGrouping, Offer, PriorityGroup, RiskRating
 from onedoor.care.actions import discharge, start_transition
 from onedoor.care.models import Transition
@@ -391,7 +392,11 @@ def crawl(
     visitors: list[tuple[User | None, list[str]]] = [(None, public + steps + entry_points)]
     crawlers = [getattr(people, persona) for persona in CRAWLERS]
     assert {user.role for user in crawlers} == {user.role for user in people.by_role().values()}
-    visitors += [(user, ["/"]) for user in crawlers]
+    # "/" sends a professional referrer to their own referrals, a redirect the crawl doesn't follow.
+    visitors += [
+        (user, ["/", "/referrers/"] if user.role == Role.PROFESSIONAL_REFERRER else ["/"])
+        for user in crawlers
+    ]
     for user, starts in visitors:
         if user is None:
             client.logout()
