@@ -148,7 +148,8 @@ def test_seed_demo_loads_accounts_and_children(alliance: Alliance, settings, mon
 
 
 def test_the_demo_gp_referrer_has_referrals_of_their_own_in_different_states(
-    alliance: Alliance, settings  # type: ignore[no-untyped-def]
+    alliance: Alliance,
+    settings,  # type: ignore[no-untyped-def]
 ) -> None:
     from onedoor.referrals.models import Referral
 

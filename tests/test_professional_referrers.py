@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from onedoor.accounts.models import ReferrerDetails, User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.email_domains import NotAPattern, allowed, domain_of, parse
-from onedoor.alliance.models import Alliance, Organisation
+from onedoor.alliance.models import Alliance
 from onedoor.audit.models import AuditEvent
 from onedoor.referrals.models import Referral, Status
 from onedoor.referrers.models import EmailVerification
@@ -147,7 +147,10 @@ def test_a_professional_registers_and_the_account_waits_for_the_emailed_link(
     assert verification.used_at is None
     assert _audited() == [("create", "user", {"registered": "professional referrer"})]
     # Not active: the password cannot sign in (there is none yet).
-    assert client.post("/accounts/login/", {"username": user.username, "password": ""}).status_code == 400
+    assert (
+        client.post("/accounts/login/", {"username": user.username, "password": ""}).status_code
+        == 400
+    )
 
 
 def test_a_domain_not_on_the_list_is_refused_with_a_clear_message(
@@ -189,9 +192,7 @@ def test_registering_an_address_with_an_account_reveals_nothing_and_tells_its_ow
     assert message.to == ["priya.shah@nhs.net"]
     assert message.subject.startswith("Someone tried to register your email address")
     assert "/verify/" not in message.body
-    assert _audited() == [
-        ("deny", "referrer registration", {"refused": "already registered"})
-    ]
+    assert _audited() == [("deny", "referrer registration", {"refused": "already registered"})]
 
 
 def test_registering_again_before_verifying_sends_a_new_link(
@@ -216,7 +217,9 @@ def test_registrations_are_rate_limited_per_address(client: Client, alliance: Al
     assert _register(client, address="10.0.0.10", email="gp6@nhs.net").status_code == 303
 
 
-def test_bad_registration_input_gives_each_field_its_error(client: Client, alliance: Alliance) -> None:
+def test_bad_registration_input_gives_each_field_its_error(
+    client: Client, alliance: Alliance
+) -> None:
     response = client.post("/referrers/register/", {"email": "not an email", "work_phone": "12"})
     assert response.status_code == 400
     page = response.content.decode()
@@ -236,7 +239,9 @@ def test_bad_registration_input_gives_each_field_its_error(client: Client, allia
 
 
 @pytest.fixture
-def registered(client: Client, alliance: Alliance, django_capture_on_commit_callbacks: object) -> str:
+def registered(
+    client: Client, alliance: Alliance, django_capture_on_commit_callbacks: object
+) -> str:
     """A professional registered: the emailed link's path."""
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         _register(client)
@@ -264,7 +269,12 @@ def test_the_link_sets_the_password_once_and_the_account_signs_in(
     again = client.get(link)
     assert again.status_code == 400
     assert "This link cannot be used" in again.content.decode()
-    assert client.post(link, {"password": "another long passphrase 7", "again": "another long passphrase 7"}).status_code == 400
+    assert (
+        client.post(
+            link, {"password": "another long passphrase 7", "again": "another long passphrase 7"}
+        ).status_code
+        == 400
+    )
     assert User.objects.get().check_password(GOOD_PASSWORD)
 
 
@@ -287,7 +297,8 @@ def test_a_made_up_link_opens_nothing(client: Client, registered: str) -> None:
 
 
 def test_a_professional_referrer_needs_the_second_factor_exactly_when_staff_do(
-    people: People, settings  # type: ignore[no-untyped-def]
+    people: People,
+    settings,  # type: ignore[no-untyped-def]
 ) -> None:
     settings.OTP_REQUIRED = True
     assert people.referrer.needs_second_factor is True
@@ -298,7 +309,9 @@ def test_a_professional_referrer_needs_the_second_factor_exactly_when_staff_do(
 
 
 def test_a_registered_professional_sets_up_the_second_factor_before_anything_else(
-    client: Client, registered: str, settings  # type: ignore[no-untyped-def]
+    client: Client,
+    registered: str,
+    settings,  # type: ignore[no-untyped-def]
 ) -> None:
     settings.OTP_REQUIRED = True
     link = registered
@@ -341,7 +354,10 @@ def test_the_home_page_lists_their_own_referrals_newest_first_in_fixed_queries(
     with django_assert_num_queries(HOME_QUERIES):  # type: ignore[operator]
         response = client.get("/referrers/")
     assert response.status_code == 200
-    shown = [(referral.reference, initials, status) for referral, initials, status in response.context["rows"]]
+    shown = [
+        (referral.reference, initials, status)
+        for referral, initials, status in response.context["rows"]
+    ]
     assert shown == [(reference, "AE", "Awaiting triage") for reference in mine]
 
 
@@ -490,4 +506,3 @@ def test_an_account_without_details_starts_with_nothing_answered(
 ) -> None:
     sign_in(client, people.referrer)  # the persona has no registration details
     assert client.get("/refer/").context["form"].is_bound is False
-

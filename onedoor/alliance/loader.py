@@ -24,8 +24,8 @@ from pydantic import (
 )
 
 from onedoor.accounts.roles import Role
-from onedoor.alliance import models as m
 from onedoor.alliance import email_domains, practices
+from onedoor.alliance import models as m
 from onedoor.alliance.contacts import uk_phone
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=50)]

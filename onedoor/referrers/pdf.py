@@ -33,7 +33,10 @@ def copy_of(referral: Referral, service_name: str) -> bytes:
     for section in sections(referral):
         story += [Spacer(1, 4 * mm), Paragraph(_text(section.title), styles["Heading2"])]
         rows = [
-            [Paragraph(_text(label), styles["BodyText"]), Paragraph(_text(value), styles["BodyText"])]
+            [
+                Paragraph(_text(label), styles["BodyText"]),
+                Paragraph(_text(value), styles["BodyText"]),
+            ]
             for label, value in section.rows
         ]
         table = Table(rows, colWidths=[55 * mm, 115 * mm])

@@ -215,9 +215,9 @@ def verify(token: str, password: str) -> User:
         verification = pending(token)
         if verification is None:
             raise LinkNotValid
-        spent = EmailVerification.objects.filter(
-            pk=verification.pk, used_at__isnull=True
-        ).update(used_at=now)
+        spent = EmailVerification.objects.filter(pk=verification.pk, used_at__isnull=True).update(
+            used_at=now
+        )
         if not spent:
             raise LinkNotValid
         user = verification.user

@@ -51,9 +51,7 @@ def register(request: HttpRequest) -> HttpResponse:
     problem, status = "", 200
     if request.method == "POST" and form.is_valid():
         try:
-            registration.register(
-                _alliance(), form.registration(), address=client_address(request)
-            )
+            registration.register(_alliance(), form.registration(), address=client_address(request))
         except registration.DomainNotAllowed:
             form.add_error("email", NOT_ALLOWED)
         except registration.RateLimited:
@@ -109,7 +107,9 @@ def home(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     mine = referrals_visible_to(user).select_related("child", "allocated_organisation")
     page = NEWEST_FIRST.page(mine, request.GET.get("after", ""))
-    rows = [(referral, initials(referral), referral_status_words(referral)) for referral in page.rows]
+    rows = [
+        (referral, initials(referral), referral_status_words(referral)) for referral in page.rows
+    ]
     context = {"rows": rows, "next_query": page.next_query(request), "first_page": page.first}
     return render(request, "referrers/home.html", context)
 

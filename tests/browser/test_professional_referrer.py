@@ -55,9 +55,9 @@ def test_a_professional_registers_refers_sees_the_status_and_cannot_open_another
         "You can only register with a work email address from an organisation we work with, "
         "such as an nhs.net address. To refer without an account, use the referral form"
     ]
-    expect(page.get_by_role("link", name="use the referral form", exact=True).first).to_have_attribute(
-        "href", "/refer/"
-    )
+    expect(
+        page.get_by_role("link", name="use the referral form", exact=True).first
+    ).to_have_attribute("href", "/refer/")
     assert_accessible_at_both_widths(page)
     assert not User.objects.filter(email="priya.shah@evilnhs.net").exists()
     # ...and an nhs.net address registers, without JavaScript.

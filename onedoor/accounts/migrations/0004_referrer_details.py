@@ -6,24 +6,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_drafts'),
+        ("accounts", "0003_drafts"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReferrerDetails',
+            name="ReferrerDetails",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job_title', models.CharField(max_length=100)),
-                ('workplace', models.CharField(help_text='Their practice, school or team, as they wrote it.', max_length=200)),
-                ('works_in', models.CharField(max_length=20)),
-                ('work_phone', models.CharField(blank=True, max_length=40)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='referrer_details', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("job_title", models.CharField(max_length=100)),
+                (
+                    "workplace",
+                    models.CharField(
+                        help_text="Their practice, school or team, as they wrote it.",
+                        max_length=200,
+                    ),
+                ),
+                ("works_in", models.CharField(max_length=20)),
+                ("work_phone", models.CharField(blank=True, max_length=40)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="referrer_details",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'referrer details',
+                "verbose_name_plural": "referrer details",
             },
         ),
     ]
