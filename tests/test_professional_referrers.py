@@ -107,7 +107,7 @@ def _audited() -> list[tuple[str, str, dict[str, str]]]:
 
 
 def _link(message: mail.EmailMessage) -> str:
-    found = re.search(r"https?://[^/\s]+(/referrers/verify/[^/\s]+/)", message.body)
+    found = re.search(r"https?://[^/\s]+(/referrers/verify/[^/\s]+/)", str(message.body))
     assert found is not None
     return found.group(1)
 

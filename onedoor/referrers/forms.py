@@ -126,7 +126,7 @@ class PasswordForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         password, again = data.get("password"), data.get("again")
         if password and again and password != again:
             self.add_error("again", "The passwords are not the same. Type the password again")

@@ -6,6 +6,7 @@ with their details already filled in, sees their referral's status and cannot op
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.core import mail
 from django_otp.oath import totp
@@ -71,7 +72,7 @@ def test_a_professional_registers_refers_sees_the_status_and_cannot_open_another
     # The emailed link: choose a password (Django's validators), once.
     [message] = mail.outbox
     assert message.to == ["priya.shah@nhs.net"]
-    found = re.search(r"(/referrers/verify/[^/\s]+/)", message.body)
+    found = re.search(r"(/referrers/verify/[^/\s]+/)", str(message.body))
     assert found is not None
     link = found.group(1)
     page.goto(link)
@@ -116,7 +117,7 @@ def test_a_professional_registers_refers_sees_the_status_and_cannot_open_another
     expect(page.locator('[name="name"]')).to_have_value("Priya Shah")
     expect(page.locator('[name="organisation"]')).to_have_value("Riverside Surgery")
     expect(page.locator('[name="email"]')).to_have_value("priya.shah@nhs.net")
-    for answers, heading in [
+    steps: list[tuple[dict[str, Any], str]] = [
         ({}, "About the young person"),
         (CHILD, "Parents and carers"),
         (
@@ -133,7 +134,8 @@ def test_a_professional_registers_refers_sees_the_status_and_cannot_open_another
         ({"interpreter": "no"}, "More about the young person"),
         ({}, "Consent"),
         ({"agreed": "parent_carer", "share": "yes", "contact_family": "yes"}, CHECK),
-    ]:
+    ]
+    for answers, heading in steps:
         fill(page, answers)
         page.get_by_role("button", name="Continue").click()
         _heading(page, heading)
