@@ -122,6 +122,7 @@ def referral(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
     found = get_referral_for_user(user, referral_uuid)
     context = {
         "referral": found,
+        "initials": initials(found),
         "status": referral_status_words(found),
         "sections": sections(found),
     }
