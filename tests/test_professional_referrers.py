@@ -506,3 +506,20 @@ def test_an_account_without_details_starts_with_nothing_answered(
 ) -> None:
     sign_in(client, people.referrer)  # the persona has no registration details
     assert client.get("/refer/").context["form"].is_bound is False
+
+
+def test_the_registered_referrers_organisation_is_never_offered_as_a_service(
+    alliance: Alliance,
+) -> None:
+    from onedoor.alliance.models import external_services
+    from onedoor.care.forms import StepDownForm, TransitionForm
+
+    services = {o.slug for o in external_services(alliance)}
+    assert "registered-referrers" not in services
+    assert {"specialist-camhs", "childrens-social-care"} <= services
+    step_down = StepDownForm(alliance=alliance).fields["sending_organisation"]
+    transition = TransitionForm(alliance=alliance).fields["receiving_organisation"]
+    for field in (step_down, transition):
+        offered = {o.slug for o in field.queryset}  # type: ignore[attr-defined]
+        assert "registered-referrers" not in offered
+        assert "specialist-camhs" in offered

@@ -161,6 +161,16 @@ class Organisation(models.Model):
         return self.kind == self.Kind.LEAD_PROVIDER
 
 
+def external_services(alliance: Alliance | None) -> models.QuerySet[Organisation]:
+    """The services outside the alliance a child can be stepped up, referred or handed to, or
+    come from: its external organisations, less the one registered professional referrers
+    belong to (`Alliance.referrer_organisation`), which is no service."""
+    services = Organisation.objects.filter(alliance=alliance, kind=Organisation.Kind.EXTERNAL)
+    if alliance is not None and alliance.referrer_organisation_id is not None:
+        services = services.exclude(pk=alliance.referrer_organisation_id)
+    return services
+
+
 class Need(models.Model):
     """A presenting need an offer can serve (anxiety, low mood, bereavement...)."""
 
