@@ -116,7 +116,7 @@ class TransitionForm(forms.Form):
             Organisation.objects.filter(alliance=alliance)
             .exclude(kind="lead_provider")
             # registered professional referrers' organisation is no service (hazard H48)
-            .exclude(pk=getattr(alliance, "referrer_organisation_id", None))
+            .exclude(pk__in=[getattr(alliance, "referrer_organisation_id", None)])
         )
         self.fields["receiving_offer"].queryset = Offer.objects.filter(  # type: ignore[attr-defined]
             organisation__alliance=alliance, active=True
