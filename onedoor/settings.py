@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "onedoor.outcomes",
     "onedoor.coproduction",
     "onedoor.tracking",
+    "onedoor.referrers",
     "onedoor.insights",
     "onedoor.access",
     "onedoor.web",
@@ -255,7 +256,8 @@ if env_bool("BEHIND_TLS_PROXY"):
 # lockouts and the audit trail key on the client's own address (onedoor/audit/addresses.py).
 TRUSTED_PROXIES = [ip_network(item, strict=False) for item in env_list("TRUSTED_PROXIES", "")]
 
-# The second factor: required for staff unless the product runs in demo mode.
+# The second factor: required for staff and professional referrers unless the product runs in
+# demo mode (`User.needs_second_factor`).
 OTP_REQUIRED = env_bool("OTP_REQUIRED", default=not DEMO_MODE)
 OTP_TOTP_ISSUER = os.environ.get("OTP_ISSUER", "OneDoor")
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("insights/", include("onedoor.insights.urls")),
     path("refer/", include("onedoor.referrals.urls")),
     path("track/", include("onedoor.tracking.urls")),
+    path("referrers/", include("onedoor.referrers.urls")),
     path("", include("onedoor.access.urls")),
     path("", include("onedoor.coproduction.urls")),
     path("governance/content/", include("onedoor.content.urls")),

@@ -24,6 +24,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 
 from onedoor.access.actions import break_glass
 from onedoor.accounts.models import User
+from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, IThriveGrouping, Offer, PriorityGroup, RiskRating
 from onedoor.care.actions import discharge, start_transition
 from onedoor.care.models import Transition
@@ -78,8 +79,9 @@ def build_world(alliance: Alliance, people: People) -> list[str]:
     (a feedback link, an outcome measure link)."""
     kai = _taken_on(alliance, "Kai", "kooth", Status.IN_INTERVENTION)
     cas = _taken_on(alliance, "Cas", "chums", Status.IN_INTERVENTION, nhs_number="9434765919")
-    # awaiting triage, its clock running (so in the queue, and its triage page reached)
-    make_child(alliance, "Tia").referrals.update(
+    # awaiting triage, its clock running (so in the queue, and its triage page reached); made
+    # by the professional referrer (so their own referral's page is reached)
+    make_child(alliance, "Tia", referred_by=people.referrer).referrals.update(
         triage_due_at=datetime(2026, 11, 27, 17, tzinfo=UTC)
     )
     # awaiting triage on a young person's own consent, competence to be confirmed
@@ -390,7 +392,11 @@ def crawl(
     visitors: list[tuple[User | None, list[str]]] = [(None, public + steps + entry_points)]
     crawlers = [getattr(people, persona) for persona in CRAWLERS]
     assert {user.role for user in crawlers} == {user.role for user in people.by_role().values()}
-    visitors += [(user, ["/"]) for user in crawlers]
+    # "/" sends a professional referrer to their own referrals, a redirect the crawl doesn't follow.
+    visitors += [
+        (user, ["/", "/referrers/"] if user.role == Role.PROFESSIONAL_REFERRER else ["/"])
+        for user in crawlers
+    ]
     for user, starts in visitors:
         if user is None:
             client.logout()

@@ -27,7 +27,7 @@ def _counts() -> dict[str, int]:
 
 
 MEDWAY_COUNTS = {
-    "Alliance": 1, "Organisation": 13, "Need": 13, "PriorityGroup": 5, "DeliveryMode": 7,
+    "Alliance": 1, "Organisation": 14, "Need": 13, "PriorityGroup": 5, "DeliveryMode": 7,
     "Offer": 10, "AreaPostcode": 7, "GpPractice": 6, "TriageClock": 3, "CheckInCadence": 3,
     "EscalationLevel": 3, "DirectoryService": 15,
 }  # fmt: skip
@@ -170,6 +170,17 @@ def test_reloading_restores_a_value_edited_in_the_file(db: None, tmp_path: Path)
             'public_name = "Medway Children and Young People\'s Wellbeing Service"\n',
             "",
             "entry alliance, field 'public_name': Field required",
+        ),
+        (
+            'organisation = "registered-referrers"',
+            'organisation = "kooth"',
+            "entry referrer_accounts, field 'organisation': must be an external organisation",
+        ),
+        (
+            'email_domains = ["nhs.net",',
+            'email_domains = ["nhs",',
+            "entry referrer_accounts, field 'email_domains[0]': Value error, nhs is not a domain "
+            "such as nhs.net, or *. and a domain, such as *.medway.sch.uk",
         ),
     ],
 )

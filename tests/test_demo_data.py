@@ -46,7 +46,7 @@ def test_demo_accounts_are_named_by_role_and_partner(alliance: Alliance) -> None
     result = ensure_demo_accounts(alliance, "a-demo-password")
     expected = {
         "triage", "coordinator", "practitioner", "clinical-lead", "safeguarding", "manager",
-        "analyst", "commissioner", "admin",
+        "analyst", "commissioner", "admin", "gp-referrer",
         *(f"{slug}-practitioner" for slug in PARTNERS),
         *(f"{slug}-lead" for slug in PARTNERS),
     }  # fmt: skip
@@ -143,8 +143,30 @@ def test_seed_demo_loads_accounts_and_children(alliance: Alliance, settings, mon
     monkeypatch.setenv("DEMO_PASSWORD", "chosen-demo-password")
     call_command("seed_demo", "--children", "25", "--no-progress")
     assert Child.objects.count() == 25
-    assert User.objects.filter(is_demo=True).count() == 23
+    assert User.objects.filter(is_demo=True).count() == 24
     assert User.objects.get(username="kooth-lead").check_password("chosen-demo-password")
+
+
+def test_the_demo_gp_referrer_has_referrals_of_their_own_in_different_states(
+    alliance: Alliance,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    from onedoor.referrals.models import Referral
+
+    settings.DEMO_MODE = True
+    call_command("seed_demo", "--children", "150", "--no-progress")
+    gp = User.objects.get(username="gp-referrer")
+    assert (gp.role, gp.organisation.slug, gp.referrer_details.workplace) == (  # type: ignore[union-attr]
+        Role.PROFESSIONAL_REFERRER,
+        "registered-referrers",
+        "Demo Surgery",
+    )
+    theirs = Referral.objects.filter(referred_by=gp)
+    statuses = set(theirs.values_list("status", flat=True))
+    assert len(statuses) >= 3
+    assert set(theirs.values_list("source", "route")) == {("gp", "professional")}
+    call_command("seed_demo", "--children", "150", "--no-progress")
+    assert Referral.objects.filter(referred_by=gp).count() == len(theirs)
 
 
 def test_the_population_has_the_work_behind_the_figures(alliance: Alliance) -> None:

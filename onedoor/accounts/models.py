@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-from onedoor.accounts.roles import ADVICE_POINT, STAFF_ROLES, TRIAGE_TEAM, Role
+from onedoor.accounts.roles import ADVICE_POINT, TRIAGE_TEAM, Role
 
 # Administrators edit the alliance's configuration and its users in the product (the admin
 # site), and nothing clinical.
@@ -75,7 +75,9 @@ class User(AbstractUser):
 
     @property
     def needs_second_factor(self) -> bool:
-        return bool(settings.OTP_REQUIRED) and (self.is_superuser or self.role in STAFF_ROLES)
+        """Everyone who signs in, staff and professional referrers alike (hazard H45), unless
+        OTP_REQUIRED is off (demo mode)."""
+        return bool(settings.OTP_REQUIRED) and (self.is_superuser or bool(self.role))
 
     def has_perm(self, perm: str, obj: Any = None) -> bool:
         if self.is_active and self.role == Role.ADMINISTRATOR:
@@ -113,3 +115,23 @@ class Draft(models.Model):
 
     def __str__(self) -> str:
         return f"Draft {self.uuid}"
+
+
+class ReferrerDetails(models.Model):
+    """A professional referrer's work details, given when they registered: what the referral
+    form starts with when they refer (they can change them there)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="referrer_details")
+    job_title = models.CharField(max_length=100)
+    workplace = models.CharField(
+        max_length=200, help_text="Their practice, school or team, as they wrote it."
+    )
+    # Where they work, as the referral form asks it (`referrals.models.Source`: gp, school...).
+    works_in = models.CharField(max_length=20)
+    work_phone = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        verbose_name_plural = "referrer details"
+
+    def __str__(self) -> str:
+        return f"Referrer details {self.user_id}"

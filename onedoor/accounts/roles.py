@@ -41,5 +41,6 @@ TASK_HOLDERS = frozenset(
     }
 )
 
-# Roles that work for the alliance and so must use a second factor outside demo mode.
+# Roles that work for the alliance: staff (professional referrers are not, although they too
+# use a second factor outside demo mode: `User.needs_second_factor`).
 STAFF_ROLES = frozenset(Role) - {Role.PROFESSIONAL_REFERRER}

@@ -24,8 +24,8 @@ from pydantic import (
 )
 
 from onedoor.accounts.roles import Role
+from onedoor.alliance import email_domains, practices
 from onedoor.alliance import models as m
-from onedoor.alliance import practices
 from onedoor.alliance.contacts import uk_phone
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=50)]
@@ -154,6 +154,21 @@ class Cadences(Strict):
     green: Annotated[int, Field(ge=1, le=90)]
 
 
+def _domain_pattern(value: str) -> str:
+    try:
+        return email_domains.check_pattern(value)
+    except email_domains.NotAPattern as error:
+        raise ValueError(str(error)) from error
+
+
+class ReferrerAccountsEntry(Strict):
+    """Professional referrer accounts: the external organisation they belong to, and the
+    work email domains they may register with (`email_domains.py`)."""
+
+    organisation: Slug
+    email_domains: list[Annotated[str, AfterValidator(_domain_pattern)]]
+
+
 class AllianceFile(Strict):
     format_version: Literal[1]
     alliance: AllianceEntry
@@ -167,6 +182,7 @@ class AllianceFile(Strict):
     escalation_levels: Annotated[list[EscalationEntry], Field(min_length=1)]
     directory: list[DirectoryEntry]
     audit_criteria: list[AuditCriterionEntry] = []
+    referrer_accounts: ReferrerAccountsEntry | None = None
 
 
 class ConfigurationError(Exception):
@@ -270,6 +286,16 @@ def _check_references(path: Path, config: AllianceFile) -> None:
             for value in values:
                 if value not in known:
                     fail(label, field, f"'{value}' is not defined in [[{field}]]")
+    referrers = config.referrer_accounts
+    if referrers is not None:
+        if referrers.organisation not in organisations:
+            fail(
+                "referrer_accounts",
+                "organisation",
+                f"no organisation has the slug '{referrers.organisation}'",
+            )
+        if organisations[referrers.organisation].kind != "external":
+            fail("referrer_accounts", "organisation", "must be an external organisation")
     levels = [level.level for level in config.escalation_levels]
     if sorted(levels) != list(range(1, len(levels) + 1)):
         fail("escalation_levels", "level", "levels must be numbered 1, 2, 3... without gaps")
@@ -365,6 +391,10 @@ def load(path: Path) -> m.Alliance:
         m.DirectoryService.objects.update_or_create(
             alliance=alliance, slug=service.slug, defaults=service.model_dump(exclude={"slug"})
         )
+    if config.referrer_accounts is not None:
+        alliance.referrer_organisation = organisations[config.referrer_accounts.organisation]
+        alliance.referrer_email_domains = "\n".join(config.referrer_accounts.email_domains)
+        alliance.save(update_fields=["referrer_organisation", "referrer_email_domains"])
     for position, criterion in enumerate(config.audit_criteria, start=1):
         m.AuditCriterion.objects.update_or_create(
             alliance=alliance,

@@ -10,6 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from onedoor.alliance.contacts import validate_uk_phone
+from onedoor.alliance.email_domains import parse as parse_domains
+from onedoor.alliance.email_domains import validate_email_domains
 
 
 class IThriveGrouping(models.TextChoices):
@@ -90,6 +92,23 @@ class Alliance(models.Model):
         '"Monday to Friday, 9am to 5pm, except bank holidays".',
     )
     config_version = models.CharField(max_length=40, blank=True)
+    # Professional referrer accounts (hazard H45): who may register, and where they belong.
+    referrer_email_domains = models.TextField(
+        blank=True,
+        validators=[validate_email_domains],
+        help_text="Work email domains a professional may register with, one a line: a domain "
+        "(nhs.net) allows exactly that domain; *. and a domain (*.medway.sch.uk) allows any "
+        "subdomain of it. Blank: nobody can register.",
+    )
+    referrer_organisation = models.ForeignKey(
+        "Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The organisation every professional referrer who registers belongs to "
+        "(an external service): they see only the referrals they made.",
+    )
 
     class Meta:
         constraints = [
@@ -102,6 +121,11 @@ class Alliance(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def allowed_email_domains(self) -> tuple[str, ...]:
+        """The allow-list, as `email_domains.allowed` takes it (checked when saved)."""
+        return parse_domains(self.referrer_email_domains)
 
 
 class Organisation(models.Model):
@@ -135,6 +159,16 @@ class Organisation(models.Model):
     @property
     def is_lead_provider(self) -> bool:
         return self.kind == self.Kind.LEAD_PROVIDER
+
+
+def external_services(alliance: Alliance | None) -> models.QuerySet[Organisation]:
+    """The services outside the alliance a child can be stepped up, referred or handed to, or
+    come from: its external organisations, less the one registered professional referrers
+    belong to (`Alliance.referrer_organisation`), which is no service."""
+    services = Organisation.objects.filter(alliance=alliance, kind=Organisation.Kind.EXTERNAL)
+    if alliance is not None and alliance.referrer_organisation_id is not None:
+        services = services.exclude(pk=alliance.referrer_organisation_id)
+    return services
 
 
 class Need(models.Model):

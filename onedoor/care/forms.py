@@ -6,7 +6,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from onedoor.accounts.models import User
-from onedoor.alliance.models import Offer, Organisation
+from onedoor.alliance.models import Offer, Organisation, external_services
 from onedoor.care.models import (
     AppointmentOffer,
     ClinicalNote,
@@ -131,9 +131,12 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args: Any, alliance: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["receiving_organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
-            alliance=alliance
-        ).exclude(kind="lead_provider")
+        self.fields["receiving_organisation"].queryset = (  # type: ignore[attr-defined]
+            Organisation.objects.filter(alliance=alliance)
+            .exclude(kind="lead_provider")
+            # registered professional referrers' organisation is no service (hazard H45)
+            .exclude(pk__in=[getattr(alliance, "referrer_organisation_id", None)])
+        )
         self.fields["receiving_offer"].queryset = Offer.objects.filter(  # type: ignore[attr-defined]
             organisation__alliance=alliance, active=True
         ).select_related("organisation")
@@ -158,9 +161,7 @@ class StepDownForm(forms.Form):
 
     def __init__(self, *args: Any, alliance: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["sending_organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
-            alliance=alliance, kind=Organisation.Kind.EXTERNAL
-        )
+        self.fields["sending_organisation"].queryset = external_services(alliance)  # type: ignore[attr-defined]
 
 
 class AcknowledgeForm(forms.Form):

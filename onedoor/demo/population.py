@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from onedoor import clock
-from onedoor.accounts.models import User
+from onedoor.accounts.models import ReferrerDetails, User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, Offer, Organisation, PriorityGroup
 from onedoor.care.models import CoordinatorAssignment
@@ -73,6 +73,12 @@ LEAD_PROVIDER_ACCOUNTS = {
 }
 COMMISSIONER_ACCOUNT = "commissioner"
 COMMISSIONER_ORGANISATION = "medway-council"
+# A GP who registered as a professional referrer, with referrals of their own.
+GP_REFERRER = "gp-referrer"
+GP_REFERRER_REFERRALS = (
+    Status.AWAITING_TRIAGE, Status.WAITING, Status.IN_INTERVENTION, Status.SIGNPOSTED,
+    Status.DISCHARGED,
+)  # fmt: skip
 
 
 def demo_usernames(alliance: Alliance) -> dict[str, tuple[Role, Organisation]]:
@@ -86,6 +92,8 @@ def demo_usernames(alliance: Alliance) -> dict[str, tuple[Role, Organisation]]:
     for partner in alliance.organisations.filter(kind=Organisation.Kind.PARTNER).order_by("slug"):
         accounts[f"{partner.slug}-practitioner"] = (Role.PRACTITIONER, partner)
         accounts[f"{partner.slug}-lead"] = (Role.PARTNER_LEAD, partner)
+    if alliance.referrer_organisation is not None:
+        accounts[GP_REFERRER] = (Role.PROFESSIONAL_REFERRER, alliance.referrer_organisation)
     return accounts
 
 
@@ -121,7 +129,7 @@ def ensure_demo_accounts(alliance: Alliance, password: str | None) -> AccountsRe
     for username, (role, organisation) in wanted.items():
         if username in existing:
             continue
-        User.objects.create(
+        user = User.objects.create(
             username=username,
             first_name="Demo",
             last_name=username,
@@ -130,8 +138,49 @@ def ensure_demo_accounts(alliance: Alliance, password: str | None) -> AccountsRe
             is_demo=True,
             password=hashed,
         )
+        if role == Role.PROFESSIONAL_REFERRER:
+            user.email = f"{username}@example.org"
+            user.save(update_fields=["email"])
+            ReferrerDetails.objects.create(
+                user=user,
+                job_title="GP",
+                workplace="Demo Surgery",
+                works_in=Source.GP,
+                work_phone="01632 960001",
+            )
         created.append(username)
     return AccountsResult(created=created, password=generated)
+
+
+def refer_as_the_demo_gp(alliance: Alliance) -> int:
+    """Make the demo GP (`gp-referrer`) the referrer of one professional referral from a GP in
+    each of `GP_REFERRER_REFERRALS`' states, the newest of each, unless they have some already.
+    How many are theirs now."""
+    gp = User.objects.filter(username=GP_REFERRER, is_demo=True).first()
+    if gp is None:
+        return 0
+    theirs = Referral.objects.filter(referred_by=gp)
+    if theirs.exists():
+        return theirs.count()
+    for status in GP_REFERRER_REFERRALS:
+        referral = (
+            Referral.objects.filter(
+                child__alliance=alliance, source=Source.GP, status=status, referred_by=None
+            )
+            .order_by("-received_at")
+            .first()
+        )
+        if referral is not None:
+            Referral.objects.filter(pk=referral.pk).update(
+                referred_by=gp,
+                route=Route.PROFESSIONAL,
+                referrer_name="Demo gp-referrer",
+                referrer_role="GP",
+                referrer_organisation="Demo Surgery",
+                referrer_email=gp.email,
+                referrer_phone="01632 960001",
+            )
+    return theirs.count()
 
 
 def demo_nhs_numbers() -> Iterator[str]:

@@ -37,6 +37,7 @@ from onedoor.audit.addresses import client_address
 from onedoor.referrals import saved_answers
 from onedoor.referrals.actions import RateLimited, submit_referral
 from onedoor.referrals.form_parts import Choices, FormContext, PageForm, Practice
+from onedoor.referrals.models import Route
 from onedoor.referrals.more_about_forms import LGBTQIA
 from onedoor.referrals.saved_answers import Lost
 from onedoor.referrals.wizard import (
@@ -242,6 +243,28 @@ def _save_for_later_from(
     return _see_other(url if kept else f"{url}?{urlencode({'kept': 'earlier'})}")
 
 
+def _new_state(request: HttpRequest) -> State:
+    """A new form's answers: none, or for a signed-in professional referrer, the professional
+    route and their details from their account (hazard H45), which they can still change."""
+    state = State.new()
+    user = request.user if isinstance(request.user, User) else None
+    if user is None or user.role != Role.PROFESSIONAL_REFERRER:
+        return state
+    details = getattr(user, "referrer_details", None)
+    if details is None:
+        return state
+    state.pages[START.slug] = {"who": Route.PROFESSIONAL}
+    state.pages["about-you"] = {
+        "name": user.get_full_name(),
+        "role": details.job_title,
+        "organisation": details.workplace,
+        "source": details.works_in,
+        "email": user.email,
+        "phone": details.work_phone,
+    }
+    return state
+
+
 def _step(request: HttpRequest, page: Page) -> HttpResponse:
     refused = _refused(request)
     if refused is not None:
@@ -251,7 +274,7 @@ def _step(request: HttpRequest, page: Page) -> HttpResponse:
         return _lost(request, loaded)
     if loaded is None and page is not START:
         return _go(request, reverse("referrals:start"))
-    state = loaded or State.new()
+    state = loaded or _new_state(request)
     state.changing = request.GET.get("change") == CHANGE
     choices = form_choices()
     ctx = context(state, choices, clock.today())

@@ -24,7 +24,7 @@ from onedoor.access.records import get_referral_for_user
 from onedoor.accounts.decorators import roles_required, signed_in_user
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import TRIAGE_TEAM, Role
-from onedoor.alliance.models import DirectoryService, Offer, Organisation
+from onedoor.alliance.models import DirectoryService, Offer, external_services
 from onedoor.care.young_adults import require_named_coordinator
 from onedoor.referrals.joins import may_undo
 from onedoor.referrals.models import RISK_INDICATORS, Referral
@@ -221,9 +221,7 @@ def _form(
         data,
         initial=initial,
         offers=Offer.objects.filter(pk__in=[fit.offer.pk for fit in fits]),
-        services=Organisation.objects.filter(
-            alliance=alliance, kind=Organisation.Kind.EXTERNAL
-        ).order_by("name"),
+        services=external_services(alliance).order_by("name"),
         directory=directory.filter(alliance=alliance),
         full={fit.offer.pk: fit.capacity_words for fit in fits if fit.over_capacity},
     )

@@ -15,6 +15,7 @@ from onedoor import clock
 from onedoor.access.records import referrals_visible_to, view_child
 from onedoor.accounts.decorators import any_signed_in, roles_required, signed_in_user
 from onedoor.accounts.navigation import pages_for, roles_for
+from onedoor.accounts.roles import Role
 from onedoor.operations.health import report as health_report
 from onedoor.web.counts import governance_counts, home_counts
 from onedoor.web.timeline import timeline_for
@@ -34,6 +35,8 @@ def health(request: HttpRequest) -> JsonResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """What waits for the user, counted (`counts.home_counts`), and the pages of their role."""
     user = signed_in_user(request)
+    if user.role == Role.PROFESSIONAL_REFERRER:  # their own referrals are their home
+        return redirect("referrers:home")
     context = {"pages": pages_for(user.role), "groups": home_counts(user, clock.now())}
     return render(request, "web/home.html", context)
 

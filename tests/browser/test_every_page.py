@@ -62,6 +62,7 @@ NOT_PAGES = {
     "insights:export_xlsx": "download",
     "insights:extract": "download",
     "insights:pack_pdf": "download",
+    "referrers:referral_copy": "download",
     # What the timeout warning asks in the background (JSON).
     "accounts:session_status": "json",
     "accounts:drafts": "json",

@@ -36,6 +36,7 @@ DEMO_USERNAMES = (
     "salus-lead",
     "young-lives-foundation-practitioner",
     "young-lives-foundation-lead",
+    "gp-referrer",
 )
 
 
@@ -52,7 +53,9 @@ def test_each_demo_role_signs_in_and_sees_an_accessible_home_page(
 
     sign_in(page, username)
 
-    expect(page).to_have_url(f"{live_server_url}/")
+    # A professional referrer's home is the list of their own referrals.
+    home = "/referrers/" if role == Role.PROFESSIONAL_REFERRER else "/"
+    expect(page).to_have_url(f"{live_server_url}{home}")
     expect(page.locator(".onedoor-org")).to_have_text(f"{Role(role).label}, {organisation.name}")
     menu = page.get_by_role("navigation", name="Menu").get_by_role("link")
     assert [text.strip() for text in menu.all_inner_texts()] == [p.label for p in pages_for(role)]

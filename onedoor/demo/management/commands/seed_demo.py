@@ -9,7 +9,12 @@ from onedoor import clock
 from onedoor.alliance.models import Alliance
 from onedoor.audit.trail import Action, record
 from onedoor.demo.audits import seed_audit_rounds
-from onedoor.demo.population import DemoAccountClash, ensure_demo_accounts, seed_population
+from onedoor.demo.population import (
+    DemoAccountClash,
+    ensure_demo_accounts,
+    refer_as_the_demo_gp,
+    seed_population,
+)
 
 
 def progress_bar(done: int, total: int, width: int = 30) -> None:
@@ -56,6 +61,7 @@ class Command(BaseCommand):
             alliance, children, seed=seed, progress=None if no_progress else progress_bar
         )
         seed_audit_rounds(alliance, clock.today())
+        refer_as_the_demo_gp(alliance)
         record(
             Action.DEMO_DATA_LOADED,
             actor=None,
