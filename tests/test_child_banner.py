@@ -483,6 +483,8 @@ def _record_pages_without_the_banner(
         sign_in(client, opened[1])
         response = client.get(opened[0])
         assert response.status_code == 200, name
+        if "html" not in response["Content-Type"]:
+            continue  # a download (the referrer's PDF copy), not a page
         checked.add(name)
         if BANNER not in shown(response):
             missing.add(name)
