@@ -49,6 +49,13 @@ PUBLIC_WITHOUT_DATABASE = {
     "tracking:start": 200,  # asking needs the database; the page that asks does not
     "tracking:code": 302,  # back to /track/: nothing asked in this session
     "tracking:status": 302,
+    "referrals:save_for_later": 302,  # back to the start: nothing answered to save
+    "referrals:link_sent": 302,
+    "referrals:leave_device": 405,  # a POST only
+    "referrals:come_back": 404,  # the crawl's made-up link is refused by its form alone
+    "referrers:register": 200,  # registering needs the database; the page that asks does not
+    "referrers:check_email": 200,
+    "referrers:verified": 200,
 }
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
 

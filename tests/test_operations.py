@@ -116,7 +116,7 @@ def test_every_email_has_its_three_templates() -> None:
         "urgent-disclosure", "urgent-disclosure-escalation", "referral-saved",
         "tracking-code",
         "milestone-triaged", "milestone-allocated", "milestone-first-appointment",
-        "milestone-discharged",
+        "milestone-discharged", "referrer-verify", "referrer-already-registered",
     }  # fmt: skip
     for name in names:
         assert all((folder / f"{name}{part}").exists() for part in parts), name
