@@ -19,8 +19,14 @@ from onedoor.alliance.email_domains import NotAPattern, allowed, domain_of, pars
 from onedoor.alliance.models import Alliance
 from onedoor.audit.models import AuditEvent
 from onedoor.referrals.models import Referral, Status
+from onedoor.referrals.progress import (
+    A_SERVICE,
+    WITHHELD_HEADING,
+    WITHHELD_SAID,
+    facts_of,
+    progress,
+)
 from onedoor.referrers.models import EmailVerification
-from onedoor.referrers.status import WITHHELD_WORDS, referral_status_words
 from tests.personas import NOW, People, make_child, sign_in
 
 MEDWAY = ("nhs.net", "medway.gov.uk", "kent.gov.uk", "*.medway.sch.uk", "*.kent.sch.uk")
@@ -336,7 +342,9 @@ def _referral(child_name: str, alliance: Alliance, **kwargs: object) -> Referral
     return make_child(alliance, child_name, "Example", **kwargs).referrals.get()  # type: ignore[arg-type]
 
 
-HOME_QUERIES = 4  # the session, the user, their second factor; the page of referrals (one query)
+# The session, the user, their second factor; the page of referrals (one query) and the
+# services signposted to them (one, for the status words).
+HOME_QUERIES = 5
 
 
 @pytest.mark.parametrize("size", [1, 6])
@@ -355,10 +363,10 @@ def test_the_home_page_lists_their_own_referrals_newest_first_in_fixed_queries(
         response = client.get("/referrers/")
     assert response.status_code == 200
     shown = [
-        (referral.reference, initials, status)
-        for referral, initials, status in response.context["rows"]
+        (referral.reference, initials, said.heading)
+        for referral, initials, said in response.context["rows"]
     ]
-    assert shown == [(reference, "AE", "Awaiting triage") for reference in mine]
+    assert shown == [(reference, "AE", "Received") for reference in mine]
 
 
 def test_their_referral_page_shows_what_they_sent_and_its_status(
@@ -373,7 +381,8 @@ def test_their_referral_page_shows_what_they_sent_and_its_status(
     assert response.status_code == 200
     page = response.content.decode()
     assert f"Referral {referral.reference_display}" in page
-    assert "<strong>Status:</strong> Awaiting triage" in page
+    assert "<strong>Status:</strong> Received" in page
+    assert "<p>The triage team will look at the referral.</p>" in page
     assert "Low mood since the summer." in page
     assert "Dr Gee" in page
     assert "14 March 2012" in page and ">AE<" in page
@@ -419,9 +428,9 @@ def test_status_words_name_the_partner_only_with_consent_to_share(
     alliance: Alliance, people: People
 ) -> None:
     referral = _referral("Ava", alliance, status=Status.WAITING, allocated_to="kooth")
-    assert referral_status_words(referral) == "Waiting (Waiting Well)"
+    assert progress(facts_of(referral)).heading == f"Waiting for {A_SERVICE}"
     referral.consent_to_share = True
-    assert referral_status_words(referral) == "Waiting (Waiting Well): Kooth"
+    assert progress(facts_of(referral)).heading == "Waiting for Kooth"
 
 
 def test_status_words_say_only_received_while_status_is_not_shared(
@@ -432,13 +441,19 @@ def test_status_words_say_only_received_while_status_is_not_shared(
     )
     Referral.objects.filter(pk=referral.pk).update(status_withheld_at=NOW, consent_to_share=True)
     referral.refresh_from_db()
-    assert referral_status_words(referral) == WITHHELD_WORDS == "Received. We will be in touch"
+    said = progress(facts_of(referral))
+    assert (said.heading, said.said) == (WITHHELD_HEADING, (WITHHELD_SAID,))
+    assert (WITHHELD_HEADING, WITHHELD_SAID) == (
+        "We have received the referral",
+        "We will be in touch.",
+    )
     sign_in(client, people.referrer)
     page = client.get(f"/referrers/referrals/{referral.uuid}/").content.decode()
-    assert "<strong>Status:</strong> Received. We will be in touch" in page
+    assert "<strong>Status:</strong> We have received the referral" in page
+    assert "<p>We will be in touch.</p>" in page
     assert "Kooth" not in page and "Waiting" not in page
     home = client.get("/referrers/").content.decode()
-    assert "Received. We will be in touch" in home and "Kooth" not in home
+    assert "We have received the referral" in home and "Kooth" not in home
 
 
 def test_the_pdf_copy_of_what_they_sent(client: Client, alliance: Alliance, people: People) -> None:

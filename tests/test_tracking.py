@@ -17,10 +17,10 @@ from onedoor.audit.models import AuditEvent
 from onedoor.children.models import CarerContact
 from onedoor.emails.models import Delivery
 from onedoor.referrals.models import Referral, Route, Status
+from onedoor.referrals.progress import A_SERVICE, Facts, Service, progress
 from onedoor.referrals.reference import display
 from onedoor.tracking import codes
 from onedoor.tracking.models import TrackingCode
-from onedoor.tracking.status import A_SERVICE, Facts, Service, progress
 from onedoor.tracking.tasks import send_tracking_code
 from tests.personas import NOW, make_child, shown
 

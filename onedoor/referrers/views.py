@@ -22,11 +22,11 @@ from onedoor.alliance.models import Alliance
 from onedoor.audit.addresses import client_address
 from onedoor.audit.trail import Action, record
 from onedoor.paging import Keyset
+from onedoor.referrals.progress import facts_of, progress
 from onedoor.referrers import registration
 from onedoor.referrers.forms import NOT_ALLOWED, PasswordForm, RegistrationForm
 from onedoor.referrers.pdf import copy_of
 from onedoor.referrers.sent_copy import initials, sections
-from onedoor.referrers.status import referral_status_words
 
 NEWEST_FIRST = Keyset(("-received_at", "-pk"), size=25)
 
@@ -105,11 +105,13 @@ def home(request: HttpRequest) -> HttpResponse:
     """The referrals this professional made, newest first (keyset pages, a fixed number of
     queries), each with its status in plain words."""
     user = signed_in_user(request)
-    mine = referrals_visible_to(user).select_related("child", "allocated_organisation")
+    mine = (
+        referrals_visible_to(user)
+        .select_related("child", "allocated_organisation")
+        .prefetch_related("signposted_to")
+    )
     page = NEWEST_FIRST.page(mine, request.GET.get("after", ""))
-    rows = [
-        (referral, initials(referral), referral_status_words(referral)) for referral in page.rows
-    ]
+    rows = [(referral, initials(referral), progress(facts_of(referral))) for referral in page.rows]
     context = {"rows": rows, "next_query": page.next_query(request), "first_page": page.first}
     return render(request, "referrers/home.html", context)
 
@@ -123,7 +125,7 @@ def referral(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
     context = {
         "referral": found,
         "initials": initials(found),
-        "status": referral_status_words(found),
+        "progress": progress(facts_of(found)),
         "sections": sections(found),
     }
     return render(request, "referrers/referral.html", context)

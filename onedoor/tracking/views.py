@@ -8,18 +8,15 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from onedoor import clock
 from onedoor.audit.addresses import client_address
-from onedoor.referrals.models import Referral, Status
-from onedoor.referrals.status_sharing import status_shared
+from onedoor.referrals.progress import facts_of, progress
 from onedoor.referrals.views import crisis_lines
 from onedoor.tracking import codes
 from onedoor.tracking.forms import CodeForm, LookupForm
-from onedoor.tracking.status import Facts, Service, progress
 
 LOOKUP = "tracking:lookup"  # the session's last lookup (`codes.Lookup`)
 SHOWN = "tracking:shown"  # the token whose used code shows a status
@@ -97,25 +94,6 @@ def code(request: HttpRequest) -> HttpResponse:
     return _see_other(reverse("tracking:status"))
 
 
-def facts(referral: Referral) -> Facts:
-    """What the status words depend on, read now (`status_shared` asked at this moment)."""
-    due = referral.triage_due_at
-    partner = referral.allocated_organisation
-    return Facts(
-        status=referral.status,
-        shared=status_shared(referral),
-        consent_to_share=referral.consent_to_share,
-        partner=partner.name if partner is not None else "",
-        decide_by=timezone.localdate(due) if due is not None else None,
-        clock_paused=referral.clock_paused_at is not None,
-        signposted=tuple(
-            Service(s.name, s.description, s.phone, s.website) for s in referral.signposted_to.all()
-        )
-        if referral.status == Status.SIGNPOSTED and status_shared(referral)
-        else (),
-    )
-
-
 @login_not_required
 @never_cache
 @require_http_methods(["GET"])
@@ -129,7 +107,7 @@ def status(request: HttpRequest) -> HttpResponse:
     age = referral.child.age_on(clock.today())
     context = {
         "referral": referral,
-        "progress": progress(facts(referral)),
+        "progress": progress(facts_of(referral)),
         "crisis": crisis_lines(age),
     }
     return render(request, "tracking/status.html", context)

@@ -1,6 +1,8 @@
-"""What the tracking page says about a referral: its status in plain words. Pure.
+"""How a referral is going, in plain words, as the family and the referrer are told it: on the
+public tracking page (`tracking`) and on a professional referrer's own pages (`referrers`).
 
-The family or referrer reads only this: never a risk, a reason, a member of staff's name or
+`progress(facts)` is pure; `facts_of(referral)` reads what it depends on, now. The family or
+referrer reads only this: never a risk, a reason, a member of staff's name or
 the child's name. While the triage team has marked the referral "do not share status with
 the family" (`referrals/status_sharing.py`), every status says the same: received, and we
 will be in touch. A partner is named only when the family consented to share the referral
@@ -12,7 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from onedoor.referrals.models import Status
+from django.utils import timezone
+
+from onedoor.referrals.models import Referral, Status
+from onedoor.referrals.status_sharing import status_shared
 
 WITHHELD_HEADING = "We have received the referral"
 WITHHELD_SAID = "We will be in touch."
@@ -102,3 +107,25 @@ def _aim(facts: Facts) -> tuple[str, ...]:
     if facts.decide_by is None or facts.clock_paused:
         return ()
     return (f"We aim to decide by {facts.decide_by.day} {facts.decide_by:%B %Y}.",)
+
+
+def facts_of(referral: Referral) -> Facts:
+    """What the words depend on, read now (`status_shared` asked at this moment). The services
+    signposted are read only for a signposted referral whose status is shared (prefetch
+    `signposted_to` for a list)."""
+    due = referral.triage_due_at
+    partner = referral.allocated_organisation
+    shared = status_shared(referral)
+    return Facts(
+        status=referral.status,
+        shared=shared,
+        consent_to_share=referral.consent_to_share,
+        partner=partner.name if partner is not None else "",
+        decide_by=timezone.localdate(due) if due is not None else None,
+        clock_paused=referral.clock_paused_at is not None,
+        signposted=tuple(
+            Service(s.name, s.description, s.phone, s.website) for s in referral.signposted_to.all()
+        )
+        if referral.status == Status.SIGNPOSTED and shared
+        else (),
+    )
