@@ -26,7 +26,6 @@ audited (sent, used), with identifiers only.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import secrets
 import uuid
@@ -37,6 +36,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 from onedoor import clock
 from onedoor.alliance import identity
@@ -81,8 +81,9 @@ def link_hash(token: str) -> str:
 
 def _email_digest(email: str) -> str:
     """A keyed digest of the address, for the rate limit: the address itself is never kept."""
-    key = hashlib.sha256(b"onedoor saved for later " + settings.SECRET_KEY.encode()).digest()
-    return hmac.new(key, email.strip().casefold().encode(), hashlib.sha256).hexdigest()
+    return salted_hmac(
+        "onedoor.referrals.saved_for_later", email.strip().casefold(), algorithm="sha256"
+    ).hexdigest()
 
 
 def _asked_within_the_hour(request: HttpRequest, now: datetime) -> list[str]:
