@@ -151,11 +151,12 @@ def test_a_professional_registers_refers_sees_the_status_and_cannot_open_another
     page.goto("/referrers/")
     row = page.get_by_role("row").filter(has_text=referral.reference_display)
     expect(row).to_contain_text("ME")  # Maya Example's initials
-    expect(row).to_contain_text("Awaiting triage")
+    expect(row.get_by_role("cell").last).to_have_text("Received")
     assert_accessible_at_both_widths(page)
     row.get_by_role("link", name=referral.reference_display).click()
     _heading(page, f"Referral {referral.reference_display}")
-    expect(page.locator(".nhsuk-inset-text")).to_contain_text("Status: Awaiting triage")
+    expect(page.locator(".nhsuk-inset-text")).to_contain_text("Status: Received")
+    expect(page.get_by_text("The triage team will look at the referral.")).to_be_visible()
     expect(page.get_by_text("Low mood since the summer.")).to_be_visible()
     assert_accessible_at_both_widths(page)
     with page.expect_download() as download:
