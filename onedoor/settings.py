@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "onedoor.coproduction",
     "onedoor.tracking",
     "onedoor.referrers",
+    "onedoor.integrations",
+    "onedoor.api",
     "onedoor.insights",
     "onedoor.access",
     "onedoor.web",
@@ -235,6 +237,12 @@ TRACKING_CODE_MINUTES = int(os.environ.get("TRACKING_CODE_MINUTES", "10"))
 TRACKING_CODE_TRIES = 3
 TRACKING_SHOWN_MINUTES = int(os.environ.get("TRACKING_SHOWN_MINUTES", "30"))
 TRACKING_LOOKUPS_PER_ADDRESS_PER_HOUR = 20
+
+# The API (`/api/v1/`, `/fhir/R4/`): how long a token works unless the administrator says
+# otherwise, how many calls a client may make in a minute, and the largest body accepted.
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
+API_CALLS_PER_MINUTE = int(os.environ.get("API_CALLS_PER_MINUTE", "600"))
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(256 * 1024)))
 TRACKING_CODES_PER_REFERENCE_PER_HOUR = 5
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

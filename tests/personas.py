@@ -114,6 +114,8 @@ class People:
     kooth_lead: User
     chums_practitioner: User
     chums_lead: User
+    kooth_system: User  # the account of Kooth's API client
+    gp_system: User  # the account of a GP system's API client (a referrer's system)
 
     def by_role(self) -> dict[str, User]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -144,6 +146,10 @@ def make_people(alliance: Alliance) -> People:
         kooth_lead=make_user("kit-kooth-lead", Role.PARTNER_LEAD, kooth),
         chums_practitioner=make_user("chris-chums", Role.PRACTITIONER, chums),
         chums_lead=make_user("cleo-chums-lead", Role.PARTNER_LEAD, chums),
+        kooth_system=make_user("api-kooth", Role.PARTNER_SYSTEM, kooth),
+        gp_system=make_user(
+            "api-gp", Role.REFERRER_SYSTEM, organisation(alliance, "childrens-social-care")
+        ),
     )
 
 

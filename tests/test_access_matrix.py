@@ -49,6 +49,10 @@ EXPECTED: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "kooth_lead": (frozenset({"kooth"}), frozenset({"kooth"})),
     "chums_practitioner": (frozenset({"chums"}), frozenset({"chums"})),
     "chums_lead": (frozenset({"chums"}), frozenset({"chums"})),
+    # API clients' accounts: Kooth's system works as Kooth's partner lead; a GP system sees
+    # only the referrals it made (none here: "referred" was made by the professional).
+    "kooth_system": (frozenset({"kooth"}), frozenset({"kooth"})),
+    "gp_system": (NOBODY, NOBODY),
 }
 # Referrals differ from children only for the professional referrer.
 EXPECTED_REFERRALS = {**EXPECTED, "referrer": (frozenset({"referred"}), NOBODY)}
@@ -259,7 +263,8 @@ def test_organisation_only_notes_stay_in_their_organisation_and_with_the_clinica
 
     user = people.by_role()[persona]
     visible_notes = set(notes_visible_to(user))
-    allowed = EXPECTED_CARE[persona][0]
+    # An API client reads no clinical notes at all, whatever its care records.
+    allowed = NOBODY if persona == "kooth_system" else EXPECTED_CARE[persona][0]
     own = user.organisation.slug if user.organisation else ""
     expected = {f"{name}:shared" for name in allowed} | {
         f"{name}:private" for name in allowed if AUTHOR[name] == own or persona == "clinical_lead"

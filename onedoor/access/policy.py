@@ -73,6 +73,10 @@ POLICY: dict[Role, dict[RecordType, dict[Do, Scope]]] = {
     Role.ANALYST:               _rules((NONE, NONE),     (NONE, NONE), (NONE, NONE), (NONE, NONE)),
     Role.COMMISSIONER:          _rules((NONE, NONE),     (NONE, NONE), (NONE, NONE), (NONE, NONE)),
     Role.ADMINISTRATOR:         _rules((NONE, NONE),     (NONE, NONE), (NONE, NONE), (NONE, NONE)),
+    # API clients: a partner's system works as its partner lead does, without clinical notes;
+    # a referrer's system reads the referrals it made. Each token's scopes narrow it further.
+    Role.PARTNER_SYSTEM:        _rules((OWN, OWN),       (OWN, OWN),   (OWN, OWN),   (NONE, NONE)),
+    Role.REFERRER_SYSTEM:       _rules((NONE, NONE),     (MINE, NONE), (NONE, NONE), (NONE, NONE)),
 }  # fmt: skip
 
 # A handover between partners: while a `care.Transition` of this kind waits for the receiving

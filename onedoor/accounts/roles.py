@@ -15,6 +15,10 @@ class Role(models.TextChoices):
     ANALYST = "analyst", "Analyst"
     COMMISSIONER = "commissioner", "Commissioner"
     ADMINISTRATOR = "administrator", "Administrator"
+    # The accounts API clients act as (`integrations.ApiClient.account`): never a person, never
+    # signed in (`accounts.backends`), and seeing no more than the access policy gives them.
+    PARTNER_SYSTEM = "partner_system", "Partner system"
+    REFERRER_SYSTEM = "referrer_system", "Referrer system"
 
 
 # The lead provider's triage team: screens, decides, confirms matches.
@@ -25,7 +29,7 @@ ADVICE_POINT = TRIAGE_TEAM | {Role.CARE_COORDINATOR}
 
 # Who answers for a partner when a child is allocated or handed over to it: accepts, or
 # declines with a reason.
-PARTNER_ANSWERS = frozenset({Role.PRACTITIONER, Role.PARTNER_LEAD})
+PARTNER_ANSWERS = frozenset({Role.PRACTITIONER, Role.PARTNER_LEAD, Role.PARTNER_SYSTEM})
 
 # Roles with a task list ("My tasks"): who may own an action (from a meeting, a case audit,
 # a safeguarding concern or an incident), since that is where their actions appear.
@@ -43,4 +47,8 @@ TASK_HOLDERS = frozenset(
 
 # Roles that work for the alliance: staff (professional referrers are not, although they too
 # use a second factor outside demo mode: `User.needs_second_factor`).
-STAFF_ROLES = frozenset(Role) - {Role.PROFESSIONAL_REFERRER}
+# API clients' accounts: a partner's system (a lead provider's or partner's) or a referrer's
+# (a GP system's). Nobody signs in as one.
+SYSTEM_ROLES = frozenset({Role.PARTNER_SYSTEM, Role.REFERRER_SYSTEM})
+
+STAFF_ROLES = frozenset(Role) - {Role.PROFESSIONAL_REFERRER} - SYSTEM_ROLES

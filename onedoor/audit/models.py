@@ -47,6 +47,8 @@ class AuditEvent(models.Model):
         CONFIGURATION_LOADED = "configuration_loaded", "Configuration loaded"
         DEMO_DATA_LOADED = "demo_data_loaded", "Demo data loaded"
         SEARCH = "search", "Searched for a child"
+        API_CALL = "api_call", "API call"
+        API_REFUSED = "api_refused", "API call refused"
 
     sequence = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField(db_index=True)

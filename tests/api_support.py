@@ -1,0 +1,43 @@
+"""Calling the API as a registered client, for the API's tests."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.test import Client
+
+from onedoor.accounts.models import User
+from onedoor.alliance.models import Organisation
+from onedoor.integrations.clients import Issued, issue_token, register_client
+from onedoor.integrations.models import ApiClient
+from onedoor.integrations.scopes import Scope
+
+
+def registered(
+    admin: User, organisation: Organisation, scopes: list[Scope] | None = None, name: str = ""
+) -> tuple[ApiClient, str]:
+    """A client of `organisation` with `scopes` (all its kind may hold, by default) and one
+    working token's secret."""
+    from onedoor.integrations.scopes import allowed_for, system_role
+
+    chosen = scopes if scopes is not None else sorted(allowed_for(system_role(organisation.kind)))
+    client = register_client(
+        user=admin,
+        organisation=organisation,
+        name=name or f"{organisation.name}'s system",
+        scopes=[scope.value for scope in chosen],
+    )
+    issued: Issued = issue_token(user=admin, client=client)
+    return client, issued.secret
+
+
+def call(
+    method: str, path: str, secret: str | None, body: Any = None, *, raw: bytes | None = None
+) -> Any:
+    """One API call with the bearer token `secret`; the response, with `.json()`."""
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {secret}"} if secret else {}
+    data: Any = raw if raw is not None else (json.dumps(body) if body is not None else None)
+    return Client().generic(
+        method.upper(), path, data or "", content_type="application/json", **headers
+    )
