@@ -56,3 +56,23 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}…"
+
+
+class ApiSubmission(models.Model):
+    """A referral a client sent, by the key the client chose (`submissions.py`)."""
+
+    client = models.ForeignKey(ApiClient, on_delete=models.PROTECT, related_name="submissions")
+    key = models.CharField(max_length=100)
+    # The SHA-256 of the answers sent with the key: the same key with other answers is refused.
+    fingerprint = models.CharField(max_length=64)
+    referral = models.OneToOneField(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="api_submission"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["client", "key"], name="one_referral_per_client_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client} {self.key}"
