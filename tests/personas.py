@@ -118,6 +118,11 @@ class People:
     gp_system: User  # the account of a GP system's API client (a referrer's system)
 
     def by_role(self) -> dict[str, User]:
+        """Everyone who signs in: the people, not the API clients' accounts."""
+        return {name: user for name, user in self.accounts().items() if "system" not in name}
+
+    def accounts(self) -> dict[str, User]:
+        """Every account, the API clients' too (the access matrix's rows)."""
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 

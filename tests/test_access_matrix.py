@@ -84,8 +84,8 @@ def test_the_policy_table_covers_every_role_record_type_and_action() -> None:
 
 
 def test_the_matrix_names_every_persona(people: People) -> None:
-    assert set(EXPECTED) == set(people.by_role())
-    assert {user.role for user in people.by_role().values()} == set(Role)
+    assert set(EXPECTED) == set(people.accounts())
+    assert {user.role for user in people.accounts().values()} == set(Role)
 
 
 # record type -> (the access layer's queryset, the column naming the child, expectations)
@@ -102,7 +102,7 @@ def test_what_each_role_sees_and_changes(
     persona: str, action: Do, record_type: RecordType, people: People, children: dict[str, Child]
 ) -> None:
     visible_to, child_column, expected = QUERYSETS[record_type]
-    user = people.by_role()[persona]
+    user = people.accounts()[persona]
     visible = _names(children, visible_to(user, action), child_column)
     assert visible == expected[persona][0 if action is Do.VIEW else 1]
 
@@ -112,7 +112,7 @@ def test_what_each_role_sees_and_changes(
 def test_getting_a_child_answers_only_within_scope(
     persona: str, name: str, people: People, children: dict[str, Child]
 ) -> None:
-    user = people.by_role()[persona]
+    user = people.accounts()[persona]
     child = children[name]
     if name in EXPECTED[persona][0]:
         assert get_child_for_user(user, child.uuid) == child
@@ -134,7 +134,7 @@ def test_getting_a_child_answers_only_within_scope(
 def test_getting_a_referral_answers_only_within_scope(
     persona: str, people: People, children: dict[str, Child]
 ) -> None:
-    user = people.by_role()[persona]
+    user = people.accounts()[persona]
     for name, child in children.items():
         referral = child.referrals.get()
         if name in EXPECTED_REFERRALS[persona][0]:
@@ -248,7 +248,7 @@ def test_care_records_follow_the_child_and_the_manager_sees_none(
 ) -> None:
     from onedoor.access.records import care_records_visible_to
 
-    user = people.by_role()[persona]
+    user = people.accounts()[persona]
     model = type(care[f"kooth:{kind}"])
     found = set(care_records_visible_to(user, model, action))  # type: ignore[arg-type,type-var]
     visible = {name for name in CHILDREN if care[f"{name}:{kind}"] in found}
@@ -261,7 +261,7 @@ def test_organisation_only_notes_stay_in_their_organisation_and_with_the_clinica
 ) -> None:
     from onedoor.care.records import notes_visible_to
 
-    user = people.by_role()[persona]
+    user = people.accounts()[persona]
     visible_notes = set(notes_visible_to(user))
     # An API client reads no clinical notes at all, whatever its care records.
     allowed = NOBODY if persona == "kooth_system" else EXPECTED_CARE[persona][0]
@@ -282,7 +282,7 @@ def test_a_kooth_organisation_note_is_invisible_to_chums_and_the_triage_lead(
     assert private in set(notes_visible_to(people.kooth_practitioner))
     assert private in set(notes_visible_to(people.clinical_lead))
     for persona in ("chums_practitioner", "chums_lead", "triage", "coordinator", "safeguarding"):
-        assert private not in set(notes_visible_to(people.by_role()[persona])), persona
+        assert private not in set(notes_visible_to(people.accounts()[persona])), persona
 
 
 # Safeguarding concerns: limited to those involved. Each child here has a concern raised by
@@ -310,7 +310,7 @@ def test_safeguarding_concerns_are_seen_only_by_those_involved(
             immediate_actions="Done.", referred_to_social_care=False, owner=people.safeguarding,
             raised_by=people.triage, raised_at=clock.now(),
         )  # fmt: skip
-    seen = concerns_visible_to(people.by_role()[persona])
+    seen = concerns_visible_to(people.accounts()[persona])
     assert _names(children, seen, "referral__child") == EXPECTED_CONCERNS[persona]
 
 
@@ -333,7 +333,7 @@ def test_meetings_are_seen_only_by_those_involved(
             children=[ChildDiscussed(child.referrals.get())], today=date(2026, 11, 20),
         )  # fmt: skip
     by_pk = {child.pk: name for name, child in children.items()}
-    seen = meetings_visible_to(people.by_role()[persona])
+    seen = meetings_visible_to(people.accounts()[persona])
     discussed = {by_pk[d.referral.child_id] for m in seen for d in m.discussed}  # type: ignore[attr-defined]
     assert (len(seen), discussed) == (len(EXPECTED_CONCERNS[persona]), EXPECTED_CONCERNS[persona])
 
@@ -367,7 +367,7 @@ def test_case_audit_records_are_read_only_by_the_clinical_lead_and_their_partner
         allocated_to=date(2026, 11, 30), today=date(2026, 12, 1), seed=1,
         organisations=[organisation(alliance, s) for s in ("kooth", "chums", "north-kent-mind")],
     )  # fmt: skip
-    user = people.by_role()[persona]
+    user = people.accounts()[persona]
     seen = [case for r in rounds_visible_to(user) for case in cases_visible_to(user, r)]
     by_pk = {child.pk: name for name, child in children.items()}
     assert {by_pk[case.referral.child_id] for case in seen} == EXPECTED_AUDITED[persona]
@@ -390,4 +390,4 @@ def test_reflective_notes_are_private_to_the_pair_and_the_clinical_lead(
         held_on=date(2026, 11, 2), reflections="Private.", recorded_at=clock.now(),
     )  # fmt: skip
     readers = {"kooth_lead", "kooth_practitioner", "clinical_lead"}
-    assert (held in set(reflections_visible_to(people.by_role()[persona]))) is (persona in readers)
+    assert (held in set(reflections_visible_to(people.accounts()[persona]))) is (persona in readers)
