@@ -210,3 +210,23 @@ def test_an_oversized_body_is_a_413_before_anything_is_read(
     response = call("GET", "/api/v1/client", secret, raw=b"{" + b" " * 200 + b"}")
     assert response.status_code == 413
     assert response.json()["title"] == "Request too large"
+
+
+def test_every_api_endpoint_takes_a_token() -> None:
+    """Every operation in the committed OpenAPI document is behind the bearer token; only the
+    document itself is public."""
+    import json
+    from pathlib import Path
+
+    document = json.loads(Path("docs/api/openapi.json").read_text())
+    operations = [
+        (path, method, operation)
+        for path, methods in document["paths"].items()
+        for method, operation in methods.items()
+    ]
+    assert operations
+    for path, method, operation in operations:
+        assert operation.get("security") == [{"ClientToken": []}], (method, path)
+    assert document["components"]["securitySchemes"] == {
+        "ClientToken": {"type": "http", "scheme": "bearer"}
+    }

@@ -56,6 +56,8 @@ PUBLIC_WITHOUT_DATABASE = {
     "referrers:register": 200,  # registering needs the database; the page that asks does not
     "referrers:check_email": 200,
     "referrers:verified": 200,
+    "api-v1:openapi-json": 200,  # the API's published contract, built from the code
+    "api-v1:api-root": 404,  # the API's root is no endpoint
 }
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
 

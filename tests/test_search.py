@@ -312,6 +312,7 @@ def test_roles_without_search_are_refused_and_nothing_is_recorded(
 ) -> None:
     assert frozenset(Role) - SEARCHERS == {
         Role.ANALYST, Role.COMMISSIONER, Role.ADMINISTRATOR, Role.PROFESSIONAL_REFERRER,
+        Role.PARTNER_SYSTEM, Role.REFERRER_SYSTEM,  # API clients' accounts: no sessions
     }  # fmt: skip
     for user in (people.analyst, people.commissioner, people.admin, people.referrer):
         sign_in(client, user)

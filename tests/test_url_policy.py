@@ -12,13 +12,17 @@ from django.utils.html import escape
 
 from onedoor.accounts.decorators import allowed_roles
 from onedoor.accounts.navigation import PAGES
-from onedoor.accounts.roles import Role
+from onedoor.accounts.roles import SYSTEM_ROLES, Role
 from onedoor.alliance.models import Alliance
 from onedoor.audit.models import AuditEvent
 from tests.personas import People, sign_in
 from tests.site_map import build_world, crawl
 
 # Every page that anyone may open without signing in. Adding to this list is a decision.
+# The API's addresses: each endpoint takes a client's token, never the session
+# (`tests/test_api_clients.py::test_every_api_endpoint_takes_a_token`).
+API = ("api-v1:", "fhir:")
+
 PUBLIC = {
     "accounts:login",
     "web:health",
@@ -63,8 +67,8 @@ def test_every_url_is_declared_public_or_protected() -> None:
     undeclared = []
     public = set()
     for name, view in _patterns(get_resolver()):
-        if name == "admin:*":
-            continue
+        if name == "admin:*" or name.startswith(API):
+            continue  # the API's endpoints take a token: tests/test_api_clients.py
         if getattr(view, "login_required", True) is False:
             public.add(name)
         elif allowed_roles(view) is None and name not in {
@@ -189,7 +193,8 @@ def test_the_navigation_fits_each_role(client: Client, people: People) -> None:
 
 
 def test_every_role_is_given_a_home(people: People) -> None:
-    assert {user.role for user in people.by_role().values()} == set(Role)
+    # (An API client's account never signs in: it has no pages, and so no home.)
+    assert {user.role for user in people.by_role().values()} == set(Role) - SYSTEM_ROLES
 
 
 # One write per URL: every address a form posts to, each doing one thing (issue 13). A new

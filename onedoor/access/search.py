@@ -42,7 +42,7 @@ from onedoor import clock
 from onedoor.access.policy import Do, RecordType, Scope, scope_for
 from onedoor.access.records import alliance_of, children_visible_to, referrals_visible_to
 from onedoor.accounts.models import User
-from onedoor.accounts.roles import Role
+from onedoor.accounts.roles import SYSTEM_ROLES, Role
 from onedoor.audit.trail import Action, record
 from onedoor.checks import checked_text
 from onedoor.children import nhs_number
@@ -60,7 +60,9 @@ from onedoor.referrals.models import Referral
 # Who may search: whoever may see children at all. Analysts, commissioners, administrators
 # and professional referrers have no search.
 SEARCHERS = frozenset(
-    role for role in Role if scope_for(role, RecordType.CHILD, Do.VIEW) is not Scope.NONE
+    role
+    for role in Role
+    if scope_for(role, RecordType.CHILD, Do.VIEW) is not Scope.NONE and role not in SYSTEM_ROLES
 )
 
 LONGEST_QUERY = 100
