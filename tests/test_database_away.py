@@ -27,6 +27,7 @@ from onedoor.alliance.models import Alliance
 from onedoor.referrals.views import FIXED_CRISIS_LINES
 from onedoor.web import database_away
 from tests.personas import People, sign_in
+from tests.personas import organisation as organisation_of
 from tests.site_map import SiteMap, build_world, crawl
 
 H1 = "<h1>Sorry, the service is unavailable</h1>"
@@ -267,3 +268,19 @@ def test_a_database_file_that_cannot_be_opened_is_connected_again_when_it_can(
             assert cursor.fetchone() == (1,)
     finally:
         second.close()
+
+
+def test_the_api_answers_503_as_a_problem_while_the_database_is_away(
+    alliance: Alliance, people: People
+) -> None:
+    from tests.api_support import call, registered
+
+    _, secret = registered(people.admin, organisation_of(alliance, "kooth"))
+    assert call("GET", "/api/v1/client", secret).status_code == 200
+    with the_database_away():
+        response = call("GET", "/api/v1/client", secret)
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["Retry-After"] == "30"
+    assert response.json()["title"] == "Service unavailable"
+    assert call("GET", "/api/v1/client", secret).status_code == 200

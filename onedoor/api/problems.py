@@ -25,6 +25,7 @@ TITLES = {
     422: "Invalid request",
     429: "Too many requests",
     500: "Something went wrong",
+    503: "Service unavailable",
 }
 
 
@@ -69,7 +70,7 @@ def respond(request: HttpRequest, problem: Problem) -> HttpResponse:
     field names and the sentence, never the values sent)."""
     caller = getattr(request, "auth", None)
     account = getattr(getattr(caller, "client", None), "account", None)
-    if problem.status != 500:
+    if problem.status < 500:  # (a server's trouble: the database may be the trouble)
         record(
             Action.DENY if problem.status in (401, 403) else Action.API_REFUSED,
             actor=account,

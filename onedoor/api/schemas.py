@@ -37,6 +37,7 @@ REFUSALS: dict[int, type[ProblemOut]] = {
     413: ProblemOut,
     422: ProblemOut,
     429: ProblemOut,
+    503: ProblemOut,
 }
 
 
