@@ -38,6 +38,7 @@ def call(
     """One API call with the bearer token `secret`; the response, with `.json()`."""
     headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {secret}"} if secret else {}
     data: Any = raw if raw is not None else (json.dumps(body) if body is not None else None)
-    return Client().generic(
+    # CSRF checks on, as a browser's would be: the API needs none, having no session path.
+    return Client(enforce_csrf_checks=True).generic(
         method.upper(), path, data or "", content_type="application/json", **headers
     )
