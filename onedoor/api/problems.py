@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from onedoor.audit.trail import Action, record
+from onedoor.integrations.calls import record_refusal
 
 PROBLEM_TYPE = "https://onedoor.invalid/problems/"
 CONTENT_TYPE = "application/problem+json"
@@ -68,21 +68,13 @@ def body(status: int, detail: str, instance: str, errors: list[dict[str, str]]) 
 def respond(request: HttpRequest, problem: Problem) -> HttpResponse:
     """The problem's response, and its audit record (who, if known; which address; why:
     field names and the sentence, never the values sent)."""
-    caller = getattr(request, "auth", None)
-    account = getattr(getattr(caller, "client", None), "account", None)
-    if problem.status < 500:  # (a server's trouble: the database may be the trouble)
-        record(
-            Action.DENY if problem.status in (401, 403) else Action.API_REFUSED,
-            actor=account,
-            record_type="api call",
-            detail={
-                "method": request.method or "",
-                "path": request.path,
-                "status": problem.status,
-                "why": problem.detail,
-                "fields": [error["field"] for error in problem.errors],
-            },
-        )
+    record_refusal(
+        request,
+        getattr(request, "auth", None),
+        problem.status,
+        problem.detail,
+        [error["field"] for error in problem.errors],
+    )
     response = HttpResponse(
         json.dumps(body(problem.status, problem.detail, request.path, problem.errors)),
         status=problem.status,
