@@ -40,6 +40,7 @@ urlpatterns = [
     path("governance/audits/", include("onedoor.case_audits.urls")),
     path("governance/", include("onedoor.governance.urls")),
     path("", include("onedoor.api.urls")),
+    path("fhir/R4/", include("onedoor.fhir.urls")),
     path("", include("onedoor.web.urls")),
 ]
 
