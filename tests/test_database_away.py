@@ -59,6 +59,7 @@ PUBLIC_WITHOUT_DATABASE = {
     "referrers:verified": 200,
     "api-v1:openapi-json": 200,  # the API's published contract, built from the code
     "api-v1:api-root": 404,  # the API's root is no endpoint
+    "fhir:metadata": 200,  # the FHIR adapter's CapabilityStatement, built from the code
 }
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
 
@@ -284,3 +285,21 @@ def test_the_api_answers_503_as_a_problem_while_the_database_is_away(
     assert response["Retry-After"] == "30"
     assert response.json()["title"] == "Service unavailable"
     assert call("GET", "/api/v1/client", secret).status_code == 200
+
+
+def test_the_fhir_adapter_answers_503_as_an_outcome_while_the_database_is_away(
+    alliance: Alliance, people: People
+) -> None:
+    from tests.api_support import call, registered
+
+    _, secret = registered(people.admin, organisation_of(alliance, "kooth"))
+    assert call("GET", "/fhir/R4/Task", secret).status_code == 200
+    with the_database_away():
+        response = call("GET", "/fhir/R4/Task", secret)
+    assert (response.status_code, response["Content-Type"], response["Retry-After"]) == (
+        503,
+        "application/fhir+json",
+        "30",
+    )
+    assert response.json()["issue"][0]["code"] == "transient"
+    assert call("GET", "/fhir/R4/Task", secret).status_code == 200

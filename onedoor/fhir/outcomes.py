@@ -27,6 +27,7 @@ ISSUE_TYPE = {
     422: "invalid",
     429: "throttled",
     500: "exception",
+    503: "transient",
 }
 
 

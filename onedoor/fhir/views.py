@@ -20,6 +20,7 @@ from uuid import UUID
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
@@ -93,6 +94,13 @@ def endpoint(*scopes: Scope, method: str = "GET", public: bool = False) -> Calla
             except ValidationError as error:
                 return refuse(request, caller, Outcome(422, "; ".join(error.messages)))
             except Exception as error:
+                if _database_away(error):  # it recovers when the database returns
+                    away = Outcome(
+                        503,
+                        "The service is briefly unavailable: try again shortly",
+                        headers={"Retry-After": "30"},
+                    )
+                    return refuse(request, caller, away)
                 logger.exception("FHIR call failed (%s)", type(error).__name__)
                 return refuse(
                     request, caller, Outcome(500, "Something went wrong; it has been logged")
@@ -101,6 +109,11 @@ def endpoint(*scopes: Scope, method: str = "GET", public: bool = False) -> Calla
         return login_not_required(csrf_exempt(never_cache(wrapper)))
 
     return decorate
+
+
+def _database_away(error: Exception) -> bool:
+    """The database is unreachable (the driver's own errors), not a mistake in a query."""
+    return isinstance(error, OperationalError | InterfaceError) or type(error) is DatabaseError
 
 
 def _uuid(value: str) -> UUID:
