@@ -764,3 +764,20 @@ def test_reading_a_bundle_never_changes_what_was_sent() -> None:
     kept = copy.deepcopy(bundle)
     read_bundle(bundle, TODAY)
     assert bundle == kept
+
+
+def test_every_fhir_address_but_metadata_takes_a_token(alliance: Alliance) -> None:
+    from django.urls import get_resolver
+
+    from onedoor.fhir.urls import urlpatterns
+
+    assert "fhir" in get_resolver().namespace_dict
+    refused = {}
+    for pattern in urlpatterns:
+        path = "/fhir/R4/" + str(pattern.pattern).replace("<str:id>", "x")
+        method = "POST" if pattern.name == "transaction" else "GET"
+        answer = fhir(method, path, None, gp_bundle() if method == "POST" else None)
+        refused[pattern.name] = (answer.status_code, answer.json()["resourceType"])
+    assert refused.pop("metadata") == (200, "CapabilityStatement")
+    assert set(refused.values()) == {(401, "OperationOutcome")}
+    assert len(refused) == 13
