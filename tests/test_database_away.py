@@ -59,6 +59,8 @@ PUBLIC_WITHOUT_DATABASE = {
     "referrers:verified": 200,
     "api-v1:openapi-json": 200,  # the API's published contract, built from the code
     "api-v1:api-root": 404,  # the API's root is no endpoint
+    "api-v1:enable": 405,  # a POST only (a webhook subscription turned on again)
+    "api-v1:unsubscribe": 405,  # a DELETE only
 }
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
 

@@ -412,6 +412,8 @@ def test_a_client_subscribes_and_sees_the_secret_only_once(
         ({"url": "ftp://partner.example/", "events": ALL}, "url", "must start with https://"),
         ({"url": "https://10.1.2.3/hooks", "events": ALL}, "url", "reachable on the internet"),
         ({"url": "https://u:p@partner.example/", "events": ALL}, "url", "must not carry a user"),
+        ({"url": "https://partner.example/a\x00b", "events": ALL}, "url", "control characters"),
+        ({"url": "https://partner.example:99999/", "events": ALL}, "url", "not a web address"),
         (
             {"url": "https://partner.example/", "events": ["child.born"]},
             "events.0",

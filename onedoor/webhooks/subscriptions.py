@@ -60,6 +60,8 @@ def check_url(url: str) -> str:
     url = url.strip()
     if not url or len(url) > MAX_URL:
         raise _refuse("url", f"Give the https address to send events to (at most {MAX_URL})")
+    if any(ord(character) < 0x21 or ord(character) == 0x7F for character in url):
+        raise _refuse("url", "The address must not contain spaces or control characters")
     try:
         parts = urlsplit(url)
         port = parts.port
