@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "onedoor.tracking",
     "onedoor.referrers",
     "onedoor.integrations",
+    "onedoor.webhooks",
     "onedoor.api",
     "onedoor.insights",
     "onedoor.access",
@@ -243,6 +244,14 @@ TRACKING_LOOKUPS_PER_ADDRESS_PER_HOUR = 20
 API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
 API_CALLS_PER_MINUTE = int(os.environ.get("API_CALLS_PER_MINUTE", "600"))
 API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(256 * 1024)))
+# Event notifications to partners' systems (onedoor/webhooks, ADR 24): a subscription is
+# turned off after this many failed deliveries in a row; each POST waits this long at most.
+# Only https addresses, except 127.0.0.1 and localhost when WEBHOOK_ALLOW_LOCAL (DEBUG, tests).
+WEBHOOK_MAX_FAILURES = int(os.environ.get("WEBHOOK_MAX_FAILURES", "8"))
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "5"))
+WEBHOOK_ALLOW_LOCAL = env_bool(
+    "WEBHOOK_ALLOW_LOCAL", default=DEBUG or bool(os.environ.get("ONEDOOR_TESTING"))
+)
 TRACKING_CODES_PER_REFERENCE_PER_HOUR = 5
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

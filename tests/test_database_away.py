@@ -60,6 +60,8 @@ PUBLIC_WITHOUT_DATABASE = {
     "api-v1:openapi-json": 200,  # the API's published contract, built from the code
     "api-v1:api-root": 404,  # the API's root is no endpoint
     "fhir:metadata": 200,  # the FHIR adapter's CapabilityStatement, built from the code
+    "api-v1:enable": 405,  # a POST only (a webhook subscription turned on again)
+    "api-v1:unsubscribe": 405,  # a DELETE only
 }
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
 

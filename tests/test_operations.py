@@ -117,6 +117,7 @@ def test_every_email_has_its_three_templates() -> None:
         "tracking-code",
         "milestone-triaged", "milestone-allocated", "milestone-first-appointment",
         "milestone-discharged", "referrer-verify", "referrer-already-registered",
+        "webhook-turned-off",
     }  # fmt: skip
     for name in names:
         assert all((folder / f"{name}{part}").exists() for part in parts), name

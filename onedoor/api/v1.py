@@ -20,7 +20,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
-from onedoor.api import client_routes
+from onedoor.api import client_routes, webhook_routes
 from onedoor.api.auth import ClientToken
 from onedoor.api.problems import Problem, respond
 from onedoor.paging import NotACursor
@@ -128,3 +128,4 @@ for exception, handler in HANDLERS.items():
     api.add_exception_handler(exception, handler)
 
 api.add_router("/", client_routes.router)
+api.add_router("/", webhook_routes.router)

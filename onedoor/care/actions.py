@@ -41,6 +41,8 @@ from onedoor.referrals.milestones import Milestone, passed
 from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.states import ENDS, change, move
 from onedoor.referrals.timeline import written
+from onedoor.webhooks.events import publish
+from onedoor.webhooks.models import Kind as EventKind
 
 WORKING_STATES = frozenset({Status.WAITING, Status.IN_INTERVENTION})
 RISK_ORDER = {RiskRating.GREEN: 0, RiskRating.AMBER: 1, RiskRating.RED: 2}
@@ -287,6 +289,7 @@ def discharge(*, user: User, referral: Referral, reason: str, summary: str) -> D
 
         invite_feedback.enqueue(str(ended.uuid))
         passed(referral, Milestone.DISCHARGED)
+        publish(EventKind.REFERRAL_DISCHARGED, referral.allocated_organisation, referral)
     return ended
 
 
@@ -423,6 +426,7 @@ def start_transition(
             sending_organisation=sender if between else None,
             returns_to=before if between else "",
         )
+        publish(EventKind.HANDOVER_REQUESTED, receiving_organisation if between else None, referral)
     return transition
 
 

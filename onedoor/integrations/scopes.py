@@ -22,6 +22,7 @@ class Scope(StrEnum):
     WRITE_DISCHARGES = "discharges:write"
     SUBMIT_REFERRALS = "referrals:submit"
     READ_REFERRALS = "referrals:read"
+    MANAGE_WEBHOOKS = "webhooks:manage"
 
 
 DESCRIPTIONS: dict[Scope, str] = {
@@ -33,6 +34,7 @@ DESCRIPTIONS: dict[Scope, str] = {
     Scope.WRITE_DISCHARGES: "Record discharges",
     Scope.SUBMIT_REFERRALS: "Submit referrals",
     Scope.READ_REFERRALS: "Read the status of the referrals this client made",
+    Scope.MANAGE_WEBHOOKS: "Subscribe to event notifications about the organisation's children",
 }
 
 PARTNER_SCOPES = frozenset(
@@ -43,6 +45,7 @@ PARTNER_SCOPES = frozenset(
         Scope.WRITE_MEASURES,
         Scope.WRITE_RISK_REVIEWS,
         Scope.WRITE_DISCHARGES,
+        Scope.MANAGE_WEBHOOKS,
     }
 )
 REFERRER_SCOPES = frozenset({Scope.SUBMIT_REFERRALS, Scope.READ_REFERRALS})

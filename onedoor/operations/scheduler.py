@@ -25,6 +25,7 @@ from onedoor.operations.lost_tasks import requeue_lost_tasks
 from onedoor.operations.models import Process
 from onedoor.referrals.saved_answers import delete_expired_answers
 from onedoor.triage.escalation import escalate_overdue
+from onedoor.webhooks.delivery import retry_due
 from onedoor.worklist.reminders import send_reminders
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,9 @@ JOBS = (
     # The public referral form's answers not saved to for REFERRAL_ANSWERS_KEPT_FOR are deleted
     # (those saved for later, once their link has expired).
     Job("delete_expired_answers", lambda: delete_expired_answers()),
+    # Event notifications to partners' systems due again after a failure (or whose task was
+    # lost), and the administrators told of a subscription turned off (ADR 24).
+    Job("retry_webhooks", lambda: retry_due()),
 )
 
 

@@ -23,6 +23,8 @@ from onedoor.referrals.timeline import written
 from onedoor.safeguarding.models import Concern, FollowUp
 from onedoor.safeguarding.records import concerns_visible_to
 from onedoor.safeguarding.tasks import notify_concern_owner
+from onedoor.webhooks.events import publish
+from onedoor.webhooks.models import Kind as EventKind
 
 
 def safeguarding_leads(referral: Referral) -> list[User]:
@@ -111,6 +113,7 @@ def _open(
             raised_at=now,
         )  # fmt: skip
         notify_concern_owner.enqueue(str(concern.uuid))  # the queue is in this transaction
+        publish(EventKind.CONCERN_RAISED, referral.allocated_organisation, referral)
         written(
             user, referral, f"Safeguarding concern raised; owned by {owner}.",
             record_type="safeguarding_concern", record_id=concern.uuid,

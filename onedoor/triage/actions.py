@@ -32,6 +32,8 @@ from onedoor.safeguarding.actions import open_from_triage
 from onedoor.triage.consent_reviews import require_settled_consent
 from onedoor.triage.models import Outcome, RiskScreening, TriageDecision
 from onedoor.triage.offers import capacity_words, in_work, over_capacity
+from onedoor.webhooks.events import publish
+from onedoor.webhooks.models import Kind as EventKind
 
 CLINICIANS = frozenset({Role.CLINICAL_LEAD})
 SCREENABLE = frozenset({Status.AWAITING_TRIAGE, Status.MORE_INFORMATION})
@@ -335,6 +337,7 @@ def _apply(
             allocated_at=now,
             named_practitioner=None,  # named when the partner accepts
         )
+        publish(EventKind.REFERRAL_ALLOCATED, decision.offer.organisation, referral)
     move(
         user=user,
         referral=referral,
