@@ -57,8 +57,8 @@ def body(key: str = "gp-0001", **changes: Any) -> dict[str, Any]:
     referral = copy.deepcopy(RILEY)
     for path, value in changes.items():
         *parents, last = path.split("__")
-        place = referral
+        place: Any = referral
         for name in parents:
-            place = place[name]
+            place = place[int(name)] if name.isdigit() else place[name]
         place[last] = value
     return {"key": key, "referral": referral}
