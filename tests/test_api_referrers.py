@@ -76,11 +76,12 @@ def test_a_referral_sent_is_made_by_the_forms_own_action_as_the_form_would_make_
 
     seen: list[ReferralAnswers] = []
     real = submissions.submit_referral
-    monkeypatch.setattr(
-        submissions,
-        "submit_referral",
-        lambda **kwargs: seen.append(kwargs["answers"]) or real(**kwargs),
-    )
+
+    def watched(**kwargs: Any) -> Referral:
+        seen.append(kwargs["answers"])
+        return real(**kwargs)
+
+    monkeypatch.setattr(submissions, "submit_referral", watched)
     client, secret = gp_client(alliance, people)
     response = call("POST", SUBMISSIONS, secret, body())
     assert response.status_code == 201
