@@ -8,7 +8,7 @@ from datetime import datetime
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from onedoor.access.records import get_referral_for_user, referrals_visible_to
@@ -91,14 +91,14 @@ def _out(referral: Referral) -> SubmissionOut:
     "the same referral when the same key comes again with the same referral; 409 when the key "
     "was used for a different one.",
 )
-def submit(request: HttpRequest, payload: SubmissionIn) -> tuple[int, SubmissionOut]:
+def submit(request: HttpRequest, payload: SubmissionIn) -> Status[SubmissionOut]:
     caller = _caller(request, Scope.SUBMIT_REFERRALS)
     found = referral_answers(payload.referral)
     try:
         referral, made = submit_for_client(client=caller.client, key=payload.key, answers=found)
     except KeyReused:
         raise Problem(409, KEY_REUSED) from None
-    return (201 if made else 200), _out(referral)
+    return Status(201 if made else 200, _out(referral))
 
 
 @router.get(
