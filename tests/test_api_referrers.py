@@ -314,4 +314,7 @@ def test_submissions_is_never_taken_for_a_referrals_uuid(
 ) -> None:
     _, secret = gp_client(alliance, people)
     assert call("GET", SUBMISSIONS, secret).json() == {"items": [], "next": None}
-    assert call("GET", f"{SUBMISSIONS}/not-a-uuid", secret).status_code == 404
+    unknown = call("GET", f"{SUBMISSIONS}/not-a-uuid", secret)
+    assert unknown.status_code == 404
+    assert unknown["Content-Type"] == "application/problem+json"
+    assert unknown.json()["detail"] == "There is no such address in the API"

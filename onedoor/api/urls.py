@@ -26,7 +26,6 @@ def no_such_address(request: HttpRequest) -> HttpResponse:
     return respond(request, Problem(404, "There is no such address in the API"))
 
 
-urlpatterns = [
-    path("api/v1/", (patterns, ninja_app, namespace)),
-    re_path(r"^api/v1/", no_such_address),
-]
+# Last, after every endpoint: any other address under /api/v1/.
+patterns = [*patterns, re_path(r"", no_such_address, name="no-such-address")]
+urlpatterns = [path("api/v1/", (patterns, ninja_app, namespace))]
