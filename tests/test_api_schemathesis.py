@@ -19,6 +19,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Err
 from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -54,7 +55,19 @@ BOUNDS = settings(
         HealthCheck.data_too_large,
     ],
 )
-OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
+
+
+def _operations() -> list[Any]:
+    """Every operation of the document; one the document gets wrong fails here, loudly."""
+    found = []
+    for result in SCHEMA.get_all_operations():
+        if isinstance(result, Err):
+            raise result.err()
+        found.append(result.ok())
+    return found
+
+
+OPERATIONS = _operations()
 
 
 @contextmanager

@@ -27,5 +27,5 @@ def no_such_address(request: HttpRequest) -> HttpResponse:
 
 
 # Last, after every endpoint: any other address under /api/v1/.
-patterns = [*patterns, re_path(r"", no_such_address, name="no-such-address")]
+patterns = [*patterns, re_path(r"^.", no_such_address, name="no-such-address")]
 urlpatterns = [path("api/v1/", (patterns, ninja_app, namespace))]
