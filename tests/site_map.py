@@ -53,6 +53,7 @@ CRAWLERS = ("clinical_lead", "kooth_lead", "kooth_practitioner", "triage", "coor
             "manager", "safeguarding", "analyst", "commissioner", "admin", "referrer")  # fmt: skip
 # What a made-up address puts for each kind of path converter.
 MADE_UP = {"uuid": "00000000-0000-4000-8000-000000000000", "path": "x", "slug": "x", "str": "x"}
+MADE_UP["uuidstr"] = MADE_UP["uuid"]  # Django Ninja's UUID converter (`{uuid:name}`)
 
 
 # The world

@@ -1,9 +1,12 @@
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.http import HttpRequest, HttpResponse
+from django.urls import path, re_path
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
+from onedoor.api.problems import Problem, respond
 from onedoor.api.v1 import api
 
 patterns, ninja_app, namespace = api.urls
@@ -13,4 +16,16 @@ for pattern in patterns:
     view: Any = pattern.callback
     pattern.callback = login_not_required(never_cache(view))
 
+
+@csrf_exempt  # no session or cookie path into the API: nothing for CSRF to protect
+@login_not_required
+@never_cache
+def no_such_address(request: HttpRequest) -> HttpResponse:
+    """An address under the API that no endpoint has (a path part that is not a UUID, say):
+    a problem, like every other refusal, never the site's HTML page."""
+    return respond(request, Problem(404, "There is no such address in the API"))
+
+
+# Last, after every endpoint: any other address under /api/v1/.
+patterns = [*patterns, re_path(r"^.", no_such_address, name="no-such-address")]
 urlpatterns = [path("api/v1/", (patterns, ninja_app, namespace))]

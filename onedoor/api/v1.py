@@ -20,9 +20,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
-from onedoor.api import client_routes, webhook_routes
+from onedoor.api import client_routes, referrer_routes, webhook_routes
 from onedoor.api.auth import ClientToken
-from onedoor.api.problems import Problem, respond
+from onedoor.api.problems import CONTENT_TYPE, Problem, respond
 from onedoor.paging import NotACursor
 from onedoor.referrals.states import Conflict
 
@@ -35,7 +35,22 @@ organisation with scopes. A client sees and does no more than the pages allow it
 organisation. Refusals are problem details (RFC 9457). See `docs/api.md`.
 """
 
-api = NinjaAPI(
+
+class OneDoorApi(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        """The document, with every refusal's body declared as what it is:
+        `application/problem+json` (RFC 9457), not plain JSON."""
+        schema = super().get_openapi_schema(**kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        response["content"] = {CONTENT_TYPE: content["application/json"]}
+        return schema
+
+
+api = OneDoorApi(
     title="OneDoor API",
     version="1",
     description=DESCRIPTION,
@@ -128,4 +143,5 @@ for exception, handler in HANDLERS.items():
     api.add_exception_handler(exception, handler)
 
 api.add_router("/", client_routes.router)
+api.add_router("/", referrer_routes.router)
 api.add_router("/", webhook_routes.router)
