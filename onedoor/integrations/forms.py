@@ -9,7 +9,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from onedoor.alliance.models import Alliance, Organisation
+from onedoor.alliance.models import Organisation
 from onedoor.integrations.clients import MAX_TOKEN_DAYS, check_scopes
 from onedoor.integrations.scopes import DESCRIPTIONS, Scope
 
@@ -66,10 +66,10 @@ class ClientForm(forms.Form):
     )
     scopes = _scopes_field()
 
-    def __init__(self, *args: Any, alliance: Alliance, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, alliance_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
-            alliance=alliance, active=True
+            alliance_id=alliance_id, active=True
         ).order_by("name")
 
     def clean(self) -> dict[str, Any]:

@@ -20,7 +20,6 @@ from onedoor import clock
 from onedoor.accounts.decorators import roles_required, signed_in_user
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
-from onedoor.alliance.models import Alliance
 from onedoor.integrations.clients import (
     Issued,
     change_scopes,
@@ -37,16 +36,16 @@ from onedoor.integrations.scopes import DESCRIPTIONS, Scope
 ADMINISTRATOR = Role.ADMINISTRATOR
 
 
-def _alliance(user: User) -> Alliance:
+def _alliance_id(user: User) -> int:
     assert user.organisation is not None
-    return user.organisation.alliance
+    return user.organisation.alliance_id
 
 
 def _client_for(user: User, uuid: UUID) -> ApiClient:
     return get_object_or_404(
         ApiClient.objects.select_related("organisation", "account"),
         uuid=uuid,
-        organisation__alliance=_alliance(user),
+        organisation__alliance_id=_alliance_id(user),
     )
 
 
@@ -67,7 +66,7 @@ def clients(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     in_use = ApiToken.objects.filter(revoked_at__isnull=True, expires_at__gt=clock.now())
     rows = (
-        ApiClient.objects.filter(organisation__alliance=_alliance(user))
+        ApiClient.objects.filter(organisation__alliance_id=_alliance_id(user))
         .select_related("organisation")
         .prefetch_related(Prefetch("tokens", queryset=in_use, to_attr="in_use"))
         .order_by("name", "pk")
@@ -79,7 +78,7 @@ def clients(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_client(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
-    form = ClientForm(request.POST or None, alliance=_alliance(user))
+    form = ClientForm(request.POST or None, alliance_id=_alliance_id(user))
     if form.is_valid():
         try:
             registered = register_client(
@@ -151,9 +150,7 @@ def token(request: HttpRequest, uuid: UUID) -> HttpResponse:
         "secret": once["secret"] if once else "",
         "token": found.tokens.filter(uuid=once["token"]).first() if once else None,
     }
-    response = render(request, "integrations/token.html", context)
-    response["Cache-Control"] = "no-store"
-    return response
+    return render(request, "integrations/token.html", context)
 
 
 @roles_required(ADMINISTRATOR)
