@@ -1,7 +1,8 @@
 """`make bench`: numbers, not assertions. Runs on a scratch SQLite database in var/bench/.
 
 Measures loading the synthetic population, and the median time of a few pages and access
-queries at that size. Compare runs on the same machine; seconds are not test material.
+queries at that size; the API's allocation list as p50 and p95 beside the trivial view's,
+measured in the same run. Compare runs on the same machine; seconds are not test material.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 CHILDREN = int(os.environ.get("BENCH_CHILDREN", "10000"))
+# The API's allocation list: the referrals allocated to the caller's organisation, 50 a page.
+ALLOCATION_LIST = "/api/v1/referrals?limit=50"
 
 
 def _median_ms(action: Callable[[], object], repeat: int = 15) -> float:
@@ -28,6 +31,21 @@ def _median_ms(action: Callable[[], object], repeat: int = 15) -> float:
         action()
         timings.append((time.perf_counter() - start) * 1000)
     return statistics.median(timings)
+
+
+def _percentiles_ms(action: Callable[[], object], repeat: int = 100) -> tuple[float, float]:
+    """p50 and p95 of `repeat` calls, after one to warm up."""
+    warm = action()
+    status = getattr(warm, "status_code", 200)
+    if status != 200:
+        raise SystemExit(f"benchmark page answered {status}, not 200")
+    timings = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - start) * 1000)
+    cuts = statistics.quantiles(timings, n=20, method="inclusive")
+    return statistics.median(timings), cuts[18]
 
 
 def main() -> None:
@@ -52,6 +70,7 @@ def main() -> None:
     from onedoor.accounts.models import User
     from onedoor.alliance.loader import DEFAULT_FILE, load
     from onedoor.demo.population import ensure_demo_accounts, seed_population
+    from onedoor.integrations.clients import issue_token, register_client
     from onedoor.operations.heartbeats import SCHEDULER, beat
     from onedoor.operations.models import Process
     from onedoor.worklist.items import due_items_for
@@ -139,6 +158,28 @@ def main() -> None:
             "search, a misspelt name, as Kooth (ms)": _median_ms(
                 lambda: searcher.get("/search/", {"q": "Maia Sampel"})
             ),
+        }
+    )
+    # The API's allocation list (issue 15), as Kooth's system: its first 50 referrals, against
+    # the trivial view, each as p50 and p95 of the same number of calls in this run.
+    assert kooth.organisation is not None
+    kooth_system = register_client(
+        user=User.objects.get(username="admin"),
+        organisation=kooth.organisation,
+        name="Kooth's system (bench)",
+        scopes=["cases:read"],
+    )
+    secret = issue_token(user=User.objects.get(username="admin"), client=kooth_system).secret
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    health_p50, health_p95 = _percentiles_ms(lambda: client.get("/health"))
+    list_p50, list_p95 = _percentiles_ms(lambda: api.get(ALLOCATION_LIST))
+    results.update(
+        {
+            "health, p50 of 100 (ms)": health_p50,
+            "health, p95 of 100 (ms)": health_p95,
+            f"API {ALLOCATION_LIST} as Kooth's system, p50 (ms)": list_p50,
+            f"API {ALLOCATION_LIST} as Kooth's system, p95 (ms)": list_p95,
+            "API allocation list p95 / health p95 (ratio)": list_p95 / health_p95,
         }
     )
     width = max(len(name) for name in results)

@@ -39,6 +39,7 @@ urlpatterns = [
     path("governance/meetings/", include("onedoor.meetings.urls")),
     path("governance/audits/", include("onedoor.case_audits.urls")),
     path("governance/", include("onedoor.governance.urls")),
+    path("integrations/clients/", include("onedoor.integrations.urls")),
     path("", include("onedoor.api.urls")),
     path("fhir/R4/", include("onedoor.fhir.urls")),
     path("", include("onedoor.web.urls")),

@@ -33,6 +33,7 @@ from onedoor.content.actions import Substance, add_item
 from onedoor.coproduction.actions import leave_feedback, record_entry, set_themes
 from onedoor.coproduction.models import Theme
 from onedoor.governance.actions import record_supervision, report_incident, review_incident
+from onedoor.integrations.clients import issue_token, register_client
 from onedoor.meetings.actions import ActionEntry, AttendeeEntry, ChildDiscussed, record_meeting
 from onedoor.outcomes.actions import invite
 from onedoor.referrals.actions import confirm_match
@@ -198,7 +199,7 @@ def _pages_of_their_own(alliance: Alliance, people: People, kai: Referral) -> No
     one confirmed to be (undoing the match); a referral the eligibility rules turned away (its
     overrule); an allocation waiting for Kooth's answer; a handover from CHUMS waiting for
     Kooth's, and a step-up to specialist CAMHS waiting for theirs; an incident under review
-    (its practice change)."""
+    (its practice change); an API client with a token."""
     for name, confirmed in (("Rio", False), ("Kaiden", True)):
         maybe = make_child(alliance, name).referrals.get()
         maybe.match_status = MatchStatus.POSSIBLE
@@ -233,6 +234,12 @@ def _pages_of_their_own(alliance: Alliance, people: People, kai: Referral) -> No
     review_incident(
         user=people.clinical_lead, incident=reviewed, findings="Double booking.", lessons=""
     )
+    # an API client with a token in use (its page, and each change to it)
+    api_client = register_client(
+        user=people.admin, organisation=organisation(alliance, "kooth"), name="Kooth online",
+        scopes=["cases:read", "contacts:write"],
+    )  # fmt: skip
+    issue_token(user=people.admin, client=api_client)
 
 
 # The URLconf

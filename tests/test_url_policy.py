@@ -160,7 +160,7 @@ def test_the_navigation_fits_each_role(client: Client, people: People) -> None:
         ],
         "analyst": ["Insights"],
         "commissioner": ["Insights"],
-        "admin": ["Configuration"],
+        "admin": ["Configuration", "API clients"],
         "referrer": [],
         "kooth_practitioner": ["Incoming", "Caseload", "My tasks", "Incidents", "Emergency access"],
         "kooth_lead": [
@@ -291,6 +291,15 @@ WRITES: dict[str, str] = {
     # link's password page, is not reached by the crawl: tests/test_professional_referrers.py
     # posts to it.)
     "referrers:register": "register a professional referrer account (public)",
+    # API clients (integrations/views.py), the administrator's: each change on its own page,
+    # linked from the client's page. (The token page, integrations:token, shows a token once
+    # and posts nothing.)
+    "integrations:new": "register an API client",
+    "integrations:issue": "issue a client a token",
+    "integrations:rotate": "rotate a client's tokens (a new one, every other revoked)",
+    "integrations:revoke_token": "revoke one token",
+    "integrations:scopes": "change a client's scopes",
+    "integrations:revoke": "revoke a client and all its tokens",
 }
 
 

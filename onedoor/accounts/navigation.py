@@ -54,6 +54,8 @@ PAGES = (
          "See a child's record outside your organisation in an emergency, with a reason."),
     Page("admin:index", "Configuration", frozenset({R.ADMINISTRATOR}),
          "The alliance's organisations, offers, rules, clocks and users."),
+    Page("integrations:clients", "API clients", frozenset({R.ADMINISTRATOR}),
+         "Partners' and referrers' systems that use the API, and their tokens."),
 )  # fmt: skip
 
 

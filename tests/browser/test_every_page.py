@@ -147,6 +147,10 @@ CHECKED_IN_A_JOURNEY = {
         "test_a_signposted_referral_is_found_and_brought_into_triage",
     ),
     "safeguarding:follow_up_done": ("test_safeguarding.py", "test_a_concern_is_raised_and_worked"),
+    "integrations:token": (
+        "test_api_clients.py",
+        "test_an_administrator_registers_a_client_whose_token_works_until_revoked",
+    ),
     "triage:sign_off": (
         "test_triage.py",
         "test_a_red_referral_is_stepped_up_through_clinical_lead_sign_off",
