@@ -140,6 +140,8 @@ def test_an_issued_token_is_shown_once_and_works(
     assert response["Location"] == f"{BASE}{kooths.uuid}/token/"
     token = ApiToken.objects.get(client=kooths)
     assert token.expires_at - token.issued_at == timedelta(days=30)
+    waiting = admin.session[f"integrations:token:{kooths.uuid}"]
+    assert set(waiting) == {"sealed", "token"}  # the sessions table holds no working token
 
     once = admin.get(response["Location"])
     assert once.status_code == 200
@@ -148,6 +150,7 @@ def test_an_issued_token_is_shown_once_and_works(
     assert hashlib.sha256(secret.encode()).hexdigest() == token.digest
     page = shown(once)
     assert f'value="{secret}"' in page
+    assert secret not in str(waiting)
     assert "It will not be shown again" in page
     assert call("GET", "/api/v1/client", secret).status_code == 200
 

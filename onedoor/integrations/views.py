@@ -1,6 +1,6 @@
 """The administrator's pages for API clients: the list, registering one, one client, and
 each change on its own page (issue or rotate a token, revoke a token, change the scopes,
-revoke the client). A token just issued is kept in the session until its page shows it,
+revoke the client). A token just issued is kept in the session, sealed, until its page shows it,
 once. Clients are the alliance's configuration, not records about a child: they are read by
 alliance here rather than through the access layer, and another alliance's is a 404."""
 
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from onedoor import clock
 from onedoor.accounts.decorators import roles_required, signed_in_user
+from onedoor.accounts.drafts import fernet
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.integrations.clients import (
@@ -54,8 +55,10 @@ def _once_key(client: ApiClient) -> str:
 
 
 def _show_once(request: HttpRequest, client: ApiClient, issued: Issued) -> HttpResponse:
-    """Keep the secret in the session for the token page, which reads it once."""
-    request.session[_once_key(client)] = {"secret": issued.secret, "token": str(issued.token.uuid)}
+    """Keep the secret in the session for the token page, which reads it once: sealed with
+    Fernet (`DRAFTS_KEY`, as drafts are), so the sessions table never holds a working token."""
+    sealed = fernet().encrypt(issued.secret.encode()).decode()
+    request.session[_once_key(client)] = {"sealed": sealed, "token": str(issued.token.uuid)}
     return redirect("integrations:token", uuid=client.uuid)
 
 
@@ -147,7 +150,7 @@ def token(request: HttpRequest, uuid: UUID) -> HttpResponse:
     once = request.session.pop(_once_key(found), None)
     context = {
         "client": found,
-        "secret": once["secret"] if once else "",
+        "secret": fernet().decrypt(once["sealed"].encode()).decode() if once else "",
         "token": found.tokens.filter(uuid=once["token"]).first() if once else None,
     }
     return render(request, "integrations/token.html", context)
