@@ -601,3 +601,31 @@ def test_care_for_a_child_only_being_handed_over_is_a_403(secret: str, kooth: Si
     assert response.status_code == 403
     assert response.json()["detail"] == "This child is not on your organisation's caseload."
     assert written() == before
+
+
+@pytest.mark.parametrize(
+    ("write", "body"),
+    [
+        (
+            "contacts",
+            {"happened_at": "2026-11-20T09:00:00Z", "outcome": "attended", "mode": "phone"},
+        ),
+        ("measures", {"measure": "gbo", "respondent": "young_person", "answers": {"goal_1": 6}}),
+        ("risk-reviews", {"rating": "green", "rationale": "Settled."}),
+        ("discharge", {"version": 1, "reason": "goals_met", "summary": "Done."}),
+    ],
+)
+def test_every_care_write_moves_the_referrals_updated_at(
+    alliance: Alliance, secret: str, time_machine: Any, write: str, body: dict[str, Any]
+) -> None:
+    time_machine.move_to(NOW, tick=False)
+    referral = allocated(alliance, "Rey", "kooth", Status.IN_INTERVENTION)
+    later = NOW + timedelta(minutes=30)
+    time_machine.move_to(later, tick=False)
+    assert (
+        call("POST", f"/api/v1/referrals/{referral.uuid}/{write}", secret, body).status_code == 201
+    )
+    since = call("GET", "/api/v1/referrals?updated_since=2026-11-20T12:30:00Z", secret).json()
+    assert [(item["uuid"], item["updated_at"]) for item in since["items"]] == [
+        (str(referral.uuid), "2026-11-20T12:30:00Z")
+    ]
