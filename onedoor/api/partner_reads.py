@@ -123,6 +123,7 @@ def referral_out(referral: Referral) -> ReferralOut:
     "/referrals",
     response=answers({200: ReferralPage}),
     summary="The referrals allocated to your organisation",
+    url_name="partner-referrals",
 )
 def referrals(
     request: HttpRequest,
@@ -148,7 +149,12 @@ def referrals(
     )
 
 
-@router.get("/referrals/{uuid}", response=answers({200: ReferralDetailOut}), summary="One referral")
+@router.get(
+    "/referrals/{uuid}",
+    response=answers({200: ReferralDetailOut}),
+    summary="One referral",
+    url_name="partner-referral",
+)
 def referral(request: HttpRequest, uuid: UUID) -> ReferralDetailOut:
     """The referral, its current risk, its care plan's review date, its contacts and its
     outcome measures' scores, as the care record shows them to the organisation (scope
@@ -230,7 +236,10 @@ def measure_out(response: MeasureResponse) -> MeasureOut:
 
 
 @router.get(
-    "/children", response=answers({200: ChildPage}), summary="The children your organisation has"
+    "/children",
+    response=answers({200: ChildPage}),
+    summary="The children your organisation has",
+    url_name="partner-children",
 )
 def children(request: HttpRequest, after: str = AFTER, limit: int = LIMIT) -> ChildPage:
     """Every child with a referral allocated to your organisation, or being handed to it,
@@ -240,7 +249,12 @@ def children(request: HttpRequest, after: str = AFTER, limit: int = LIMIT) -> Ch
     return ChildPage(items=[child_out(child) for child in page.rows], next=page.following or None)
 
 
-@router.get("/children/{uuid}", response=answers({200: ChildDetailOut}), summary="One child")
+@router.get(
+    "/children/{uuid}",
+    response=answers({200: ChildDetailOut}),
+    summary="One child",
+    url_name="partner-child",
+)
 def child(request: HttpRequest, uuid: UUID) -> ChildDetailOut:
     """The child and their referrals your organisation may see (scope `cases:read`)."""
     account = account_of(request, Scope.READ_CASES)
@@ -283,6 +297,7 @@ def handover_out(transition: Transition) -> HandoverOut:
     "/handovers",
     response=answers({200: HandoverPage}),
     summary="Handovers from other partners waiting for your answer",
+    url_name="partner-handovers",
 )
 def handovers(request: HttpRequest, after: str = AFTER, limit: int = LIMIT) -> HandoverPage:
     """Soonest due first (scope `cases:read`). Answer each with `POST

@@ -100,6 +100,7 @@ def _allocation(request: HttpRequest, uuid: UUID) -> tuple[User, Referral]:
     "/referrals/{uuid}/accept",
     response=changes({200: AnsweredOut}),
     summary="Accept an allocation, naming the practitioner",
+    url_name="partner-accept",
 )
 def accept(request: HttpRequest, uuid: UUID, payload: AcceptIn) -> AnsweredOut:
     """The child joins your organisation's waiting list, held by the practitioner you name
@@ -116,6 +117,7 @@ def accept(request: HttpRequest, uuid: UUID, payload: AcceptIn) -> AnsweredOut:
     "/referrals/{uuid}/decline",
     response=changes({200: AnsweredOut}),
     summary="Decline an allocation, saying why",
+    url_name="partner-decline",
 )
 def decline(request: HttpRequest, uuid: UUID, payload: DeclineIn) -> AnsweredOut:
     """The child goes back to triage with your reason (scope `allocations:answer`); your
@@ -131,6 +133,7 @@ def decline(request: HttpRequest, uuid: UUID, payload: DeclineIn) -> AnsweredOut
     "/handovers/{uuid}/accept",
     response=changes({200: HandoverAnsweredOut}),
     summary="Accept a handover from another partner, naming the practitioner",
+    url_name="partner-accept-a-handover",
 )
 def accept_a_handover(request: HttpRequest, uuid: UUID, payload: AcceptIn) -> HandoverAnsweredOut:
     """The child moves to your organisation's waiting list, held by the practitioner you
@@ -152,6 +155,7 @@ def accept_a_handover(request: HttpRequest, uuid: UUID, payload: AcceptIn) -> Ha
     "/handovers/{uuid}/decline",
     response=changes({200: HandoverAnsweredOut}),
     summary="Decline a handover from another partner, saying why",
+    url_name="partner-decline-a-handover",
 )
 def decline_a_handover(request: HttpRequest, uuid: UUID, payload: DeclineIn) -> HandoverAnsweredOut:
     """The child stays with the sending partner as they were (scope `allocations:answer`)."""
@@ -176,6 +180,7 @@ def _caring(request: HttpRequest, uuid: UUID, scope: Scope) -> tuple[User, Refer
     "/referrals/{uuid}/contacts",
     response=changes({201: ContactCreated}),
     summary="Record a contact",
+    url_name="partner-contact",
 )
 def contact(request: HttpRequest, uuid: UUID, payload: ContactIn) -> Answer[ContactCreated]:
     """A contact with the child; the first attended one starts the intervention (scope
@@ -220,6 +225,7 @@ def _answers_fit(referral: Referral, payload: MeasureIn) -> None:
     "/referrals/{uuid}/measures",
     response=changes({201: MeasureCreated}),
     summary="Record an outcome measure response",
+    url_name="partner-measure",
 )
 def measure(request: HttpRequest, uuid: UUID, payload: MeasureIn) -> Answer[MeasureCreated]:
     """Answers to one outcome measure, scored by OneDoor's own scoring; the scores are in
@@ -251,6 +257,7 @@ def measure(request: HttpRequest, uuid: UUID, payload: MeasureIn) -> Answer[Meas
     "/referrals/{uuid}/risk-reviews",
     response=changes({201: RiskReviewCreated}),
     summary="Record a risk review",
+    url_name="partner-risk-review",
 )
 def risk_review(
     request: HttpRequest, uuid: UUID, payload: RiskReviewIn
@@ -276,6 +283,7 @@ def risk_review(
     "/referrals/{uuid}/discharge",
     response=changes({201: DischargeCreated}),
     summary="Discharge the child",
+    url_name="partner-discharge-child",
 )
 def discharge_child(
     request: HttpRequest, uuid: UUID, payload: DischargeIn
