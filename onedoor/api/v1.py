@@ -20,11 +20,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
-from onedoor.api import client_routes, referrer_routes, webhook_routes
+from onedoor.api import client_routes, partner_routes, referrer_routes, webhook_routes
 from onedoor.api.auth import ClientToken
 from onedoor.api.problems import CONTENT_TYPE, Problem, respond
 from onedoor.paging import NotACursor
-from onedoor.referrals.states import Conflict
+from onedoor.referrals.states import Conflict, MoveRefused
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +131,9 @@ HANDLERS: dict[type[Exception], Any] = {
     ),
     PermissionDenied: lambda request, error: respond(request, Problem(403, str(error))),
     Conflict: lambda request, error: respond(request, Problem(409, str(error))),
+    # A move the referral's state no longer allows (answered meanwhile, say): a conflict with
+    # where it is now, never a 500.
+    MoveRefused: lambda request, error: respond(request, Problem(409, str(error))),
     NotACursor: lambda request, error: respond(
         request, Problem(400, "The cursor is not one this list gave")
     ),
@@ -143,5 +146,6 @@ for exception, handler in HANDLERS.items():
     api.add_exception_handler(exception, handler)
 
 api.add_router("/", client_routes.router)
-api.add_router("/", referrer_routes.router)
+api.add_router("/", referrer_routes.router)  # /referrals/submissions before /referrals/{uuid}
+api.add_router("/", partner_routes.router)
 api.add_router("/", webhook_routes.router)
