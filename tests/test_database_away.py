@@ -60,8 +60,6 @@ PUBLIC_WITHOUT_DATABASE = {
     "api-v1:openapi-json": 200,  # the API's published contract, built from the code
     "api-v1:api-root": 404,  # the API's root is no endpoint
     "fhir:metadata": 200,  # the FHIR adapter's CapabilityStatement, built from the code
-    "api-v1:enable": 405,  # a POST only (a webhook subscription turned on again)
-    "api-v1:unsubscribe": 405,  # a DELETE only
 }
 ON_POSTGRESQL = os.environ.get("DATABASE_URL", "").startswith("postgres")
 
@@ -132,7 +130,14 @@ def test_every_page_answers_503_with_the_crisis_lines_and_recovers_when_the_data
             assert answered_normally == {}
         else:  # being sent to sign in needs no database, nor does the referral form
             protected = {name for name, reached in pages if _protected(reached.path)}
-            assert answered_normally == dict.fromkeys(protected, 302) | PUBLIC_WITHOUT_DATABASE
+            # (The API's writes refuse a GET before anything: 405, with no database.)
+            writes = {
+                name for name, status in answered_normally.items()
+                if name.startswith("api-v1:") and status == 405
+            }  # fmt: skip
+            assert len(writes) >= 8
+            answered = {name: answered_normally[name] for name in answered_normally.keys() - writes}
+            assert answered == dict.fromkeys(protected, 302) | PUBLIC_WITHOUT_DATABASE
 
 
 def test_signing_in_and_sending_feedback_while_the_database_is_away_answer_503(
