@@ -285,12 +285,19 @@ def test_the_api_answers_503_as_a_problem_while_the_database_is_away(
 
     _, secret = registered(people.admin, organisation_of(alliance, "kooth"))
     assert call("GET", "/api/v1/client", secret).status_code == 200
-    with the_database_away():
-        response = call("GET", "/api/v1/client", secret)
-    assert response.status_code == 503
-    assert response["Content-Type"] == "application/problem+json"
-    assert response["Retry-After"] == "30"
-    assert response.json()["title"] == "Service unavailable"
+    # A call, a call without a token and an address with no endpoint: each refusal is audited
+    # when the database is there, so without it each is a 503 problem, never the HTML page.
+    for path, sent in (
+        ("/api/v1/client", secret),
+        ("/api/v1/client", None),
+        ("/api/v1/no-such-thing", secret),
+    ):
+        with the_database_away():
+            response = call("GET", path, sent)
+        assert response.status_code == 503, (path, sent)
+        assert response["Content-Type"] == "application/problem+json"
+        assert response["Retry-After"] == "30"
+        assert response.json()["title"] == "Service unavailable"
     assert call("GET", "/api/v1/client", secret).status_code == 200
 
 
@@ -301,12 +308,13 @@ def test_the_fhir_adapter_answers_503_as_an_outcome_while_the_database_is_away(
 
     _, secret = registered(people.admin, organisation_of(alliance, "kooth"))
     assert call("GET", "/fhir/R4/Task", secret).status_code == 200
-    with the_database_away():
-        response = call("GET", "/fhir/R4/Task", secret)
-    assert (response.status_code, response["Content-Type"], response["Retry-After"]) == (
-        503,
-        "application/fhir+json",
-        "30",
-    )
-    assert response.json()["issue"][0]["code"] == "transient"
+    for sent in (secret, None):  # a refusal is audited: without the database, a 503 too
+        with the_database_away():
+            response = call("GET", "/fhir/R4/Task", sent)
+        assert (response.status_code, response["Content-Type"], response["Retry-After"]) == (
+            503,
+            "application/fhir+json",
+            "30",
+        )
+        assert response.json()["issue"][0]["code"] == "transient"
     assert call("GET", "/fhir/R4/Task", secret).status_code == 200

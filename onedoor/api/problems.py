@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from onedoor.integrations.calls import record_refusal
+from onedoor.integrations.calls import UNAVAILABLE, record_refusal
 
 PROBLEM_TYPE = "https://onedoor.invalid/problems/"
 CONTENT_TYPE = "application/problem+json"
@@ -67,14 +67,17 @@ def body(status: int, detail: str, instance: str, errors: list[dict[str, str]]) 
 
 def respond(request: HttpRequest, problem: Problem) -> HttpResponse:
     """The problem's response, and its audit record (who, if known; which address; why:
-    field names and the sentence, never the values sent)."""
-    record_refusal(
+    field names and the sentence, never the values sent). While the database is away the
+    refusal cannot be recorded, and the answer is a 503 instead."""
+    recorded = record_refusal(
         request,
         getattr(request, "auth", None),
         problem.status,
         problem.detail,
         [error["field"] for error in problem.errors],
     )
+    if not recorded:
+        problem = Problem(UNAVAILABLE.status, UNAVAILABLE.detail, headers=UNAVAILABLE.headers)
     response = HttpResponse(
         json.dumps(body(problem.status, problem.detail, request.path, problem.errors)),
         status=problem.status,

@@ -14,7 +14,6 @@ from django.core.exceptions import (
     RequestDataTooBig,
     ValidationError,
 )
-from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -23,6 +22,7 @@ from ninja.errors import ValidationError as SchemaError
 from onedoor.api import client_routes, partner_routes, referrer_routes, webhook_routes
 from onedoor.api.auth import ClientToken
 from onedoor.api.problems import CONTENT_TYPE, Problem, respond
+from onedoor.integrations.calls import UNAVAILABLE, database_away
 from onedoor.paging import NotACursor
 from onedoor.referrals.states import Conflict, MoveRefused
 
@@ -97,22 +97,11 @@ def _http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
     return respond(request, Problem(error.status_code, str(error.message)))
 
 
-def _database_away(error: Exception) -> bool:
-    """The database is unreachable (the driver's own errors), not a mistake in a query."""
-    return isinstance(error, OperationalError | InterfaceError) or type(error) is DatabaseError
-
-
 def _unexpected(request: HttpRequest, error: Exception) -> HttpResponse:
-    if _database_away(error):
+    if database_away(error):
         # The service recovers by itself when the database returns (as the pages do).
-        return respond(
-            request,
-            Problem(
-                503,
-                "The service is briefly unavailable: try again shortly",
-                headers={"Retry-After": "30"},
-            ),
-        )
+        away = Problem(UNAVAILABLE.status, UNAVAILABLE.detail, headers=UNAVAILABLE.headers)
+        return respond(request, away)
     logger.exception("API call failed (%s)", type(error).__name__)
     return respond(request, Problem(500, "Something went wrong; it has been logged"))
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from onedoor.integrations.calls import record_refusal
+from onedoor.integrations.calls import UNAVAILABLE, record_refusal
 from onedoor.integrations.tokens import Caller
 
 FHIR_JSON = "application/fhir+json"
@@ -74,8 +74,9 @@ def fhir_response(
 
 
 def refuse(request: HttpRequest, caller: Caller | None, outcome: Outcome) -> HttpResponse:
-    """The OperationOutcome's response, and its audit record."""
-    record_refusal(
-        request, caller, outcome.status, outcome.diagnostics, [where for where, _ in outcome.faults]
-    )
+    """The OperationOutcome's response, and its audit record (while the database is away the
+    refusal cannot be recorded, and the answer is a 503 instead)."""
+    faults = [where for where, _ in outcome.faults]
+    if not record_refusal(request, caller, outcome.status, outcome.diagnostics, faults):
+        outcome = Outcome(UNAVAILABLE.status, UNAVAILABLE.detail, headers=UNAVAILABLE.headers)
     return fhir_response(operation_outcome(outcome), outcome.status, outcome.headers)

@@ -20,7 +20,6 @@ from uuid import UUID
 
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
@@ -41,7 +40,7 @@ from onedoor.care.models import Contact, Transition
 from onedoor.fhir import resources
 from onedoor.fhir.intake import Invalid, read_bundle
 from onedoor.fhir.outcomes import Outcome, fhir_response, refuse
-from onedoor.integrations.calls import admit, bearer_secret
+from onedoor.integrations.calls import UNAVAILABLE, admit, bearer_secret, database_away
 from onedoor.integrations.scopes import Scope
 from onedoor.integrations.submissions import KeyReused, submit_for_client
 from onedoor.integrations.tokens import Caller
@@ -94,11 +93,9 @@ def endpoint(*scopes: Scope, method: str = "GET", public: bool = False) -> Calla
             except ValidationError as error:
                 return refuse(request, caller, Outcome(422, "; ".join(error.messages)))
             except Exception as error:
-                if _database_away(error):  # it recovers when the database returns
+                if database_away(error):  # it recovers when the database returns
                     away = Outcome(
-                        503,
-                        "The service is briefly unavailable: try again shortly",
-                        headers={"Retry-After": "30"},
+                        UNAVAILABLE.status, UNAVAILABLE.detail, headers=UNAVAILABLE.headers
                     )
                     return refuse(request, caller, away)
                 logger.exception("FHIR call failed (%s)", type(error).__name__)
@@ -109,11 +106,6 @@ def endpoint(*scopes: Scope, method: str = "GET", public: bool = False) -> Calla
         return login_not_required(csrf_exempt(never_cache(wrapper)))
 
     return decorate
-
-
-def _database_away(error: Exception) -> bool:
-    """The database is unreachable (the driver's own errors), not a mistake in a query."""
-    return isinstance(error, OperationalError | InterfaceError) or type(error) is DatabaseError
 
 
 def _uuid(value: str) -> UUID:

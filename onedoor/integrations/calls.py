@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest
 
 from onedoor.audit.trail import Action, record
@@ -24,6 +25,15 @@ class Refused:
 
 
 CHALLENGE = {"WWW-Authenticate": "Bearer"}
+# What a call is told while the database is away; it recovers by itself when it returns.
+UNAVAILABLE = Refused(
+    503, "The service is briefly unavailable: try again shortly", {"Retry-After": "30"}
+)
+
+
+def database_away(error: BaseException) -> bool:
+    """The database is unreachable (the driver's own errors), not a mistake in a query."""
+    return isinstance(error, OperationalError | InterfaceError) or type(error) is DatabaseError
 
 
 def bearer_secret(request: HttpRequest) -> str:
@@ -74,21 +84,28 @@ def admit(request: HttpRequest, secret: str) -> tuple[Caller | None, Refused | N
 
 def record_refusal(
     request: HttpRequest, caller: Caller | None, status: int, why: str, fields: list[str]
-) -> None:
+) -> bool:
     """The audit of a refused call: who, if known; which address; why (field names and the
     sentence, never the values sent). A server's trouble (5xx) is logged, not audited: the
-    database may be the trouble."""
+    database may be the trouble. False when the database is away and nothing could be
+    recorded: the caller then answers `UNAVAILABLE` instead."""
     if status >= 500:
-        return
-    record(
-        Action.DENY if status in (401, 403) else Action.API_REFUSED,
-        actor=caller.client.account if caller is not None else None,
-        record_type="api call",
-        detail={
-            "method": request.method or "",
-            "path": request.path,
-            "status": status,
-            "why": why,
-            "fields": fields,
-        },
-    )
+        return True
+    try:
+        record(
+            Action.DENY if status in (401, 403) else Action.API_REFUSED,
+            actor=caller.client.account if caller is not None else None,
+            record_type="api call",
+            detail={
+                "method": request.method or "",
+                "path": request.path,
+                "status": status,
+                "why": why,
+                "fields": fields,
+            },
+        )
+    except Exception as error:
+        if database_away(error):
+            return False  # the caller answers UNAVAILABLE: nothing could be recorded
+        raise
+    return True
