@@ -230,3 +230,16 @@ def test_every_api_endpoint_takes_a_token() -> None:
     assert document["components"]["securitySchemes"] == {
         "ClientToken": {"type": "http", "scheme": "bearer"}
     }
+
+
+def test_a_method_an_address_does_not_take_is_a_405_problem(
+    alliance: Alliance, people: People
+) -> None:
+    _, secret = registered(people.admin, organisation(alliance, "kooth"))
+    response = call("DELETE", "/api/v1/client", secret)
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["detail"] == "This address takes GET requests"
+    refusal = AuditEvent.objects.get(action="api_refused")
+    assert refusal.detail["status"] == 405
