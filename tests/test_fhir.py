@@ -781,3 +781,17 @@ def test_every_fhir_address_but_metadata_takes_a_token(alliance: Alliance) -> No
     assert refused.pop("metadata") == (200, "CapabilityStatement")
     assert set(refused.values()) == {(401, "OperationOutcome")}
     assert len(refused) == 13
+
+
+def test_a_signed_in_session_is_no_way_into_the_fhir_adapter(
+    alliance: Alliance, people: People
+) -> None:
+    from tests.personas import sign_in
+
+    kai = make_child(alliance, "Kai", allocated_to="kooth")
+    browser = Client(enforce_csrf_checks=True)
+    sign_in(browser, people.kooth_lead)
+    response = browser.get(f"/fhir/R4/Patient/{kai.uuid}")
+    assert (response.status_code, response["Content-Type"]) == (401, "application/fhir+json")
+    assert response.json()["issue"][0]["code"] == "login"
+    assert "Kai" not in response.content.decode()
