@@ -190,7 +190,10 @@ def test_a_gp_system_is_refused_every_partner_endpoint(
     assert written() == before
 
 
-@pytest.mark.parametrize("path", ["/api/v1/referrals", "/api/v1/children", "/api/v1/handovers"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/referrals", "/api/v1/children", "/api/v1/handovers", "/api/v1/practitioners"],
+)
 def test_a_gp_system_reads_no_partner_list(alliance: Alliance, people: People, path: str) -> None:
     _, secret = registered(people.admin, organisation(alliance, "childrens-social-care"))
     assert call("GET", path, secret).status_code == 403

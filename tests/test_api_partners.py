@@ -20,6 +20,7 @@ from onedoor.audit.models import AuditEvent
 from onedoor.care.models import ClinicalNote, Contact, RiskReview, Transition
 from onedoor.children.models import TimelineEvent
 from onedoor.integrations.models import ApiClient
+from onedoor.integrations.scopes import Scope
 from onedoor.outcomes.models import MeasureResponse
 from onedoor.referrals.models import Referral, Status
 from onedoor.triage.actions import accept_allocation
@@ -280,6 +281,23 @@ def test_accepting_names_the_practitioner_the_system_chose(
     assert TimelineEvent.objects.filter(
         referral=referral, summary="Named practitioner: Kim-Kooth."
     ).exists()
+
+
+def test_the_people_who_can_be_named_are_the_organisations_practitioners_and_leads(
+    alliance: Alliance, people: People, secret: str
+) -> None:
+    response = call("GET", "/api/v1/practitioners", secret)
+    assert response.status_code == 200
+    assert response.json() == [
+        {"uuid": str(people.kooth_practitioner.uuid), "name": "Kim-Kooth"},
+        {"uuid": str(people.kooth_lead.uuid), "name": "Kit-Kooth-Lead"},
+    ]  # by name; never CHUMS's people, nor the system's own account
+    _, reader = registered(people.admin, organisation(alliance, "kooth"), [Scope.READ_CASES])
+    refused = call("GET", "/api/v1/practitioners", reader)
+    assert (refused.status_code, refused.json()["detail"]) == (
+        403,
+        "This client does not hold the scope allocations:answer",
+    )
 
 
 @pytest.mark.parametrize("who", ["nobody", "chums practitioner", "the system", "a stranger"])

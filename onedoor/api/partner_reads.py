@@ -49,6 +49,7 @@ from onedoor.api.partner_schemas import (
 )
 from onedoor.api.schemas import answers
 from onedoor.care.models import CarePlan, Contact, RiskReview, Transition
+from onedoor.care.practitioners import practising_at
 from onedoor.care.records import handovers_to
 from onedoor.children.models import Child, TimelineEvent
 from onedoor.integrations.scopes import Scope
@@ -308,3 +309,20 @@ def handovers(request: HttpRequest, after: str = AFTER, limit: int = LIMIT) -> H
     return HandoverPage(
         items=[handover_out(transition) for transition in page.rows], next=page.following or None
     )
+
+
+@router.get(
+    "/practitioners",
+    response=answers({200: list[PersonOut]}),
+    summary="The people of your organisation who can be named to hold a child",
+    url_name="partner-practitioners",
+)
+def practitioners(request: HttpRequest) -> list[PersonOut]:
+    """The organisation's active practitioners and partner leads, by name (scope
+    `allocations:answer`): the `practitioner` to name when accepting an allocation or a
+    handover. At most a few hundred, so one list, not pages."""
+    account = account_of(request, Scope.ANSWER_ALLOCATIONS)
+    return [
+        PersonOut(uuid=person.uuid, name=str(person))
+        for person in practising_at(account.organisation_id)
+    ]
