@@ -42,6 +42,7 @@ from onedoor.referrals.wizard import PAGES, START
 from onedoor.safeguarding.actions import add_follow_up, raise_concern
 from onedoor.triage.actions import record_decision, screen_risk
 from onedoor.triage.models import Outcome
+from onedoor.webhooks.subscriptions import subscribe
 from tests.forms_built import forms_built
 from tests.personas import People, make_child, organisation, sign_in
 
@@ -240,6 +241,12 @@ def _pages_of_their_own(alliance: Alliance, people: People, kai: Referral) -> No
         scopes=["cases:read", "contacts:write"],
     )  # fmt: skip
     issue_token(user=people.admin, client=api_client)
+    # ... and its system's event subscription, which its page lists
+    subscribe(
+        client=api_client,
+        url="https://kooth.example/onedoor/events/a-long-path-that-must-wrap-at-320-pixels",
+        events=["referral.allocated", "handover.requested"],
+    )
 
 
 # The URLconf

@@ -355,3 +355,29 @@ def test_administrators_see_api_clients_in_the_navigation(admin: Client) -> None
         "Configuration",
         "API clients",
     ]
+
+
+def test_the_client_page_shows_its_event_subscriptions_and_one_turned_off(
+    admin: Client, alliance: Alliance, people: People
+) -> None:
+    from onedoor import clock
+    from onedoor.webhooks.models import Subscription
+    from onedoor.webhooks.subscriptions import subscribe
+
+    kooths = _kooths(people, alliance)
+    page = shown(admin.get(f"{BASE}{kooths.uuid}/"))
+    assert "No subscriptions." in page
+    on = subscribe(client=kooths, url="https://kooth.example/on", events=["referral.allocated"])
+    off = subscribe(
+        client=kooths,
+        url="https://kooth.example/off",
+        events=["referral.allocated", "referral.discharged"],
+    )
+    Subscription.objects.filter(pk=off.subscription.pk).update(
+        disabled_at=clock.now(), consecutive_failures=8
+    )
+    page = shown(admin.get(f"{BASE}{kooths.uuid}/"))
+    assert on.subscription.url in page
+    assert "referral.allocated, referral.discharged" in page
+    assert "after 8 failed deliveries in a row" in page
+    assert "No subscriptions." not in page
