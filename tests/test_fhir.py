@@ -795,3 +795,35 @@ def test_a_signed_in_session_is_no_way_into_the_fhir_adapter(
     assert (response.status_code, response["Content-Type"]) == (401, "application/fhir+json")
     assert response.json()["issue"][0]["code"] == "login"
     assert "Kai" not in response.content.decode()
+
+
+def test_each_search_runs_a_fixed_number_of_queries_whatever_it_finds(
+    alliance: Alliance, people: People
+) -> None:
+    """A searchset costs the same at one match and at four (no query per resource)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _, secret = registered(people.admin, organisation(alliance, "kooth"), [Scope.READ_CASES])
+    fhir("GET", "/fhir/R4/Task", secret)  # the token's first use is written down once
+    counts: dict[str, list[int]] = {}
+    for size in (1, 4):
+        children = [kooth_child(alliance, f"Kai{size}{n}") for n in range(size)]
+        referral = Referral.objects.get(child=children[0])
+        for _ in range(size):
+            a_contact(referral, people)
+            a_measure(referral, people)
+        subject = f"Patient/{children[0].uuid}"
+        for search in (
+            "Task",
+            f"ServiceRequest?patient={subject}",
+            f"Encounter?subject={subject}",
+            f"Observation?subject={subject}",
+            f"QuestionnaireResponse?subject={subject}",
+        ):
+            with CaptureQueriesContext(connection) as queries:
+                response = fhir("GET", f"/fhir/R4/{search}", secret)
+            assert response.status_code == 200, search
+            counts.setdefault(search.split("?")[0], []).append(len(queries))
+    for search, (few, many) in counts.items():
+        assert few == many, (search, few, many)
