@@ -484,3 +484,22 @@ def test_a_client_deletes_its_subscription(people: People, endpoint: Endpoint) -
     assert AuditEvent.objects.filter(
         record_type="webhook subscription", detail__what="deleted"
     ).count() == 1  # fmt: skip
+
+
+def test_the_list_of_subscriptions_runs_a_fixed_number_of_queries(people: People) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from onedoor.webhooks.subscriptions import subscribe
+
+    client, token = registered(people.admin, _org("kooth"))
+    call("GET", "/api/v1/webhooks", token)  # the token's first use is written down once
+    counts = []
+    for size in (1, 4):
+        for n in range(size):
+            subscribe(client=client, url=f"https://kooth.example/{size}/{n}", events=ALL)
+        with CaptureQueriesContext(connection) as queries:
+            listed = call("GET", "/api/v1/webhooks", token)
+        assert len(listed.json()) == {1: 1, 4: 5}[size]
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
