@@ -26,11 +26,9 @@ from onedoor.referrals.models import Referral, Status
 from onedoor.triage.actions import accept_allocation
 from tests.api_support import call, registered
 from tests.partner_world import Side, allocated, side, written
-from tests.personas import People, organisation
+from tests.personas import NOW, People, organisation
 
 pytestmark = pytest.mark.django_db
-
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture
