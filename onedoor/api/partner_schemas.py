@@ -208,13 +208,10 @@ class ContactCreated(Schema):
     referral: Moved
 
 
-class MeasureCreated(Schema):
-    uuid: UUID
+class MeasureCreated(MeasureOut):
+    """The response recorded, as a read shows it, and the referral after it."""
+
     referral: Moved
-    measure: str
-    scores: list[ScoreOut]
-    needs_review: bool
-    review_reasons: list[str]
 
 
 class RiskReviewCreated(Schema):

@@ -19,7 +19,7 @@ from ninja import Status as Answer
 from onedoor.access.policy import Do
 from onedoor.access.records import get_referral_for_user
 from onedoor.accounts.models import User
-from onedoor.api.partner_reads import account_of, person, scores_of
+from onedoor.api.partner_reads import account_of, measure_out, person
 from onedoor.api.partner_schemas import (
     AcceptIn,
     AnsweredOut,
@@ -242,14 +242,7 @@ def measure(request: HttpRequest, uuid: UUID, payload: MeasureIn) -> Answer[Meas
     )
     return Answer(
         201,
-        MeasureCreated(
-            uuid=response.uuid,
-            referral=moved(referral),
-            measure=response.measure,
-            scores=scores_of(response),
-            needs_review=response.needs_review,
-            review_reasons=response.review_reasons,
-        ),
+        MeasureCreated(**measure_out(response).model_dump(), referral=moved(referral)),
     )
 
 
