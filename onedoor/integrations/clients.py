@@ -4,7 +4,6 @@ only its SHA-256 is kept."""
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +20,7 @@ from onedoor.alliance.models import Organisation
 from onedoor.audit.trail import Action, record
 from onedoor.integrations.models import ApiClient, ApiToken
 from onedoor.integrations.scopes import Scope, allowed_for, system_role
+from onedoor.secret_tokens import kept_of, new_secret
 
 TOKEN_PREFIX = "od_"  # noqa: S105 (a marker, not a secret)
 MAX_TOKEN_DAYS = 365
@@ -32,10 +32,6 @@ class Issued:
 
     token: ApiToken
     secret: str
-
-
-def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def _administrator(user: User, organisation: Organisation | None = None) -> None:
@@ -123,12 +119,12 @@ def issue_token(*, user: User, client: ApiClient, days: int | None = None) -> Is
     days = settings.API_TOKEN_DAYS if days is None else days
     if not 1 <= days <= MAX_TOKEN_DAYS:
         raise ValidationError(f"A token works for 1 to {MAX_TOKEN_DAYS} days")
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    secret = new_secret(TOKEN_PREFIX)
     now = clock.now()
     with transaction.atomic():
         token = ApiToken.objects.create(
             client=client,
-            digest=digest(secret),
+            digest=kept_of(secret),
             prefix=secret[:10],
             issued_at=now,
             issued_by=user,

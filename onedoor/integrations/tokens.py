@@ -10,9 +10,10 @@ from enum import StrEnum
 from django.db.models import Case, F, Q, Value, When
 
 from onedoor import clock
-from onedoor.integrations.clients import TOKEN_PREFIX, digest
+from onedoor.integrations.clients import TOKEN_PREFIX
 from onedoor.integrations.models import ApiClient, ApiToken
 from onedoor.integrations.scopes import Scope
+from onedoor.secret_tokens import kept_of
 
 WINDOW = timedelta(minutes=1)
 # A token's last use is written at most this often, not on every call.
@@ -44,7 +45,7 @@ def authenticate(secret: str) -> Caller | Refusal:
         ApiToken.objects.select_related(
             "client", "client__organisation", "client__account__organisation"
         )
-        .filter(digest=digest(secret))
+        .filter(digest=kept_of(secret))
         .first()
     )
     if token is None:

@@ -5,7 +5,7 @@ answers already saved (`saved_answers`) are then:
 
 - kept for `REFERRAL_SAVED_FOR_LATER_FOR` (7 days) from the request (`kept_until`), whatever
   the 2-hour idle limit, and deleted after that by the scheduler, or when the referral is sent;
-- bound to one random link (`secrets.token_urlsafe`), of which only the SHA-256 is kept: the
+- bound to one random link (`secret_tokens.new_secret`), of which only the SHA-256 is kept: the
   link itself is only in the email. A new request replaces the last link.
 
 The email (`referral-saved`) says only the service's name and contacts, the link, when it
@@ -25,9 +25,7 @@ audited (sent, used), with identifiers only.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -47,6 +45,7 @@ from onedoor.emails.delivery import deliver
 from onedoor.referrals.models import SavedAnswers, SavedForLaterRequest
 from onedoor.referrals.saved_answers import SESSION_KEY, kept_for_later, opened, seal
 from onedoor.referrals.wizard import State
+from onedoor.secret_tokens import kept_of, new_secret
 
 LINKS_PER_EMAIL_PER_HOUR = 3
 LINKS_PER_ADDRESS_PER_HOUR = 20  # a school or library shares one address
@@ -73,10 +72,6 @@ class LinkSent:
 
 def kept_days() -> int:
     return int(settings.REFERRAL_SAVED_FOR_LATER_FOR.days)
-
-
-def link_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _email_digest(email: str) -> str:
@@ -125,8 +120,8 @@ def send_link(
     now = clock.now()
     asked = _check_session_rate(request, now)
     _check_rate(email, address, now)
-    token = secrets.token_urlsafe(32)
-    hashed = link_hash(token)
+    token = new_secret()
+    hashed = kept_of(token)
     expires_at = now + settings.REFERRAL_SAVED_FOR_LATER_FOR
     with transaction.atomic():
         SavedAnswers.objects.filter(pk=row.pk).update(link_hash=hashed, kept_until=expires_at)
@@ -157,7 +152,7 @@ def usable_link(token: str) -> SavedAnswers | None:
     """The saved answers this link (not yet used, not expired) brings back, or None."""
     if not TOKEN.fullmatch(token):
         return None
-    row = SavedAnswers.objects.filter(link_hash=link_hash(token)).first()
+    row = SavedAnswers.objects.filter(link_hash=kept_of(token)).first()
     return row if row is not None and kept_for_later(row) else None
 
 

@@ -14,8 +14,6 @@ client address; each registration, refusal and verification is audited, identifi
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,6 +31,7 @@ from onedoor.audit.trail import Action, record
 from onedoor.emails import templated
 from onedoor.emails.delivery import deliver
 from onedoor.referrers.models import EmailVerification, RegistrationAttempt
+from onedoor.secret_tokens import kept_of, new_secret
 
 LINK_LASTS = timedelta(hours=24)
 REGISTRATIONS_PER_HOUR = 5
@@ -59,10 +58,6 @@ class Registration:
     works_in: str  # referrals.models.Source: gp, school, social_care...
     work_phone: str
     email: str
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _check_rate(address: str | None, now: datetime) -> None:
@@ -96,9 +91,9 @@ def _details(user: User, details: Registration) -> None:
 
 
 def _send_link(alliance: Alliance, user: User, now: datetime) -> None:
-    token = secrets.token_urlsafe(32)
+    token = new_secret()
     verification = EmailVerification.objects.create(
-        user=user, token_hash=_hash(token), created_at=now, expires_at=now + LINK_LASTS
+        user=user, token_hash=kept_of(token), created_at=now, expires_at=now + LINK_LASTS
     )
     path = reverse("referrers:verify", args=[token])
     context = {
@@ -194,7 +189,7 @@ def pending(token: str) -> EmailVerification | None:
     """The unused, unexpired link this token opens; None for any other token."""
     return (
         EmailVerification.objects.select_related("user__referrer_details")
-        .filter(token_hash=_hash(token), used_at__isnull=True, expires_at__gt=clock.now())
+        .filter(token_hash=kept_of(token), used_at__isnull=True, expires_at__gt=clock.now())
         .first()
     )
 

@@ -19,7 +19,6 @@ when the pair matched, nothing of what was typed.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -31,6 +30,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from onedoor import clock
 from onedoor.audit.trail import Action, record
 from onedoor.referrals.models import Referral
+from onedoor.secret_tokens import kept_of, new_secret
 from onedoor.tracking.models import TrackingAttempt, TrackingCode
 
 _CODE_SALT = "onedoor.tracking.code"
@@ -74,10 +74,6 @@ class Lookup:
 
 def code_minutes() -> int:
     return int(settings.TRACKING_CODE_MINUTES)
-
-
-def browser_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def code_hash(code: TrackingCode | None, typed: str) -> str:
@@ -132,7 +128,7 @@ def look_up(*, reference: str, date_of_birth: date, address: str) -> Lookup:
             detail={"rate_limited": str(limited)},
         )
         raise
-    lookup = Lookup(token=secrets.token_urlsafe(32), asked_at=now)
+    lookup = Lookup(token=new_secret(), asked_at=now)
     with transaction.atomic():
         referral = Referral.objects.select_related("child").filter(reference=reference).first()
         matched = referral is not None and referral.child.date_of_birth == date_of_birth
@@ -152,7 +148,7 @@ def look_up(*, reference: str, date_of_birth: date, address: str) -> Lookup:
         if matched and referral is not None:
             code = TrackingCode.objects.create(
                 referral=referral,
-                browser=browser_hash(lookup.token),
+                browser=kept_of(lookup.token),
                 asked_at=now,
                 expires_at=now + timedelta(minutes=code_minutes()),
             )
@@ -189,9 +185,7 @@ def use_code(lookup: Lookup, typed: str) -> TrackingCode:
         code = (
             TrackingCode.objects.select_for_update()
             .select_related("referral__child")
-            .filter(
-                browser=browser_hash(lookup.token), used_at__isnull=True, voided_at__isnull=True
-            )
+            .filter(browser=kept_of(lookup.token), used_at__isnull=True, voided_at__isnull=True)
             .first()
         )
         right = code is not None and bool(code.code_hash) and now < code.expires_at
@@ -231,7 +225,7 @@ def shown_referral(token: str) -> Referral | None:
     code = (
         TrackingCode.objects.select_related("referral__child", "referral__allocated_organisation")
         .filter(
-            browser=browser_hash(token),
+            browser=kept_of(token),
             used_at__isnull=False,
             voided_at__isnull=True,
             shows_until__gt=now,
