@@ -78,8 +78,9 @@ def test_the_dashboard_runs_the_same_queries_whatever_the_period(
         counts.append(len(queries))
     # session, user, device, the scopes on offer (organisations, offers), the priority
     # groups' names; one query for each of the 17 KPIs, two each for the paired measures and
-    # reliable improvement (discharges, then their measures)
-    assert counts == [3 + 2 + 1 + 17 + 2 + 2] * 3
+    # reliable improvement (discharges, then their measures), one more for the step-ups (by
+    # triage, then by partners) and for the check-ins (the alliance's cadences)
+    assert counts == [3 + 2 + 1 + 17 + 2 + 1 + 1 + 1] * 3
 
 
 def test_the_commissioner_sees_small_numbers_suppressed_and_no_names(

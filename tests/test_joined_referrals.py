@@ -20,7 +20,7 @@ from onedoor.alliance.models import Alliance, IThriveGrouping, Offer
 from onedoor.audit.models import AuditEvent
 from onedoor.children.models import CarerContact, Child, Journey, TimelineEvent
 from onedoor.insights.extracts import mhsds_referrals, pseudonym
-from onedoor.insights.kpis import Cut, Period, Scope, re_referrals, referrals_received
+from onedoor.insights.kpis import BY_SLUG, Cut, Period, Scope
 from onedoor.referrals.actions import confirm_match, submit_referral
 from onedoor.referrals.answers import CarerAnswers, ReferralAnswers
 from onedoor.referrals.joins import undo_match
@@ -670,9 +670,9 @@ def test_a_joined_referral_is_not_counted_as_another_referral(
 ) -> None:
     first, _ = joined_pair(people)
     period = Period(date(2026, 11, 1), date(2026, 11, 30))
-    [received] = referrals_received(alliance, Scope(), period, Cut.NONE)
+    [received] = BY_SLUG["referrals"](alliance, Scope(), period, Cut.NONE)
     assert (received.numerator, received.children) == (1, 1)
-    [again] = re_referrals(alliance, Scope(), period, Cut.NONE)
+    [again] = BY_SLUG["re-referrals"](alliance, Scope(), period, Cut.NONE)
     assert (again.numerator, again.denominator) == (0, 1)
     # the MHSDS referral table: one service request, the one it joined
     assert [row[0] for row in mhsds_referrals(alliance)][1:] == [pseudonym("referral", first.uuid)]

@@ -28,3 +28,37 @@ class PackNarrative(models.Model):
 
     def __str__(self) -> str:
         return f"Narrative for {self.period_start} to {self.period_end}"
+
+
+class StateSnapshot(models.Model):
+    """How one open referral stood when its alliance's monthly snapshot was taken
+    (`snapshots.py`). The "now" KPIs (waiting, longest wait, check-ins up to date, reviews
+    overdue) describe the records as they stand, which the records cannot give back for a
+    past month; these rows are their history. One set per alliance per London month: taking
+    it again in the month replaces it, so each month keeps its latest."""
+
+    alliance = models.ForeignKey("alliance.Alliance", on_delete=models.PROTECT, related_name="+")
+    taken_at = models.DateTimeField()
+    referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="+")
+    # Where the referral was allocated when taken (the scope it counts in then).
+    organisation = models.ForeignKey(
+        "alliance.Organisation", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    offer = models.ForeignKey(
+        "alliance.Offer", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    waiting = models.BooleanField()  # allocated, or accepted and waiting
+    waited_days = models.PositiveIntegerField()  # whole days since the referral was received
+    # Accepted and waiting: is the next check-in not yet overdue? Null otherwise.
+    check_in_current = models.BooleanField(null=True)
+    # In care with a risk review or care plan: is either past its review date? Null otherwise.
+    review_overdue = models.BooleanField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["alliance", "taken_at"], name="snapshot_by_month")]
+        constraints = [
+            models.UniqueConstraint(fields=["taken_at", "referral"], name="one_state_per_snapshot")
+        ]
+
+    def __str__(self) -> str:
+        return f"State at {self.taken_at:%Y-%m-%d}"

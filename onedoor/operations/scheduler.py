@@ -20,6 +20,7 @@ from typing import NoReturn
 from django.db import DatabaseError, close_old_connections
 
 from onedoor.accounts.drafts import delete_expired_drafts
+from onedoor.insights.snapshots import take_snapshots
 from onedoor.operations.heartbeats import SCHEDULER, beat
 from onedoor.operations.lost_tasks import requeue_lost_tasks
 from onedoor.operations.models import Process
@@ -53,6 +54,9 @@ JOBS = (
     # Event notifications to partners' systems due again after a failure (or whose task was
     # lost), and the administrators told of a subscription turned off (ADR 24).
     Job("retry_webhooks", lambda: retry_due()),
+    # Once a London day, the month's snapshot of open referrals: the history of the KPIs that
+    # describe things as they stand now (waiting, check-ins, reviews overdue).
+    Job("take_kpi_snapshots", lambda: take_snapshots()),
 )
 
 
