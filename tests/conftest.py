@@ -59,8 +59,8 @@ def empty_database(db) -> None:  # type: ignore[no-untyped-def]
     from onedoor.alliance import models as m
 
     for model in (
-        m.Offer, m.DirectoryService, m.AuditCriterion, m.EscalationLevel, m.CheckInCadence,
-        m.TriageClock, m.GpPractice, m.AreaPostcode, m.DeliveryMode, m.PriorityGroup, m.Need,
+        m.KpiTarget, m.Offer, m.DirectoryService, m.AuditCriterion, m.EscalationLevel,
+        m.CheckInCadence, m.TriageClock, m.GpPractice, m.AreaPostcode, m.DeliveryMode, m.PriorityGroup, m.Need,
         m.Organisation, m.Alliance,
     ):  # fmt: skip
         model.objects.all().delete()

@@ -21,7 +21,7 @@ def _counts() -> dict[str, int]:
         for model in (
             m.Alliance, m.Organisation, m.Need, m.PriorityGroup, m.DeliveryMode, m.Offer,
             m.AreaPostcode, m.GpPractice, m.TriageClock, m.CheckInCadence, m.EscalationLevel,
-            m.DirectoryService,
+            m.DirectoryService, m.KpiTarget,
         )
     }  # fmt: skip
 
@@ -29,7 +29,7 @@ def _counts() -> dict[str, int]:
 MEDWAY_COUNTS = {
     "Alliance": 1, "Organisation": 14, "Need": 13, "PriorityGroup": 5, "DeliveryMode": 7,
     "Offer": 10, "AreaPostcode": 7, "GpPractice": 6, "TriageClock": 3, "CheckInCadence": 3,
-    "EscalationLevel": 3, "DirectoryService": 15,
+    "EscalationLevel": 3, "DirectoryService": 15, "KpiTarget": 6,
 }  # fmt: skip
 
 
@@ -181,6 +181,26 @@ def test_reloading_restores_a_value_edited_in_the_file(db: None, tmp_path: Path)
             'email_domains = ["nhs",',
             "entry referrer_accounts, field 'email_domains[0]': Value error, nhs is not a domain "
             "such as nhs.net, or *. and a domain, such as *.medway.sch.uk",
+        ),
+        (
+            'kpi = "check-ins"',
+            'kpi = "check-in"',
+            "entry kpi_targets[2], field 'kpi': Input should be 'referrals',",
+        ),
+        (
+            'kpi = "check-ins"',
+            'kpi = "first-contact"',
+            "entry kpi_targets[2] 'first-contact', field 'kpi': has two targets",
+        ),
+        (
+            'target = 90\nimprovement = "higher"',
+            'target = 90\nimprovement = "up"',
+            "entry kpi_targets[2], field 'improvement': Input should be 'higher' or 'lower'",
+        ),
+        (
+            "target = 90\n",
+            "target = -1\n",
+            "entry kpi_targets[2], field 'target': Input should be greater than or equal to 0",
         ),
     ],
 )

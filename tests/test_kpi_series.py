@@ -187,3 +187,9 @@ def test_a_snapshot_of_an_alliance_with_nothing_open_writes_nothing(alliance: Al
         == [[Figure("all", None, 0, 0, 0)]] * 3
     )
     assert Child.objects.filter(alliance=alliance).count() == 0
+
+
+def test_every_kpi_can_have_a_target_and_the_two_lists_agree() -> None:
+    from onedoor.alliance.models import TARGETED_KPIS
+
+    assert [(kpi.slug, kpi.name) for kpi in KPIS] == TARGETED_KPIS

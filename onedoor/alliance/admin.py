@@ -76,3 +76,8 @@ class DirectoryServiceAdmin(AuditedAdmin):
 
 for model in (m.Need, m.DeliveryMode, m.AreaPostcode, m.GpPractice):
     admin.site.register(model, AuditedAdmin)
+
+
+@admin.register(m.KpiTarget)
+class KpiTargetAdmin(AuditedAdmin):
+    list_display = ["kpi", "target", "improvement", "alliance"]

@@ -148,6 +148,12 @@ class Clocks(Strict):
     routine: Annotated[int, Field(ge=0, le=60)]
 
 
+class TargetEntry(Strict):
+    kpi: Literal[tuple(slug for slug, _ in m.TARGETED_KPIS)]  # type: ignore[valid-type]
+    target: Annotated[float, Field(ge=0)]
+    improvement: Literal["higher", "lower"]
+
+
 class Cadences(Strict):
     red: Annotated[int, Field(ge=1, le=90)]
     amber: Annotated[int, Field(ge=1, le=90)]
@@ -183,6 +189,7 @@ class AllianceFile(Strict):
     directory: list[DirectoryEntry]
     audit_criteria: list[AuditCriterionEntry] = []
     referrer_accounts: ReferrerAccountsEntry | None = None
+    kpi_targets: list[TargetEntry] = []
 
 
 class ConfigurationError(Exception):
@@ -259,6 +266,11 @@ def _check_references(path: Path, config: AllianceFile) -> None:
             if item.slug in seen:
                 fail(f"{section}[{index}] '{item.slug}'", "slug", "is used twice")
             seen.add(item.slug)
+    targeted: set[str] = set()
+    for index, target in enumerate(config.kpi_targets):
+        if target.kpi in targeted:
+            fail(f"kpi_targets[{index}] '{target.kpi}'", "kpi", "has two targets")
+        targeted.add(target.kpi)
     kinds = [org.kind for org in config.organisations]
     if kinds.count("lead_provider") != 1:
         fail("organisations", "kind", "there must be exactly one lead_provider")
@@ -339,6 +351,12 @@ def load(path: Path) -> m.Alliance:
     )
     for district in a.postcode_districts:
         m.AreaPostcode.objects.get_or_create(alliance=alliance, district=district)
+    for target in config.kpi_targets:
+        m.KpiTarget.objects.update_or_create(
+            alliance=alliance,
+            kpi=target.kpi,
+            defaults={"target": target.target, "improvement": target.improvement},
+        )
     for kind, days in config.clocks.model_dump().items():
         m.TriageClock.objects.update_or_create(
             alliance=alliance, kind=kind, defaults={"working_days": days}

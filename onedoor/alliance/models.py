@@ -463,3 +463,49 @@ class DirectoryService(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The shared KPIs that can have a target: `insights.kpis` defines them (a test keeps the two
+# lists the same; the alliance app sits below insights and cannot import it).
+TARGETED_KPIS = [
+    ("referrals", "Referrals received"),
+    ("re-referrals", "Re-referrals"),
+    ("time-to-triage", "Days from referral to triage"),
+    ("first-contact", "Days from referral to first contact"),
+    ("second-contact", "Days from referral to second contact"),
+    ("seen", "Children and young people seen"),
+    ("did-not-attend", "Did not attend"),
+    ("disengaged", "Discharged as disengaged"),
+    ("stepped-up", "Stepped up"),
+    ("waiting", "Waiting now"),
+    ("longest-wait", "Longest wait now"),
+    ("check-ins", "Waiting Well check-ins up to date"),
+    ("reviews-overdue", "Risk reviews or care plan reviews overdue"),
+    ("paired", "Paired outcome measures"),
+    ("improved", "Reliable improvement"),
+    ("experience-all", "Found the service helpful (all feedback)"),
+    ("experience", "Found the service helpful (at discharge)"),
+]
+
+
+class KpiTarget(models.Model):
+    """What the alliance aims for on one shared KPI, and which way is better: the line on its
+    chart and the assurance icon (will the target be met, consistently or not)."""
+
+    class Improvement(models.TextChoices):
+        HIGHER = "higher", "Higher is better"
+        LOWER = "lower", "Lower is better"
+
+    alliance = models.ForeignKey(Alliance, on_delete=models.PROTECT, related_name="kpi_targets")
+    kpi = models.CharField(max_length=40, choices=TARGETED_KPIS)
+    target = models.FloatField(validators=[MinValueValidator(0)])
+    improvement = models.CharField(max_length=10, choices=Improvement.choices)
+
+    class Meta:
+        ordering = ["kpi"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "kpi"], name="one_target_per_kpi")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kpi_display()}: {self.target:g} ({self.get_improvement_display()})"

@@ -291,6 +291,10 @@ class Kpi:
     definition: str
     compute: Compute = field(repr=False)
     of: str = ""  # what the "Of" column counts, in words ("referrals", "contacts", ...)
+    # Which way is better, "higher" or "lower" ("" for neither, e.g. how many referrals
+    # arrive): the charts' colours say improving or concerning by it, unless the alliance's
+    # target for the KPI says otherwise.
+    improvement: str = ""
     cuts: bool = True  # can it be cut by group?
     # The referrals a count is of, for drilling down (the same definition the count uses);
     # None for a figure that is not a count of referrals.

@@ -9,6 +9,7 @@ from onedoor import clock
 from onedoor.alliance.models import Alliance
 from onedoor.audit.trail import Action, record
 from onedoor.demo.audits import seed_audit_rounds
+from onedoor.demo.history import seed_snapshot_history
 from onedoor.demo.population import (
     DemoAccountClash,
     ensure_demo_accounts,
@@ -61,6 +62,7 @@ class Command(BaseCommand):
             alliance, children, seed=seed, progress=None if no_progress else progress_bar
         )
         seed_audit_rounds(alliance, clock.today())
+        seed_snapshot_history(alliance)
         refer_as_the_demo_gp(alliance)
         record(
             Action.DEMO_DATA_LOADED,
