@@ -60,7 +60,8 @@ def empty_database(db) -> None:  # type: ignore[no-untyped-def]
 
     for model in (
         m.KpiTarget, m.Offer, m.DirectoryService, m.AuditCriterion, m.EscalationLevel,
-        m.CheckInCadence, m.TriageClock, m.GpPractice, m.AreaPostcode, m.DeliveryMode, m.PriorityGroup, m.Need,
+        m.CheckInCadence, m.TriageClock, m.GpPractice, m.AreaPostcode, m.DeliveryMode,
+        m.PriorityGroup, m.Need,
         m.Organisation, m.Alliance,
     ):  # fmt: skip
         model.objects.all().delete()
