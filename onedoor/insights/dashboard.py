@@ -12,17 +12,30 @@ from django.utils import timezone
 from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
-from onedoor.alliance.models import Alliance, Offer, Organisation
+from onedoor.alliance.models import Alliance, KpiTarget, Offer, Organisation
 from onedoor.clock import LONDON
 from onedoor.insights.kpis import (
+    ALL,
+    BY_SLUG,
     KPIS,
     Cut,
     Figure,
     Kpi,
     Period,
     Scope,
+    Unit,
     group_label,
+    group_order,
     priority_group_names,
+)
+from onedoor.insights.trends import (
+    Point,
+    Trend,
+    direction_of,
+    group_series,
+    months_to,
+    snapshot_months,
+    targets,
 )
 
 # Who sees aggregates only, with small numbers suppressed.
@@ -93,16 +106,31 @@ class Shown:
     suppressed: bool
     bar: float  # 0 to 100: the bar's length in the chart
 
+    def of(self, kpi: Kpi) -> str:
+        """The "Of" column in words: what the figure is out of (a rate: "3 of 40 contacts
+        attended or missed"; a median: "40 referrals triaged")."""
+        if self.suppressed or self.denominator is None:
+            return ""
+        if kpi.unit == Unit.PERCENT:
+            return f"{self.numerator} of {self.denominator} {kpi.of}"
+        return f"{self.denominator} {kpi.of}"
+
 
 @dataclass(frozen=True)
 class Section:
     kpi: Kpi
     rows: list[Shown]
 
+    do_not_call_in_templates = True
+
     @property
-    def height(self) -> int:
-        """The chart's height: a bar of 9 and a gap of 3 per group."""
-        return 12 * len(self.rows)
+    def of_header(self) -> str:
+        return "Out of" if self.kpi.unit != Unit.COUNT else ""
+
+    @property
+    def ofs(self) -> list[tuple[Shown, str]]:
+        """Each row with its "Of" words (a template cannot call `Shown.of`)."""
+        return [(row, row.of(self.kpi)) for row in self.rows]
 
 
 def suppresses(user: User) -> bool:
@@ -116,6 +144,7 @@ def _shown(
     values = [abs(f.value) for f in figures if f.value is not None]
     top = max(values) if values else 0
     rows = []
+    figures = sorted(figures, key=lambda f: group_order(cut, names)(f.group))
     for f in figures:
         suppressed = hide and 0 < f.children < below
         rows.append(
@@ -132,10 +161,22 @@ def _shown(
     return rows
 
 
-def sections(user: User, alliance: Alliance, choice: Choice) -> list[Section]:
-    """Every KPI for the choice, as the user may see it."""
+def group_names(alliance: Alliance, cut: Cut) -> dict[str, str]:
+    """The cut's groups' names where the alliance names them (priority groups): one query."""
+    return priority_group_names(alliance) if cut is Cut.PRIORITY_GROUP else {}
+
+
+def sections(
+    user: User,
+    alliance: Alliance,
+    choice: Choice,
+    kpis: tuple[Kpi, ...] = KPIS,
+    names: dict[str, str] | None = None,
+) -> list[Section]:
+    """Every KPI (or those given) for the choice, as the user may see it; `names` are the
+    cut's groups' names (`group_names`), looked up when not given."""
     hide = suppresses(user)
-    names = priority_group_names(alliance) if choice.cut is Cut.PRIORITY_GROUP else {}
+    names = group_names(alliance, choice.cut) if names is None else names
     return [
         Section(
             kpi,
@@ -147,8 +188,98 @@ def sections(user: User, alliance: Alliance, choice: Choice) -> list[Section]:
                 names,
             ),
         )
-        for kpi in KPIS
+        for kpi in kpis
     ]
+
+
+def _points(figures: list[Figure | None], labels: list[str], below: int, hide: bool) -> list[Point]:
+    points = []
+    for label, f in zip(labels, figures, strict=True):
+        if f is None:
+            points.append(Point(label, None, None, None, False))
+            continue
+        suppressed = hide and 0 < f.children < below
+        points.append(
+            Point(
+                label,
+                None if suppressed else f.value,
+                None if suppressed else f.numerator,
+                None if suppressed else f.denominator,
+                suppressed,
+            )
+        )
+    return points
+
+
+def trends(
+    user: User,
+    alliance: Alliance,
+    choice: Choice,
+    kpis: tuple[Kpi, ...] = KPIS,
+    cut: Cut = Cut.NONE,
+    goals: dict[str, KpiTarget] | None = None,
+) -> list[Trend]:
+    """Each KPI's monthly series for the choice's scope, as the user may see it: uncut, one
+    trend per KPI; cut, one per group with something to count. `goals` are the alliance's
+    targets (`trends.targets`), looked up when not given."""
+    buckets = months_to(timezone.localdate(clock.now(), LONDON))
+    labels = [f"{period.start:%b %Y}" for period in buckets.periods]
+    goals = targets(alliance) if goals is None else goals
+    names = group_names(alliance, cut)
+    present = (
+        snapshot_months(alliance, choice.scope, buckets) if any(k.now for k in kpis) else set()
+    )
+    hide, below = suppresses(user), alliance.small_numbers_below
+    found = []
+    for kpi in kpis:
+        target = goals.get(kpi.slug)
+        groups = group_series(
+            kpi, kpi.series(alliance, choice.scope, buckets, cut), cut if kpi.cuts else Cut.NONE,
+            present if kpi.now else None,
+        )  # fmt: skip
+        for group in sorted(groups, key=group_order(cut, names)):
+            found.append(
+                Trend(
+                    kpi, group, group_label(cut, group, names),
+                    _points(groups[group], labels, below, hide),
+                    target.target if target else None, direction_of(kpi, target),
+                    id_prefix=f"{kpi.slug}-{group}" if group != ALL else kpi.slug,
+                )
+            )  # fmt: skip
+    return found
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One KPI on the dashboard's summary: this period's figure and its trend's icons."""
+
+    section: Section
+    trend: Trend
+
+    @property
+    def kpi(self) -> Kpi:
+        return self.section.kpi
+
+    @property
+    def figure(self) -> Shown:
+        return self.section.rows[0]
+
+
+def summary(user: User, alliance: Alliance, choice: Choice) -> list[Summary]:
+    """Every KPI's figure for the period (uncut) and its trend, in the KPIs' order."""
+    uncut = Choice(choice.period, choice.period_key, choice.scope, choice.scope_key, Cut.NONE)
+    found = sections(user, alliance, uncut)
+    series = {trend.kpi.slug: trend for trend in trends(user, alliance, uncut)}
+    return [Summary(section, series[section.kpi.slug]) for section in found]
+
+
+def equity_view(user: User, alliance: Alliance, choice: Choice) -> list[EquityRow]:
+    """The equity view for the choice's cut (nothing uncut)."""
+    if choice.cut is Cut.NONE:
+        return []
+    names = group_names(alliance, choice.cut)
+    kpis = tuple(BY_SLUG[slug] for slug in EQUITY)
+    return equity(sections(user, alliance, choice, kpis, names), choice.cut, names)
 
 
 EQUITY = ("referrals", "seen", "improved")
@@ -160,9 +291,9 @@ class EquityRow:
     shares: list[float | None]  # percent of all referrals, of all seen, of all good outcomes
 
 
-def equity(found: list[Section]) -> list[EquityRow]:
+def equity(found: list[Section], cut: Cut, names: dict[str, str]) -> list[EquityRow]:
     """Each group's share of referrals, of those seen, and of good outcomes (reliable
-    improvement), side by side; a suppressed figure has no share."""
+    improvement), side by side, in the groups' order; a suppressed figure has no share."""
     by_slug = {s.kpi.slug: s for s in found}
     columns = [by_slug[slug].rows for slug in EQUITY]
     totals = [sum(r.numerator or 0 for r in rows) for rows in columns]
@@ -170,7 +301,8 @@ def equity(found: list[Section]) -> list[EquityRow]:
     for rows in columns:
         labels.update({r.group: r.label for r in rows})
     table = []
-    for group, label in sorted(labels.items(), key=lambda item: item[1]):
+    order = group_order(cut, names)
+    for group, label in sorted(labels.items(), key=lambda item: order(item[0])):
         shares: list[float | None] = []
         for rows, total in zip(columns, totals, strict=True):
             row = next((r for r in rows if r.group == group), None)

@@ -28,11 +28,13 @@ from onedoor.insights.dashboard import (
     Choice,
     Section,
     choose,
-    equity,
+    equity_view,
     periods,
     scopes,
     sections,
+    summary,
     suppresses,
+    trends,
 )
 from onedoor.insights.extracts import EXTRACTS
 from onedoor.insights.kpis import (
@@ -45,6 +47,7 @@ from onedoor.insights.kpis import (
 )
 from onedoor.insights.models import PackNarrative
 from onedoor.insights.pack import review_pack
+from onedoor.insights.trends import targets
 from onedoor.paging import Keyset
 
 
@@ -67,29 +70,69 @@ def _choice(request: HttpRequest, alliance: Alliance) -> tuple[Choice, list[tupl
     return choose(request.GET.dict(), options), options
 
 
+def _choices(choice: Choice, scope_options: list[tuple[str, str]]) -> dict[str, object]:
+    """What the choice form offers (period, scope, cut)."""
+    return {
+        "choice": choice,
+        "periods": [(key, label) for key, label, _ in periods(choice.period.end)],
+        "scopes": scope_options,
+        "cuts": [(cut.value, CUT_LABELS[cut]) for cut in Cut],
+    }
+
+
 @roles_required(*roles_for("web:insights"))
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """One screen: every KPI's figure for the period and its trend's icons, each linking to
+    its chart; with a cut, the equity view."""
     user = request.user
     assert isinstance(user, User)
     alliance = _alliance(user)
     choice, scope_options = _choice(request, alliance)
-    found = sections(user, alliance, choice)
     context = {
-        "choice": choice,
-        "sections": found,
-        "equity": equity(found) if choice.cut is not Cut.NONE else [],
-        "periods": [(key, label) for key, label, _ in periods(choice.period.end)],
-        "scopes": scope_options,
-        "cuts": [(cut.value, CUT_LABELS[cut]) for cut in Cut],
+        **_choices(choice, scope_options),
+        "summary": summary(user, alliance, choice),
+        "equity": equity_view(user, alliance, choice),
         "suppressed_below": alliance.small_numbers_below if suppresses(user) else None,
         "query": request.GET.urlencode(),
-        "drill_down": user.role in DRILL_DOWN_ROLES,
         "extracts": [(slug, title) for slug, (title, _) in EXTRACTS.items()]
         if user.role in EXTRACT_ROLES
         else [],
     }
     return render(request, "insights/dashboard.html", context)
+
+
+@roles_required(*roles_for("web:insights"))
+@require_GET
+def kpi_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One KPI: its definition, its SPC chart over the months (by group when cut), the chart's
+    data as a table, and the period's figures by group."""
+    user = request.user
+    assert isinstance(user, User)
+    kpi = BY_SLUG.get(slug)
+    if kpi is None:
+        raise Http404("No such KPI")
+    alliance = _alliance(user)
+    choice, scope_options = _choice(request, alliance)
+    [section] = sections(user, alliance, choice, (kpi,))
+    goals = targets(alliance)
+    [overall] = trends(user, alliance, choice, (kpi,), goals=goals)
+    by_group = (
+        trends(user, alliance, choice, (kpi,), choice.cut, goals)
+        if choice.cut is not Cut.NONE and kpi.cuts and not suppresses(user)
+        else []
+    )
+    context = {
+        **_choices(choice, scope_options),
+        "kpi": kpi,
+        "section": section,
+        "trend": overall,
+        "by_group": by_group,
+        "suppressed_below": alliance.small_numbers_below if suppresses(user) else None,
+        "query": request.GET.urlencode(),
+        "drill_down": user.role in DRILL_DOWN_ROLES,
+    }
+    return render(request, "insights/kpi.html", context)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

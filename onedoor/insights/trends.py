@@ -1,0 +1,151 @@
+"""Each KPI as a time series read as the board reads it: the last `MONTHS` whole months, as
+an XmR chart (`spc`) drawn on the server (`charts`), with the alliance's target (`KpiTarget`)
+and its icons. The series are the KPIs' own (`Kpi.series`), for the dashboard's scope, and
+shown as the reader may see them (`dashboard.shown`: small numbers hidden for the roles that
+see aggregates only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import cast
+
+from django.db.models import Q
+from django.utils.functional import cached_property
+from django.utils.safestring import SafeString
+
+from onedoor.alliance.models import Alliance, KpiTarget
+from onedoor.insights.charts import assurance_icon_svg, variation_icon_svg, xmr_svg
+from onedoor.insights.kpis import ALL, Buckets, Cut, Figure, Kpi, Scope, Unit
+from onedoor.insights.spc import Direction, Xmr, number, summary, xmr
+from onedoor.insights.spc import Unit as Drawn
+
+MONTHS = 24  # two years: enough months for process limits, and a year to compare with
+
+
+@dataclass(frozen=True)
+class Point:
+    """One month of a series as the reader sees it: `value` None when there is nothing to
+    show (no records, no snapshot that month, or suppressed)."""
+
+    label: str
+    value: float | None
+    numerator: int | None
+    denominator: int | None
+    suppressed: bool
+
+
+@dataclass(frozen=True)
+class Trend:
+    kpi: Kpi
+    group: str  # ALL, or the cut's group
+    label: str  # the group in words
+    points: list[Point]
+    target: float | None
+    direction: Direction
+    id_prefix: str = field(default="")
+
+    do_not_call_in_templates = True
+
+    @cached_property
+    def chart(self) -> Xmr:
+        return xmr(
+            [point.value for point in self.points],
+            direction=self.direction,
+            target=self.target,
+            floor=0,
+            ceiling=100 if self.kpi.unit == Unit.PERCENT else None,
+        )
+
+    @property
+    def unit(self) -> Drawn:
+        return cast(Drawn, str(self.kpi.unit))
+
+    @property
+    def labels(self) -> list[str]:
+        return [point.label for point in self.points]
+
+    @property
+    def title(self) -> str:
+        return self.kpi.name if self.group == ALL else f"{self.kpi.name}: {self.label}"
+
+    @property
+    def svg(self) -> SafeString:
+        return xmr_svg(
+            self.chart, labels=self.labels, name=self.title, unit=self.unit,
+            id_prefix=self.id_prefix or self.kpi.slug,
+        )  # fmt: skip
+
+    @property
+    def summary(self) -> str:
+        return summary(self.chart, name=self.title, unit=self.unit, labels=self.labels)
+
+    @property
+    def variation_icon(self) -> SafeString:
+        return variation_icon_svg(self.chart.variation)
+
+    @property
+    def assurance_icon(self) -> SafeString:
+        return assurance_icon_svg(self.chart.assurance)
+
+    @property
+    def target_text(self) -> str:
+        if self.target is None:
+            return ""
+        way = "or more" if self.direction is Direction.HIGHER else "or fewer"
+        if self.kpi.unit == Unit.PERCENT:
+            way = "or more" if self.direction is Direction.HIGHER else "or less"
+        return f"{number(self.target, self.unit)} {way}"
+
+    @property
+    def mean(self) -> str:
+        return "" if self.chart.mean is None else number(self.chart.mean, self.unit)
+
+    @property
+    def limits(self) -> str:
+        chart = self.chart
+        if chart.lower is None or chart.upper is None:
+            return ""
+        return f"{number(chart.lower, self.unit)} to {number(chart.upper, self.unit)}"
+
+
+def months_to(today: date) -> Buckets:
+    """The series' months: the `MONTHS` whole months before this one."""
+    return Buckets.months(today, MONTHS)
+
+
+def targets(alliance: Alliance) -> dict[str, KpiTarget]:
+    return {target.kpi: target for target in KpiTarget.objects.filter(alliance=alliance)}
+
+
+def direction_of(kpi: Kpi, target: KpiTarget | None) -> Direction:
+    """Which way is better: the alliance's target says so if it has one, else the KPI."""
+    way = target.improvement if target is not None else kpi.improvement
+    return Direction(way) if way else Direction.NEITHER
+
+
+def snapshot_months(alliance: Alliance, scope: Scope, buckets: Buckets) -> set[int]:
+    """The buckets with a snapshot (one query): in the others, a "now" KPI has no point."""
+    from onedoor.insights.models import StateSnapshot
+
+    taken = StateSnapshot.objects.filter(
+        Q(taken_at__gte=buckets.since, taken_at__lt=buckets.until), alliance=alliance
+    ).annotate(bucket=buckets.index("taken_at"))
+    return set(taken.values_list("bucket", flat=True).distinct().order_by())
+
+
+def group_series(
+    kpi: Kpi, by_month: list[list[Figure]], cut: Cut, present: set[int] | None
+) -> dict[str, list[Figure | None]]:
+    """Each group's figure in each month (None: nothing that month). Uncut, the one group."""
+    groups: dict[str, list[Figure | None]] = {}
+    for n, figures in enumerate(by_month):
+        for figure in figures:
+            groups.setdefault(figure.group, [None] * len(by_month))[n] = figure
+    if cut is Cut.NONE:
+        series = groups.get(ALL, [None] * len(by_month))
+        # a month in which a "now" KPI had no snapshot has no point, whatever the figure says
+        groups = {
+            ALL: [f if present is None or n in present else None for n, f in enumerate(series)]
+        }
+    return groups
