@@ -18,6 +18,7 @@ from onedoor.insights.kpis import (
     ALL,
     BY_SLUG,
     KPIS,
+    Buckets,
     Cut,
     Figure,
     Kpi,
@@ -26,8 +27,10 @@ from onedoor.insights.kpis import (
     Unit,
     group_label,
     group_order,
+    known_groups,
     priority_group_names,
 )
+from onedoor.insights.suppression import Row, protect
 from onedoor.insights.trends import (
     Point,
     Trend,
@@ -104,7 +107,6 @@ class Shown:
     numerator: int | None
     denominator: int | None
     suppressed: bool
-    bar: float  # 0 to 100: the bar's length in the chart
 
     def of(self, kpi: Kpi) -> str:
         """The "Of" column in words: what the figure is out of (a rate: "3 of 40 contacts
@@ -137,16 +139,59 @@ def suppresses(user: User) -> bool:
     return user.role in SUPPRESSED_FOR
 
 
+def _row(f: Figure) -> Row:
+    return Row(f.group, f.numerator, f.denominator, f.children)
+
+
+def _empty(kpi: Kpi, group: str) -> Figure:
+    counted = kpi.unit == Unit.COUNT
+    return Figure(group, 0 if counted else None, 0, None if counted else 0, 0)
+
+
+def _protected(
+    kpi: Kpi,
+    figures: list[Figure],
+    cut: Cut,
+    total: Figure | None,
+    below: int,
+    names: dict[str, str],
+) -> tuple[list[Figure], frozenset[str]]:
+    """The figures a role that sees aggregates only is shown, and the groups hidden from it
+    (`suppression.protect`, ADR 26). Cut, every group the cut has is a row (zero where there
+    is nothing), so that the rule can hide a zero too when it must; the uncut figure is the
+    table's total. A table whose total must be hidden hides every row."""
+    if cut is not Cut.NONE:
+        present = {f.group for f in figures}
+        figures = figures + [
+            _empty(kpi, group) for group in known_groups(cut, names) if group not in present
+        ]
+    protected = protect(
+        [_row(f) for f in figures],
+        below=below,
+        total=_row(total) if total is not None and cut is not Cut.NONE else None,
+    )
+    if protected.total_hidden:
+        return figures, frozenset(f.group for f in figures)
+    return figures, protected.hidden
+
+
 def _shown(
-    figures: list[Figure], alliance: Alliance, cut: Cut, hide: bool, names: dict[str, str]
+    kpi: Kpi,
+    figures: list[Figure],
+    alliance: Alliance,
+    cut: Cut,
+    hide: bool,
+    names: dict[str, str],
+    total: Figure | None = None,
 ) -> list[Shown]:
-    below = alliance.small_numbers_below
-    values = [abs(f.value) for f in figures if f.value is not None]
-    top = max(values) if values else 0
+    """The figures as the user may see them, in their groups' order; for a role that sees
+    aggregates only (`hide`), protected against small numbers with `total`, the uncut figure."""
+    hidden: frozenset[str] = frozenset()
+    if hide:
+        figures, hidden = _protected(kpi, figures, cut, total, alliance.small_numbers_below, names)
     rows = []
-    figures = sorted(figures, key=lambda f: group_order(cut, names)(f.group))
-    for f in figures:
-        suppressed = hide and 0 < f.children < below
+    for f in sorted(figures, key=lambda f: group_order(cut, names)(f.group)):
+        suppressed = f.group in hidden
         rows.append(
             Shown(
                 group=f.group,
@@ -155,7 +200,6 @@ def _shown(
                 numerator=None if suppressed else f.numerator,
                 denominator=None if suppressed else f.denominator,
                 suppressed=suppressed,
-                bar=0 if suppressed or f.value is None or not top else 100 * abs(f.value) / top,
             )
         )
     return rows
@@ -177,28 +221,64 @@ def sections(
     cut's groups' names (`group_names`), looked up when not given."""
     hide = suppresses(user)
     names = group_names(alliance, choice.cut) if names is None else names
-    return [
-        Section(
-            kpi,
-            _shown(
-                kpi(alliance, choice.scope, choice.period, choice.cut),
-                alliance,
-                choice.cut,
-                hide,
-                names,
-            ),
+    found = []
+    for kpi in kpis:
+        cut = choice.cut if kpi.cuts else Cut.NONE
+        figures = kpi(alliance, choice.scope, choice.period, cut)
+        # the table's total, for the suppression of a cut table: the uncut figure
+        total = (
+            kpi(alliance, choice.scope, choice.period, Cut.NONE)[0]
+            if hide and cut is not Cut.NONE
+            else None
         )
-        for kpi in kpis
-    ]
+        found.append(Section(kpi, _shown(kpi, figures, alliance, cut, hide, names, total)))
+    return found
 
 
-def _points(figures: list[Figure | None], labels: list[str], below: int, hide: bool) -> list[Point]:
+def _hidden_months(
+    kpi: Kpi, figures: list[Figure | None], buckets: Buckets, below: int
+) -> set[int]:
+    """The months of a series a role that sees aggregates only may not see: each calendar
+    quarter's months are a table whose total (the quarter's figure) may be published, so they
+    are protected together (`suppression.protect`)."""
+    quarters: dict[tuple[int, int], list[int]] = {}
+    for n, period in enumerate(buckets.periods):
+        quarters.setdefault((period.start.year, (period.start.month - 1) // 3), []).append(n)
+    hidden: set[int] = set()
+    for months in quarters.values():
+        rows = [_row(figures[n] or _empty(kpi, str(n))) for n in months]
+        rows = [
+            Row(str(n), r.numerator, r.denominator, r.children)
+            for n, r in zip(months, rows, strict=True)
+        ]
+        total = Row(
+            "quarter",
+            sum(r.numerator for r in rows),
+            None if kpi.unit == Unit.COUNT else sum(r.denominator or 0 for r in rows),
+            sum(r.children for r in rows),
+        )
+        protected = protect(rows, below=below, total=total)
+        hidden |= {int(key) for key in protected.hidden} | (
+            set(months) if protected.total_hidden else set()
+        )
+    return hidden
+
+
+def _points(
+    kpi: Kpi,
+    figures: list[Figure | None],
+    buckets: Buckets,
+    labels: list[str],
+    below: int,
+    hide: bool,
+) -> list[Point]:
+    hidden = _hidden_months(kpi, figures, buckets, below) if hide else set()
     points = []
-    for label, f in zip(labels, figures, strict=True):
+    for n, (label, f) in enumerate(zip(labels, figures, strict=True)):
         if f is None:
             points.append(Point(label, None, None, None, False))
             continue
-        suppressed = hide and 0 < f.children < below
+        suppressed = n in hidden
         points.append(
             Point(
                 label,
@@ -241,7 +321,7 @@ def trends(
             found.append(
                 Trend(
                     kpi, group, group_label(cut, group, names),
-                    _points(groups[group], labels, below, hide),
+                    _points(kpi, groups[group], buckets, labels, below, hide),
                     target.target if target else None, direction_of(kpi, target),
                     id_prefix=f"{kpi.slug}-{group}" if group != ALL else kpi.slug,
                 )

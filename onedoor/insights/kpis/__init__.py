@@ -33,6 +33,7 @@ from onedoor.insights.kpis.base import (
     Unit,
     group_label,
     group_order,
+    known_groups,
     priority_group_names,
 )
 from onedoor.insights.kpis.engagement import cyp_seen, did_not_attend, disengaged
@@ -138,5 +139,6 @@ __all__ = [
     "Unit",
     "group_label",
     "group_order",
+    "known_groups",
     "priority_group_names",
 ]

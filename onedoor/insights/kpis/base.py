@@ -255,6 +255,17 @@ def group_order(cut: Cut, priority_groups: dict[str, str]) -> Callable[[str], tu
     return order
 
 
+def known_groups(cut: Cut, priority_groups: dict[str, str]) -> list[str]:
+    """Every group a cut can have, in order (none uncut)."""
+    return {
+        Cut.AGE_BAND: [*AGE_BANDS, OTHER_AGES],
+        Cut.SOURCE: list(Source.values),
+        Cut.GENDER: list(Gender.values),
+        Cut.ETHNICITY: list(Ethnicity.values),
+        Cut.PRIORITY_GROUP: [*priority_groups, NO_GROUP],
+    }.get(cut, [])
+
+
 def priority_group_names(alliance: Alliance) -> dict[str, str]:
     """The alliance's priority groups, slug -> name, in their order."""
     return dict(alliance.priority_groups.values_list("slug", "name"))  # type: ignore[attr-defined]
