@@ -172,17 +172,20 @@ class _Attacker:
         if self.table.total is not None and self.table.total.hidden:
             keys.append(self.table.total.key)
         return all(
-            key in self.seen and all(len(values) > 1 for values in self.seen[key]) for key in keys
+            key in self.seen and all(len(values) > 1 or values == {0} for values in self.seen[key])
+            for key in keys
         )
 
     def pinned(self) -> set[str]:
         keys = {self.table.rows[i].key for i in self.hidden}
         if self.table.total is not None and self.table.total.hidden:
             keys.add(self.table.total.key)
+        # A number pinned at zero gives nothing away (zero is published wherever it is).
         return {
             key
             for key in keys
-            if key not in self.seen or any(len(values) < 2 for values in self.seen[key])
+            if key not in self.seen
+            or any(len(values) < 2 and values != {0} for values in self.seen[key])
         }
 
     # The search

@@ -143,8 +143,10 @@ def _row(f: Figure) -> Row:
     return Row(f.group, f.numerator, f.denominator, f.children)
 
 
-def _empty(kpi: Kpi, group: str) -> Figure:
-    counted = kpi.unit == Unit.COUNT
+def _empty(kpi: Kpi, group: str, like: Figure | None = None) -> Figure:
+    """A group with nothing in it, shaped as the KPI's figures are (`like`, if there is one):
+    a count, or a numerator of a denominator (the longest wait is a count of children)."""
+    counted = like.denominator is None if like is not None else kpi.unit == Unit.COUNT
     return Figure(group, 0 if counted else None, 0, None if counted else 0, 0)
 
 
@@ -162,8 +164,9 @@ def _protected(
     table's total. A table whose total must be hidden hides every row."""
     if cut is not Cut.NONE:
         present = {f.group for f in figures}
+        like = figures[0] if figures else total
         figures = figures + [
-            _empty(kpi, group) for group in known_groups(cut, names) if group not in present
+            _empty(kpi, group, like) for group in known_groups(cut, names) if group not in present
         ]
     protected = protect(
         [_row(f) for f in figures],
@@ -240,24 +243,30 @@ def _hidden_months(
 ) -> set[int]:
     """The months of a series a role that sees aggregates only may not see: each calendar
     quarter's months are a table whose total (the quarter's figure) may be published, so they
-    are protected together (`suppression.protect`)."""
+    are protected together (`suppression.protect`); where the months do not add up to the
+    quarter (`Kpi.adds_up`), each month alone."""
     quarters: dict[tuple[int, int], list[int]] = {}
     for n, period in enumerate(buckets.periods):
         quarters.setdefault((period.start.year, (period.start.month - 1) // 3), []).append(n)
+    like = next((f for f in figures if f is not None), None)
     hidden: set[int] = set()
     for months in quarters.values():
-        rows = [_row(figures[n] or _empty(kpi, str(n))) for n in months]
-        rows = [
-            Row(str(n), r.numerator, r.denominator, r.children)
-            for n, r in zip(months, rows, strict=True)
-        ]
+        # every month shaped as the series' figures are (a month with nothing to count is an
+        # empty figure, which for the longest wait would otherwise look like a median's)
+        counted = like.denominator is None if like is not None else kpi.unit == Unit.COUNT
+        rows = []
+        for n in months:
+            f = figures[n] or _empty(kpi, str(n), like)
+            rows.append(
+                Row(str(n), f.numerator, None if counted else f.denominator or 0, f.children)
+            )
         total = Row(
             "quarter",
             sum(r.numerator for r in rows),
-            None if kpi.unit == Unit.COUNT else sum(r.denominator or 0 for r in rows),
+            None if counted else sum(r.denominator or 0 for r in rows),
             sum(r.children for r in rows),
         )
-        protected = protect(rows, below=below, total=total)
+        protected = protect(rows, below=below, total=total if kpi.adds_up else None)
         hidden |= {int(key) for key in protected.hidden} | (
             set(months) if protected.total_hidden else set()
         )

@@ -10,7 +10,8 @@ a small row alone does not hide it: the total minus the rows shown gives it back
   complement (denominator - numerator) and, always, the children it is about. Zero is shown.
 - **Secondary suppression.** When the total is published, more rows are hidden, the smallest
   first, until the hidden rows are at least two and do not all show the same numerator,
-  denominator or complement. Rows tied at the smallest size are hidden together, so the choice
+  denominator or complement (unless it is zero, which is shown anyway). Rows tied at the
+  smallest size are hidden together, so the choice
   never depends on a row's position. Then any two hidden rows could swap their numbers and this
   function would publish exactly the same table, so whoever knows the total, the rows shown and
   this algorithm still has at least two values for every hidden number (ADR 26 sets out the
@@ -123,7 +124,9 @@ def _safe(hidden: list[Row]) -> bool:
     if len(hidden) < 2:
         return False
     columns = zip(*(row.published for row in hidden), strict=True)
-    return all(len(set(column)) > 1 for column in columns)
+    # A column of zeros gives nothing away: zero is published wherever it is (a rate of none,
+    # a rate of all), so the hidden rows need not differ there.
+    return all(len(set(column)) > 1 or set(column) == {0} for column in columns)
 
 
 def _check(rows: Sequence[Row], total: Row | None) -> None:

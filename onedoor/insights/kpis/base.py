@@ -320,6 +320,12 @@ class Kpi:
     do_not_call_in_templates = True  # a template reads a KPI's name; it never computes it
 
     @property
+    def adds_up(self) -> bool:
+        """Whether its months' counts add up to the quarter's (a flow over the period): not a
+        figure as things stand now, nor the children seen, each month counting a rolling year."""
+        return not self.now and self.slug != "seen"
+
+    @property
     def drills_down(self) -> bool:
         return self.records is not None
 
