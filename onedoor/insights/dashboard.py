@@ -30,6 +30,7 @@ from onedoor.insights.kpis import (
     known_groups,
     priority_group_names,
 )
+from onedoor.insights.series_cache import series_of
 from onedoor.insights.suppression import Row, protect
 from onedoor.insights.trends import (
     Point,
@@ -320,11 +321,11 @@ def trends(
     )
     hide, below = suppresses(user), alliance.small_numbers_below
     found = []
+    computed, at = series_of(alliance, choice.scope_key, choice.scope, kpis, cut, buckets)
     for kpi in kpis:
         target = goals.get(kpi.slug)
         groups = group_series(
-            kpi, kpi.series(alliance, choice.scope, buckets, cut), cut if kpi.cuts else Cut.NONE,
-            present if kpi.now else None,
+            kpi, computed[kpi.slug], cut if kpi.cuts else Cut.NONE, present if kpi.now else None,
         )  # fmt: skip
         for group in sorted(groups, key=group_order(cut, names)):
             found.append(
@@ -333,6 +334,7 @@ def trends(
                     _points(kpi, groups[group], buckets, labels, below, hide),
                     target.target if target else None, direction_of(kpi, target),
                     id_prefix=f"{kpi.slug}-{group}" if group != ALL else kpi.slug,
+                    computed_at=at,
                 )
             )  # fmt: skip
     return found

@@ -62,3 +62,30 @@ class StateSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"State at {self.taken_at:%Y-%m-%d}"
+
+
+class SeriesCache(models.Model):
+    """A KPI's monthly series as computed on one London day (`series_cache.py`), for one scope
+    and cut: the series is of whole past months, which change rarely, and at an alliance's
+    scale computing every KPI's 24 months takes seconds. Kept for the day it was computed."""
+
+    alliance = models.ForeignKey("alliance.Alliance", on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=120, blank=True)  # "", "org:<slug>" or "offer:<slug>"
+    cut = models.CharField(max_length=20, blank=True)
+    kpi = models.CharField(max_length=40)
+    computed_on = models.DateField()  # the London day: a series is good for that day
+    computed_at = models.DateTimeField()
+    first_month = models.DateField()
+    # Each month's figures: [[group, value, numerator, denominator, children], ...] per month.
+    figures = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "scope", "cut", "kpi", "computed_on", "first_month"],
+                name="one_series_a_day",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi} series of {self.computed_on}"

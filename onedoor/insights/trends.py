@@ -7,7 +7,7 @@ see aggregates only)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import cast
 
 from django.db.models import Q
@@ -44,6 +44,7 @@ class Trend:
     target: float | None
     direction: Direction
     id_prefix: str = field(default="")
+    computed_at: datetime | None = None  # when its months were computed (`series_cache`)
 
     do_not_call_in_templates = True
 

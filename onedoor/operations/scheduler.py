@@ -20,6 +20,7 @@ from typing import NoReturn
 from django.db import DatabaseError, close_old_connections
 
 from onedoor.accounts.drafts import delete_expired_drafts
+from onedoor.insights.series_cache import warm_series
 from onedoor.insights.snapshots import take_snapshots
 from onedoor.operations.heartbeats import SCHEDULER, beat
 from onedoor.operations.lost_tasks import requeue_lost_tasks
@@ -57,6 +58,9 @@ JOBS = (
     # Once a London day, the month's snapshot of open referrals: the history of the KPIs that
     # describe things as they stand now (waiting, check-ins, reviews overdue).
     Job("take_kpi_snapshots", lambda: take_snapshots()),
+    # Once a London day, every KPI's 24 months for the whole alliance, so that the
+    # dashboard's first reader does not wait for them (`insights.series_cache`).
+    Job("warm_kpi_series", lambda: warm_series()),
 )
 
 
