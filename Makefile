@@ -8,9 +8,13 @@ PY := .venv/bin/python
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: setup run run-postgres test test-sqlite test-future test-postgres test-browser lint format bench clean
+# `setup` also checks the Debian packages WeasyPrint loads (scripts/debian-packages, ADR 27).
+.PHONY: setup debian-packages run run-postgres test test-sqlite test-future test-postgres test-browser lint format bench clean
 
-setup: .venv/.synced node_modules/.installed
+setup: .venv/.synced node_modules/.installed debian-packages
+
+debian-packages: .venv/.synced
+	./scripts/debian-packages
 
 $(UV):
 	$(PYTHON) -m venv .tools

@@ -358,7 +358,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes would log usernames and addresses; the audit trail records sign-ins.
-    "loggers": {"axes": {"level": "ERROR"}},
+    # WeasyPrint logs each step of every review pack it renders at INFO: its warnings only.
+    "loggers": {"axes": {"level": "ERROR"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
 # The address people reach OneDoor at, for links in emails.

@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from onedoor.audit.models import AuditEvent
 from onedoor.insights.views import safe_cell
+from tests.pdf_reading import pdf_text
 from tests.personas import People, shown, sign_in
 from tests.test_kpis import NOW, october  # noqa: F401 (a fixture)
 
@@ -201,8 +202,9 @@ def test_the_service_manager_writes_the_narrative_and_it_is_in_the_pack(
         'attachment; filename="onedoor-review-pack-20261001-20261231.pdf"'
     )
     assert pdf.content.startswith(b"%PDF")
-    assert b"Waits fell again." in pdf.content
-    assert b"Referrals received" in pdf.content
+    text = pdf_text(pdf.content)
+    assert "What the service manager says Waits fell again. The shared KPIs" in text
+    assert "Referrals received All Number Of All 5 \u2013" in text  # the caption, headers, row
 
 
 def test_the_commissioner_downloads_the_pack_but_cannot_write_it(
@@ -215,10 +217,10 @@ def test_the_commissioner_downloads_the_pack_but_cannot_write_it(
     assert page.status_code == 200 and "Save the narrative" not in shown(page)
     assert client.post("/insights/pack/", {"text": "Not mine to write."}).status_code == 403
     assert PackNarrative.objects.count() == 0
-    pdf = client.get("/insights/pack.pdf").content
-    assert b"Fewer than 5" in pdf
-    for name in (b"Ava", b"Ben", b"Zanzibar"):
-        assert name not in pdf
+    pdf = pdf_text(client.get("/insights/pack.pdf").content)
+    assert "Referrals received All Number Of All Fewer than 5 \u2013" in pdf
+    for name in ("Ava", "Ben", "Zanzibar"):
+        assert re.search(rf"\b{name}\b", pdf) is None, name
     event = AuditEvent.objects.get(record_type="review_pack")
     assert event.actor_username == people.commissioner.username
 

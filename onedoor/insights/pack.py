@@ -1,19 +1,22 @@
-"""The quarterly commissioner review pack, as a PDF: the period, the service manager's
-narrative, and every KPI with its definition, a bar chart and its table. The figures are the
-dashboard's (`dashboard.sections`), suppressed the same way for the reader's role."""
+"""The quarterly commissioner review pack, as a tagged PDF (PDF/UA-1): the period, the service
+manager's narrative, and every KPI with its definition, its charts and its table. The figures
+are the dashboard's (`dashboard.sections`), suppressed the same way for the reader's role.
+
+WeasyPrint renders a Django template (`insights/pack_pdf.html`), so the pack is HTML the team
+already writes: headings, tables with captions and header cells, and every chart an image
+with a text alternative, which WeasyPrint writes into the PDF's structure tree (ADR 27).
+A chart is SVG markup with its alternative text (`Chart`); one without that text is refused,
+because a screen reader would meet it as an unlabelled figure."""
 
 from __future__ import annotations
 
-import io
+import base64
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypedDict
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.shapes import Drawing
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from django.template.loader import render_to_string
 
 from onedoor import clock
 from onedoor.alliance.models import Alliance
@@ -21,11 +24,42 @@ from onedoor.clock import LONDON
 from onedoor.insights.dashboard import Choice, Section, Shown
 from onedoor.insights.models import PackNarrative
 
-NHS_BLUE = colors.HexColor("#005eb8")
+NHS_BLUE = "#005eb8"
 NO_VALUE = "\u2013"  # an en dash: nothing to show
+PDF_VARIANT = "pdf/ua-1"
+
+
+class Chart(TypedDict):
+    """A chart as the pack takes it: SVG markup, the text a screen reader reads instead of
+    the picture (what the chart shows, in words), and a short caption printed under it."""
+
+    svg: str
+    alt: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A chart ready for the template: an image (a data URI) with its alternative text."""
+
+    src: str
+    alt: str
+    caption: str
+
+
+def chart_figure(svg: str, alt: str, caption: str = "") -> Figure:
+    """The chart as an image the PDF carries inline (no file, no fetch), with its text
+    alternative. Refuses a chart without alternative text or without SVG markup."""
+    if not alt.strip():
+        raise ValueError("A chart in the review pack needs its text alternative (alt)")
+    if "<svg" not in svg:
+        raise ValueError("A chart in the review pack is SVG markup")
+    encoded = base64.b64encode(svg.encode()).decode("ascii")
+    return Figure(f"data:image/svg+xml;base64,{encoded}", alt.strip(), caption.strip())
 
 
 def _value(section: Section, row: Shown, below: int) -> str:
+    """The value as the dashboard shows it."""
     if row.suppressed:
         return f"Fewer than {below}"
     if row.value is None:
@@ -34,83 +68,119 @@ def _value(section: Section, row: Shown, below: int) -> str:
 
 
 def _of(section: Section, row: Shown) -> str:
+    """The dashboard's "Of" column: what a rate or a median is of."""
     if row.suppressed:
         return NO_VALUE
     if section.kpi.unit == "percent":
         return f"{row.numerator} of {row.denominator}"
     if section.kpi.unit == "days" and row.denominator is not None:
         return f"{row.denominator} children"
-    return ""
+    return NO_VALUE
 
 
-def _chart(section: Section) -> Drawing | None:
-    values = [row.value for row in section.rows if not row.suppressed and row.value is not None]
-    if len(section.rows) < 2 or not values:
+def _unit_heading(section: Section) -> str:
+    return {"percent": "Per cent", "days": "Days"}.get(section.kpi.unit, "Number")
+
+
+BAR_HEIGHT, BAR_GAP, LABEL_WIDTH, BAR_WIDTH, VALUE_WIDTH = 12, 6, 170, 240, 90
+
+
+def bar_chart(section: Section, cut_label: str, below: int) -> Chart | None:
+    """The bars by group, as on the dashboard, when the KPI is cut into two or more groups
+    and at least one has a value; a suppressed group has no bar and says so."""
+    rows = section.rows
+    if len(rows) < 2 or all(row.suppressed or row.value is None for row in rows):
         return None
-    height = 14 * len(section.rows) + 10
-    drawing = Drawing(160 * mm, height)
-    chart = HorizontalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 60 * mm, 5, 95 * mm, height - 10
-    chart.data = [[0 if r.suppressed or r.value is None else r.value for r in section.rows]]
-    chart.categoryAxis.categoryNames = [r.label for r in section.rows]
-    chart.categoryAxis.labels.fontSize = 7
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.labels.fontSize = 7
-    chart.bars[0].fillColor = NHS_BLUE
-    drawing.add(chart)
-    return drawing
+    step = BAR_HEIGHT + BAR_GAP
+    width, height = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH, step * len(rows)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="DejaVu Sans, sans-serif" font-size="9">'
+    ]
+    for n, row in enumerate(rows):
+        y = n * step
+        length = round(BAR_WIDTH * row.bar / 100, 1)
+        parts.append(
+            f'<text x="{LABEL_WIDTH - 6}" y="{y + 9}" text-anchor="end">{escape(row.label)}</text>'
+            f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{BAR_HEIGHT}" '
+            f'fill="{NHS_BLUE}"/>'
+            f'<text x="{LABEL_WIDTH + length + 4}" y="{y + 9}">'
+            f"{escape(_value(section, row, below))}</text>"
+        )
+    parts.append("</svg>")
+    by = cut_label.lower()
+    days = " days" if section.kpi.unit == "days" else ""
+    described = "; ".join(
+        f"{row.label}: {_value(section, row, below)}"
+        + (days if not row.suppressed and row.value is not None else "")
+        for row in rows
+    )
+    return Chart(
+        svg="".join(parts),
+        alt=f"Bar chart of {section.kpi.name.lower()} by {by}. {described}.",
+        caption=f"{section.kpi.name} by {by}",
+    )
+
+
+# Only the charts' own data URIs are read while rendering: nothing from disk or the network.
+_FETCHER_PROTOCOLS = ("data",)
 
 
 def review_pack(
-    alliance: Alliance, choice: Choice, found: list[Section], scope_label: str, below: int
+    alliance: Alliance,
+    choice: Choice,
+    found: list[Section],
+    scope_label: str,
+    below: int,
+    *,
+    charts: Mapping[str, Sequence[Chart]] | None = None,
 ) -> bytes:
+    """The pack as PDF/UA-1 bytes. `charts` adds charts to KPI sections by the KPI's slug
+    (after the bar chart by group, if there is one); a slug that is not in the pack, or a
+    chart without alternative text, raises ValueError."""
+    charts = charts or {}
+    slugs = {section.kpi.slug for section in found}
+    unknown = sorted(set(charts) - slugs)
+    if unknown:
+        raise ValueError(f"No KPI in the review pack for the charts of {', '.join(unknown)}")
     narrative = PackNarrative.objects.filter(
         alliance=alliance, period_start=choice.period.start, period_end=choice.period.end
     ).first()
-    styles = getSampleStyleSheet()
     made = clock.now().astimezone(LONDON)
-    story: list[object] = [
-        Paragraph(escape(f"{alliance.name}: review pack"), styles["Title"]),
-        Paragraph(escape(f"{choice.period}. {scope_label}."), styles["Heading2"]),
-        Paragraph(
-            escape(
-                f"Made {made:%-d %B %Y at %H:%M} from OneDoor's shared KPIs. "
-                f"Figures about fewer than {below} children are suppressed."
-            ),
-            styles["Italic"],
-        ),
-        Paragraph("What the service manager says", styles["Heading2"]),
-    ]
-    text = narrative.text if narrative else "No narrative has been written for this period."
-    story += [Paragraph(escape(part), styles["BodyText"]) for part in text.split("\n") if part]
+    kpis = []
     for section in found:
-        story += [
-            Spacer(1, 4 * mm),
-            Paragraph(escape(section.kpi.name), styles["Heading3"]),
-            Paragraph(escape(section.kpi.definition), styles["BodyText"]),
-        ]
-        chart = _chart(section)
-        if chart is not None:
-            story.append(chart)
-        rows = [[choice.cut.label, "Value", "Of"]] + [
-            [row.label, _value(section, row, below), _of(section, row)] for row in section.rows
-        ]
-        table = Table(rows, colWidths=[80 * mm, 40 * mm, 40 * mm])
-        table.setStyle(
-            TableStyle(
-                [
-                    ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey),
-                    ("FONTSIZE", (0, 0), (-1, -1), 8),
-                ]
-            )
-        )
-        story.append(table)
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer, pagesize=A4, title=f"{alliance.name} review pack, {choice.period}",
-        author="OneDoor", leftMargin=18 * mm, rightMargin=18 * mm,
-        pageCompression=0,  # plain text streams: searchable, and checkable in tests
-    )  # fmt: skip
-    document.build(story)  # type: ignore[arg-type]
-    return buffer.getvalue()
+        given = [bar_chart(section, choice.cut.label, below), *charts.get(section.kpi.slug, ())]
+        kpis.append(
+            {
+                "kpi": section.kpi,
+                "unit_heading": _unit_heading(section),
+                "figures": [
+                    chart_figure(c["svg"], c["alt"], c["caption"]) for c in given if c is not None
+                ],
+                "rows": [(row.label, _value(section, row, below), _of(section, row))
+                         for row in section.rows],
+            }
+        )  # fmt: skip
+    text = narrative.text if narrative else ""
+    html = render_to_string(
+        "insights/pack_pdf.html",
+        {
+            "title": f"{alliance.name} review pack, {choice.period}",
+            "period": choice.period,
+            "scope_label": scope_label,
+            "made": made,
+            "below": below,
+            "narrative": [part for part in text.split("\n") if part.strip()],
+            "cut_label": choice.cut.label,
+            "cut": choice.cut.value,
+            "kpis": kpis,
+        },
+    )
+    # Imported here, not at the top: importing WeasyPrint parses its stylesheets (about a
+    # second), which only the pack should pay, not every process that loads the URLs.
+    from weasyprint import HTML, URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols=_FETCHER_PROTOCOLS, fail_on_errors=True)
+    pdf = HTML(string=html, url_fetcher=fetcher).write_pdf(pdf_variant=PDF_VARIANT)
+    assert pdf is not None, "with no target, write_pdf returns the bytes"
+    return bytes(pdf)

@@ -244,7 +244,8 @@ def pack(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Narrative saved. It is in the pack.")
             return redirect(f"{reverse('insights:pack')}?{request.GET.urlencode()}")
         except ValidationError as error:
-            form.add_error("text", error.messages[0])
+            # One message (one error id for the field), naming every problem found.
+            form.add_error("text", ". ".join(error.messages))
     context = {
         "choice": choice,
         "form": form,
