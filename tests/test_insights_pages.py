@@ -204,7 +204,7 @@ def test_the_service_manager_writes_the_narrative_and_it_is_in_the_pack(
     assert pdf.content.startswith(b"%PDF")
     text = pdf_text(pdf.content)
     assert "What the service manager says Waits fell again. The shared KPIs" in text
-    assert "Referrals received All Number Of All 5 \u2013" in text  # the caption, headers, row
+    assert "Referrals received All Number Out of All 5 \u2013" in text  # the caption, headers, row
 
 
 def test_the_commissioner_downloads_the_pack_but_cannot_write_it(
@@ -218,7 +218,7 @@ def test_the_commissioner_downloads_the_pack_but_cannot_write_it(
     assert client.post("/insights/pack/", {"text": "Not mine to write."}).status_code == 403
     assert PackNarrative.objects.count() == 0
     pdf = pdf_text(client.get("/insights/pack.pdf").content)
-    assert "Referrals received All Number Of All Fewer than 5 \u2013" in pdf
+    assert "Referrals received All Number Out of All Fewer than 5 \u2013" in pdf
     for name in ("Ava", "Ben", "Zanzibar"):
         assert re.search(rf"\b{name}\b", pdf) is None, name
     event = AuditEvent.objects.get(record_type="review_pack")

@@ -12,10 +12,12 @@ import pikepdf
 import pytest
 from django.test import Client
 
+from onedoor.accounts.models import User
 from onedoor.alliance.models import Alliance
-from onedoor.insights.dashboard import choose, scopes, sections
+from onedoor.insights.dashboard import choose, scopes, sections, trends
 from onedoor.insights.kpis import KPIS
 from onedoor.insights.pack import Chart, bar_chart, chart_figure, review_pack
+from onedoor.insights.trends import Trend
 from tests.pdf_reading import Element, pdf_text, structure
 from tests.personas import People, sign_in
 from tests.test_kpis import october  # noqa: F401 (a fixture)
@@ -65,12 +67,18 @@ def test_the_pack_has_real_headings_and_tables_with_header_cells(
     assert kinds.count("H1") == 1
     assert kinds.count("H2") == 2  # the service manager's narrative; the shared KPIs
     assert kinds.count("H3") == len(KPIS)  # one per KPI
-    assert kinds.count("Table") == len(KPIS)
-    assert kinds.count("Caption") == len(KPIS)  # uncut: no charts, so every caption a table's
+    assert kinds.count("Table") == len(KPIS)  # a KPI's section is kept on one page
+    drawn = _drawn(people.commissioner)
+    assert kinds.count("Caption") == len(KPIS) + len(drawn)  # each table's, and each chart's
     # Each table: three column headers and one row header (uncut: one row, "All").
     assert kinds.count("TH") == 4 * len(KPIS)
     assert kinds.count("TD") == 2 * len(KPIS)
-    assert "Figure" not in kinds  # uncut, the pack has no bar charts
+    # uncut, no bar charts: each KPI's SPC chart where one is drawn, its summary its text
+    # alternative; none for the commissioner here, each KPI having a month about too few
+    # children (as referrals' September and October are) or no month at all
+    figures = [e.alt for e in structure(_pack(client)) if e.kind == "Figure"]
+    assert figures == drawn == []
+    assert "referrals" not in [t.kpi.slug for t in _trends(people.commissioner) if t.drawable]
 
 
 def test_the_pack_holds_every_kpis_name_and_the_suppression(client: Client, people: People) -> None:
@@ -84,7 +92,7 @@ def test_the_pack_holds_every_kpis_name_and_the_suppression(client: Client, peop
     # The four children referred this quarter are fewer than five: suppressed, as on the
     # dashboard, in the dashboard's words.
     # The caption, the column headers, the row: in the dashboard's words.
-    assert "Referrals received All Number Of All Fewer than 5 \u2013 Re-referrals" in text
+    assert "Referrals received All Number Out of All Fewer than 5 \u2013" in text
     assert "No narrative has been written for this period." in text
 
 
@@ -94,16 +102,22 @@ def test_a_chart_by_group_is_a_figure_with_its_text_alternative(
     sign_in(client, people.manager)
     pdf = _pack(client, "?cut=source")
     figures = [e for e in structure(pdf) if e.kind == "Figure"]
-    # One bar chart for each of the 12 KPIs with two or more groups this quarter (the five
-    # with one group, or none with a value, have none), each with its figures in words.
+    # Each KPI's SPC chart, and one bar chart for each of the 12 KPIs with two or more groups
+    # this quarter (the five with one group, or none with a value, have none), each with its
+    # figures in words.
+    drawn = _drawn(people.manager)
+    assert len(drawn) == 13  # the four figures as things stand have no snapshot here
+    assert [e.alt for e in figures if e.alt in drawn] == drawn
+    assert len(figures) == len(drawn) + 12
+    figures = [e for e in figures if (e.alt or "").startswith("Bar chart")]
     assert len(figures) == 12
     assert [figure.alt for figure in figures[:3]] == [
-        "Bar chart of referrals received by referral source. GP: 1; School: 3; "
-        "Self (the young person): 1.",
-        "Bar chart of re-referrals by referral source. GP: 0.0%; School: 33.3%; "
-        "Self (the young person): 0.0%.",
-        "Bar chart of days from referral to triage by referral source. GP: 10.0 days; "
-        "School: 2.0 days; Self (the young person): 1.0 days.",
+        "Bar chart of referrals received by referral source. Self (the young person): 1; "
+        "GP: 1; School: 3.",
+        "Bar chart of re-referrals by referral source. Self (the young person): 0.0%; "
+        "GP: 0.0%; School: 33.3%.",
+        "Bar chart of days from referral to triage by referral source. "
+        "Self (the young person): 1.0 days; GP: 10.0 days; School: 2.0 days.",
     ]
 
 
@@ -194,4 +208,16 @@ def test_the_narrative_is_text_in_the_pack_never_markup(
     sign_in(client, people.commissioner)
     content = client.get("/insights/pack.pdf").content
     assert 'Waits <b>fell</b>. <img src="file:///etc/passwd" alt="x"> & more.' in pdf_text(content)
-    assert "Figure" not in [e.kind for e in structure(pikepdf.open(io.BytesIO(content)))]
+    figures = [e.alt for e in structure(pikepdf.open(io.BytesIO(content))) if e.kind == "Figure"]
+    assert figures == _drawn(people.commissioner)  # the SPC charts; no image from the narrative
+
+
+def _trends(user: User) -> list[Trend]:
+    alliance = user.organisation.alliance  # type: ignore[union-attr]
+    return trends(user, alliance, choose({}, scopes(alliance)))
+
+
+def _drawn(user: User) -> list[str]:
+    """The text alternatives of the SPC charts the user's pack draws, in the KPIs' order: a
+    chart for each KPI with a month to show and none hidden."""
+    return [f"Statistical process control chart. {t.summary}" for t in _trends(user) if t.drawable]

@@ -68,14 +68,8 @@ def _value(section: Section, row: Shown, below: int) -> str:
 
 
 def _of(section: Section, row: Shown) -> str:
-    """The dashboard's "Of" column: what a rate or a median is of."""
-    if row.suppressed:
-        return NO_VALUE
-    if section.kpi.unit == "percent":
-        return f"{row.numerator} of {row.denominator}"
-    if section.kpi.unit == "days" and row.denominator is not None:
-        return f"{row.denominator} children"
-    return NO_VALUE
+    """The dashboard's "Out of" column: what a rate or a median is of, in words."""
+    return row.of(section.kpi) or NO_VALUE
 
 
 def _unit_heading(section: Section) -> str:
@@ -91,6 +85,8 @@ def bar_chart(section: Section, cut_label: str, below: int) -> Chart | None:
     rows = section.rows
     if len(rows) < 2 or all(row.suppressed or row.value is None for row in rows):
         return None
+    values = [abs(row.value) for row in rows if not row.suppressed and row.value is not None]
+    top = max(values) if values else 0
     step = BAR_HEIGHT + BAR_GAP
     width, height = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH, step * len(rows)
     parts = [
@@ -99,7 +95,8 @@ def bar_chart(section: Section, cut_label: str, below: int) -> Chart | None:
     ]
     for n, row in enumerate(rows):
         y = n * step
-        length = round(BAR_WIDTH * row.bar / 100, 1)
+        shown = 0 if row.suppressed or row.value is None or not top else abs(row.value) / top
+        length = round(BAR_WIDTH * shown, 1)
         parts.append(
             f'<text x="{LABEL_WIDTH - 6}" y="{y + 9}" text-anchor="end">{escape(row.label)}</text>'
             f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{BAR_HEIGHT}" '

@@ -59,6 +59,12 @@ class Trend:
         )
 
     @property
+    def drawable(self) -> bool:
+        """Whether the chart means something: a month at least, and none hidden (a chart with
+        hidden months would draw its mean and limits from the months left, misleadingly)."""
+        return self.chart.points > 0 and not any(point.suppressed for point in self.points)
+
+    @property
     def unit(self) -> Drawn:
         return cast(Drawn, str(self.kpi.unit))
 

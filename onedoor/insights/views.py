@@ -46,7 +46,7 @@ from onedoor.insights.kpis import (
     priority_group_names,
 )
 from onedoor.insights.models import PackNarrative
-from onedoor.insights.pack import review_pack
+from onedoor.insights.pack import Chart, review_pack
 from onedoor.insights.trends import targets
 from onedoor.paging import Keyset
 
@@ -257,6 +257,28 @@ def pack(request: HttpRequest) -> HttpResponse:
     return render(request, "insights/pack.html", context, status=400 if form.errors else 200)
 
 
+def pack_charts(user: User, alliance: Alliance, choice: Choice) -> dict[str, list[Chart]]:
+    """Each KPI's SPC chart over the months (uncut, as the reader may see it), for the pack:
+    its summary sentence is its text alternative."""
+    return {
+        trend.kpi.slug: [
+            Chart(
+                svg=str(trend.svg),
+                alt=f"Statistical process control chart. {trend.summary}",
+                caption=f"{trend.kpi.name}, the last {len(trend.points)} months. "
+                f"{trend.chart.variation.label}. "
+                + (
+                    "No target."
+                    if trend.target is None
+                    else f"Target {trend.target_text}: {trend.chart.assurance.label}."
+                ),
+            )
+        ]
+        for trend in trends(user, alliance, choice)
+        if trend.drawable  # otherwise the table says what there is
+    }
+
+
 @roles_required(*roles_for("web:insights"))
 @require_GET
 def pack_pdf(request: HttpRequest) -> HttpResponse:
@@ -270,8 +292,9 @@ def pack_pdf(request: HttpRequest) -> HttpResponse:
         detail={"period": str(choice.period), "scope": choice.scope_key},
     )  # fmt: skip
     pdf = review_pack(
-        alliance, choice, found, _scope_label(choice, scope_options), alliance.small_numbers_below
-    )
+        alliance, choice, found, _scope_label(choice, scope_options),
+        alliance.small_numbers_below, charts=pack_charts(user, alliance, choice),
+    )  # fmt: skip
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"onedoor-review-pack-{choice.period.start:%Y%m%d}-{choice.period.end:%Y%m%d}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
