@@ -76,7 +76,7 @@ def main() -> None:
     from onedoor.accounts.models import User
     from onedoor.alliance.loader import DEFAULT_FILE, load
     from onedoor.demo.population import ensure_demo_accounts, seed_population
-    from onedoor.insights.models import StateSnapshot
+    from onedoor.insights.models import SeriesCache, StateSnapshot
     from onedoor.integrations.clients import issue_token, register_client
     from onedoor.operations.heartbeats import SCHEDULER, beat
     from onedoor.operations.models import Process
@@ -208,17 +208,25 @@ def main() -> None:
     beat(Process.WORKER, "bench")
     beat(Process.SCHEDULER, SCHEDULER)
     health = _median_ms(lambda: client.get("/health"), repeat=30)
-    series = _median_ms(lambda: trends(service_manager, alliance, whole), repeat=3)
+
+    def computed() -> object:  # as the first reader of the day (or the morning's job) does
+        SeriesCache.objects.all().delete()
+        return trends(service_manager, alliance, whole)
+
+    series = _median_ms(computed, repeat=3)
+    kept = _median_ms(lambda: trends(service_manager, alliance, whole), repeat=5)
     summary_page = _median_ms(lambda: manager.get("/insights/"), repeat=3)
     kpi_page = _median_ms(lambda: manager.get("/insights/kpis/first-contact/"), repeat=3)
     results.update(
         {
             "health, median of 30 (ms)": health,
-            "KPI series, every KPI, 24 months, whole alliance (ms)": series,
-            "KPI series / health (ratio)": series / health,
-            "KPI dashboard summary with its series (ms)": summary_page,
+            "KPI series, every KPI, 24 months, whole alliance, computed (ms)": series,
+            "KPI series computed / health (ratio)": series / health,
+            "KPI series, the day's kept copy (ms)": kept,
+            "KPI series kept / health (ratio)": kept / health,
+            "KPI dashboard summary, series kept (ms)": summary_page,
             "KPI dashboard summary / health (ratio)": summary_page / health,
-            "a KPI's page, first contact, with its chart (ms)": kpi_page,
+            "a KPI's page, first contact, series kept (ms)": kpi_page,
             "a KPI's page / health (ratio)": kpi_page / health,
         }
     )
