@@ -18,6 +18,7 @@ from onedoor.insights.models import StateSnapshot
 from onedoor.insights.snapshots import take_snapshot, take_snapshots
 from onedoor.operations.scheduler import JOBS
 from onedoor.referrals.models import Referral, Status
+from tests.personas import People
 from tests.test_kpis import NOW, _child, _referral, at, october  # noqa: F401 (the fixture)
 
 SEPTEMBER = Period(date(2026, 9, 1), date(2026, 9, 30))
@@ -193,3 +194,19 @@ def test_every_kpi_can_have_a_target_and_the_two_lists_agree() -> None:
     from onedoor.alliance.models import TARGETED_KPIS
 
     assert [(kpi.slug, kpi.name) for kpi in KPIS] == TARGETED_KPIS
+
+
+@pytest.mark.usefixtures("october")
+def test_on_the_chart_a_month_without_a_snapshot_is_a_gap_not_a_zero(
+    alliance: Alliance, people: People, time_machine: time_machine.TimeMachineFixture
+) -> None:
+    from onedoor.insights.dashboard import choose, scopes, trends
+
+    time_machine.move_to(datetime(2026, 10, 30, 12, 0, tzinfo=UTC))
+    take_snapshot(alliance)  # in October: Eve, Fay and Gus waiting (Ava in intervention)
+    time_machine.move_to(NOW)
+    found = {t.kpi.slug: t for t in trends(people.manager, alliance, choose({}, scopes(alliance)))}
+    waiting = found["waiting"].points
+    assert [p.label for p in waiting[-2:]] == ["Sep 2026", "Oct 2026"]
+    assert [p.value for p in waiting] == [None] * 23 + [3]
+    assert found["waiting"].chart.points == 1
