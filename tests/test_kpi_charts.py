@@ -142,3 +142,41 @@ def test_the_commissioner_sees_no_chart_by_group(
     assert response.status_code == 200
     assert response.context["by_group"] == []
     assert "Charts by gender are not shown to commissioners" in shown(response)
+
+
+def test_a_flow_kpi_is_charted_by_week_for_staff(
+    client: Client, people: People, two_years: None
+) -> None:
+    from onedoor.referrals.models import Referral
+
+    sign_in(client, people.manager)
+    response = client.get("/insights/kpis/referrals/?every=week")
+    trend = response.context["trend"]
+    assert trend.every == "week"
+    # the 26 whole weeks before the week of Friday 20 November 2026: 18 May to 9 November
+    assert (len(trend.points), trend.points[0].label, trend.points[-1].label) == (
+        26, "18 May 2026", "9 Nov 2026",
+    )  # fmt: skip
+    since = datetime(2026, 5, 17, 23, 0, tzinfo=UTC)  # Monday 18 May, London (BST)
+    until = datetime(2026, 11, 16, 0, 0, tzinfo=UTC)  # Monday 16 November, London (GMT)
+    received = Referral.objects.filter(received_at__gte=since, received_at__lt=until).count()
+    # June to October's (May's are on the 2nd to the 8th; none in November)
+    assert sum(point.value or 0 for point in trend.points) == received == 6 + 5 + 6 + 6 + 20
+    assert "in the week beginning 9 Nov 2026 was" in trend.summary
+    page = shown(response)
+    assert '<a href="?">Show by month</a> · By week' in page
+    assert "Week beginning" in page
+
+
+def test_weeks_are_not_offered_for_a_figure_as_things_stand_nor_to_commissioners(
+    client: Client, people: People, two_years: None
+) -> None:
+    sign_in(client, people.manager)
+    response = client.get("/insights/kpis/waiting/?every=week")
+    assert (response.context["every"], response.context["weeks_offered"]) == ("month", False)
+    assert "Show by week" not in shown(response)
+    client.logout()
+    sign_in(client, people.commissioner)
+    response = client.get("/insights/kpis/referrals/?every=week")
+    assert (response.context["every"], response.context["weeks_offered"]) == ("month", False)
+    assert len(response.context["trend"].points) == 24

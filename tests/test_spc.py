@@ -286,3 +286,20 @@ def test_the_summary_with_too_few_points_says_the_limits_cannot_yet_be_relied_on
 def test_a_value_that_is_not_a_finite_number_is_refused() -> None:
     with pytest.raises(ValueError, match="finite"):
         xmr([1, float("nan"), 2], direction=HIGHER)
+
+
+def test_the_summary_of_a_weekly_chart_speaks_of_weeks() -> None:
+    chart = xmr([4.0, 6.0, 5.0], direction=Direction.LOWER, target=3.0)
+    text = summary(
+        chart,
+        name="Referrals",
+        unit="count",
+        labels=["26 Oct 2026", "2 Nov 2026", "9 Nov 2026"],
+        every="week",
+    )
+    assert text == (
+        "Referrals in the week beginning 9 Nov 2026 was 5. The mean over 3 weeks is 5. "
+        "At least 15 weeks are needed before the process limits can be relied on, so the chart "
+        "does not yet say whether the variation is common or special cause. There are too few "
+        "weeks to say whether the target of 3 will be met."
+    )

@@ -57,7 +57,13 @@ YScale = Callable[[float], float]  # a value to y
 
 
 def xmr_svg(
-    chart: Xmr, *, labels: Sequence[str], name: str, unit: Unit, id_prefix: str
+    chart: Xmr,
+    *,
+    labels: Sequence[str],
+    name: str,
+    unit: Unit,
+    id_prefix: str,
+    every: str = "month",
 ) -> SafeString:
     """The chart as one `<svg>` element, ready to put in a page or the review pack. The target
     drawn is the one the chart was computed against (`chart.target`)."""
@@ -83,7 +89,7 @@ def xmr_svg(
         f'aria-labelledby="{prefix}-title {prefix}-desc" font-size="{FONT_SIZE}" fill="{INK}">',
         f'<title id="{prefix}-title">{escape(name)}</title>',
         f'<desc id="{prefix}-desc">'
-        f"{escape(summary(chart, name=name, unit=unit, labels=labels))}</desc>",
+        f"{escape(summary(chart, name=name, unit=unit, labels=labels, every=every))}</desc>",
         f'<text x="{PLOT_LEFT - 8}" y="{PLOT_TOP - 14}" text-anchor="end">'
         f"{UNIT_TITLES[unit]}</text>",
     ]

@@ -35,9 +35,10 @@ from onedoor.insights.suppression import Row, protect
 from onedoor.insights.trends import (
     Point,
     Trend,
+    buckets_to,
     direction_of,
     group_series,
-    months_to,
+    label_of,
     snapshot_months,
     targets,
 )
@@ -308,12 +309,17 @@ def trends(
     kpis: tuple[Kpi, ...] = KPIS,
     cut: Cut = Cut.NONE,
     goals: dict[str, KpiTarget] | None = None,
+    every: str = "month",
 ) -> list[Trend]:
     """Each KPI's monthly series for the choice's scope, as the user may see it: uncut, one
     trend per KPI; cut, one per group with something to count. `goals` are the alliance's
-    targets (`trends.targets`), looked up when not given."""
-    buckets = months_to(timezone.localdate(clock.now(), LONDON))
-    labels = [f"{period.start:%b %Y}" for period in buckets.periods]
+    targets (`trends.targets`), looked up when not given. `every` "week" gives the flow KPIs'
+    last whole weeks instead of months (the figures as things stand have monthly snapshots
+    only, and a role that sees aggregates only gets months: weeks are too small)."""
+    every = "week" if every == "week" and not suppresses(user) else "month"
+    kpis = tuple(kpi for kpi in kpis if every == "month" or not kpi.now)
+    buckets = buckets_to(timezone.localdate(clock.now(), LONDON), every)
+    labels = [label_of(period, every) for period in buckets.periods]
     goals = targets(alliance) if goals is None else goals
     names = group_names(alliance, cut)
     present = (
@@ -321,7 +327,7 @@ def trends(
     )
     hide, below = suppresses(user), alliance.small_numbers_below
     found = []
-    computed, at = series_of(alliance, choice.scope_key, choice.scope, kpis, cut, buckets)
+    computed, at = series_of(alliance, choice.scope_key, choice.scope, kpis, cut, buckets, every)
     for kpi in kpis:
         target = goals.get(kpi.slug)
         groups = group_series(
@@ -335,6 +341,7 @@ def trends(
                     target.target if target else None, direction_of(kpi, target),
                     id_prefix=f"{kpi.slug}-{group}" if group != ALL else kpi.slug,
                     computed_at=at,
+                    every=every,
                 )
             )  # fmt: skip
     return found

@@ -73,16 +73,17 @@ class SeriesCache(models.Model):
     scope = models.CharField(max_length=120, blank=True)  # "", "org:<slug>" or "offer:<slug>"
     cut = models.CharField(max_length=20, blank=True)
     kpi = models.CharField(max_length=40)
+    every = models.CharField(max_length=5, default="month")  # "month" or "week"
     computed_on = models.DateField()  # the London day: a series is good for that day
     computed_at = models.DateTimeField()
-    first_month = models.DateField()
-    # Each month's figures: [[group, value, numerator, denominator, children], ...] per month.
+    first_month = models.DateField()  # the first bucket's first day
+    # Each bucket's figures: [[group, value, numerator, denominator, children], ...].
     figures = models.JSONField()
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["alliance", "scope", "cut", "kpi", "computed_on", "first_month"],
+                fields=["alliance", "scope", "cut", "kpi", "every", "computed_on", "first_month"],
                 name="one_series_a_day",
             )
         ]

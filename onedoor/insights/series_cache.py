@@ -39,17 +39,18 @@ def series_of(
     kpis: tuple[Kpi, ...],
     cut: Cut,
     buckets: Buckets,
+    every: str = "month",
 ) -> tuple[dict[str, Series], datetime]:
-    """Each KPI's series, from today's copy or computed (and kept): one query to read, the
-    KPIs' own for those not yet computed today, one to write. With when they were computed
-    (the earliest)."""
+    """Each KPI's series (its months, or its weeks: `every`), from today's copy or computed
+    (and kept): one query to read, the KPIs' own for those not yet computed today, one to
+    write. With when they were computed (the earliest)."""
     now = clock.now()
     today = timezone.localdate(now, LONDON)
     first = buckets.periods[0].start
     kept = {
         row.kpi: row
         for row in SeriesCache.objects.filter(
-            alliance=alliance, scope=scope_key, cut=cut.value, computed_on=today,
+            alliance=alliance, scope=scope_key, cut=cut.value, every=every, computed_on=today,
             first_month=first, kpi__in=[kpi.slug for kpi in kpis],
         )
     }  # fmt: skip
@@ -61,7 +62,7 @@ def series_of(
         found[kpi.slug] = kpi.series(alliance, scope, buckets, cut)
         fresh.append(
             SeriesCache(
-                alliance=alliance, scope=scope_key, cut=cut.value, kpi=kpi.slug,
+                alliance=alliance, scope=scope_key, cut=cut.value, kpi=kpi.slug, every=every,
                 computed_on=today, computed_at=now, first_month=first,
                 figures=_encode(found[kpi.slug]),
             )
@@ -82,7 +83,7 @@ def warm_series() -> int:
     computed = 0
     for alliance in Alliance.objects.all():
         done = SeriesCache.objects.filter(
-            alliance=alliance, scope="", cut="", computed_on=today
+            alliance=alliance, scope="", cut="", every="month", computed_on=today
         ).count()
         if done < len(KPIS):
             series_of(alliance, "", Scope(), KPIS, Cut.NONE, months_to(today))

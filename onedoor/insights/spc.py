@@ -396,9 +396,12 @@ def number(value: float, unit: Unit) -> str:
     return f"{text}%" if unit == "percent" else text
 
 
-def summary(chart: Xmr, *, name: str, unit: Unit, labels: Sequence[str]) -> str:
+def summary(
+    chart: Xmr, *, name: str, unit: Unit, labels: Sequence[str], every: str = "month"
+) -> str:
     """One or two plain-English sentences that say what the chart shows, for a screen reader
-    and for the page beside the chart."""
+    and for the page beside the chart. `every` is what a point is: a "month" (labelled "Nov
+    2026") or a "week" (labelled by the Monday it begins)."""
     if unit not in UNITS:
         raise ValueError(f"Unknown unit {unit!r}.")
     if len(labels) != len(chart.values):
@@ -408,9 +411,10 @@ def summary(chart: Xmr, *, name: str, unit: Unit, labels: Sequence[str]) -> str:
         return f"There are no values for {name} yet."
     value = chart.values[latest]
     assert value is not None
-    months = chart.points
-    over = "1 month" if months == 1 else f"{months} months"
-    sentences = [f"{name} in {labels[latest]} was {number(value, unit)}."]
+    points = chart.points
+    over = f"1 {every}" if points == 1 else f"{points} {every}s"
+    when = labels[latest] if every == "month" else f"the week beginning {labels[latest]}"
+    sentences = [f"{name} in {when} was {number(value, unit)}."]
     if chart.enough and chart.upper is not None and chart.lower is not None:
         sentences.append(
             f"The mean over {over} is {number(chart.mean, unit)} and values between "
@@ -419,18 +423,18 @@ def summary(chart: Xmr, *, name: str, unit: Unit, labels: Sequence[str]) -> str:
         )
     else:
         sentences.append(
-            f"The mean over {over} is {number(chart.mean, unit)}. At least {MIN_POINTS} months "
+            f"The mean over {over} is {number(chart.mean, unit)}. At least {MIN_POINTS} {every}s "
             "are needed before the process limits can be relied on, so the chart does not yet "
             "say whether the variation is common or special cause."
         )
     if chart.enough:
         sentences.append(chart.variation.sentence)
     if chart.target is not None and chart.assurance is not Assurance.NONE:
-        sentences.append(_target_sentence(chart.assurance, number(chart.target, unit)))
+        sentences.append(_target_sentence(chart.assurance, number(chart.target, unit), every))
     return " ".join(sentences)
 
 
-def _target_sentence(assurance: Assurance, target: str) -> str:
+def _target_sentence(assurance: Assurance, target: str, every: str) -> str:
     return {
         Assurance.PASSING: f"The target of {target} lies outside the limits on the passing "
         "side, so it will be met consistently.",
@@ -438,6 +442,6 @@ def _target_sentence(assurance: Assurance, target: str) -> str:
         "side, so it will not be met unless the process changes.",
         Assurance.HIT_AND_MISS: f"The target of {target} lies within the limits, so it will "
         "be hit and missed.",
-        Assurance.TOO_FEW_POINTS: f"There are too few months to say whether the target of "
+        Assurance.TOO_FEW_POINTS: f"There are too few {every}s to say whether the target of "
         f"{target} will be met.",
     }[assurance]

@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString
 
 from onedoor.alliance.models import Alliance, KpiTarget
 from onedoor.insights.charts import assurance_icon_svg, variation_icon_svg, xmr_svg
-from onedoor.insights.kpis import ALL, Buckets, Cut, Figure, Kpi, Scope, Unit
+from onedoor.insights.kpis import ALL, Buckets, Cut, Figure, Kpi, Period, Scope, Unit
 from onedoor.insights.spc import Direction, Xmr, number, summary, xmr
 from onedoor.insights.spc import Unit as Drawn
 
@@ -45,6 +45,7 @@ class Trend:
     direction: Direction
     id_prefix: str = field(default="")
     computed_at: datetime | None = None  # when its months were computed (`series_cache`)
+    every: str = "month"  # what a point is: a "month", or a "week" (a flow KPI's, for staff)
 
     do_not_call_in_templates = True
 
@@ -80,12 +81,14 @@ class Trend:
     def svg(self) -> SafeString:
         return xmr_svg(
             self.chart, labels=self.labels, name=self.title, unit=self.unit,
-            id_prefix=self.id_prefix or self.kpi.slug,
+            id_prefix=self.id_prefix or self.kpi.slug, every=self.every,
         )  # fmt: skip
 
     @property
     def summary(self) -> str:
-        return summary(self.chart, name=self.title, unit=self.unit, labels=self.labels)
+        return summary(
+            self.chart, name=self.title, unit=self.unit, labels=self.labels, every=self.every
+        )
 
     @property
     def variation_icon(self) -> SafeString:
@@ -116,9 +119,22 @@ class Trend:
         return f"{number(chart.lower, self.unit)} to {number(chart.upper, self.unit)}"
 
 
+WEEKS = 26  # half a year of whole weeks: enough points for process limits
+
+
 def months_to(today: date) -> Buckets:
     """The series' months: the `MONTHS` whole months before this one."""
     return Buckets.months(today, MONTHS)
+
+
+def buckets_to(today: date, every: str) -> Buckets:
+    """The series' months, or its `WEEKS` whole weeks (Monday to Sunday) before this one."""
+    return Buckets.weeks(today, WEEKS) if every == "week" else months_to(today)
+
+
+def label_of(period: Period, every: str) -> str:
+    """A point's label: "Nov 2026", or the Monday a week begins ("3 Nov 2026")."""
+    return f"{period.start:%-d %b %Y}" if every == "week" else f"{period.start:%b %Y}"
 
 
 def targets(alliance: Alliance) -> dict[str, KpiTarget]:

@@ -116,9 +116,12 @@ def kpi_detail(request: HttpRequest, slug: str) -> HttpResponse:
     choice, scope_options = _choice(request, alliance)
     [section] = sections(user, alliance, choice, (kpi,))
     goals = targets(alliance)
-    [overall] = trends(user, alliance, choice, (kpi,), goals=goals)
+    # by week for a flow KPI, for the roles that see every number; by month otherwise
+    weeks_offered = not kpi.now and not suppresses(user)
+    every = "week" if weeks_offered and request.GET.get("every") == "week" else "month"
+    [overall] = trends(user, alliance, choice, (kpi,), goals=goals, every=every)
     by_group = (
-        trends(user, alliance, choice, (kpi,), choice.cut, goals)
+        trends(user, alliance, choice, (kpi,), choice.cut, goals, every)
         if choice.cut is not Cut.NONE and kpi.cuts and not suppresses(user)
         else []
     )
@@ -128,6 +131,9 @@ def kpi_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "section": section,
         "trend": overall,
         "by_group": by_group,
+        "every": every,
+        "weeks_offered": weeks_offered,
+        "query_without_every": _without(request, "every"),
         "suppressed_below": alliance.small_numbers_below if suppresses(user) else None,
         "query": request.GET.urlencode(),
         "drill_down": user.role in DRILL_DOWN_ROLES,
@@ -340,10 +346,15 @@ DRILL_DOWN_ROLES = (Role.CLINICAL_LEAD, Role.SERVICE_MANAGER, Role.PARTNER_LEAD)
 DRILL_DOWN_ORDER = Keyset(("received_at", "pk"))
 
 
-def _without_cursor(request: HttpRequest) -> str:
+def _without(request: HttpRequest, name: str) -> str:
+    """The query string less one of its parameters."""
     query = request.GET.copy()
-    query.pop("after", None)
+    query.pop(name, None)
     return query.urlencode()
+
+
+def _without_cursor(request: HttpRequest) -> str:
+    return _without(request, "after")
 
 
 @roles_required(*DRILL_DOWN_ROLES)
