@@ -170,7 +170,7 @@ def test_no_suppressed_month_of_a_commissioners_chart_can_be_worked_out(demo: Al
     assert hidden > 20
 
 
-def _month_row(kpi: Kpi, figures: list[Figure], n: int) -> Row:
+def _month_row(kpi: Kpi, figures: list[Figure] | None, n: int) -> Row:
     """A month as a row shaped as the series' figures are (the longest wait counts children)."""
     counted = kpi.unit == Unit.COUNT or kpi.slug == "longest-wait"
     if not figures:

@@ -88,10 +88,10 @@ def test_the_dashboard_runs_the_same_queries_whatever_the_period(
     # measures and reliable improvement (discharges, then their measures), for the step-ups (by
     # triage, then by partners) and for the check-ins (the alliance's cadences): 21.
     # The 24 months' series, as computed today (the first load above computed them): the
-    # targets, the months with a snapshot and today's series (3).
+    # targets and today's series (2).
     # The equity view by priority group: the groups' names, referrals, seen, and reliable
     # improvement (two): 5.
-    assert counts == [6 + 21 + 3 + 5] * 3
+    assert counts == [6 + 21 + 2 + 5] * 3
 
 
 def test_the_commissioner_sees_small_numbers_suppressed_and_no_names(

@@ -39,7 +39,6 @@ from onedoor.insights.trends import (
     direction_of,
     group_series,
     label_of,
-    snapshot_months,
     targets,
 )
 
@@ -322,16 +321,13 @@ def trends(
     labels = [label_of(period, every) for period in buckets.periods]
     goals = targets(alliance) if goals is None else goals
     names = group_names(alliance, cut)
-    present = (
-        snapshot_months(alliance, choice.scope, buckets) if any(k.now for k in kpis) else set()
-    )
     hide, below = suppresses(user), alliance.small_numbers_below
     found = []
     computed, at = series_of(alliance, choice.scope_key, choice.scope, kpis, cut, buckets, every)
     for kpi in kpis:
         target = goals.get(kpi.slug)
         groups = group_series(
-            kpi, computed[kpi.slug], cut if kpi.cuts else Cut.NONE, present if kpi.now else None,
+            kpi, computed[kpi.slug], cut if kpi.cuts else Cut.NONE,
         )  # fmt: skip
         for group in sorted(groups, key=group_order(cut, names)):
             found.append(

@@ -16,20 +16,26 @@ from onedoor import clock
 from onedoor.alliance.models import Alliance
 from onedoor.clock import LONDON
 from onedoor.insights.kpis import KPIS, Buckets, Cut, Figure, Kpi, Scope
+from onedoor.insights.kpis.base import Months
 from onedoor.insights.models import SeriesCache
 
-Series = list[list[Figure]]
+Series = Months  # a month with nothing known (no snapshot) is None, kept as null
 
 
-def _encode(series: Series) -> list[list[list[object]]]:
+def _encode(series: Series) -> list[list[list[object]] | None]:
     return [
-        [[f.group, f.value, f.numerator, f.denominator, f.children] for f in month]
+        None
+        if month is None
+        else [[f.group, f.value, f.numerator, f.denominator, f.children] for f in month]
         for month in series
     ]
 
 
-def _decode(stored: list[list[list[object]]]) -> Series:
-    return [[Figure(*figure) for figure in month] for month in stored]  # type: ignore[arg-type]
+def _decode(stored: list[list[list[object]] | None]) -> Series:
+    return [
+        None if month is None else [Figure(*figure) for figure in month]  # type: ignore[arg-type]
+        for month in stored
+    ]
 
 
 def series_of(

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import cast
 
-from django.db.models import Q
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 
 from onedoor.alliance.models import Alliance, KpiTarget
 from onedoor.insights.charts import assurance_icon_svg, variation_icon_svg, xmr_svg
-from onedoor.insights.kpis import ALL, Buckets, Cut, Figure, Kpi, Period, Scope, Unit
+from onedoor.insights.kpis import ALL, Buckets, Cut, Figure, Kpi, Period, Unit
+from onedoor.insights.kpis.base import Months
 from onedoor.insights.spc import Direction, Xmr, number, summary, xmr
 from onedoor.insights.spc import Unit as Drawn
 
@@ -147,28 +147,13 @@ def direction_of(kpi: Kpi, target: KpiTarget | None) -> Direction:
     return Direction(way) if way else Direction.NEITHER
 
 
-def snapshot_months(alliance: Alliance, scope: Scope, buckets: Buckets) -> set[int]:
-    """The buckets with a snapshot (one query): in the others, a "now" KPI has no point."""
-    from onedoor.insights.models import StateSnapshot
-
-    taken = StateSnapshot.objects.filter(
-        Q(taken_at__gte=buckets.since, taken_at__lt=buckets.until), alliance=alliance
-    ).annotate(bucket=buckets.index("taken_at"))
-    return set(taken.values_list("bucket", flat=True).distinct().order_by())
-
-
-def group_series(
-    kpi: Kpi, by_month: list[list[Figure]], cut: Cut, present: set[int] | None
-) -> dict[str, list[Figure | None]]:
-    """Each group's figure in each month (None: nothing that month). Uncut, the one group."""
+def group_series(kpi: Kpi, by_month: Months, cut: Cut) -> dict[str, list[Figure | None]]:
+    """Each group's figure in each month (None: nothing that month, or nothing known: a
+    month without a snapshot). Uncut, the one group."""
     groups: dict[str, list[Figure | None]] = {}
     for n, figures in enumerate(by_month):
-        for figure in figures:
+        for figure in figures or []:
             groups.setdefault(figure.group, [None] * len(by_month))[n] = figure
     if cut is Cut.NONE:
-        series = groups.get(ALL, [None] * len(by_month))
-        # a month in which a "now" KPI had no snapshot has no point, whatever the figure says
-        groups = {
-            ALL: [f if present is None or n in present else None for n, f in enumerate(series)]
-        }
+        groups = {ALL: groups.get(ALL, [None] * len(by_month))}
     return groups

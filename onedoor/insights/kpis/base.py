@@ -286,6 +286,10 @@ class Figure:
 
 # A KPI's computation: every group's figures in each bucket, oldest bucket first.
 Compute = Callable[[Alliance, Scope, Buckets, Cut], list[list[Figure]]]
+# A series as the charts read it: None for a bucket with nothing known (a month in which no
+# snapshot was taken), unlike [] (known: nothing to count).
+Months = list[list[Figure] | None]
+History = Callable[[Alliance, Scope, Buckets, Cut], Months]
 
 
 class Unit(StrEnum):
@@ -315,7 +319,7 @@ class Kpi:
     now: bool = False  # a figure as things stand now, not over the period
     # For a figure as things stand now, its history (read from the monthly snapshots): what
     # `series` gives for it. Other figures' series are their `compute` over the buckets.
-    history: Compute | None = field(default=None, repr=False)
+    history: History | None = field(default=None, repr=False)
 
     do_not_call_in_templates = True  # a template reads a KPI's name; it never computes it
 
@@ -346,13 +350,16 @@ class Kpi:
         cut = cut if self.cuts else Cut.NONE
         return self._kept(self.compute(alliance, scope, Buckets.of(period), cut)[0], cut)
 
-    def series(
-        self, alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut
-    ) -> list[list[Figure]]:
-        """The figures in each bucket, oldest first, as `__call__` gives them for one."""
+    def series(self, alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut) -> Months:
+        """The figures in each bucket, oldest first, as `__call__` gives them for one; for a
+        figure as things stand, None in a bucket without a snapshot."""
         cut = cut if self.cuts else Cut.NONE
-        compute = self.history or self.compute
-        return [self._kept(figures, cut) for figures in compute(alliance, scope, buckets, cut)]
+        found: Months = list(
+            self.history(alliance, scope, buckets, cut)
+            if self.history
+            else self.compute(alliance, scope, buckets, cut)
+        )
+        return [None if figures is None else self._kept(figures, cut) for figures in found]
 
     def _kept(self, figures: list[Figure], cut: Cut) -> list[Figure]:
         kept = [f for f in figures if f.numerator or f.denominator]

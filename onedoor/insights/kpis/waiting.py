@@ -15,9 +15,10 @@ from onedoor.alliance.models import Alliance
 from onedoor.clock import LONDON
 from onedoor.insights.kpis.base import (
     Buckets,
-    Compute,
     Cut,
     Figure,
+    History,
+    Months,
     Period,
     Scope,
     days,
@@ -159,9 +160,24 @@ def _snapshots(alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut) -> 
     ).order_by()  # no default ordering in the GROUP BY
 
 
-def waiting_history(
-    alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut
-) -> list[list[Figure]]:
+def _taken(alliance: Alliance, buckets: Buckets) -> set[int]:
+    """The buckets in which the alliance's snapshot was taken (one query): in the others
+    nothing is known (None), which is not the same as nobody waiting."""
+    taken = StateSnapshot.objects.filter(buckets.within("taken_at"), alliance=alliance)
+    moments = taken.order_by().values_list("taken_at", flat=True).distinct()
+    return {
+        n
+        for moment in moments
+        for n, period in enumerate(buckets.periods)
+        if period.since <= moment < period.until
+    }
+
+
+def _gaps(found: list[list[Figure]], taken: set[int]) -> Months:
+    return [figures if n in taken else None for n, figures in enumerate(found)]
+
+
+def waiting_history(alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut) -> Months:
     """How many were waiting at each snapshot, and the longest wait then (as `value` of the
     longest-wait history: see `longest_wait_history`)."""
     rows = (
@@ -177,12 +193,10 @@ def waiting_history(
     for bucket, group, n, children in rows:
         if bucket is not None:
             found[bucket].append(Figure(key_of(group), n, n, None, children))
-    return [sorted(figures, key=lambda f: f.group) for figures in found]
+    return _gaps([sorted(f, key=lambda f: f.group) for f in found], _taken(alliance, buckets))
 
 
-def longest_wait_history(
-    alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut
-) -> list[list[Figure]]:
+def longest_wait_history(alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut) -> Months:
     rows = (
         _snapshots(alliance, scope, buckets, cut)
         .filter(waiting=True)
@@ -194,11 +208,11 @@ def longest_wait_history(
     for bucket, group, n, longest in rows:
         if bucket is not None:
             found[bucket].append(Figure(key_of(group), longest, n, None, n))
-    return [sorted(figures, key=lambda f: f.group) for figures in found]
+    return _gaps([sorted(f, key=lambda f: f.group) for f in found], _taken(alliance, buckets))
 
 
-def _share_history(field: str) -> Compute:
-    def history(alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut) -> list[list[Figure]]:
+def _share_history(field: str) -> History:
+    def history(alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut) -> Months:
         rows = list(
             _snapshots(alliance, scope, buckets, cut)
             .filter(**{f"{field}__isnull": False})
@@ -211,7 +225,8 @@ def _share_history(field: str) -> Compute:
         )
         yes = tally(buckets, ((b, g, y) for b, g, y, _ in rows))
         totals = tally(buckets, ((b, g, n) for b, g, _, n in rows))
-        return [rates(y, n, n) for y, n in zip(yes, totals, strict=True)]
+        found = [rates(y, n, n) for y, n in zip(yes, totals, strict=True)]
+        return _gaps(found, _taken(alliance, buckets))
 
     return history
 
