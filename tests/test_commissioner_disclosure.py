@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
+from django.db import connection
 
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Alliance
@@ -32,6 +33,12 @@ def demo(alliance: Alliance, time_machine) -> Alliance:  # type: ignore[no-untyp
     ensure_demo_accounts(alliance, "demo-password-1")
     seed_population(alliance, 300, today=NOW.date())
     seed_snapshot_history(alliance)
+    if connection.vendor == "postgresql":
+        # The tables' statistics are those earlier tests left (often none or empty rows), and
+        # these rows are uncommitted, so autovacuum never sees them: without fresh statistics
+        # the planner nests loops over thousands of rows and one query takes minutes.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return alliance
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import Combinable
@@ -135,6 +136,9 @@ def _during(moment: str, period: Period) -> Q:
     return Q(**{f"{moment}__gte": period.since, f"{moment}__lt": period.until})
 
 
+Records = TypeVar("Records", bound=QuerySet[Any])
+
+
 @dataclass(frozen=True)
 class Scope:
     """The whole alliance, or one partner (organisation slug), or one offer (offer slug)."""
@@ -142,7 +146,8 @@ class Scope:
     organisation: str = ""
     offer: str = ""
 
-    def referrals(self, referrals: QuerySet[Referral], path: str = "") -> QuerySet[Referral]:
+    def referrals(self, referrals: Records, path: str = "") -> Records:
+        """The records (referrals, or others reaching their referral by `path`) in scope."""
         if self.offer:
             return referrals.filter(**{f"{path}allocated_offer__slug": self.offer})
         if self.organisation:

@@ -37,8 +37,9 @@ def cyp_seen(alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut) -> li
             happened_at__gte=window_start,
             happened_at__lt=period.until,
         )
-        if scope.offer or scope.organisation:
-            contacts = contacts.filter(referral__in=referrals_of(alliance, scope))
+        # in scope by a join, not `IN (referrals in scope)`: with stale statistics the planner
+        # can run that subquery once a contact, and this runs once a month of a series
+        contacts = scope.referrals(contacts, "referral__")
         rows = (
             contacts.annotate(group=group_on(cut, period.end, "referral__"))
             .order_by()  # no default ordering in the GROUP BY
