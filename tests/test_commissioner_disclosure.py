@@ -179,7 +179,7 @@ def test_no_suppressed_month_of_a_commissioners_chart_can_be_worked_out(demo: Al
 
 def _month_row(kpi: Kpi, figures: list[Figure] | None, n: int) -> Row:
     """A month as a row shaped as the series' figures are (the longest wait counts children)."""
-    counted = kpi.unit == Unit.COUNT or kpi.slug == "longest-wait"
+    counted = kpi.counts
     if not figures:
         return Row(str(n), 0, None if counted else 0, 0)
     [figure] = figures

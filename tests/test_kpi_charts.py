@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from onedoor.alliance.models import Alliance, KpiTarget
+from onedoor.audit.models import AuditEvent
 from onedoor.insights.spc import Assurance, Variation
 from onedoor.referrals.models import Status
 from tests.personas import People, shown, sign_in
@@ -68,7 +69,18 @@ def test_the_summary_reads_each_kpi_as_the_board_does(
 def test_a_target_changed_by_the_administrator_is_the_line_on_the_chart(
     client: Client, people: People, alliance: Alliance, two_years: None
 ) -> None:
-    KpiTarget.objects.create(alliance=alliance, kpi="referrals", target=30, improvement="lower")
+    # the administrator sets one in the configuration screens, audited
+    sign_in(client, people.admin)
+    response = client.post(
+        "/admin/alliance/kpitarget/add/",
+        {"alliance": alliance.pk, "kpi": "referrals", "target": "30", "improvement": "lower"},
+    )
+    assert response.status_code == 302
+    target = KpiTarget.objects.get(alliance=alliance, kpi="referrals")
+    event = AuditEvent.objects.get(action="create", record_type="alliance.kpitarget")
+    assert (event.actor_username, event.record_id) == ("ada-admin", str(target.pk))
+    client.logout()
+    # and the service manager reads the chart against it
     sign_in(client, people.manager)
     trend = client.get("/insights/kpis/referrals/").context["trend"]
     # lower is better now, the upper limit is below 30: the target is met consistently, and
@@ -76,6 +88,22 @@ def test_a_target_changed_by_the_administrator_is_the_line_on_the_chart(
     assert trend.chart.assurance is Assurance.PASSING
     assert trend.chart.variation is Variation.CONCERNING_HIGH
     assert trend.target_text == "30 or fewer"
+
+
+def test_a_bad_target_is_refused_and_nothing_is_saved(
+    client: Client, people: People, alliance: Alliance
+) -> None:
+    sign_in(client, people.admin)
+    response = client.post(
+        "/admin/alliance/kpitarget/add/",
+        {"alliance": alliance.pk, "kpi": "referrals", "target": "-1", "improvement": "up"},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Ensure this value is greater than or equal to 0" in page
+    assert "Select a valid choice. up is not one of the available choices." in page
+    assert not KpiTarget.objects.filter(kpi="referrals").exists()
+    assert not AuditEvent.objects.filter(record_type="alliance.kpitarget").exists()
 
 
 def test_a_kpi_page_shows_its_definition_chart_and_figures(

@@ -16,7 +16,6 @@ from onedoor.insights.suppression import (
     is_primary,
     is_small,
     protect,
-    protect_counts,
 )
 from tests.disclosure import Published, Shown, children_of, recoverable_cells
 
@@ -141,12 +140,6 @@ def test_hidden_rates_must_differ_in_numerator_denominator_and_complement() -> N
     # change; a third row is hidden with them.
     rows = [rate("a", 3, 40), rate("b", 3, 50), rate("c", 20, 80)]
     assert hidden(rows) == Protected(frozenset({"a", "b", "c"}))
-
-
-def test_a_plain_count_table_has_a_helper() -> None:
-    shown = protect_counts({"a": 2, "b": 10, "c": 12}, below=BELOW, total=24)
-    assert shown == Protected(frozenset({"a", "b"}))
-    assert (shown.shows("c"), shown.shows("a")) == (True, False)
 
 
 def test_a_table_mixing_counts_and_rates_or_repeating_a_key_is_refused() -> None:

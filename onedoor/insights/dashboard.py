@@ -1,6 +1,7 @@
 """What the dashboard and the exports show: the choice read from the query string (period,
-scope, cut), every KPI computed once (`kpis.py`), small numbers suppressed for the roles that
-must see aggregates only, and the equity view's shares side by side."""
+scope, cut), every KPI computed once (`kpis/`) and its series (`trends.py`), small numbers
+suppressed for the roles that must see aggregates only, and the equity view's shares side by
+side."""
 
 from __future__ import annotations
 
@@ -31,9 +32,9 @@ from onedoor.insights.kpis import (
     priority_group_names,
 )
 from onedoor.insights.series_cache import series_of
+from onedoor.insights.shown import Shown
 from onedoor.insights.suppression import Row, protect
 from onedoor.insights.trends import (
-    Point,
     Trend,
     buckets_to,
     direction_of,
@@ -99,32 +100,9 @@ def choose(query: dict[str, str], scope_options: list[tuple[str, str]]) -> Choic
 
 
 @dataclass(frozen=True)
-class Shown:
-    """One figure as a role may see it: `value` None when suppressed."""
-
-    group: str
-    label: str
-    value: float | None
-    numerator: int | None
-    denominator: int | None
-    suppressed: bool
-
-    def of(self, kpi: Kpi) -> str:
-        """The "Of" column in words: what the figure is out of (a rate: "3 of 40 contacts
-        attended or missed"; a median: "40 referrals triaged")."""
-        if self.suppressed or self.denominator is None:
-            return ""
-        if kpi.unit == Unit.PERCENT:
-            return f"{self.numerator} of {self.denominator} {kpi.of}"
-        return f"{self.denominator} {kpi.of}"
-
-
-@dataclass(frozen=True)
 class Section:
     kpi: Kpi
     rows: list[Shown]
-
-    do_not_call_in_templates = True
 
     @property
     def of_header(self) -> str:
@@ -140,43 +118,18 @@ def suppresses(user: User) -> bool:
     return user.role in SUPPRESSED_FOR
 
 
-def _row(f: Figure) -> Row:
-    return Row(f.group, f.numerator, f.denominator, f.children)
-
-
-def _empty(kpi: Kpi, group: str, like: Figure | None = None) -> Figure:
-    """A group with nothing in it, shaped as the KPI's figures are (`like`, if there is one):
-    a count, or a numerator of a denominator (the longest wait is a count of children)."""
-    counted = like.denominator is None if like is not None else kpi.unit == Unit.COUNT
-    return Figure(group, 0 if counted else None, 0, None if counted else 0, 0)
-
-
-def _protected(
-    kpi: Kpi,
-    figures: list[Figure],
-    cut: Cut,
-    total: Figure | None,
-    below: int,
-    names: dict[str, str],
-) -> tuple[list[Figure], frozenset[str]]:
-    """The figures a role that sees aggregates only is shown, and the groups hidden from it
-    (`suppression.protect`, ADR 26). Cut, every group the cut has is a row (zero where there
-    is nothing), so that the rule can hide a zero too when it must; the uncut figure is the
-    table's total. A table whose total must be hidden hides every row."""
-    if cut is not Cut.NONE:
-        present = {f.group for f in figures}
-        like = figures[0] if figures else total
-        figures = figures + [
-            _empty(kpi, group, like) for group in known_groups(cut, names) if group not in present
-        ]
-    protected = protect(
-        [_row(f) for f in figures],
-        below=below,
-        total=_row(total) if total is not None and cut is not Cut.NONE else None,
-    )
+def _hidden(rows: list[Row], total: Row | None, below: int) -> frozenset[str]:
+    """The rows a role that sees aggregates only may not see (`suppression.protect`, ADR 26).
+    Where the rule says the table's total must be hidden too, every row is: the total (the
+    uncut figure, the quarter's) is shown elsewhere all the same."""
+    protected = protect(rows, below=below, total=total)
     if protected.total_hidden:
-        return figures, frozenset(f.group for f in figures)
-    return figures, protected.hidden
+        return frozenset(row.key for row in rows)
+    return protected.hidden
+
+
+def _row(f: Figure, key: str = "") -> Row:
+    return Row(key or f.group, f.numerator, f.denominator, f.children)
 
 
 def _shown(
@@ -188,25 +141,27 @@ def _shown(
     names: dict[str, str],
     total: Figure | None = None,
 ) -> list[Shown]:
-    """The figures as the user may see them, in their groups' order; for a role that sees
-    aggregates only (`hide`), protected against small numbers with `total`, the uncut figure."""
+    """The figures as the user may see them, in their groups' order. For a role that sees
+    aggregates only (`hide`): cut, every group the cut has is a row (zero where there is
+    nothing), so that the rule can hide a zero too when it must, and the uncut figure
+    (`total`) is the table's total."""
     hidden: frozenset[str] = frozenset()
     if hide:
-        figures, hidden = _protected(kpi, figures, cut, total, alliance.small_numbers_below, names)
-    rows = []
-    for f in sorted(figures, key=lambda f: group_order(cut, names)(f.group)):
-        suppressed = f.group in hidden
-        rows.append(
-            Shown(
-                group=f.group,
-                label=group_label(cut, f.group, names),
-                value=None if suppressed else f.value,
-                numerator=None if suppressed else f.numerator,
-                denominator=None if suppressed else f.denominator,
-                suppressed=suppressed,
-            )
+        if cut is not Cut.NONE:
+            present = {f.group for f in figures}
+            figures = figures + [
+                kpi.empty(group) for group in known_groups(cut, names) if group not in present
+            ]
+        hidden = _hidden(
+            [_row(f) for f in figures],
+            _row(total) if total is not None and cut is not Cut.NONE else None,
+            alliance.small_numbers_below,
         )
-    return rows
+    order = group_order(cut, names)
+    return [
+        Shown.of_figure(f, group_label(cut, f.group, names), hidden=f.group in hidden)
+        for f in sorted(figures, key=lambda f: order(f.group))
+    ]
 
 
 def group_names(alliance: Alliance, cut: Cut) -> dict[str, str]:
@@ -244,33 +199,21 @@ def _hidden_months(
 ) -> set[int]:
     """The months of a series a role that sees aggregates only may not see: each calendar
     quarter's months are a table whose total (the quarter's figure) may be published, so they
-    are protected together (`suppression.protect`); where the months do not add up to the
-    quarter (`Kpi.adds_up`), each month alone."""
+    are protected together; where the months do not add up to the quarter (`Kpi.adds_up`),
+    each month alone."""
     quarters: dict[tuple[int, int], list[int]] = {}
     for n, period in enumerate(buckets.periods):
         quarters.setdefault((period.start.year, (period.start.month - 1) // 3), []).append(n)
-    like = next((f for f in figures if f is not None), None)
     hidden: set[int] = set()
     for months in quarters.values():
-        # every month shaped as the series' figures are (a month with nothing to count is an
-        # empty figure, which for the longest wait would otherwise look like a median's)
-        counted = like.denominator is None if like is not None else kpi.unit == Unit.COUNT
-        rows = []
-        for n in months:
-            f = figures[n] or _empty(kpi, str(n), like)
-            rows.append(
-                Row(str(n), f.numerator, None if counted else f.denominator or 0, f.children)
-            )
+        rows = [_row(figures[n] or kpi.empty(""), str(n)) for n in months]
         total = Row(
             "quarter",
             sum(r.numerator for r in rows),
-            None if counted else sum(r.denominator or 0 for r in rows),
+            None if kpi.counts else sum(r.denominator or 0 for r in rows),
             sum(r.children for r in rows),
         )
-        protected = protect(rows, below=below, total=total if kpi.adds_up else None)
-        hidden |= {int(key) for key in protected.hidden} | (
-            set(months) if protected.total_hidden else set()
-        )
+        hidden |= {int(key) for key in _hidden(rows, total if kpi.adds_up else None, below)}
     return hidden
 
 
@@ -281,24 +224,12 @@ def _points(
     labels: list[str],
     below: int,
     hide: bool,
-) -> list[Point]:
+) -> list[Shown]:
     hidden = _hidden_months(kpi, figures, buckets, below) if hide else set()
-    points = []
-    for n, (label, f) in enumerate(zip(labels, figures, strict=True)):
-        if f is None:
-            points.append(Point(label, None, None, None, False))
-            continue
-        suppressed = n in hidden
-        points.append(
-            Point(
-                label,
-                None if suppressed else f.value,
-                None if suppressed else f.numerator,
-                None if suppressed else f.denominator,
-                suppressed,
-            )
-        )
-    return points
+    return [
+        Shown.of_figure(f, label, hidden=n in hidden)
+        for n, (label, f) in enumerate(zip(labels, figures, strict=True))
+    ]
 
 
 def trends(

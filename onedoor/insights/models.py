@@ -1,5 +1,7 @@
-"""The one thing the insights app stores: the service manager's narrative for a review pack.
-Every figure is computed from the records when asked for (`kpis.py`)."""
+"""What the insights app stores: the service manager's narrative for a review pack, and two
+things derived from the records: the monthly snapshot of open referrals (the history of the
+figures as things stand, which the records cannot give back) and the day's copy of each
+KPI's series. Every other figure is computed from the records when asked for (`kpis/`)."""
 
 from __future__ import annotations
 

@@ -19,10 +19,12 @@ from xml.sax.saxutils import escape
 from django.template.loader import render_to_string
 
 from onedoor import clock
+from onedoor.accounts.models import User
 from onedoor.alliance.models import Alliance
 from onedoor.clock import LONDON
-from onedoor.insights.dashboard import Choice, Section, Shown
+from onedoor.insights.dashboard import Choice, Section, trends
 from onedoor.insights.models import PackNarrative
+from onedoor.insights.shown import Shown
 
 NHS_BLUE = "#005eb8"
 NO_VALUE = "\u2013"  # an en dash: nothing to show
@@ -72,10 +74,6 @@ def _of(section: Section, row: Shown) -> str:
     return row.of(section.kpi) or NO_VALUE
 
 
-def _unit_heading(section: Section) -> str:
-    return {"percent": "Per cent", "days": "Days"}.get(section.kpi.unit, "Number")
-
-
 BAR_HEIGHT, BAR_GAP, LABEL_WIDTH, BAR_WIDTH, VALUE_WIDTH = 12, 6, 170, 240, 90
 
 
@@ -119,6 +117,28 @@ def bar_chart(section: Section, cut_label: str, below: int) -> Chart | None:
     )
 
 
+def pack_charts(user: User, alliance: Alliance, choice: Choice) -> dict[str, list[Chart]]:
+    """Each KPI's SPC chart over the months (uncut, as the reader may see it), for the pack:
+    its summary sentence is its text alternative."""
+    return {
+        trend.kpi.slug: [
+            Chart(
+                svg=str(trend.svg),
+                alt=f"Statistical process control chart. {trend.summary}",
+                caption=f"{trend.kpi.name}, the last {len(trend.points)} months. "
+                f"{trend.chart.variation.label}. "
+                + (
+                    "No target."
+                    if trend.target is None
+                    else f"Target {trend.target_text}: {trend.chart.assurance.label}."
+                ),
+            )
+        ]
+        for trend in trends(user, alliance, choice)
+        if trend.drawable  # otherwise the table says what there is
+    }
+
+
 # Only the charts' own data URIs are read while rendering: nothing from disk or the network.
 _FETCHER_PROTOCOLS = ("data",)
 
@@ -150,7 +170,7 @@ def review_pack(
         kpis.append(
             {
                 "kpi": section.kpi,
-                "unit_heading": _unit_heading(section),
+                "unit_heading": section.kpi.unit_heading,
                 "figures": [
                     chart_figure(c["svg"], c["alt"], c["caption"]) for c in given if c is not None
                 ],

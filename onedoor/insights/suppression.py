@@ -27,7 +27,7 @@ secondary would tell an attacker which hidden rows are small.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 
@@ -106,15 +106,6 @@ def protect(rows: Sequence[Row], *, below: int, total: Row | None) -> Protected:
     if not _safe(hidden):
         hidden += [row for row in rows if row.empty]
     return Protected(frozenset(row.key for row in hidden), total_hidden=not _safe(hidden))
-
-
-def protect_counts(counts: Mapping[str, int], *, below: int, total: int | None) -> Protected:
-    """`protect` for a plain table of counts, each count being of as many children."""
-    return protect(
-        [Row(key, n, None, n) for key, n in counts.items()],
-        below=below,
-        total=None if total is None else Row("total", total, None, total),
-    )
 
 
 def _safe(hidden: list[Row]) -> bool:

@@ -17,6 +17,7 @@ from onedoor.alliance.models import Alliance, KpiTarget
 from onedoor.insights.charts import assurance_icon_svg, variation_icon_svg, xmr_svg
 from onedoor.insights.kpis import ALL, Buckets, Cut, Figure, Kpi, Period, Unit
 from onedoor.insights.kpis.base import Months
+from onedoor.insights.shown import Shown
 from onedoor.insights.spc import Direction, Xmr, number, summary, xmr
 from onedoor.insights.spc import Unit as Drawn
 
@@ -24,30 +25,16 @@ MONTHS = 24  # two years: enough months for process limits, and a year to compar
 
 
 @dataclass(frozen=True)
-class Point:
-    """One month of a series as the reader sees it: `value` None when there is nothing to
-    show (no records, no snapshot that month, or suppressed)."""
-
-    label: str
-    value: float | None
-    numerator: int | None
-    denominator: int | None
-    suppressed: bool
-
-
-@dataclass(frozen=True)
 class Trend:
     kpi: Kpi
     group: str  # ALL, or the cut's group
     label: str  # the group in words
-    points: list[Point]
+    points: list[Shown]  # each month's (or week's) figure as the reader may see it
     target: float | None
     direction: Direction
     id_prefix: str = field(default="")
     computed_at: datetime | None = None  # when its months were computed (`series_cache`)
     every: str = "month"  # what a point is: a "month", or a "week" (a flow KPI's, for staff)
-
-    do_not_call_in_templates = True
 
     @cached_property
     def chart(self) -> Xmr:
@@ -68,6 +55,11 @@ class Trend:
     @property
     def unit(self) -> Drawn:
         return cast(Drawn, str(self.kpi.unit))
+
+    @property
+    def ofs(self) -> list[tuple[Shown, str]]:
+        """Each point with its "Out of" words (a template cannot call `Shown.of`)."""
+        return [(point, point.of(self.kpi)) for point in self.points]
 
     @property
     def labels(self) -> list[str]:

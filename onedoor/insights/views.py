@@ -1,4 +1,5 @@
-"""The KPI dashboard and its CSV export: the same figures, from `kpis.py` via `dashboard.py`."""
+"""The KPI dashboard, each KPI's page, the exports and the review pack: the same figures,
+from `kpis/` via `dashboard.py`."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ from onedoor.insights.kpis import (
     priority_group_names,
 )
 from onedoor.insights.models import PackNarrative
-from onedoor.insights.pack import Chart, review_pack
+from onedoor.insights.pack import pack_charts, review_pack
 from onedoor.insights.trends import targets
 from onedoor.paging import Keyset
 
@@ -261,28 +262,6 @@ def pack(request: HttpRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
     }
     return render(request, "insights/pack.html", context, status=400 if form.errors else 200)
-
-
-def pack_charts(user: User, alliance: Alliance, choice: Choice) -> dict[str, list[Chart]]:
-    """Each KPI's SPC chart over the months (uncut, as the reader may see it), for the pack:
-    its summary sentence is its text alternative."""
-    return {
-        trend.kpi.slug: [
-            Chart(
-                svg=str(trend.svg),
-                alt=f"Statistical process control chart. {trend.summary}",
-                caption=f"{trend.kpi.name}, the last {len(trend.points)} months. "
-                f"{trend.chart.variation.label}. "
-                + (
-                    "No target."
-                    if trend.target is None
-                    else f"Target {trend.target_text}: {trend.chart.assurance.label}."
-                ),
-            )
-        ]
-        for trend in trends(user, alliance, choice)
-        if trend.drawable  # otherwise the table says what there is
-    }
 
 
 @roles_required(*roles_for("web:insights"))

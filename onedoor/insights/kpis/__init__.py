@@ -81,7 +81,7 @@ KPIS = (
         improvement="lower"),
     Kpi("seen", "Children and young people seen", Unit.COUNT,
         f"Children with at least one attended contact in the {SEEN_WINDOW_DAYS} days to the "
-        "period's end.", cyp_seen, improvement="higher"),
+        "period's end.", cyp_seen, improvement="higher", rolling=True),
     Kpi("did-not-attend", "Did not attend", Unit.PERCENT,
         "Of the contacts attended or missed in the period, the share missed.", did_not_attend,
         of="contacts attended or missed", improvement="lower"),
@@ -97,7 +97,7 @@ KPIS = (
     Kpi("longest-wait", "Longest wait now", Unit.DAYS,
         "Of the children waiting now, the longest wait so far, in days since referral.",
         longest_wait, of="children waiting", now=True, history=longest_wait_history,
-        improvement="lower"),
+        counted=True, improvement="lower"),
     Kpi("check-ins", "Waiting Well check-ins up to date", Unit.PERCENT,
         "Of the children waiting now, the share whose next check-in is not overdue.",
         check_ins_up_to_date, of="children accepted and waiting", now=True,

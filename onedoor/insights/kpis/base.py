@@ -325,14 +325,37 @@ class Kpi:
     # For a figure as things stand now, its history (read from the monthly snapshots): what
     # `series` gives for it. Other figures' series are their `compute` over the buckets.
     history: History | None = field(default=None, repr=False)
+    # Each bucket counts a rolling window (the children seen: a year to the bucket's end), so
+    # the buckets overlap and do not add up to a longer period.
+    rolling: bool = False
+    # Its figures are counts with no denominator whatever its unit (the longest wait: days,
+    # of a count of children waiting).
+    counted: bool = False
 
     do_not_call_in_templates = True  # a template reads a KPI's name; it never computes it
 
     @property
     def adds_up(self) -> bool:
         """Whether its months' counts add up to the quarter's (a flow over the period): not a
-        figure as things stand now, nor the children seen, each month counting a rolling year."""
-        return not self.now and self.slug != "seen"
+        figure as things stand now, nor one counting a rolling window."""
+        return not self.now and not self.rolling
+
+    @property
+    def unit_heading(self) -> str:
+        """What its figures are, as a column heading."""
+        return {Unit.PERCENT: "Per cent", Unit.DAYS: "Days"}.get(Unit(self.unit), "Number")
+
+    @property
+    def counts(self) -> bool:
+        """Whether its figures are counts (no denominator), not rates or medians."""
+        return self.unit == Unit.COUNT or self.counted
+
+    def empty(self, group: str) -> Figure:
+        """A group with nothing in it, shaped as the KPI's figures are: a count of none, or
+        no value of a denominator of none."""
+        return Figure(
+            group, 0 if self.unit == Unit.COUNT else None, 0, None if self.counts else 0, 0
+        )
 
     @property
     def drills_down(self) -> bool:
@@ -369,13 +392,21 @@ class Kpi:
     def _kept(self, figures: list[Figure], cut: Cut) -> list[Figure]:
         kept = [f for f in figures if f.numerator or f.denominator]
         if cut is Cut.NONE and not kept:
-            counted = self.unit == Unit.COUNT
-            return [Figure(ALL, 0 if counted else None, 0, None if counted else 0, 0)]
+            return [self.empty(ALL)]
         return kept
 
 
 def key_of(group: object) -> str:
     return str(group) if group is not None else NO_GROUP
+
+
+def by_bucket(buckets: Buckets, rows: Iterable[tuple[int | None, Figure]]) -> list[list[Figure]]:
+    """Rows of (bucket, figure) as each bucket's figures, in group order."""
+    found: list[list[Figure]] = [[] for _ in buckets.periods]
+    for bucket, figure in rows:
+        if bucket is not None:
+            found[bucket].append(figure)
+    return [sorted(figures, key=lambda f: f.group) for figures in found]
 
 
 def tally(buckets: Buckets, rows: Iterable[tuple[object, object, int]]) -> list[dict[str, int]]:

@@ -15,6 +15,7 @@ from onedoor.insights.kpis.base import (
     Figure,
     Period,
     Scope,
+    by_bucket,
     group_of,
     key_of,
     rates,
@@ -51,11 +52,9 @@ def count_by_group(
         .annotate(n=Count("pk", distinct=True), children=Count("child", distinct=True))
         .values_list("bucket", "group", "n", "children")
     )
-    found: list[list[Figure]] = [[] for _ in buckets.periods]
-    for bucket, group, n, children in rows:
-        if bucket is not None:
-            found[bucket].append(Figure(key_of(group), n, n, None, children))
-    return [sorted(figures, key=lambda f: f.group) for figures in found]
+    return by_bucket(
+        buckets, ((b, Figure(key_of(g), n, n, None, children)) for b, g, n, children in rows)
+    )
 
 
 def referrals_received(

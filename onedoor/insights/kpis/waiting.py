@@ -21,6 +21,7 @@ from onedoor.insights.kpis.base import (
     Months,
     Period,
     Scope,
+    by_bucket,
     days,
     group_of,
     group_on,
@@ -189,11 +190,10 @@ def waiting_history(alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut
         )
         .values_list("bucket", "group", "n", "children")
     )
-    found: list[list[Figure]] = [[] for _ in buckets.periods]
-    for bucket, group, n, children in rows:
-        if bucket is not None:
-            found[bucket].append(Figure(key_of(group), n, n, None, children))
-    return _gaps([sorted(f, key=lambda f: f.group) for f in found], _taken(alliance, buckets))
+    found = by_bucket(
+        buckets, ((b, Figure(key_of(g), n, n, None, children)) for b, g, n, children in rows)
+    )
+    return _gaps(found, _taken(alliance, buckets))
 
 
 def longest_wait_history(alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut) -> Months:
@@ -204,11 +204,10 @@ def longest_wait_history(alliance: Alliance, scope: Scope, buckets: Buckets, cut
         .annotate(n=Count("referral", distinct=True), longest=Max("waited_days"))
         .values_list("bucket", "group", "n", "longest")
     )
-    found: list[list[Figure]] = [[] for _ in buckets.periods]
-    for bucket, group, n, longest in rows:
-        if bucket is not None:
-            found[bucket].append(Figure(key_of(group), longest, n, None, n))
-    return _gaps([sorted(f, key=lambda f: f.group) for f in found], _taken(alliance, buckets))
+    found = by_bucket(
+        buckets, ((b, Figure(key_of(g), longest, n, None, n)) for b, g, n, longest in rows)
+    )
+    return _gaps(found, _taken(alliance, buckets))
 
 
 def _share_history(field: str) -> History:
