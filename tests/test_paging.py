@@ -48,7 +48,7 @@ def test_pages_follow_the_order_and_break_ties_by_key(alliance: Alliance) -> Non
 )
 def test_a_foreign_or_broken_cursor_is_a_bad_request(cursor: str) -> None:
     with pytest.raises(NotACursor):
-        ORDER.after(cursor)
+        ORDER.after(Referral.objects.all(), cursor)
 
 
 def test_a_value_of_the_wrong_kind_for_its_field_is_a_bad_request(alliance: Alliance) -> None:
@@ -89,6 +89,8 @@ def test_dates_page_as_well_as_times(alliance: Alliance) -> None:
         make_child(alliance, name, born=born)
     youngest = Keyset(("-date_of_birth", "-pk"))
     assert _all_pages(youngest, Child.objects.all()) == ["B", "C", "A"]
-    assert youngest.after("d734563_7") is not None  # a date cursor
+    c = Child.objects.get(given_name="C")
+    after_c = youngest.after(Child.objects.all(), f"d{c.date_of_birth.toordinal()}_{c.pk}")
+    assert list(Child.objects.filter(after_c).values_list("given_name", flat=True)) == ["A"]
     with pytest.raises(NotACursor):
-        youngest.after("x734563_7")
+        youngest.after(Child.objects.all(), "x734563_7")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from onedoor import paging  # noqa: F401  # registers `__among`, this index's condition
 from onedoor.alliance.models import RiskRating
 from onedoor.referrals import consent
 from onedoor.referrals.bands import EVERYTHING_ELSE, RED_UNREVIEWED, URGENT_UNSCREENED
@@ -47,6 +48,10 @@ class Status(models.TextChoices):
     # Confirmed to be about a child whose open referral it joined (`joined_to`): its
     # information is shown there; it is never triaged or allocated on its own.
     JOINED = "joined", "Joined the child's open referral"
+
+
+# The states in triage: the triage queue's rows, and the condition of its index.
+TRIAGE_STATES = (Status.AWAITING_TRIAGE, Status.MORE_INFORMATION, Status.AWAITING_SIGN_OFF)
 
 
 class Route(models.TextChoices):
@@ -285,8 +290,11 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["allocated_organisation", "status"]),
             models.Index(fields=["child", "received_at"], name="referrals_of_a_child"),
+            # The triage queue in its order, its states only (a few per cent of the rows):
+            # a page reads its own rows from here, at any depth (`triage/queue.py`).
             models.Index(
                 fields=["queue_band", "triage_due_at", "received_at", "id"],
+                condition=models.Q(status__among=TRIAGE_STATES),
                 name="triage_queue_order",
             ),
             models.Index(

@@ -22,11 +22,10 @@ from onedoor.accounts.models import User
 from onedoor.accounts.roles import TRIAGE_TEAM
 from onedoor.audit.models import AuditEvent
 from onedoor.paging import Keyset, Page
-from onedoor.referrals.models import Referral, RiskRating, Source, Status
+from onedoor.referrals.models import TRIAGE_STATES, Referral, RiskRating, Source, Status
 from onedoor.triage.waiting import WAITING, waiting_on_triage
 
 PAGE_SIZE = 50
-TRIAGE_STATES = (Status.AWAITING_TRIAGE, Status.MORE_INFORMATION, Status.AWAITING_SIGN_OFF)
 # The queue's state filter: the states in triage, and the signposted referrals (kept, and
 # found here: newest first, `SIGNPOSTED_ORDER`).
 STATE_FILTERS = (*TRIAGE_STATES, Status.SIGNPOSTED)
@@ -79,19 +78,29 @@ def born_between(today: date, youngest: int, oldest: int, child: str = "child__"
 
 
 def queue_for(user: User, filters: Filters) -> QuerySet[Referral]:
-    referrals = _filtered(user, filters, [filters.state] if filters.state else TRIAGE_STATES)
     if filters.state == Status.SIGNPOSTED:
-        referrals = referrals.select_related(
-            "signposted_by", "eligibility_overruled_by"
-        ).prefetch_related("signposted_to")
-    return referrals.select_related("child", "last_declined_by").prefetch_related(
-        "child__priority_groups"
+        return (
+            _filtered(user, filters, Q(status=Status.SIGNPOSTED))
+            .select_related(
+                "child", "last_declined_by", "signposted_by", "eligibility_overruled_by"
+            )
+            .prefetch_related("child__priority_groups", "signposted_to")
+        )
+    # The states in triage as the queue's own index declares them (`triage_queue_order`), so a
+    # page reads its rows from the index in the queue's order, at any depth.
+    in_triage = Q(status__among=TRIAGE_STATES)
+    if filters.state:
+        in_triage &= Q(status__among=[filters.state])
+    return (
+        _filtered(user, filters, in_triage)
+        .select_related("child", "last_declined_by")
+        .prefetch_related("child__priority_groups")
     )
 
 
-def _filtered(user: User, filters: Filters, states: Sequence[str]) -> QuerySet[Referral]:
+def _filtered(user: User, filters: Filters, states: Q) -> QuerySet[Referral]:
     """The referrals in `states` the user may see, by every filter but the state."""
-    referrals = referrals_visible_to(user).filter(status__in=states)
+    referrals = referrals_visible_to(user).filter(states)
     if filters.priority_group:
         referrals = referrals.filter(child__priority_groups__slug=filters.priority_group)
     if filters.source:
@@ -116,7 +125,7 @@ def counts_by_state(user: User, filters: Filters) -> list[StateCount]:
     """How many referrals the user may see are in each state in triage, by the other filters
     chosen (one query): the counts above the queue, each a link to that state."""
     counted = dict(
-        _filtered(user, filters, TRIAGE_STATES)
+        _filtered(user, filters, Q(status__in=TRIAGE_STATES))
         .order_by()
         .values_list("status")
         .annotate(count=Count("pk", distinct=True))
