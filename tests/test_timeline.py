@@ -107,3 +107,38 @@ def test_the_child_page_costs_the_same_queries_however_long_the_timeline(
                 child=child, at=AT, kind=TimelineEvent.Kind.STATUS_CHANGED, summary=f"More {n}."
             )
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("persona", ["kooth_practitioner", "chums_practitioner"])
+def test_the_timeline_reads_only_the_childs_referrals_however_many_the_user_may_see(
+    alliance: Alliance, people: People, child: Child, persona: str
+) -> None:
+    """Issue 17, B9: the referrals the timeline looks for are found by the child's id, not
+    by reading every referral the user may see (1,000 here at each partner)."""
+    crowd = Child.objects.bulk_create(
+        Child(
+            alliance=alliance, given_name=f"Crowd{n}", family_name="Example",
+            date_of_birth=child.date_of_birth, postcode="ME4 4AB",
+        )
+        for n in range(2000)
+    )  # fmt: skip
+    partners = [organisation(alliance, "kooth"), organisation(alliance, "chums")]
+    Referral.objects.bulk_create(
+        Referral(
+            reference=make_reference(), child=other, received_at=AT, source="gp",
+            status=Status.IN_INTERVENTION, allocated_organisation=partners[n % 2],
+        )
+        for n, other in enumerate(crowd)
+    )  # fmt: skip
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    plan = timeline_visible_to(people.by_role()[persona], child).explain()
+    if connection.vendor == "sqlite":
+        # Every table searched by an index (the transitions and grants are the access rules'
+        # own look-ups); the referrals by the child's id.
+        assert "SEARCH V0 USING INDEX referrals_of_a_child (child_id=?)" in plan, plan
+        assert [line for line in plan.splitlines() if " SCAN " in line] == [], plan
+    else:
+        assert f"Index Cond: (child_id = {child.pk})" in plan, plan
+        assert "Seq Scan on referrals_referral" not in plan, plan

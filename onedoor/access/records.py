@@ -230,9 +230,12 @@ def care_records_visible_to(
 def timeline_visible_to(user: User, child: Child) -> QuerySet[TimelineEvent]:
     """A child's timeline as the user may see it, filtered here, in the query: what is about
     the child as a whole (advice given, say), and what belongs to a referral the user may
-    see. Another partner's contacts, plans and reviews never leave the database."""
+    see. Another partner's contacts, plans and reviews never leave the database. The referrals
+    are looked for among this child's only: the rule is the same, and the database reads a
+    few rows, not every referral the user may see (issue 17, B9)."""
+    theirs = referrals_visible_to(user).filter(child=child)
     return TimelineEvent.objects.filter(child=child).filter(
-        Q(referral__isnull=True) | Q(referral__in=referrals_visible_to(user))
+        Q(referral__isnull=True) | Q(referral__in=theirs)
     )
 
 
