@@ -69,8 +69,11 @@ class Among(In):
 
 
 def _constant(value: object) -> str:
+    """A constant as an SQL literal: only lower-case letters and underscores, never quoted
+    text, so nothing typed can reach the SQL this way."""
     text = str(value)
-    assert re.fullmatch("[a-z_]+", text), f"{text!r} is not one of the code's constants"
+    if not re.fullmatch("[a-z_]+", text):
+        raise ValueError(f"{text!r} is not one of the code's constants")
     return f"'{text}'"
 
 

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from onedoor.alliance.models import Alliance
 from onedoor.children.models import Child
 from onedoor.paging import Keyset, NotACursor
-from onedoor.referrals.models import Referral
+from onedoor.referrals.models import Referral, Status
 from tests.personas import make_child
 
 ORDER = Keyset(("queue_band", "triage_due_at", "pk"))
@@ -94,3 +94,14 @@ def test_dates_page_as_well_as_times(alliance: Alliance) -> None:
     assert list(Child.objects.filter(after_c).values_list("given_name", flat=True)) == ["A"]
     with pytest.raises(NotACursor):
         youngest.after(Child.objects.all(), "x734563_7")
+
+
+def test_among_is_in_a_list_of_the_codes_constants_and_refuses_anything_else(
+    alliance: Alliance,
+) -> None:
+    make_child(alliance, "A")
+    make_child(alliance, "B", status=Status.WAITING)
+    chosen = Referral.objects.filter(status__among=[Status.AWAITING_TRIAGE, Status.SIGNPOSTED])
+    assert list(chosen.values_list("child__given_name", flat=True)) == ["A"]
+    with pytest.raises(ValueError, match="is not one of the code's constants"):
+        list(Referral.objects.filter(status__among=["waiting') OR ('1'='1"]))
