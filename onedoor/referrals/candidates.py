@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import F, FloatField, Func, Q, QuerySet, Value
 
 from onedoor.alliance.models import Alliance
 from onedoor.children.models import Child
@@ -46,38 +46,67 @@ def person_of(child: Child) -> Person:
     )
 
 
-def _same_postcode_similar_name(
-    alliance: Alliance, person: Person
-) -> QuerySet[Child] | list[Child]:
-    family = normalise_name(person.family_name)
-    same_postcode = Child.objects.filter(alliance=alliance, postcode=person.postcode)
-    if not person.postcode:
-        return []
-    if connection.vendor == "postgresql":
-        return same_postcode.filter(match_family_name__trigram_similar=family)
-    return [
-        child
-        for child in same_postcode
-        if similarity(child.match_family_name, family) >= SIMILARITY_THRESHOLD
-    ]
+# What `compare` reads, and nothing else.
+MATCHED_FIELDS = ("given_name", "family_name", "date_of_birth", "postcode", "nhs_number")
 
 
-def find_candidates(
-    alliance: Alliance, person: Person, *, exclude: Child | None = None
-) -> list[Candidate]:
-    """Children already known who may be `person`, best first."""
-    by_birth = Child.objects.filter(
-        alliance=alliance, date_of_birth__in=sorted(date_of_birth_variants(person.date_of_birth))
-    )
-    seen: dict[int, Child] = {child.pk: child for child in by_birth}
-    for child in _same_postcode_similar_name(alliance, person):
-        seen.setdefault(child.pk, child)
-    if exclude is not None:
-        seen.pop(exclude.pk, None)
+class _Similarity(Func):
+    """pg_trgm's similarity(); on SQLite the same function in Python (`_on_sqlite`)."""
+
+    function = "similarity"
+    output_field = FloatField()
+
+
+def _compared(children: QuerySet[Child], person: Person) -> list[Candidate]:
     found = []
-    for child in seen.values():
+    for child in children.order_by().only(*MATCHED_FIELDS):
         match = compare(person, person_of(child))
         if match is not None:
             found.append(Candidate(child, match))
     found.sort(key=lambda candidate: (-candidate.match.score, candidate.child.pk))
     return found[:MOST_CANDIDATES]
+
+
+def _born(person: Person) -> Q:
+    return Q(date_of_birth__in=sorted(date_of_birth_variants(person.date_of_birth)))
+
+
+def find_candidates(
+    alliance: Alliance, person: Person, *, exclude: Child | None = None
+) -> list[Candidate]:
+    """Children already known who may be `person`, best first: one query, by the indexes on
+    the date of birth and the postcode."""
+    where = _born(person)
+    if person.postcode:
+        nearby = Q(postcode=person.postcode)
+        if connection.vendor == "postgresql":
+            nearby &= Q(match_family_name__trigram_similar=normalise_name(person.family_name))
+        where |= nearby
+    children = Child.objects.filter(where, alliance=alliance)
+    if exclude is not None:
+        children = children.exclude(pk=exclude.pk)
+    return _compared(children, person)
+
+
+def scan_for_candidates(alliance: Alliance, person: Person) -> list[Candidate]:
+    """The same answers as `find_candidates` from no index: every child of the alliance read,
+    its family name's trigram similarity computed (pg_trgm's `similarity()`; on SQLite the
+    same function in Python), then `compare`. Benchmark B5's full scan, and the tests'
+    oracle for the search.
+
+    It reads a superset of what `find_candidates` reads (any similar family name, at any
+    postcode), and `compare` rejects the rest on both."""
+    _on_sqlite()
+    family = Value(normalise_name(person.family_name))
+    children = Child.objects.filter(alliance=alliance).alias(
+        family_similarity=_Similarity(F("match_family_name"), family)
+    )
+    similar = Q(family_similarity__gte=SIMILARITY_THRESHOLD)
+    return _compared(children.filter(_born(person) | similar), person)
+
+
+def _on_sqlite() -> None:
+    """SQLite has no pg_trgm: give this connection the Python `similarity`."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        connection.connection.create_function("similarity", 2, similarity, deterministic=True)

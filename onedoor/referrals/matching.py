@@ -39,15 +39,20 @@ import re
 import struct
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from onedoor.children import nhs_number
-from onedoor.children.names import canonical_given_name, normalise_name
+from onedoor.children.names import NAME_VARIANTS, canonical_given_name, normalise_name
 from onedoor.children.postcode import district, normalise_postcode
 
 SIMILARITY_THRESHOLD = 0.3  # pg_trgm's default for the % operator
 GIVEN_NAME_THRESHOLD = 0.5
 STRONG_NAME_THRESHOLD = 0.8
 MAX_SCORE_WITHOUT_NHS_NUMBER = 99
+# A word typed alone (the search) is one typo from another at four letters or more; in
+# matching, with the date of birth and the family name beside it, at three (Aav, Ava).
+TYPO_MIN_LENGTH = 4
+MATCH_TYPO_MIN_LENGTH = 3
 
 _PG_TRGM_WORD = re.compile(r"[A-Za-z0-9]+")
 
@@ -171,7 +176,9 @@ def _family_name(described: Person, known: Person) -> tuple[_Evidence | None, bo
     strong = score >= STRONG_NAME_THRESHOLD
     if ours and ours == theirs:
         return _Evidence(30, "Same family name"), strong
-    if score >= SIMILARITY_THRESHOLD or one_typo_apart(ours, theirs):
+    if score >= SIMILARITY_THRESHOLD or one_typo_apart(
+        ours, theirs, shortest=MATCH_TYPO_MIN_LENGTH
+    ):
         spellings = f"{_shown(described.family_name)}, {_shown(known.family_name)}"
         return _Evidence(20, f"Family name spelt differently ({spellings})"), strong
     return None, strong
@@ -186,20 +193,48 @@ def _given_name(described: Person, known: Person) -> tuple[_Evidence | None, boo
     score = similarity(ours, theirs)
     if ours and ours == theirs:
         return _Evidence(25, _variant_reason(described, known, ours)), True
-    if score >= GIVEN_NAME_THRESHOLD or one_typo_apart(ours, theirs):
+    pairs = [(a, b) for a in given_name_forms(ours) for b in given_name_forms(theirs)]
+    if any(
+        a == b
+        or similarity(a, b) >= GIVEN_NAME_THRESHOLD
+        or one_typo_apart(a, b, shortest=MATCH_TYPO_MIN_LENGTH)
+        for a, b in pairs
+    ):
         spellings = f"{_shown(described.given_name)}, {_shown(known.given_name)}"
         evidence = _Evidence(15, f"Given name spelt differently ({spellings})")
         return evidence, score >= STRONG_NAME_THRESHOLD
     return None, False
 
 
-TYPO_MIN_LENGTH = 4
+def given_name_forms(canonical: str) -> frozenset[str]:
+    """A canonical given name, and, when its first word is not a name in the table, the
+    canonical forms of the table's names one typo from it: "teho" -> teho, theodore (Theo).
+    Two different names of the table are never typos of each other (Tom, Tim)."""
+    first, _, rest = canonical.partition(" ")
+    return frozenset(
+        {canonical, *(" ".join((near, rest)).strip() for near in _table_names_near(first))}
+    )
 
 
-def one_typo_apart(a: str, b: str) -> bool:
+_TABLE_NAMES = {**{name: name for name in NAME_VARIANTS.values()}, **NAME_VARIANTS}
+
+
+@lru_cache(maxsize=4096)
+def _table_names_near(word: str) -> frozenset[str]:
+    """The canonical forms of the table's names one typo from `word` (none for a name in it)."""
+    if word in _TABLE_NAMES:
+        return frozenset()
+    return frozenset(
+        canonical
+        for name, canonical in _TABLE_NAMES.items()
+        if one_typo_apart(word, name, shortest=MATCH_TYPO_MIN_LENGTH)
+    )
+
+
+def one_typo_apart(a: str, b: str, *, shortest: int = TYPO_MIN_LENGTH) -> bool:
     """One letter changed, added or removed, or two neighbouring letters swapped; both
-    names at least TYPO_MIN_LENGTH long (shorter names differ too easily)."""
-    if a == b or min(len(a), len(b)) < TYPO_MIN_LENGTH or abs(len(a) - len(b)) > 1:
+    names at least `shortest` long (shorter names differ too easily)."""
+    if a == b or min(len(a), len(b)) < shortest or abs(len(a) - len(b)) > 1:
         return False
     if len(a) == len(b):
         differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
