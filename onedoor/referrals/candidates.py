@@ -46,7 +46,7 @@ def person_of(child: Child) -> Person:
     )
 
 
-# What `compare` reads, and nothing else.
+# What `compare` reads, and nothing else, in the order of `Person`'s fields.
 MATCHED_FIELDS = ("given_name", "family_name", "date_of_birth", "postcode", "nhs_number")
 
 
@@ -58,11 +58,13 @@ class _Similarity(Func):
 
 
 def _compared(children: QuerySet[Child], person: Person) -> list[Candidate]:
+    """The children `compare` accepts, best first, read as values (a model only for those)."""
+    fields = ("id", *MATCHED_FIELDS)
     found = []
-    for child in children.order_by().only(*MATCHED_FIELDS):
-        match = compare(person, person_of(child))
+    for row in children.order_by().values_list(*fields):
+        match = compare(person, Person(*row[1:]))
         if match is not None:
-            found.append(Candidate(child, match))
+            found.append(Candidate(Child.from_db(children.db, fields, row), match))
     found.sort(key=lambda candidate: (-candidate.match.score, candidate.child.pk))
     return found[:MOST_CANDIDATES]
 

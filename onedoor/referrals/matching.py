@@ -70,6 +70,7 @@ def trigrams(value: str) -> set[str]:
     return result
 
 
+@lru_cache(maxsize=65536)
 def similarity(a: str, b: str) -> float:
     """pg_trgm's similarity(): shared trigrams over all trigrams, 0.0 when either has none.
 
@@ -134,8 +135,13 @@ def compare(described: Person, known: Person) -> Match | None:
     if same_number is False:
         return None
     born = _date_of_birth(described, known)
+    # Either way to a candidate needs evidence on both names: most rows read stop here.
     family, family_strong = _family_name(described, known)
+    if family is None and not same_number:
+        return None
     given, given_strong = _given_name(described, known)
+    if given is None and not same_number:
+        return None
     postcode = _postcode(described, known)
     found = [item for item in (born, family, given, postcode) if item is not None]
     reasons = tuple(item.reason for item in found)
@@ -193,9 +199,13 @@ def _given_name(described: Person, known: Person) -> tuple[_Evidence | None, boo
     score = similarity(ours, theirs)
     if ours and ours == theirs:
         return _Evidence(25, _variant_reason(described, known, ours)), True
-    pairs = [(a, b) for a in given_name_forms(ours) for b in given_name_forms(theirs)]
+    pairs = [
+        (a, b)
+        for a in given_name_forms(described.given_name)
+        for b in given_name_forms(known.given_name)
+    ]
     if any(
-        a == b
+        (a and a == b)
         or similarity(a, b) >= GIVEN_NAME_THRESHOLD
         or one_typo_apart(a, b, shortest=MATCH_TYPO_MIN_LENGTH)
         for a, b in pairs
@@ -206,24 +216,24 @@ def _given_name(described: Person, known: Person) -> tuple[_Evidence | None, boo
     return None, False
 
 
-def given_name_forms(canonical: str) -> frozenset[str]:
-    """A canonical given name, and, when its first word is not a name in the table, the
-    canonical forms of the table's names one typo from it: "teho" -> teho, theodore (Theo).
-    Two different names of the table are never typos of each other (Tom, Tim)."""
-    first, _, rest = canonical.partition(" ")
-    return frozenset(
-        {canonical, *(" ".join((near, rest)).strip() for near in _table_names_near(first))}
-    )
+@lru_cache(maxsize=65536)
+def given_name_forms(given_name: str) -> frozenset[str]:
+    """The forms a given name is compared in: as written (normalised), in its canonical form,
+    and, for a first word that is one typo from names in the table, in theirs: "Teho" ->
+    teho, theodore (from Theo)."""
+    written = normalise_name(given_name)
+    first, _, rest = written.partition(" ")
+    near = (" ".join((name, rest)).strip() for name in _table_names_near(first))
+    return frozenset({written, canonical_given_name(given_name), *near})
 
 
+# Every name in the table, to its canonical form (a canonical form to itself).
 _TABLE_NAMES = {**{name: name for name in NAME_VARIANTS.values()}, **NAME_VARIANTS}
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def _table_names_near(word: str) -> frozenset[str]:
-    """The canonical forms of the table's names one typo from `word` (none for a name in it)."""
-    if word in _TABLE_NAMES:
-        return frozenset()
+    """The canonical forms of the table's names one typo from `word`."""
     return frozenset(
         canonical
         for name, canonical in _TABLE_NAMES.items()
