@@ -1,11 +1,13 @@
 """The database half of "one child, one journey": find the children a referral may be about.
 
-Candidates are fetched by date-of-birth blocking (the date and its day/month swap) and by
-the same postcode with a similar family name; `matching.compare` then decides, in Python,
-on both databases. On PostgreSQL the postcode arm uses the pg_trgm index on
-`match_family_name`; on SQLite the same similarity is computed in Python. The trigram
-filter only narrows what `compare` would reject anyway (it needs a family-name similarity
-of at least 0.8 without date-of-birth evidence), so both databases give the same answers.
+Candidates are fetched in one query by date-of-birth blocking (the date and its day/month
+swap) or the same postcode with a similar family name, reading only the columns `compare`
+needs; `matching.compare` then decides, in Python, on both databases. On PostgreSQL the
+postcode arm also asks pg_trgm's `%` of `match_family_name` (the planner reads the date of
+birth and postcode indexes, a bitmap OR, and filters); on SQLite every child at the postcode
+is compared. The trigram filter only narrows what `compare` would reject anyway (it needs a
+family-name similarity of at least 0.8 without date-of-birth evidence), so both databases
+give the same answers, and the same as `scan_for_candidates`, which reads every child.
 """
 
 from __future__ import annotations
@@ -97,7 +99,8 @@ def scan_for_candidates(alliance: Alliance, person: Person) -> list[Candidate]:
     oracle for the search.
 
     It reads a superset of what `find_candidates` reads (any similar family name, at any
-    postcode), and `compare` rejects the rest on both."""
+    postcode), and `compare` rejects the rest, so the answers are the same for a person
+    without an NHS number (a known number is looked up on its own, by `submit_referral`)."""
     _on_sqlite()
     family = Value(normalise_name(person.family_name))
     children = Child.objects.filter(alliance=alliance).alias(

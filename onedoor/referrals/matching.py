@@ -12,16 +12,24 @@ date of birth                    the same date                                  
                                  day and month swapped                          30
 family name                      the same (normalised)                          30
                                  similarity >= SIMILARITY_THRESHOLD (0.3),      20
-                                 or one typo apart (4+ letters)
+                                 or one typo apart (3+ letters)
 given name                       the same canonical form (Bob = Robert)         25
-                                 similarity >= 0.5, or one typo apart           15
-                                 (4+ letters)
+                                 in any of its forms, similarity >= 0.5,        15
+                                 one typo apart (3+ letters), or the same
 postcode                         the same                                       10
                                  the same district (ME4)                         5
 ===============================  ==========================================  =====
 
 "One typo apart" is one letter changed, added, removed, or two neighbours swapped
-(Smith, Smtih): trigrams alone miss swaps in short names.
+(Smith, Smtih): trigrams alone miss swaps in short names. Here a three-letter name counts
+(Aav, Ava), since the date of birth and the family name must agree too; the search, where a
+word typed stands alone, asks four (`TYPO_MIN_LENGTH`). So twins whose names are one letter
+apart (Mia, Nia; Tom, Tim) are proposed for the triage lead to rule out: a missed child
+would wait on a second list.
+
+A given name's forms (`given_name_forms`) are the name as written (normalised), its
+canonical form, and the canonical forms of the table's names one typo from it: "Teho" is
+compared as teho and as theodore (from Theo), so it is evidence for a Theo and a Theodore.
 
 The total is capped at 99, which only an NHS number match exceeds. "Strong" names, for a
 match without the date of birth, are the same canonical given name or a similarity of at
