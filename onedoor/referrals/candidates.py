@@ -63,7 +63,7 @@ def _compared(children: QuerySet[Child], person: Person) -> list[Candidate]:
     """The children `compare` accepts, best first, read as values (a model only for those)."""
     fields = ("id", *MATCHED_FIELDS)
     found = []
-    for row in children.order_by().values_list(*fields):
+    for row in children.values_list(*fields):
         match = compare(person, Person(*row[1:]))
         if match is not None:
             found.append(Candidate(Child.from_db(children.db, fields, row), match))
@@ -80,16 +80,26 @@ def find_candidates(
 ) -> list[Candidate]:
     """Children already known who may be `person`, best first: one query, by the indexes on
     the date of birth and the postcode."""
+    children = children_to_compare(alliance, person)
+    if exclude is not None:
+        children = children.exclude(pk=exclude.pk)
+    return _compared(children, person)
+
+
+def children_to_compare(alliance: Alliance, person: Person) -> QuerySet[Child]:
+    """The children `find_candidates` compares: born on the date or its swap, or at the same
+    postcode (on PostgreSQL, with a similar family name)."""
     where = _born(person)
     if person.postcode:
         nearby = Q(postcode=person.postcode)
         if connection.vendor == "postgresql":
             nearby &= Q(match_family_name__trigram_similar=normalise_name(person.family_name))
         where |= nearby
-    children = Child.objects.filter(where, alliance=alliance)
-    if exclude is not None:
-        children = children.exclude(pk=exclude.pk)
-    return _compared(children, person)
+    # The alliance filters, and is never the index (`+ 0`): every child of a one-alliance
+    # deployment is in it, and SQLite, which has no statistics unless ANALYZE is run, would
+    # otherwise read them all by the alliance's index.
+    children = Child.objects.alias(alliance_filter=F("alliance_id") + 0)
+    return children.filter(where, alliance_filter=alliance.pk).order_by()
 
 
 def scan_for_candidates(alliance: Alliance, person: Person) -> list[Candidate]:
@@ -107,7 +117,7 @@ def scan_for_candidates(alliance: Alliance, person: Person) -> list[Candidate]:
         family_similarity=_Similarity(F("match_family_name"), family)
     )
     similar = Q(family_similarity__gte=SIMILARITY_THRESHOLD)
-    return _compared(children.filter(_born(person) | similar), person)
+    return _compared(children.filter(_born(person) | similar).order_by(), person)
 
 
 def _on_sqlite() -> None:
