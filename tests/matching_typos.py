@@ -28,7 +28,7 @@ from onedoor.alliance.models import Alliance
 from onedoor.children.models import Child
 from onedoor.children.names import NAME_VARIANTS, canonical_given_name, normalise_name
 from onedoor.referrals.candidates import find_candidates, person_of
-from onedoor.referrals.matching import Person
+from onedoor.referrals.matching import Person, date_of_birth_variants
 
 SHORTEST_TYPOD = 3
 TYPOS = ("dropped", "doubled", "swapped", "replaced")
@@ -50,21 +50,21 @@ def other_forms(given_name: str) -> tuple[str, ...]:
     return tuple(form.title() for form in _FORMS.get(canonical, ()) if form != first[0])
 
 
-def typo(name: str, rng: random.Random, kind: str | None = None) -> str:
-    """`name` with one typo of `kind` (one of TYPOS; chosen by `rng` when None) in one of its
-    letters, keeping its case; `name` itself when it has fewer than three letters."""
+def typo(name: str, rng: random.Random) -> str:
+    """`name` with one typo (one of TYPOS, chosen by `rng`) in one of its letters, keeping
+    its case; `name` itself when it has fewer than three letters."""
     letters = [i for i, character in enumerate(name) if character.isalpha()]
     if len(letters) < SHORTEST_TYPOD:
         return name
     kinds = [k for k in TYPOS if k != "dropped" or len(letters) > SHORTEST_TYPOD]
-    chosen = kind if kind is not None and kind in kinds else rng.choice(kinds)
+    chosen = rng.choice(kinds)
     if chosen == "swapped":
         pairs = [i for i in letters if i + 1 in letters and name[i].lower() != name[i + 1].lower()]
         if pairs:
             i = rng.choice(pairs)
             first, second = _cased(name[i + 1], name[i]), _cased(name[i], name[i + 1])
             return name[:i] + first + second + name[i + 2 :]
-        chosen = "replaced"  # "Anna": no two neighbours differ... but "an" do; safety net
+        chosen = "replaced"  # no two neighbouring letters differ ("Aaa")
     i = rng.choice(letters)
     if chosen == "dropped":
         return name[:i] + name[i + 1 :]
@@ -81,10 +81,7 @@ def _cased(letter: str, like: str) -> str:
 
 def swapped(born: date) -> date:
     """The date with day and month swapped, or the date itself when that is not a date."""
-    try:
-        return date(born.year, born.day, born.month)
-    except ValueError:
-        return born
+    return max(date_of_birth_variants(born) - {born}, default=born)
 
 
 def typod_copy(person: Person, rng: random.Random) -> Person:
