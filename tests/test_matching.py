@@ -372,6 +372,54 @@ def test_twins_with_different_given_names_are_not_candidates() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("written", "known"),
+    [
+        ("Teho", "Theo"),  # a nickname's typo, for the nickname
+        ("Teho", "Theodore"),  # and for the name it is a form of
+        ("Bbo", "Robert"),
+        ("Bobyb", "Bob"),
+        ("Robret", "Bobby"),  # the name's typo, for a nickname
+        ("Aav", "Ava"),  # three letters, a letter swapped with its neighbour
+        ("Avaa", "Ava"),  # a letter doubled
+    ],
+)
+def test_a_typo_in_a_given_name_or_its_nickname_is_evidence(written: str, known: str) -> None:
+    described = dataclasses.replace(ROBERT, given_name=written)
+    assert compare(described, dataclasses.replace(ROBERT, given_name=known)) == Match(
+        95,
+        (
+            "Same date of birth",
+            "Same family name",
+            f"Given name spelt differently ({written}, {known})",
+            "Same postcode",
+        ),
+    )
+
+
+def test_twins_whose_names_are_one_letter_apart_are_proposed_for_the_triage_lead() -> None:
+    """The price of finding Aav for Ava: Mia for a known Nia, and Tim for a known Tom."""
+    nia = Person("Nia", "Patel", date(2014, 5, 6), "ME5 9QT")
+    assert compare(dataclasses.replace(nia, given_name="Mia"), nia) == Match(
+        95,
+        (
+            "Same date of birth",
+            "Same family name",
+            "Given name spelt differently (Mia, Nia)",
+            "Same postcode",
+        ),
+    )
+    tom = dataclasses.replace(nia, given_name="Tom")
+    match = compare(dataclasses.replace(nia, given_name="Tim"), tom)
+    assert match is not None
+    assert (match.score, match.reasons[2]) == (95, "Given name spelt differently (Tim, Tom)")
+
+
+def test_a_name_of_two_letters_is_never_a_typo() -> None:
+    mo = dataclasses.replace(ROBERT, given_name="Mo")
+    assert compare(dataclasses.replace(ROBERT, given_name="Jo"), mo) is None
+
+
 def test_a_different_family_name_is_not_a_candidate() -> None:
     assert compare(dataclasses.replace(ROBERT, family_name="Jones"), ROBERT) is None
 

@@ -168,6 +168,24 @@ def test_a_possible_match_waits_for_the_triage_lead_with_reasons(alliance: Allia
     assert "Date of birth with day and month swapped" in candidate.reasons
 
 
+def test_a_typo_in_a_nickname_is_a_possible_match_with_the_reason(alliance: Alliance) -> None:
+    first = submit(replace(MAYA, given_name="Theo"))  # stored as a form of Theodore
+    again = submit(replace(MAYA, given_name="Teho"))
+    assert again.match_status == MatchStatus.POSSIBLE
+    assert list(again.candidates.values_list("child", "score", "reasons")) == [
+        (
+            first.child.pk,
+            95,
+            [
+                "Same date of birth",
+                "Same family name",
+                "Given name spelt differently (Teho, Theo)",
+                "Same postcode",
+            ],
+        )
+    ]
+
+
 def test_twins_are_not_matched(alliance: Alliance) -> None:
     submit()
     twin = submit(replace(MAYA, given_name="Ella"))

@@ -153,6 +153,9 @@ def test_nothing_typed_is_no_terms() -> None:
         ("jo", "joanna", True, 0),  # too short to be the start of a name
         ("maya", "mia", True, 0),
         ("smith", "smyth", False, SCORE_ONE_TYPO),
+        ("teho", "theodore", True, SCORE_ONE_TYPO),  # Theo's typo, stored as Theodore
+        ("teho", "theodore", False, 0),
+        ("tim", "thomas", True, 0),  # Tom's neighbour, but a name of its own, and short
         ("smith", "jones", False, 0),
     ],
 )
@@ -191,6 +194,15 @@ def test_a_misspelt_name_finds_the_child(people: People, jayden: Child, ezra: Ch
         found = search(people.triage, read(typed), typed=typed)
         assert _names(found) == ["Jayden Okafor"], typed
     assert _names(search(people.triage, read("Bob"), typed="Bob")) == []
+
+
+def test_a_typo_in_a_nickname_finds_the_child(alliance: Alliance, people: People) -> None:
+    make_child(alliance, "Theo", "Sample")  # stored as a form of Theodore
+    make_child(alliance, "Thea", "Sample")  # three letters apart from Teho: not found
+    found = search(people.triage, read("Teho Sample"), typed="Teho Sample")
+    assert [(r.child.full_name, r.score) for r in found.results] == [
+        ("Theo Sample", SCORE_ONE_TYPO + SCORE_SAME_NAME)
+    ]
 
 
 def test_an_nhs_number_a_reference_or_a_date_of_birth_finds_the_child(

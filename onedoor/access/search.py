@@ -11,7 +11,7 @@
 - name words: each must fit the child's given or family name, compared as matching compares
   them (`referrals/matching.py`): normalised, the given name in its canonical form
   (Bob = Robert), the same, the start of the name (three letters or more), one typo apart
-  (Jaydon, Jyaden: Jayden), or similar by trigrams.
+  (Jaydon, Jyaden: Jayden; a given name's nickname too, Teho: Theo), or similar by trigrams.
 
 `search(user, terms)` answers only with children the user may see
 (`records.children_visible_to`, in their alliance), best match first and at most
@@ -51,7 +51,9 @@ from onedoor.children.names import canonical_given_name, normalise_name
 from onedoor.referrals import reference as references
 from onedoor.referrals.matching import (
     GIVEN_NAME_THRESHOLD,
+    TYPO_MIN_LENGTH,
     date_of_birth_variants,
+    given_name_forms,
     one_typo_apart,
     similarity,
 )
@@ -239,8 +241,10 @@ def word_score(word: str, name: str, *, given: bool) -> int:
         return SCORE_SAME_NAME if typed == word else SCORE_NAME_VARIANT
     if len(word) >= SHORTEST_PREFIX and name.startswith(word):
         return SCORE_NAME_START
-    if one_typo_apart(word, name):
-        return SCORE_ONE_TYPO
+    if one_typo_apart(word, name) or (
+        given and len(word) >= TYPO_MIN_LENGTH and name in given_name_forms(word)
+    ):
+        return SCORE_ONE_TYPO  # (a typo'd nickname: Teho, for a Theo stored as theodore)
     if _may_be_similar(word, name) and similarity(word, name) >= GIVEN_NAME_THRESHOLD:
         return SCORE_SIMILAR
     return 0

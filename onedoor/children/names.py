@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Common English diminutives and spellings of a given name, to one canonical form. Keys and
 # values are normalised single words; no value is itself a key. Left out as ambiguous: forms
@@ -170,6 +171,7 @@ _SEPARATORS = re.compile(r"[-\u2010-\u2015\u2212'`\u2018\u2019\u02bc.]")
 _NOT_A_LETTER = re.compile(r"[^a-z\s]")
 
 
+@lru_cache(maxsize=65536)
 def normalise_name(value: str) -> str:
     """Lower-case ASCII letters and single spaces: "Zoë O'Neill-Smith" -> "zoe o neill smith"."""
     text = unicodedata.normalize("NFKD", value.casefold()).translate(_TRANSLITERATE)
@@ -177,6 +179,7 @@ def normalise_name(value: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=65536)
 def canonical_given_name(value: str) -> str:
     """The normalised given name, its first word in canonical form: "Bob Lee" -> "robert lee"."""
     words = normalise_name(value).split()

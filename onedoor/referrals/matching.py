@@ -12,16 +12,24 @@ date of birth                    the same date                                  
                                  day and month swapped                          30
 family name                      the same (normalised)                          30
                                  similarity >= SIMILARITY_THRESHOLD (0.3),      20
-                                 or one typo apart (4+ letters)
+                                 or one typo apart (3+ letters)
 given name                       the same canonical form (Bob = Robert)         25
-                                 similarity >= 0.5, or one typo apart           15
-                                 (4+ letters)
+                                 in any of its forms, similarity >= 0.5,        15
+                                 one typo apart (3+ letters), or the same
 postcode                         the same                                       10
                                  the same district (ME4)                         5
 ===============================  ==========================================  =====
 
 "One typo apart" is one letter changed, added, removed, or two neighbours swapped
-(Smith, Smtih): trigrams alone miss swaps in short names.
+(Smith, Smtih): trigrams alone miss swaps in short names. Here a three-letter name counts
+(Aav, Ava), since the date of birth and the family name must agree too; the search, where a
+word typed stands alone, asks four (`TYPO_MIN_LENGTH`). So twins whose names are one letter
+apart (Mia, Nia; Tom, Tim) are proposed for the triage lead to rule out: a missed child
+would wait on a second list.
+
+A given name's forms (`given_name_forms`) are the name as written (normalised), its
+canonical form, and the canonical forms of the table's names one typo from it: "Teho" is
+compared as teho and as theodore (from Theo), so it is evidence for a Theo and a Theodore.
 
 The total is capped at 99, which only an NHS number match exceeds. "Strong" names, for a
 match without the date of birth, are the same canonical given name or a similarity of at
@@ -39,15 +47,20 @@ import re
 import struct
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from onedoor.children import nhs_number
-from onedoor.children.names import canonical_given_name, normalise_name
+from onedoor.children.names import NAME_VARIANTS, canonical_given_name, normalise_name
 from onedoor.children.postcode import district, normalise_postcode
 
 SIMILARITY_THRESHOLD = 0.3  # pg_trgm's default for the % operator
 GIVEN_NAME_THRESHOLD = 0.5
 STRONG_NAME_THRESHOLD = 0.8
 MAX_SCORE_WITHOUT_NHS_NUMBER = 99
+# A word typed alone (the search) is one typo from another at four letters or more; in
+# matching, with the date of birth and the family name beside it, at three (Aav, Ava).
+TYPO_MIN_LENGTH = 4
+MATCH_TYPO_MIN_LENGTH = 3
 
 _PG_TRGM_WORD = re.compile(r"[A-Za-z0-9]+")
 
@@ -65,6 +78,7 @@ def trigrams(value: str) -> set[str]:
     return result
 
 
+@lru_cache(maxsize=65536)
 def similarity(a: str, b: str) -> float:
     """pg_trgm's similarity(): shared trigrams over all trigrams, 0.0 when either has none.
 
@@ -129,8 +143,13 @@ def compare(described: Person, known: Person) -> Match | None:
     if same_number is False:
         return None
     born = _date_of_birth(described, known)
+    # Either way to a candidate needs evidence on both names: most rows read stop here.
     family, family_strong = _family_name(described, known)
+    if family is None and not same_number:
+        return None
     given, given_strong = _given_name(described, known)
+    if given is None and not same_number:
+        return None
     postcode = _postcode(described, known)
     found = [item for item in (born, family, given, postcode) if item is not None]
     reasons = tuple(item.reason for item in found)
@@ -171,7 +190,9 @@ def _family_name(described: Person, known: Person) -> tuple[_Evidence | None, bo
     strong = score >= STRONG_NAME_THRESHOLD
     if ours and ours == theirs:
         return _Evidence(30, "Same family name"), strong
-    if score >= SIMILARITY_THRESHOLD or one_typo_apart(ours, theirs):
+    if score >= SIMILARITY_THRESHOLD or one_typo_apart(
+        ours, theirs, shortest=MATCH_TYPO_MIN_LENGTH
+    ):
         spellings = f"{_shown(described.family_name)}, {_shown(known.family_name)}"
         return _Evidence(20, f"Family name spelt differently ({spellings})"), strong
     return None, strong
@@ -186,20 +207,52 @@ def _given_name(described: Person, known: Person) -> tuple[_Evidence | None, boo
     score = similarity(ours, theirs)
     if ours and ours == theirs:
         return _Evidence(25, _variant_reason(described, known, ours)), True
-    if score >= GIVEN_NAME_THRESHOLD or one_typo_apart(ours, theirs):
+    pairs = [
+        (a, b)
+        for a in given_name_forms(described.given_name)
+        for b in given_name_forms(known.given_name)
+    ]
+    if any(
+        (a and a == b)
+        or similarity(a, b) >= GIVEN_NAME_THRESHOLD
+        or one_typo_apart(a, b, shortest=MATCH_TYPO_MIN_LENGTH)
+        for a, b in pairs
+    ):
         spellings = f"{_shown(described.given_name)}, {_shown(known.given_name)}"
         evidence = _Evidence(15, f"Given name spelt differently ({spellings})")
         return evidence, score >= STRONG_NAME_THRESHOLD
     return None, False
 
 
-TYPO_MIN_LENGTH = 4
+@lru_cache(maxsize=65536)
+def given_name_forms(given_name: str) -> frozenset[str]:
+    """The forms a given name is compared in: as written (normalised), in its canonical form,
+    and, for a first word that is one typo from names in the table, in theirs: "Teho" ->
+    teho, theodore (from Theo)."""
+    written = normalise_name(given_name)
+    first, _, rest = written.partition(" ")
+    near = (" ".join((name, rest)).strip() for name in _table_names_near(first))
+    return frozenset({written, canonical_given_name(given_name), *near})
 
 
-def one_typo_apart(a: str, b: str) -> bool:
+# Every name in the table, to its canonical form (a canonical form to itself).
+_TABLE_NAMES = {**{name: name for name in NAME_VARIANTS.values()}, **NAME_VARIANTS}
+
+
+@lru_cache(maxsize=65536)
+def _table_names_near(word: str) -> frozenset[str]:
+    """The canonical forms of the table's names one typo from `word`."""
+    return frozenset(
+        canonical
+        for name, canonical in _TABLE_NAMES.items()
+        if one_typo_apart(word, name, shortest=MATCH_TYPO_MIN_LENGTH)
+    )
+
+
+def one_typo_apart(a: str, b: str, *, shortest: int = TYPO_MIN_LENGTH) -> bool:
     """One letter changed, added or removed, or two neighbouring letters swapped; both
-    names at least TYPO_MIN_LENGTH long (shorter names differ too easily)."""
-    if a == b or min(len(a), len(b)) < TYPO_MIN_LENGTH or abs(len(a) - len(b)) > 1:
+    names at least `shortest` long (shorter names differ too easily)."""
+    if a == b or min(len(a), len(b)) < shortest or abs(len(a) - len(b)) > 1:
         return False
     if len(a) == len(b):
         differ = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
