@@ -1,0 +1,79 @@
+"""What every benchmark module is given and how it measures.
+
+A benchmark module (listed in `onedoor.bench.MODULES`) has one function,
+`run(context: Context) -> list[Row]`, called with Django set up on a seeded database (SQLite, or
+a throwaway PostgreSQL cluster with `--postgres`). It measures its pair of things interleaved
+(`interleaved`), so that the machine's load falls on both alike, and returns rows: the ratio
+with its goal, and the raw figures beside it without one.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.test import Client
+
+
+@dataclass
+class Context:
+    """The run: how many children were seeded, the database's vendor ("sqlite" or
+    "postgresql"), how many times to repeat a measurement (`BENCH_REPEAT` scales it), and the
+    database's settings for a benchmark that starts servers or processes of its own."""
+
+    children: int
+    vendor: str
+    repeat: int
+    database: Mapping[str, Any]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def client_as(self, username: str) -> Client:
+        from onedoor.accounts.models import User
+
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        return client
+
+    def beat(self) -> None:
+        """/health answers 200 only while the task worker and the scheduler beat: measured as
+        when they run (call again after a long measurement)."""
+        from onedoor.operations.heartbeats import SCHEDULER, beat
+        from onedoor.operations.models import Process
+
+        beat(Process.WORKER, "bench")
+        beat(Process.SCHEDULER, SCHEDULER)
+
+
+def _timed_ms(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    result = action()
+    elapsed = (time.perf_counter() - start) * 1000
+    status = getattr(result, "status_code", 200)
+    if status != 200:
+        raise SystemExit(f"benchmark: a measured request answered {status}, not 200")
+    return elapsed
+
+
+def interleaved(actions: Mapping[str, Callable[[], object]], repeat: int) -> dict[str, list[float]]:
+    """Each action timed `repeat` times in milliseconds, in turn (a, b, a, b, ...), after one
+    call each to warm up, so that a pair shares the machine's moment."""
+    for action in actions.values():
+        _timed_ms(action)
+    timings: dict[str, list[float]] = {name: [] for name in actions}
+    for _ in range(repeat):
+        for name, action in actions.items():
+            timings[name].append(_timed_ms(action))
+    return timings
+
+
+def p50(timings: list[float]) -> float:
+    return statistics.median(timings)
+
+
+def p95(timings: list[float]) -> float:
+    if len(timings) < 2:
+        return timings[0]
+    return statistics.quantiles(timings, n=20, method="inclusive")[18]
