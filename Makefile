@@ -9,7 +9,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
 # `setup` also checks the Debian packages WeasyPrint loads (scripts/debian-packages, ADR 27).
-.PHONY: setup debian-packages run run-postgres test test-sqlite test-future test-postgres test-browser lint format bench clean
+.PHONY: setup debian-packages run run-postgres test test-sqlite test-future test-postgres test-browser lint format bench bench-postgres clean
 
 setup: .venv/.synced node_modules/.installed debian-packages
 
@@ -59,8 +59,12 @@ format: setup
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+# The benchmarks (onedoor/bench): `make bench BENCH_ARGS="--only B1,B5"`; see the README.
 bench: setup
-	$(PY) -m onedoor.bench
+	$(PY) -m onedoor.bench $(BENCH_ARGS)
+
+bench-postgres: setup
+	$(PY) -m onedoor.bench --postgres $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv .tools node_modules var

@@ -1,7 +1,7 @@
 """Finding the children a referral may be about gives the same answers on both databases:
 the database search (pg_trgm on PostgreSQL, Python on SQLite) never loses a child that the
 pure comparison would accept; a known child is found from a typo'd copy of their details
-(`tests/matching_typos.py`), and unrelated children are not proposed."""
+(`onedoor/bench/typos.py`), and unrelated children are not proposed."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, assume, given, note, settings
 from hypothesis import strategies as st
 
 from onedoor.alliance.models import Alliance
+from onedoor.bench.typos import typod_copy
 from onedoor.children.models import Child
 from onedoor.children.names import NAME_VARIANTS, normalise_name
 from onedoor.referrals.candidates import (
@@ -24,7 +25,6 @@ from onedoor.referrals.candidates import (
     scan_for_candidates,
 )
 from onedoor.referrals.matching import Person, compare, date_of_birth_variants, similarity
-from tests.matching_typos import typod_copy
 
 KNOWN = [
     ("Robert", "Smith", date(2012, 4, 3), "ME4 4AB"),

@@ -11,4 +11,18 @@ MODULES = (
     "throughput",  # B2
     "writers",  # B7
     "submissions",  # B8
+    "pages",  # the foundation's pages and queries, in milliseconds, without goals
 )
+
+# The module that measures each benchmark, for `--only B1,B5` and `--skip B7`.
+BENCHMARKS = {
+    "B1": "queue",
+    "B2": "throughput",
+    "B3": "kpis",
+    "B4": "kpis",
+    "B5": "matching",
+    "B6": "extracts",
+    "B7": "writers",
+    "B8": "submissions",
+    "B9": "child_page",
+}

@@ -1,63 +1,102 @@
-"""`make bench`: numbers, not assertions. Runs on a scratch SQLite database in var/bench/.
+"""`make bench`: the benchmarks of issue 17 on a seeded database, as a table and as JSON.
 
-Measures loading the synthetic population, and the median time of a few pages and access
-queries at that size; the API's allocation list as p50 and p95 beside the trivial view's,
-measured in the same run. Compare runs on the same machine; seconds are not test material.
+    python -m onedoor.bench [--postgres] [--only B1,B5|module,...] [--skip B7|module,...]
+
+It migrates a database, loads the demo's alliance, seeds `BENCH_CHILDREN` synthetic children
+(100,000 by default) with the demo's accounts and months of snapshots, then runs each module
+of `onedoor.bench.MODULES` (`run(context) -> list[Row]`), prints every row (benchmark, what,
+value, unit, goal, holds) and writes them with the run's facts to `BENCH_OUTPUT`
+(var/bench/results.json). A module not written yet is skipped with one line; a module that
+fails is reported and the others still run (the exit code is then 1).
+
+- SQLite by default: a scratch file, or the file `BENCH_DATABASE` names, which is kept, so a
+  second run only tops up the seeding (100,000 children take the best part of 15 minutes).
+- `--postgres`: the same on a throwaway PostgreSQL cluster (`onedoor.testing.postgres`), or on
+  the cluster kept in the folder `BENCH_PGDATA` names; `ANALYZE` runs after the seeding.
+- `BENCH_REPEAT` scales how many times each measurement is repeated (1 by default).
+
+Compare runs on the same machine: the goals are ratios measured in the same run.
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib
+import json
 import os
-import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+import traceback
+from collections.abc import Sequence
 from pathlib import Path
 
-CHILDREN = int(os.environ.get("BENCH_CHILDREN", "10000"))
-# The API's allocation list: the referrals allocated to the caller's organisation, 50 a page.
-ALLOCATION_LIST = "/api/v1/referrals?limit=50"
+from onedoor.bench import BENCHMARKS, MODULES
+from onedoor.bench.harness import REPEAT, Context
+from onedoor.bench.measure import Row, table
+
+CHILDREN = 100_000
+OUTPUT = Path("var") / "bench" / "results.json"
+PASSWORD = "bench-password-1"  # noqa: S105 (the scratch database's demo accounts)
+# Set by the outer run for the one inside the PostgreSQL cluster.
+IN_CLUSTER = "--in-cluster"
 
 
-def _median_ms(action: Callable[[], object], repeat: int = 15) -> float:
-    warm = action()
-    status = getattr(warm, "status_code", 200)
-    if status != 200:
-        raise SystemExit(f"benchmark page answered {status}, not 200")
-    timings = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings)
+def _names(text: str) -> list[str]:
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
-def _percentiles_ms(action: Callable[[], object], repeat: int = 100) -> tuple[float, float]:
-    """p50 and p95 of `repeat` calls, after one to warm up."""
-    warm = action()
-    status = getattr(warm, "status_code", 200)
-    if status != 200:
-        raise SystemExit(f"benchmark page answered {status}, not 200")
-    timings = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        timings.append((time.perf_counter() - start) * 1000)
-    cuts = statistics.quantiles(timings, n=20, method="inclusive")
-    return statistics.median(timings), cuts[18]
+def chosen_modules(only: str, skip: str) -> list[str]:
+    """The modules to run, in `MODULES`' order: those named (or measuring the benchmarks
+    named) in `only`, all when it is empty, less those in `skip`."""
+    known = set(MODULES)
+
+    def modules(text: str) -> set[str]:
+        named = set()
+        for name in _names(text):
+            module = BENCHMARKS.get(name.upper(), name)
+            if module not in known:
+                raise SystemExit(f"bench: no benchmark or module {name!r} (see onedoor.bench)")
+            named.add(module)
+        return named
+
+    wanted = modules(only) if only.strip() else known
+    return [name for name in MODULES if name in wanted - modules(skip)]
 
 
-def main() -> None:
-    # BENCH_DATABASE names a SQLite file to keep and measure again (seeding 100,000 children
-    # takes the best part of an hour; a second run on the same file only tops it up).
-    kept = os.environ.get("BENCH_DATABASE")
-    database = (
-        Path(kept) if kept else Path(tempfile.mkdtemp(prefix="onedoor-bench-")) / "bench.sqlite3"
-    )
+def _arguments(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m onedoor.bench", description=__doc__)
+    parser.add_argument("--postgres", action="store_true", help="run on PostgreSQL")
+    parser.add_argument("--only", default="", help="benchmarks or modules, comma-separated")
+    parser.add_argument("--skip", default="", help="benchmarks or modules, comma-separated")
+    parser.add_argument(IN_CLUSTER, action="store_true", help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _arguments(argv)
+    chosen = chosen_modules(args.only, args.skip)  # a wrong name fails before any seeding
+    if args.postgres and not args.in_cluster:
+        from onedoor.testing.postgres import run_on_cluster
+
+        kept = os.environ.get("BENCH_PGDATA", "").strip()
+        command = [sys.executable, "-m", "onedoor.bench", *argv, IN_CLUSTER]
+        return run_on_cluster(command, required=True, keep=Path(kept) if kept else None)
+    return _run(chosen)
+
+
+def _environment() -> Path | None:
+    """Django's settings for the run; the SQLite file, or None on PostgreSQL (DATABASE_URL,
+    set by the cluster)."""
+    database = None
+    if not os.environ.get("DATABASE_URL"):
+        kept = os.environ.get("BENCH_DATABASE", "").strip()
+        scratch = Path(tempfile.mkdtemp(prefix="onedoor-bench-")) / "bench.sqlite3"
+        database = Path(kept) if kept else scratch
+        os.environ["SQLITE_PATH"] = str(database)
     os.environ.update(
         {
-            "SQLITE_PATH": str(database),
             "ONEDOOR_TESTING": "1",
             "OTP_REQUIRED": "false",
             "DJANGO_SETTINGS_MODULE": "onedoor.settings",
@@ -65,175 +104,102 @@ def main() -> None:
             "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         }
     )
+    return database
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _run(chosen: list[str]) -> int:
+    children = int(os.environ.get("BENCH_CHILDREN", str(CHILDREN)))
+    scale = float(os.environ.get("BENCH_REPEAT", "1"))
+    output = Path(os.environ.get("BENCH_OUTPUT", "") or OUTPUT)
+    sqlite_file = _environment()
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.test import Client
+    from django.db import connection
 
     from onedoor import clock
-    from onedoor.access.records import children_visible_to, referrals_visible_to
-    from onedoor.accounts.models import User
     from onedoor.alliance.loader import DEFAULT_FILE, load
+    from onedoor.children.models import Child
+    from onedoor.demo.history import seed_snapshot_history
     from onedoor.demo.population import ensure_demo_accounts, seed_population
-    from onedoor.insights.models import SeriesCache, StateSnapshot
-    from onedoor.integrations.clients import issue_token, register_client
-    from onedoor.operations.heartbeats import SCHEDULER, beat
-    from onedoor.operations.models import Process
-    from onedoor.worklist.items import due_items_for
-    from onedoor.worklist.reminders import send_reminders
+    from onedoor.insights.models import StateSnapshot
 
+    started = clock.now()
+    where = sqlite_file or "PostgreSQL"
+    _say(f"bench: {children:,} children on {connection.vendor} ({where})")
     call_command("migrate", verbosity=0)
     alliance = load(DEFAULT_FILE)
-    ensure_demo_accounts(alliance, "bench-password-1")
+    ensure_demo_accounts(alliance, PASSWORD)
     start = time.perf_counter()
-    seed_population(alliance, CHILDREN)
-    seeded = time.perf_counter() - start
-
-    kooth = User.objects.get(username="kooth-practitioner")
-    triage = User.objects.get(username="triage")
-    manager = Client()
-    manager.force_login(User.objects.get(username="manager"))
-    child = children_visible_to(kooth).first()
-    assert child is not None
-    client = Client()
-    client.force_login(triage)
-    # /health answers 200 only while the task worker and the scheduler beat (issue 11):
-    # measured as when they run.
-    beat(Process.WORKER, "bench")
-    beat(Process.SCHEDULER, SCHEDULER)
-
-    results = {
-        f"seed_demo {CHILDREN} children (s)": seeded,
-        "health (ms)": _median_ms(lambda: client.get("/health")),
-        "home page as triage (ms)": _median_ms(lambda: client.get("/")),
-        "child page with audit (ms)": _median_ms(lambda: client.get(f"/children/{child.uuid}/")),
-        "triage queue, first page (ms)": _median_ms(lambda: client.get("/triage/")),
-        "triage queue, care experienced (ms)": _median_ms(
-            lambda: client.get("/triage/?priority_group=care-experienced")
-        ),
-        "count of Kooth's referrals (ms)": _median_ms(lambda: referrals_visible_to(kooth).count()),
-        "first 50 children visible to Kooth (ms)": _median_ms(
-            lambda: list(children_visible_to(kooth).order_by("pk")[:50])
-        ),
-        "My tasks for a Kooth practitioner (ms)": _median_ms(lambda: due_items_for(kooth)),
-        "waiting list, first page (ms)": _median_ms(lambda: client.get("/waiting/")),
-        "reminder job, nothing new to send (ms)": _median_ms(send_reminders, repeat=3),
-        "KPI dashboard, this quarter, as the service manager (ms)": _median_ms(
-            lambda: manager.get("/insights/"), repeat=5
-        ),
-        "KPI dashboard, 12 months by priority group (ms)": _median_ms(
-            lambda: manager.get("/insights/?period=12-months&cut=priority_group"), repeat=5
-        ),
-    }
-    # The care record's summary (issue 13), beside the trivial view: a Kooth child in
-    # intervention, with the demo's records, as the Kooth practitioner.
-    in_care = referrals_visible_to(kooth).filter(status="in_intervention").order_by("pk").first()
-    if in_care is None:
-        raise SystemExit("benchmark: no Kooth child in intervention to open the care record of")
-    practitioner = Client()
-    practitioner.force_login(kooth)
-    results["care record summary, a child in intervention, as Kooth (ms)"] = _median_ms(
-        lambda: practitioner.get(f"/care/{in_care.uuid}/")
-    )
-    # Search (issue 13), beside the trivial view: the header's search box, as the triage lead
-    # (every child) and as the Kooth practitioner (Kooth's): a misspelt name ("Maia Sampel"
-    # for the demo's Maya Sample), a name with a date of birth, an NHS number, a reference.
-    # Each search is audited, as in use.
-    known = children_visible_to(kooth).exclude(nhs_number="").order_by("pk").first()
-    assert known is not None
-    known_reference = (
-        referrals_visible_to(kooth).filter(child=known).values_list("reference", flat=True)[0]
-    )
-    searcher = Client()
-    searcher.force_login(kooth)
-    born = f"{known.date_of_birth:%d/%m/%Y}"
-    results.update(
-        {
-            "search, a misspelt name, as triage (ms)": _median_ms(
-                lambda: client.get("/search/", {"q": "Maia Sampel"})
-            ),
-            "search, a name and a date of birth, as triage (ms)": _median_ms(
-                lambda: client.get("/search/", {"q": f"{known.given_name} {born}"})
-            ),
-            "search, an NHS number, as triage (ms)": _median_ms(
-                lambda: client.get("/search/", {"q": known.nhs_number})
-            ),
-            "search, a reference, as triage (ms)": _median_ms(
-                lambda: client.get("/search/", {"q": known_reference})
-            ),
-            "search, a misspelt name, as Kooth (ms)": _median_ms(
-                lambda: searcher.get("/search/", {"q": "Maia Sampel"})
-            ),
-        }
-    )
-    # The API's allocation list (issue 15), as Kooth's system: its first 50 referrals, against
-    # the trivial view, each as p50 and p95 of the same number of calls in this run.
-    assert kooth.organisation is not None
-    kooth_system = register_client(
-        user=User.objects.get(username="admin"),
-        organisation=kooth.organisation,
-        name="Kooth's system (bench)",
-        scopes=["cases:read"],
-    )
-    secret = issue_token(user=User.objects.get(username="admin"), client=kooth_system).secret
-    api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-    # (The heartbeats again: the measurements above take minutes at 100,000 children, and a
-    # running worker and scheduler would have beaten all along.)
-    beat(Process.WORKER, "bench")
-    beat(Process.SCHEDULER, SCHEDULER)
-    health_p50, health_p95 = _percentiles_ms(lambda: client.get("/health"))
-    list_p50, list_p95 = _percentiles_ms(lambda: api.get(ALLOCATION_LIST))
-    results.update(
-        {
-            "health, p50 of 100 (ms)": health_p50,
-            "health, p95 of 100 (ms)": health_p95,
-            f"API {ALLOCATION_LIST} as Kooth's system, p50 (ms)": list_p50,
-            f"API {ALLOCATION_LIST} as Kooth's system, p95 (ms)": list_p95,
-            "API allocation list p95 / health p95 (ratio)": list_p95 / health_p95,
-        }
-    )
-    # The KPI series (issue 16): every KPI's 24 months for the whole alliance, uncut, as the
-    # dashboard's summary computes them (the snapshots behind the "now" KPIs seeded as the
-    # demo does), beside the trivial view measured in the same run.
-    from onedoor.demo.history import seed_snapshot_history
-    from onedoor.insights.dashboard import Choice, trends
-    from onedoor.insights.kpis import Cut, Period, Scope
-
+    if Child.objects.filter(alliance=alliance).count() < children:
+        seed_population(alliance, children)
     if not StateSnapshot.objects.exists():
         seed_snapshot_history(alliance)
-    today = clock.today()
-    whole = Choice(Period.quarter_of(today), "this-quarter", Scope(), "", Cut.NONE)
-    service_manager = User.objects.get(username="manager")
-    beat(Process.WORKER, "bench")
-    beat(Process.SCHEDULER, SCHEDULER)
-    health = _median_ms(lambda: client.get("/health"), repeat=30)
+    seeded = time.perf_counter() - start
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    present = Child.objects.filter(alliance=alliance).count()
+    _say(f"bench: seeded in {seeded:.1f} s; {present:,} children in the database")
 
-    def computed() -> object:  # as the first reader of the day (or the morning's job) does
-        SeriesCache.objects.all().delete()
-        return trends(service_manager, alliance, whole)
-
-    series = _median_ms(computed, repeat=3)
-    copied = _median_ms(lambda: trends(service_manager, alliance, whole), repeat=5)
-    summary_page = _median_ms(lambda: manager.get("/insights/"), repeat=3)
-    kpi_page = _median_ms(lambda: manager.get("/insights/kpis/first-contact/"), repeat=3)
-    results.update(
-        {
-            "health, median of 30 (ms)": health,
-            "KPI series, every KPI, 24 months, whole alliance, computed (ms)": series,
-            "KPI series computed / health (ratio)": series / health,
-            "KPI series, the day's kept copy (ms)": copied,
-            "KPI series kept / health (ratio)": copied / health,
-            "KPI dashboard summary, series kept (ms)": summary_page,
-            "KPI dashboard summary / health (ratio)": summary_page / health,
-            "a KPI's page, first contact, series kept (ms)": kpi_page,
-            "a KPI's page / health (ratio)": kpi_page / health,
-        }
+    context = Context(
+        children=present,
+        vendor=connection.vendor,
+        repeat=max(3, round(REPEAT * scale)),
+        database=connection.settings_dict,
+        scale=scale,
+        alliance=alliance,
     )
-    width = max(len(name) for name in results)
-    for name, value in results.items():
-        sys.stdout.write(f"{name:<{width}}  {value:10.2f}\n")
+    rows: list[Row] = []
+    ran, missing, failed = [], [], []
+    for name in chosen:
+        try:
+            module = importlib.import_module(f"onedoor.bench.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"onedoor.bench.{name}":
+                raise
+            _say(f"bench: {name}: not written yet, skipped")
+            missing.append(name)
+            continue
+        _say(f"bench: {name} ...")
+        start = time.perf_counter()
+        context.beat()
+        try:
+            measured = module.run(context)
+        except Exception:
+            traceback.print_exc()
+            _say(f"bench: {name} failed")
+            failed.append(name)
+            continue
+        _say(f"bench: {name} took {time.perf_counter() - start:.1f} s")
+        rows.extend(measured)
+        ran.append(name)
+
+    _say("")
+    _say(table(rows))
+    facts = {
+        "children": present,
+        "vendor": connection.vendor,
+        "started": started.isoformat(),
+        "finished": clock.now().isoformat(),
+        "seconds_seeding": round(seeded, 1),
+        "repeat": context.repeat,
+        "scale": scale,
+        "modules": ran,
+        "not_written": missing,
+        "failed": failed,
+    }
+    output.parent.mkdir(parents=True, exist_ok=True)
+    results = {"run": facts, "rows": [row.as_json() for row in rows]}
+    output.write_text(json.dumps(results, indent=2) + "\n")
+    _say(f"\nbench: written to {output}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -13,22 +13,36 @@ import statistics
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.test import Client
+
+if TYPE_CHECKING:
+    from onedoor.alliance.models import Alliance
+
+# How many times a measurement is repeated by default, before `BENCH_REPEAT` scales it.
+REPEAT = 30
 
 
 @dataclass
 class Context:
     """The run: how many children were seeded, the database's vendor ("sqlite" or
-    "postgresql"), how many times to repeat a measurement (`BENCH_REPEAT` scales it), and the
-    database's settings for a benchmark that starts servers or processes of its own."""
+    "postgresql"), how many times to repeat a measurement (`REPEAT` scaled by `BENCH_REPEAT`),
+    and the database's settings for a benchmark that starts servers or processes of its own.
+    `scale` is `BENCH_REPEAT` itself, for a module's own counts (`times`); `alliance` the
+    demo's alliance, seeded."""
 
     children: int
     vendor: str
     repeat: int
     database: Mapping[str, Any]
     extra: dict[str, Any] = field(default_factory=dict)
+    scale: float = 1.0
+    alliance: Alliance | None = None
+
+    def times(self, count: int, *, least: int = 2) -> int:
+        """A module's own repeat count `count`, scaled like `repeat`: never below `least`."""
+        return max(least, round(count * self.scale))
 
     def client_as(self, username: str) -> Client:
         from onedoor.accounts.models import User

@@ -1,6 +1,6 @@
 """Run a command against a throwaway PostgreSQL cluster.
 
-    python -m onedoor.testing.postgres [--required] -- <command...>
+    python -m onedoor.testing.postgres [--required] [--keep FOLDER] -- <command...>
 
 Starts a private PostgreSQL cluster in a temporary folder on a free loopback port,
 runs the command with ``DATABASE_URL`` pointing at it, then stops the cluster,
@@ -12,6 +12,11 @@ removes the folder and exits with the command's exit code.
   under ``CI=true``, where that is a failure (exit code 1).
 * ``--required`` (``make run-postgres``): always start a throwaway cluster, whatever
   ``TEST_DATABASE_URL`` says, and fail (exit code 1) if PostgreSQL cannot run here.
+* ``--keep FOLDER`` (``make bench-postgres`` with ``BENCH_PGDATA``): the cluster lives in
+  ``FOLDER`` and stays there, stopped, after the command; the next run starts it again with
+  its data (a benchmark's 100,000 children are seeded once). The cluster and its database
+  are made the first time, when the folder holds no cluster. Like ``--required``, it always
+  starts its own server.
 
 Standard library only: this runs before anything else is known to work.
 """
@@ -232,12 +237,20 @@ def _quote_conf(value: str) -> str:
 
 
 class Cluster:
-    """A throwaway cluster in its own temporary folder."""
+    """A throwaway cluster in its own temporary folder, or, given `kept`, a cluster kept in
+    that folder from one run to the next (made there the first time)."""
 
-    def __init__(self, binaries: Binaries, run_as: RunAs) -> None:
+    def __init__(self, binaries: Binaries, run_as: RunAs, kept: Path | None = None) -> None:
         self.binaries = binaries
         self.run_as = run_as
-        self.root = Path(tempfile.mkdtemp(prefix="onedoor-pg-", dir=_temp_parent(run_as)))
+        self.kept = kept is not None
+        if kept is None:
+            self.root = Path(tempfile.mkdtemp(prefix="onedoor-pg-", dir=_temp_parent(run_as)))
+        else:
+            self.root = kept.resolve()
+            if len(str(self.root)) > UNIX_SOCKET_PATH_MAX - 20:
+                raise ClusterError(f"{self.root}: too long a path for the server's socket")
+            self.root.mkdir(parents=True, exist_ok=True)
         self.data = self.root / "data"
         self.log = self.root / "server.log"
         self.port: int | None = None
@@ -246,9 +259,15 @@ class Cluster:
         try:
             run_as.chown(self.root)
         except OSError:
-            shutil.rmtree(self.root, ignore_errors=True)
+            if not self.kept:
+                shutil.rmtree(self.root, ignore_errors=True)
             raise
         self.env = _server_env(self.root)
+
+    @property
+    def made(self) -> bool:
+        """True once the folder holds a cluster (always false for a new throwaway one)."""
+        return (self.data / "PG_VERSION").exists()
 
     def _run(
         self, args: Sequence[str | Path], *, input_text: str | None = None, timeout: float = 120
@@ -417,6 +436,8 @@ class Cluster:
         self.maybe_running = False
 
     def remove(self) -> None:
+        if self.kept:
+            return
         shutil.rmtree(self.root, ignore_errors=True)
         if self.root.exists():
             say(f"could not remove {self.root}", error=True)
@@ -566,7 +587,10 @@ def unavailable(reason: str, *, what: str = PREFIX, required: bool = False) -> i
     return 0
 
 
-def run_on_cluster(command: Sequence[str], *, required: bool = False) -> int:
+def run_on_cluster(
+    command: Sequence[str], *, required: bool = False, keep: Path | None = None
+) -> int:
+    """Run `command` against a throwaway cluster, or the one kept in `keep`."""
     try:
         binaries = find_binaries(os.environ)
         run_as = RunAs.for_current_user()
@@ -577,13 +601,17 @@ def run_on_cluster(command: Sequence[str], *, required: bool = False) -> int:
     cluster: Cluster | None = None
     try:
         with _signals_raise():
-            cluster = Cluster(binaries, run_as)
-            cluster.initdb()
+            cluster = Cluster(binaries, run_as, keep)
+            new = not cluster.made
+            if new:
+                cluster.initdb()
             cluster.start()
-            cluster.create_database()
+            if new:
+                cluster.create_database()
+            kept = f"; kept in {cluster.root}" if cluster.kept else ""
             say(
                 f"started PostgreSQL {binaries.version()} on 127.0.0.1:{cluster.port} "
-                f"(binaries from {binaries.initdb.parent}, found via {binaries.source})"
+                f"(binaries from {binaries.initdb.parent}, found via {binaries.source}{kept})"
             )
             return run_command(command, cluster.url)
     except (ClusterError, OSError, subprocess.SubprocessError) as exc:
@@ -607,16 +635,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     required = bool(args) and args[0] == "--required"
     if required:
         args = args[1:]
+    keep: Path | None = None
+    if len(args) >= 2 and args[0] == "--keep":
+        keep, args = Path(args[1]), args[2:]
     if args and args[0] == "--":
         args = args[1:]
     if not args:
         print(
-            "usage: python -m onedoor.testing.postgres [--required] -- <command...>",
+            "usage: python -m onedoor.testing.postgres [--required] [--keep FOLDER] "
+            "-- <command...>",
             file=sys.stderr,
         )
         return 2
-    if required:
-        return run_on_cluster(args, required=True)
+    if required or keep is not None:
+        return run_on_cluster(args, required=required, keep=keep)
 
     external = os.environ.get("TEST_DATABASE_URL", "").strip()
     if external:

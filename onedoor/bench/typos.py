@@ -1,5 +1,6 @@
-"""Typo'd copies of a child's details, as a referrer might send them: shared by the matching
-tests (`tests/test_candidates.py`) and benchmark B5's recall (`recall`).
+"""Typo'd copies of a child's details, as a referrer might send them: benchmark B5's recall
+(`recall`, `onedoor/bench/matching.py`), and the matching tests' typos
+(`tests/test_candidates.py`).
 
 `typod_copy(person, rng)` is pure: the same person and generator state give the same copy. It
 makes one to three of these changes (at least one):
