@@ -28,8 +28,10 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 from onedoor.bench import BENCHMARKS, MODULES
 from onedoor.bench.harness import REPEAT, Context
@@ -111,11 +113,24 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
+def load_module(name: str) -> ModuleType | None:
+    """The benchmark module `name`; None, after one line, when it is not written yet."""
+    try:
+        return importlib.import_module(f"onedoor.bench.{name}")
+    except ModuleNotFoundError as error:
+        if error.name != f"onedoor.bench.{name}":
+            raise
+    _say(f"bench: {name}: not written yet, skipped")
+    return None
+
+
 def _run(chosen: list[str]) -> int:
     children = int(os.environ.get("BENCH_CHILDREN", str(CHILDREN)))
     scale = float(os.environ.get("BENCH_REPEAT", "1"))
     output = Path(os.environ.get("BENCH_OUTPUT", "") or OUTPUT)
     sqlite_file = _environment()
+    # WhiteNoise looks for collected static files, which the test client does not need.
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
     import django
 
     django.setup()
@@ -158,12 +173,8 @@ def _run(chosen: list[str]) -> int:
     rows: list[Row] = []
     ran, missing, failed = [], [], []
     for name in chosen:
-        try:
-            module = importlib.import_module(f"onedoor.bench.{name}")
-        except ModuleNotFoundError as error:
-            if error.name != f"onedoor.bench.{name}":
-                raise
-            _say(f"bench: {name}: not written yet, skipped")
+        module = load_module(name)
+        if module is None:
             missing.append(name)
             continue
         _say(f"bench: {name} ...")
