@@ -94,8 +94,10 @@ def _environment() -> Path | None:
     database = None
     if not os.environ.get("DATABASE_URL"):
         kept = os.environ.get("BENCH_DATABASE", "").strip()
-        scratch = Path(tempfile.mkdtemp(prefix="onedoor-bench-")) / "bench.sqlite3"
-        database = Path(kept) if kept else scratch
+        if kept:
+            database = Path(kept)
+        else:
+            database = Path(tempfile.mkdtemp(prefix="onedoor-bench-")) / "bench.sqlite3"
         os.environ["SQLITE_PATH"] = str(database)
     os.environ.update(
         {
