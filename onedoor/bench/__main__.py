@@ -115,6 +115,19 @@ def _say(text: str) -> None:
     print(text, flush=True)
 
 
+class _Seeding:
+    """The seeding's progress, a line each tenth (100,000 children take minutes)."""
+
+    def __init__(self) -> None:
+        self.said = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        tenth = done * 10 // max(total, 1)
+        if tenth != self.said:
+            self.said = tenth
+            _say(f"bench: seeding, {done:,} of {total:,} children")
+
+
 def load_module(name: str) -> ModuleType | None:
     """The benchmark module `name`; None, after one line, when it is not written yet."""
     try:
@@ -154,7 +167,7 @@ def _run(chosen: list[str]) -> int:
     ensure_demo_accounts(alliance, PASSWORD)
     start = time.perf_counter()
     if Child.objects.filter(alliance=alliance).count() < children:
-        seed_population(alliance, children)
+        seed_population(alliance, children, progress=_Seeding())
     if not StateSnapshot.objects.exists():
         seed_snapshot_history(alliance)
     seeded = time.perf_counter() - start
