@@ -85,14 +85,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         kept = os.environ.get("BENCH_PGDATA", "").strip()
         command = [sys.executable, "-m", "onedoor.bench", *argv, IN_CLUSTER]
         return run_on_cluster(command, required=True, keep=Path(kept) if kept else None)
-    return _run(chosen)
+    return _run(chosen, on_cluster=args.in_cluster)
 
 
-def _environment() -> Path | None:
-    """Django's settings for the run; the SQLite file, or None on PostgreSQL (DATABASE_URL,
-    set by the cluster)."""
+def _environment(on_cluster: bool) -> Path | None:
+    """Django's settings for the run; the SQLite file, or None on the PostgreSQL cluster
+    (`DATABASE_URL`, which the cluster sets; any other is never used: the bench migrates and
+    seeds the database it runs on)."""
     database = None
-    if not os.environ.get("DATABASE_URL"):
+    if not on_cluster:
+        os.environ.pop("DATABASE_URL", None)
         kept = os.environ.get("BENCH_DATABASE", "").strip()
         if kept:
             database = Path(kept)
@@ -139,11 +141,11 @@ def load_module(name: str) -> ModuleType | None:
     return None
 
 
-def _run(chosen: list[str]) -> int:
+def _run(chosen: list[str], *, on_cluster: bool) -> int:
     children = int(os.environ.get("BENCH_CHILDREN", str(CHILDREN)))
     scale = float(os.environ.get("BENCH_REPEAT", "1"))
     output = Path(os.environ.get("BENCH_OUTPUT", "") or OUTPUT)
-    sqlite_file = _environment()
+    sqlite_file = _environment(on_cluster)
     # WhiteNoise looks for collected static files, which the test client does not need.
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
     import django
