@@ -13,8 +13,8 @@ from onedoor.insights.kpis.base import (
     Figure,
     Scope,
     group_of,
+    in_scope,
     rates,
-    referrals_of,
     tally,
 )
 
@@ -27,9 +27,11 @@ def experience_of_service(
     """Of the feedback given in the bucket (the discharge invitation), the share saying the
     service was helpful (4 or 5 of 5)."""
     rows = list(
-        Feedback.objects.filter(
-            buckets.within("submitted_at"),
-            discharge__referral__in=referrals_of(alliance, scope),
+        in_scope(
+            Feedback.objects.filter(buckets.within("submitted_at")),
+            alliance,
+            scope,
+            "discharge__referral__",
         )
         .annotate(
             bucket=buckets.index("submitted_at"),

@@ -13,28 +13,30 @@ from onedoor.insights.kpis.base import (
     Figure,
     Scope,
     group_of,
+    in_scope,
     key_of,
     rates,
-    referrals_of,
+    shared,
 )
 
 UNPAIRED, PAIRED, IMPROVED, DETERIORATED = "unpaired", "paired", "improved", "deteriorated"
 
 
+@shared
 def _verdicts(
     alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut
 ) -> list[dict[str, list[str]]]:
     """For each bucket and group, one verdict per referral discharged in the bucket:
     "unpaired" (no measure completed twice), "improved" (a reliable improvement on a measure,
     and no reliable deterioration on any), "deteriorated", or "paired" (measured twice, not
-    reliably improved). Two queries."""
+    reliably improved). Two queries, once for both KPIs computed `together`."""
     from onedoor.outcomes.measures import get_measure
     from onedoor.outcomes.models import MeasureResponse
     from onedoor.outcomes.scoring import Outcome as Change
     from onedoor.outcomes.scoring import Result, reliable_change
 
-    discharged = Discharge.objects.filter(
-        buckets.within("discharged_at"), referral__in=referrals_of(alliance, scope)
+    discharged = in_scope(
+        Discharge.objects.filter(buckets.within("discharged_at")), alliance, scope, "referral__"
     )
     ended = discharged.annotate(
         bucket=buckets.index("discharged_at"),

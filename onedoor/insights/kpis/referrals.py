@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -12,11 +11,13 @@ from onedoor.insights.kpis.base import (
     RE_REFERRAL_DAYS,
     Buckets,
     Cut,
+    DaysAfter,
     Figure,
     Period,
     Scope,
     by_bucket,
     group_of,
+    in_scope,
     key_of,
     rates,
     referrals_of,
@@ -71,7 +72,7 @@ def re_referrals(
     earlier = Referral.objects.filter(
         child=OuterRef("child"),
         received_at__lt=OuterRef("received_at"),
-        received_at__gte=OuterRef("received_at") - timedelta(days=RE_REFERRAL_DAYS),
+        received_at__gte=DaysAfter(OuterRef("received_at"), -RE_REFERRAL_DAYS),
     ).exclude(status=Status.JOINED)
     rows = list(
         _received(alliance, scope, buckets)
@@ -120,10 +121,13 @@ def stepped_up(alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut) -> 
     referral counted once in a bucket however often it was stepped up in it. Two queries."""
     from onedoor.care.models import Transition
 
-    referrals = referrals_of(alliance, scope)
     by_triage = (
-        _step_ups_by_triage()
-        .filter(buckets.within("decided_at"), referral__in=referrals)
+        in_scope(
+            _step_ups_by_triage().filter(buckets.within("decided_at")),
+            alliance,
+            scope,
+            "referral__",
+        )
         .annotate(
             bucket=buckets.index("decided_at"),
             group=group_of(cut, buckets, "decided_at", "referral__"),
@@ -131,10 +135,13 @@ def stepped_up(alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut) -> 
         .values_list("bucket", "group", "referral_id", "referral__child_id")
     )
     by_partner = (
-        Transition.objects.filter(
-            buckets.within("acknowledged_at"),
-            kind=Transition.Kind.STEP_UP,
-            referral__in=referrals,
+        in_scope(
+            Transition.objects.filter(
+                buckets.within("acknowledged_at"), kind=Transition.Kind.STEP_UP
+            ),
+            alliance,
+            scope,
+            "referral__",
         )
         .annotate(
             bucket=buckets.index("acknowledged_at"),
