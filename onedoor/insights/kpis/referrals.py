@@ -50,7 +50,11 @@ def count_by_group(
         referrals.annotate(bucket=buckets.index(moment), group=group_of(cut, buckets, moment))
         .order_by()  # no default ordering in the GROUP BY
         .values_list("bucket", "group")
-        .annotate(n=Count("pk", distinct=True), children=Count("child", distinct=True))
+        # a referral is on one row of a group, but for a child's priority groups (a join)
+        .annotate(
+            n=Count("pk", distinct=cut is Cut.PRIORITY_GROUP),
+            children=Count("child", distinct=True),
+        )
         .values_list("bucket", "group", "n", "children")
     )
     return by_bucket(
@@ -118,9 +122,12 @@ def _step_ups_by_triage() -> QuerySet[TriageDecision]:
 
 def stepped_up(alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut) -> list[list[Figure]]:
     """`stepped_up_in` for each bucket: the step-ups by triage and by a partner, each
-    referral counted once in a bucket however often it was stepped up in it. Two queries."""
+    referral counted once in a bucket however often it was stepped up in it. One query: the
+    two kinds of step-up as one `UNION` of (bucket, group, referral, child), which keeps each
+    once."""
     from onedoor.care.models import Transition
 
+    columns = ("bucket", "group", "referral_id", "referral__child_id")
     by_triage = (
         in_scope(
             _step_ups_by_triage().filter(buckets.within("decided_at")),
@@ -132,7 +139,8 @@ def stepped_up(alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut) -> 
             bucket=buckets.index("decided_at"),
             group=group_of(cut, buckets, "decided_at", "referral__"),
         )
-        .values_list("bucket", "group", "referral_id", "referral__child_id")
+        .order_by()
+        .values_list(*columns)
     )
     by_partner = (
         in_scope(
@@ -147,10 +155,11 @@ def stepped_up(alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut) -> 
             bucket=buckets.index("acknowledged_at"),
             group=group_of(cut, buckets, "acknowledged_at", "referral__"),
         )
-        .values_list("bucket", "group", "referral_id", "referral__child_id")
+        .order_by()
+        .values_list(*columns)
     )
     found: list[dict[str, set[tuple[int, int]]]] = [defaultdict(set) for _ in buckets.periods]
-    for bucket, group, referral, child in [*by_triage, *by_partner]:
+    for bucket, group, referral, child in by_triage.union(by_partner):
         if bucket is not None:
             found[bucket][key_of(group)].add((referral, child))
     return [
