@@ -51,21 +51,24 @@ from onedoor.triage.models import TriageDecision
 EFFECTIVE = Q(sign_off__in=[TriageDecision.SignOff.WAITING, TriageDecision.SignOff.RETURNED])
 
 
-def _medians(buckets: Buckets, waits: QuerySet[Any], moment: str) -> list[list[Figure]]:
+def _medians(buckets: Buckets, cut: Cut, waits: QuerySet[Any], moment: str) -> list[list[Figure]]:
     """`waits` (records annotated `bucket`, `group` and `on_time`, 1 or 0) as each bucket's
     medians of the days from their referral's receipt to their `moment`: one query, which
     brings back the middle row or two of each bucket and group."""
-    partition = [F("bucket"), F("group")]
+    # By bucket and group where there are more than one (a constant to partition by is a
+    # parameter on SQLite, and costs a sort).
+    partition = [F("bucket")] if len(buckets) > 1 else []
+    partition += [F("group")] if cut is not Cut.NONE else []
     ordered = waits.order_by().annotate(
         start=F("referral__received_at"),
         end=F(moment),
         nth=Window(
             RowNumber(),
-            partition_by=partition,
+            partition_by=partition or None,
             order_by=[DaysBetween("referral__received_at", moment).asc(), F("pk").asc()],
         ),
-        n=Window(Count("pk"), partition_by=partition),
-        met=Window(Sum("on_time"), partition_by=partition),
+        n=Window(Count("pk"), partition_by=partition or None),
+        met=Window(Sum("on_time"), partition_by=partition or None),
     )
     # the middle row (n odd) or the two middle rows (n even): (n + 1) / 2 to (n + 2) / 2 in
     # whole numbers
@@ -110,7 +113,7 @@ def time_to_triage(
             ),
         )
     )
-    return _medians(buckets, waits, "decided_at")
+    return _medians(buckets, cut, waits, "decided_at")
 
 
 def nth_contact(n: int) -> Compute:
@@ -138,6 +141,6 @@ def nth_contact(n: int) -> Compute:
                 ),
             )
         )
-        return _medians(buckets, waits, "happened_at")
+        return _medians(buckets, cut, waits, "happened_at")
 
     return compute
