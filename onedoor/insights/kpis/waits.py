@@ -129,7 +129,8 @@ def nth_contact(n: int) -> Compute:
         target = DaysAfter("referral__received_at", FIRST_CONTACT_TARGET_DAYS)
         waits = (
             in_scope(attended.filter(buckets.within("happened_at")), alliance, scope, "referral__")
-            .annotate(prior=Coalesce(prior, 0))
+            # an alias, not selected: the median's window would otherwise count again
+            .alias(prior=Coalesce(prior, 0))
             .filter(prior=n - 1)
             .annotate(
                 bucket=buckets.index("happened_at"),
