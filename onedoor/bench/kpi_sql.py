@@ -281,7 +281,7 @@ WITH parameters(measure, subscale, places, min_change, threshold, higher_worse) 
 ),
 discharged AS (SELECT d.referral_id {_DISCHARGES}),
 responses AS (
-  SELECT m.referral_id, m.measure, m.scores,
+  SELECT m.id, m.referral_id, m.measure,
          ROW_NUMBER() OVER (PARTITION BY m.referral_id, m.measure
                             ORDER BY m.recorded_at, m.id) AS from_first,
          ROW_NUMBER() OVER (PARTITION BY m.referral_id, m.measure
@@ -290,19 +290,34 @@ responses AS (
   WHERE m.referral_id IN (SELECT referral_id FROM discharged)
     AND m.measure IN ({_known_measures()})
 ),
+ends AS (
+  SELECT referral_id, measure, MAX(CASE WHEN from_first = 1 THEN id END) AS first_id,
+         MAX(CASE WHEN from_last = 1 THEN id END) AS last_id
+  FROM responses GROUP BY referral_id, measure HAVING COUNT(*) >= 2
+),
 paired AS (
-  SELECT f.referral_id, f.measure, f.scores AS first_scores, l.scores AS last_scores
-  FROM responses f JOIN responses l ON l.referral_id = f.referral_id
-    AND l.measure = f.measure AND l.from_last = 1
-  WHERE f.from_first = 1 AND f.from_last > 1
+  SELECT e.referral_id, e.measure, f.scores AS first_scores, l.scores AS last_scores
+  FROM ends e JOIN outcomes_measureresponse f ON f.id = e.first_id
+  JOIN outcomes_measureresponse l ON l.id = e.last_id
+),
+firsts AS (
+  SELECT p.referral_id, p.measure, {side(slug, "first_scores")} AS subscale,
+         {side(value, "first_scores")} AS value
+  FROM paired p, {side(values, "first_scores")}
+),
+lasts AS (
+  SELECT p.referral_id, p.measure, {side(slug, "last_scores")} AS subscale,
+         {side(value, "last_scores")} AS value
+  FROM paired p, {side(values, "last_scores")}
 ),
 changes AS (
-  SELECT p.referral_id, q.min_change, q.threshold, q.higher_worse,
-         ROUND({side(value, "last_scores")} - {side(value, "first_scores")}, q.places) AS change
-  FROM paired p, {side(values, "first_scores")}, {side(values, "last_scores")}, parameters q
-  WHERE q.measure = p.measure AND {side(slug, "first_scores")} = q.subscale
-    AND {side(slug, "last_scores")} = q.subscale
-    AND {side(value, "first_scores")} IS NOT NULL AND {side(value, "last_scores")} IS NOT NULL
+  SELECT f.referral_id, q.min_change, q.threshold, q.higher_worse,
+         ROUND(l.value - f.value, q.places) AS change
+  FROM firsts f
+  JOIN lasts l ON l.referral_id = f.referral_id AND l.measure = f.measure
+    AND l.subscale = f.subscale
+  JOIN parameters q ON q.measure = f.measure AND q.subscale = f.subscale
+  WHERE f.value IS NOT NULL AND l.value IS NOT NULL
 ),
 verdicts AS (
   SELECT p.referral_id,
