@@ -97,7 +97,8 @@ def time_to_triage(
 ) -> list[list[Figure]]:
     """Referrals whose first triage decision that took effect was made in the bucket: the
     median days from receipt, and (as `numerator`) how many met their triage clock. Driven
-    from the decisions made in the buckets, so its cost follows them, not the history."""
+    from the decisions made in the buckets (on SQLite, which keeps no statistics, the plan
+    starts from the alliance's children instead: `docs/scaling.md`)."""
     effective = TriageDecision.objects.exclude(EFFECTIVE)
     earlier = effective.filter(referral=OuterRef("referral"), decided_at__lt=OuterRef("decided_at"))
     waits = (
