@@ -8,6 +8,7 @@ from __future__ import annotations
 import statistics
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,7 +19,7 @@ from onedoor.insights.kpis import BY_SLUG, Cut, Figure, Period, Scope
 from onedoor.referrals.models import Status
 from onedoor.triage.models import Outcome
 from tests.personas import People
-from tests.test_kpis import _child, _contact, _decide, _referral
+from tests.test_kpis import OCTOBER, _child, _contact, _decide, _referral, october  # noqa: F401 (a fixture)
 
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
 DECIDED = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
@@ -103,3 +104,26 @@ def test_a_referral_365_days_before_to_the_microsecond_makes_a_re_referral_and_o
     assert BY_SLUG["re-referrals"](alliance, Scope(), NOVEMBER, Cut.NONE) == [
         Figure("all", 50.0, 1, 2, 2)
     ]
+
+
+@pytest.mark.usefixtures("october")
+def test_what_two_kpis_share_is_computed_once_together_and_only_for_its_own_scope(
+    alliance: Alliance,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from onedoor.insights.kpis import together
+
+    waiting, longest = BY_SLUG["waiting"], BY_SLUG["longest-wait"]
+    with together(), CaptureQueriesContext(connection) as queries:
+        assert waiting(alliance, Scope(), OCTOBER, Cut.NONE) == [Figure("all", 3, 3, None, 3)]
+        assert longest(alliance, Scope(), OCTOBER, Cut.NONE) == [Figure("all", 80, 3, None, 3)]
+        # another scope is its own computation: Eve, Fay and Gus wait for Kooth, none for CHUMS
+        chums = Scope(organisation="chums")
+        assert longest(alliance, chums, OCTOBER, Cut.NONE) == [Figure("all", None, 0, None, 0)]
+    assert len(queries) == 2
+    with CaptureQueriesContext(connection) as apart:
+        waiting(alliance, Scope(), OCTOBER, Cut.NONE)
+        longest(alliance, Scope(), OCTOBER, Cut.NONE)
+    assert len(apart) == 2
