@@ -13,6 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from onedoor.alliance.models import Alliance
 from onedoor.audit.models import AuditEvent
 from onedoor.insights.views import safe_cell
 from tests.pdf_reading import pdf_text
@@ -84,14 +85,39 @@ def test_the_dashboard_runs_the_same_queries_whatever_the_period(
             assert client.get(f"/insights/?period={period}&cut=priority_group").status_code == 200
         counts.append(len(queries))
     # session, user, device, the alliance, the scopes on offer (organisations, offers): 6.
-    # The period's figures: one query for each of the 17 KPIs, one more each for the paired
-    # measures and reliable improvement (discharges, then their measures), for the step-ups (by
-    # triage, then by partners) and for the check-ins (the alliance's cadences): 21.
+    # The period's figures: one query for each of the 17 KPIs but the longest wait, which
+    # reads what the children waiting computed (16), one more for reliable improvement
+    # (discharges, then the first and last of their measures) and for the check-ins (the
+    # alliance's cadences): 18. The medians and the paired measures are counted in the
+    # database, and the step-ups by triage and by partners are one union.
     # The 24 months' series, as computed today (the first load above computed them): the
     # targets and today's series (2).
     # The equity view by priority group: the groups' names, referrals, seen, and reliable
     # improvement (two): 5.
-    assert counts == [6 + 21 + 2 + 5] * 3
+    assert counts == [6 + 18 + 2 + 5] * 3
+
+
+def test_the_period_figures_cost_the_same_queries_for_a_quarter_a_year_and_two(
+    alliance: Alliance, people: People
+) -> None:
+    from datetime import date
+
+    from onedoor.insights.dashboard import Choice, sections
+    from onedoor.insights.kpis import Cut, Period, Scope
+
+    counts = []
+    for period in (
+        Period.quarter_of(date(2026, 10, 1)),
+        Period(date(2025, 11, 21), date(2026, 11, 20)),
+        Period(date(2024, 11, 21), date(2026, 11, 20)),
+    ):
+        for cut in (Cut.NONE, Cut.PRIORITY_GROUP):
+            choice = Choice(period, "", Scope(), "", cut)
+            with CaptureQueriesContext(connection) as queries:
+                sections(people.manager, alliance, choice)
+            counts.append(len(queries))
+    # every KPI's figures as above (18), and by priority group the groups' names (1)
+    assert counts == [18, 19] * 3
 
 
 def test_the_commissioner_sees_small_numbers_suppressed_and_no_names(

@@ -30,6 +30,7 @@ from onedoor.insights.kpis import (
     group_order,
     known_groups,
     priority_group_names,
+    together,
 )
 from onedoor.insights.series_cache import series_of
 from onedoor.insights.shown import Shown
@@ -181,16 +182,17 @@ def sections(
     hide = suppresses(user)
     names = group_names(alliance, choice.cut) if names is None else names
     found = []
-    for kpi in kpis:
-        cut = choice.cut if kpi.cuts else Cut.NONE
-        figures = kpi(alliance, choice.scope, choice.period, cut)
-        # the table's total, for the suppression of a cut table: the uncut figure
-        total = (
-            kpi(alliance, choice.scope, choice.period, Cut.NONE)[0]
-            if hide and cut is not Cut.NONE
-            else None
-        )
-        found.append(Section(kpi, _shown(kpi, figures, alliance, cut, hide, names, total)))
+    with together():  # what two KPIs share is computed once
+        for kpi in kpis:
+            cut = choice.cut if kpi.cuts else Cut.NONE
+            figures = kpi(alliance, choice.scope, choice.period, cut)
+            # the table's total, for the suppression of a cut table: the uncut figure
+            total = (
+                kpi(alliance, choice.scope, choice.period, Cut.NONE)[0]
+                if hide and cut is not Cut.NONE
+                else None
+            )
+            found.append(Section(kpi, _shown(kpi, figures, alliance, cut, hide, names, total)))
     return found
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from onedoor import clock
 from onedoor.alliance.models import Alliance
 from onedoor.clock import LONDON
-from onedoor.insights.kpis import KPIS, Buckets, Cut, Figure, Kpi, Scope
+from onedoor.insights.kpis import KPIS, Buckets, Cut, Figure, Kpi, Scope, together
 from onedoor.insights.kpis.base import Months
 from onedoor.insights.models import SeriesCache
 
@@ -62,17 +62,18 @@ def series_of(
     }  # fmt: skip
     found: dict[str, Series] = {slug: _decode(row.figures) for slug, row in kept.items()}
     fresh = []
-    for kpi in kpis:
-        if kpi.slug in found:
-            continue
-        found[kpi.slug] = kpi.series(alliance, scope, buckets, cut)
-        fresh.append(
-            SeriesCache(
-                alliance=alliance, scope=scope_key, cut=cut.value, kpi=kpi.slug, every=every,
-                computed_on=today, computed_at=now, first_month=first,
-                figures=_encode(found[kpi.slug]),
-            )
-        )  # fmt: skip
+    with together():  # what two KPIs share is computed once
+        for kpi in kpis:
+            if kpi.slug in found:
+                continue
+            found[kpi.slug] = kpi.series(alliance, scope, buckets, cut)
+            fresh.append(
+                SeriesCache(
+                    alliance=alliance, scope=scope_key, cut=cut.value, kpi=kpi.slug,
+                    every=every, computed_on=today, computed_at=now, first_month=first,
+                    figures=_encode(found[kpi.slug]),
+                )
+            )  # fmt: skip
     if fresh:
         SeriesCache.objects.bulk_create(fresh, ignore_conflicts=True)  # a reader beside us
     computed = min([row.computed_at for row in kept.values()] + ([now] if fresh else []))

@@ -12,7 +12,9 @@ number suppressed. Each runs a fixed number of queries, grouped in the database,
 period or the number of buckets (the children seen, a rolling window, take one per bucket).
 
 The KPIs are in modules by domain: `referrals`, `waits`, `engagement`, `waiting`, `outcomes`
-and `experience`; what they share is in `base`.
+and `experience`; what they share is in `base`. Computed `together` (the dashboard's KPIs, a
+series of every KPI), a result two KPIs read (the children waiting now; the verdicts on the
+referrals discharged) is computed once.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from onedoor.insights.kpis.base import (
     group_order,
     known_groups,
     priority_group_names,
+    together,
 )
 from onedoor.insights.kpis.engagement import cyp_seen, did_not_attend, disengaged
 from onedoor.insights.kpis.experience import experience_all, experience_of_service
@@ -141,4 +144,5 @@ __all__ = [
     "group_order",
     "known_groups",
     "priority_group_names",
+    "together",
 ]

@@ -4,16 +4,33 @@ gets. The KPIs themselves are in the modules beside this one, by domain."""
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.expressions import Combinable
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from onedoor import clock
@@ -453,3 +470,99 @@ def days(start: datetime, end: datetime) -> float:
 
 def referrals_of(alliance: Alliance, scope: Scope) -> QuerySet[Referral]:
     return scope.referrals(Referral.objects.filter(child__alliance=alliance))
+
+
+def in_scope(records: Records, alliance: Alliance, scope: Scope, referral: str) -> Records:
+    """The records (reaching their referral by `referral`, e.g. "referral__") of the
+    alliance's referrals in scope, by joins: not `IN (the referrals in scope)`, a subquery
+    over every referral that a planner may run as a hashed subplan or once a row."""
+    return scope.referrals(records.filter(**{f"{referral}child__alliance": alliance}), referral)
+
+
+# Arithmetic on moments, in the database's own functions. Django's `F(moment) - timedelta`
+# and `F(moment) - F(moment)` are Python functions called once a row on SQLite.
+
+
+class DaysAfter(Func):
+    """`moment` moved by whole `days` (negative: before). Stored moments are UTC, so a day is
+    always 86,400 seconds. On SQLite a moment is text, "YYYY-MM-DD HH:MM:SS[.ffffff]": the
+    date moves and the time of day, to the microsecond, is kept as written."""
+
+    output_field = DateTimeField()
+
+    def __init__(self, moment: Any, days: int) -> None:
+        super().__init__(moment)
+        self.days = days
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"({sql} + make_interval(days => {int(self.days)}))", list(params)
+
+    def as_sqlite(  # type: ignore[override]
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.source_expressions[0])
+        shift = f"'{int(self.days):+d} days'"
+        return f"(date({sql}, {shift}) || substr({sql}, 11))", [*params, *params]
+
+
+class DaysBetween(Func):
+    """Days from `start` to `end` as a number, for ordering (a median's middle is found in
+    the database); to the microsecond on PostgreSQL, the millisecond on SQLite. The figure
+    itself is computed from the two moments (`days`)."""
+
+    output_field = FloatField()
+
+    def as_sql(  # type: ignore[override]
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        start, start_params = compiler.compile(self.source_expressions[0])
+        end, end_params = compiler.compile(self.source_expressions[1])
+        return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0)", [*end_params, *start_params]
+
+    def as_sqlite(  # type: ignore[override]
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        start, start_params = compiler.compile(self.source_expressions[0])
+        end, end_params = compiler.compile(self.source_expressions[1])
+        return f"(julianday({end}) - julianday({start}))", [*end_params, *start_params]
+
+
+# What several KPIs share (the children waiting now; the verdicts on the referrals
+# discharged), computed once while they are computed together (`together`).
+
+P = ParamSpec("P")
+R = TypeVar("R")
+_SHARED: ContextVar[dict[tuple[object, ...], object] | None] = ContextVar(
+    "kpis_computed_together", default=None
+)
+
+
+@contextmanager
+def together() -> Iterator[None]:
+    """Within it (one request's KPIs, a series of every KPI), a `shared` computation runs
+    once for the same arguments and its result is read by each KPI that needs it."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
+def shared(compute: Callable[P, R]) -> Callable[P, R]:
+    """A computation several KPIs read: once per arguments within `together`, else each time.
+    Its result is read, never changed, by those KPIs."""
+
+    @functools.wraps(compute)
+    def once(*args: P.args, **kwargs: P.kwargs) -> R:
+        memo = _SHARED.get()
+        if memo is None:
+            return compute(*args, **kwargs)
+        key = (compute.__qualname__, *args, *sorted(kwargs.items()))
+        if key not in memo:
+            memo[key] = compute(*args, **kwargs)
+        return memo[key]  # type: ignore[return-value]
+
+    return once

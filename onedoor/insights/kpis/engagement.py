@@ -17,9 +17,9 @@ from onedoor.insights.kpis.base import (
     Scope,
     group_of,
     group_on,
+    in_scope,
     key_of,
     rates,
-    referrals_of,
     tally,
 )
 
@@ -60,10 +60,14 @@ def did_not_attend(
     """Of the contacts due in the bucket that were attended or missed, the share missed
     (cancellations are neither)."""
     rows = list(
-        Contact.objects.filter(
-            buckets.within("happened_at"),
-            referral__in=referrals_of(alliance, scope),
-            outcome__in=[Contact.Outcome.ATTENDED, Contact.Outcome.DID_NOT_ATTEND],
+        in_scope(
+            Contact.objects.filter(
+                buckets.within("happened_at"),
+                outcome__in=[Contact.Outcome.ATTENDED, Contact.Outcome.DID_NOT_ATTEND],
+            ),
+            alliance,
+            scope,
+            "referral__",
         )
         .annotate(
             bucket=buckets.index("happened_at"),
@@ -87,8 +91,11 @@ def did_not_attend(
 def disengaged(alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut) -> list[list[Figure]]:
     """Of the discharges in the bucket, the share whose reason was disengagement."""
     rows = list(
-        Discharge.objects.filter(
-            buckets.within("discharged_at"), referral__in=referrals_of(alliance, scope)
+        in_scope(
+            Discharge.objects.filter(buckets.within("discharged_at")),
+            alliance,
+            scope,
+            "referral__",
         )
         .annotate(
             bucket=buckets.index("discharged_at"),

@@ -13,8 +13,8 @@ from onedoor.insights.kpis.base import (
     Figure,
     Scope,
     group_of,
+    in_scope,
     rates,
-    referrals_of,
     tally,
 )
 
@@ -27,9 +27,11 @@ def experience_of_service(
     """Of the feedback given in the bucket (the discharge invitation), the share saying the
     service was helpful (4 or 5 of 5)."""
     rows = list(
-        Feedback.objects.filter(
-            buckets.within("submitted_at"),
-            discharge__referral__in=referrals_of(alliance, scope),
+        in_scope(
+            Feedback.objects.filter(buckets.within("submitted_at")),
+            alliance,
+            scope,
+            "discharge__referral__",
         )
         .annotate(
             bucket=buckets.index("submitted_at"),
@@ -51,23 +53,16 @@ def experience_all(
     """Of all the feedback given in the bucket, at discharge and at any time (the public
     feedback page, `coproduction`), the share rating the service 4 or 5 of 5. Feedback given
     at any time names no child, so this is not cut by group; for a partner, the feedback about
-    that partner; for one offer, none (feedback does not say which offer)."""
-    from onedoor.coproduction.experience import experience_of_service as feedback
+    that partner; for one offer, none (feedback does not say which offer). Counted in the
+    database (`coproduction.experience.helpful_counts`): one query."""
+    from onedoor.coproduction.experience import helpful_counts
 
     if scope.offer:
         return [[] for _ in buckets.periods]
-    scores: list[list[int]] = [[] for _ in buckets.periods]
-    for row in feedback(alliance, since=buckets.since, until=buckets.until):
-        if scope.organisation and row["organisation_slug"] != scope.organisation:
-            continue
-        for n, period in enumerate(buckets.periods):
-            if period.since <= row["at"] < period.until:
-                scores[n].append(row["score"])
-    return [
-        rates(
-            {ALL: sum(score >= HELPFUL for score in given)},
-            {ALL: len(given)} if given else {},
-            {ALL: len(given)},
-        )
-        for given in scores
-    ]
+    counts = helpful_counts(
+        alliance,
+        [(period.since, period.until) for period in buckets.periods],
+        organisation=scope.organisation,
+        helpful=HELPFUL,
+    )
+    return [rates({ALL: yes}, {ALL: total} if total else {}, {ALL: total}) for total, yes in counts]

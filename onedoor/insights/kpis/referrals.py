@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -12,11 +11,13 @@ from onedoor.insights.kpis.base import (
     RE_REFERRAL_DAYS,
     Buckets,
     Cut,
+    DaysAfter,
     Figure,
     Period,
     Scope,
     by_bucket,
     group_of,
+    in_scope,
     key_of,
     rates,
     referrals_of,
@@ -49,7 +50,11 @@ def count_by_group(
         referrals.annotate(bucket=buckets.index(moment), group=group_of(cut, buckets, moment))
         .order_by()  # no default ordering in the GROUP BY
         .values_list("bucket", "group")
-        .annotate(n=Count("pk", distinct=True), children=Count("child", distinct=True))
+        # a referral is on one row of a group, but for a child's priority groups (a join)
+        .annotate(
+            n=Count("pk", distinct=cut is Cut.PRIORITY_GROUP),
+            children=Count("child", distinct=True),
+        )
         .values_list("bucket", "group", "n", "children")
     )
     return by_bucket(
@@ -71,7 +76,7 @@ def re_referrals(
     earlier = Referral.objects.filter(
         child=OuterRef("child"),
         received_at__lt=OuterRef("received_at"),
-        received_at__gte=OuterRef("received_at") - timedelta(days=RE_REFERRAL_DAYS),
+        received_at__gte=DaysAfter(OuterRef("received_at"), -RE_REFERRAL_DAYS),
     ).exclude(status=Status.JOINED)
     rows = list(
         _received(alliance, scope, buckets)
@@ -117,33 +122,44 @@ def _step_ups_by_triage() -> QuerySet[TriageDecision]:
 
 def stepped_up(alliance: Alliance, scope: Scope, buckets: Buckets, cut: Cut) -> list[list[Figure]]:
     """`stepped_up_in` for each bucket: the step-ups by triage and by a partner, each
-    referral counted once in a bucket however often it was stepped up in it. Two queries."""
+    referral counted once in a bucket however often it was stepped up in it. One query: the
+    two kinds of step-up as one `UNION` of (bucket, group, referral, child), which keeps each
+    once."""
     from onedoor.care.models import Transition
 
-    referrals = referrals_of(alliance, scope)
+    columns = ("bucket", "group", "referral_id", "referral__child_id")
     by_triage = (
-        _step_ups_by_triage()
-        .filter(buckets.within("decided_at"), referral__in=referrals)
+        in_scope(
+            _step_ups_by_triage().filter(buckets.within("decided_at")),
+            alliance,
+            scope,
+            "referral__",
+        )
         .annotate(
             bucket=buckets.index("decided_at"),
             group=group_of(cut, buckets, "decided_at", "referral__"),
         )
-        .values_list("bucket", "group", "referral_id", "referral__child_id")
+        .order_by()
+        .values_list(*columns)
     )
     by_partner = (
-        Transition.objects.filter(
-            buckets.within("acknowledged_at"),
-            kind=Transition.Kind.STEP_UP,
-            referral__in=referrals,
+        in_scope(
+            Transition.objects.filter(
+                buckets.within("acknowledged_at"), kind=Transition.Kind.STEP_UP
+            ),
+            alliance,
+            scope,
+            "referral__",
         )
         .annotate(
             bucket=buckets.index("acknowledged_at"),
             group=group_of(cut, buckets, "acknowledged_at", "referral__"),
         )
-        .values_list("bucket", "group", "referral_id", "referral__child_id")
+        .order_by()
+        .values_list(*columns)
     )
     found: list[dict[str, set[tuple[int, int]]]] = [defaultdict(set) for _ in buckets.periods]
-    for bucket, group, referral, child in [*by_triage, *by_partner]:
+    for bucket, group, referral, child in by_triage.union(by_partner):
         if bucket is not None:
             found[bucket][key_of(group)].add((referral, child))
     return [

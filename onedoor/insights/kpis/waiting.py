@@ -28,6 +28,7 @@ from onedoor.insights.kpis.base import (
     key_of,
     rates,
     referrals_of,
+    shared,
     tally,
 )
 from onedoor.insights.models import StateSnapshot
@@ -47,6 +48,7 @@ def _today() -> date:
     return timezone.localdate(clock.now(), LONDON)
 
 
+@shared
 def _waiting(alliance: Alliance, scope: Scope, cut: Cut) -> list[tuple[str, int, datetime]]:
     rows = (
         referrals_of(alliance, scope)
