@@ -174,7 +174,8 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite, its write transactions taking turns in order (ADR 0031).
+            "ENGINE": "onedoor.sqlite",
             "NAME": str(SQLITE_PATH),
             "CONN_MAX_AGE": 600,
             # A kept connection that died while idle is replaced before a request uses it.
