@@ -174,8 +174,11 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite, its write transactions taking turns in order (ADR 0031).
+            "ENGINE": "onedoor.sqlite",
             "NAME": str(SQLITE_PATH),
+            # In memory, as for Django's own engine (pytest-django names that one's alone).
+            "TEST": {"NAME": ":memory:"},
             "CONN_MAX_AGE": 600,
             # A kept connection that died while idle is replaced before a request uses it.
             "CONN_HEALTH_CHECKS": True,

@@ -11,7 +11,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
@@ -26,7 +26,14 @@ from onedoor.referrals.actions import (
     submit_referral,
 )
 from onedoor.referrals.answers import CarerAnswers, ReferralAnswers
-from onedoor.referrals.models import MatchStatus, Referral, Route, Source, Status
+from onedoor.referrals.models import (
+    MatchStatus,
+    Referral,
+    Route,
+    Source,
+    Status,
+    SubmissionAttempt,
+)
 from onedoor.referrals.tasks import send_referral_acknowledgement
 from tests.personas import People, sign_in
 
@@ -485,3 +492,41 @@ def test_advice_goes_on_the_known_childs_timeline_only_with_the_same_date_of_bir
     assert same.child == maya
     assert other.child != maya and other.child.given_name == "Theo"
     assert TimelineEvent.objects.filter(child=maya, kind="advice_given").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_public_submission_is_one_write_transaction_with_its_rate_limit_attempt(
+    alliance: Alliance,
+) -> None:
+    database = connections["default"]
+    with mock.patch.object(database, "commit", wraps=database.commit) as commits:
+        referral = submit(address="203.0.113.9")
+    assert commits.call_count == 1
+    assert SubmissionAttempt.objects.filter(address="203.0.113.9").count() == 1
+    assert Referral.objects.get() == referral
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_resent_submission_writes_nothing_and_counts_no_attempt(alliance: Alliance) -> None:
+    key = uuid.uuid4()
+    first = submit(key=key, address="203.0.113.9")
+    database = connections["default"]
+    with mock.patch.object(database, "commit", wraps=database.commit) as commits:
+        second = submit(key=key, address="203.0.113.9")
+    assert (commits.call_count, second.pk) == (0, first.pk)
+    assert (Referral.objects.count(), SubmissionAttempt.objects.count()) == (1, 1)
+
+
+def test_a_failed_submission_leaves_no_rate_limit_attempt(alliance: Alliance) -> None:
+    failing = mock.patch.object(TimelineEvent.objects, "create", side_effect=DatabaseError("full"))
+    with failing, pytest.raises(DatabaseError):
+        submit(address="203.0.113.9")
+    assert (Referral.objects.count(), SubmissionAttempt.objects.count()) == (0, 0)
+
+
+def test_a_refused_submission_writes_nothing(alliance: Alliance) -> None:
+    for _ in range(PUBLIC_SUBMISSIONS_PER_HOUR):
+        submit(address="203.0.113.9")
+    with pytest.raises(RateLimited):
+        submit(address="203.0.113.9")
+    assert SubmissionAttempt.objects.count() == PUBLIC_SUBMISSIONS_PER_HOUR

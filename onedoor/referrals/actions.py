@@ -93,14 +93,15 @@ def listed_practice(alliance: Alliance, ods_code: str) -> GpPractice | None:
 
 
 def _check_rate(address: str, now: datetime) -> None:
-    with transaction.atomic():
-        SubmissionAttempt.objects.filter(at__lt=now - timedelta(days=1)).delete()
-        recent = SubmissionAttempt.objects.filter(
-            address=address, at__gte=now - timedelta(hours=1)
-        ).count()
-        if recent >= PUBLIC_SUBMISSIONS_PER_HOUR:
-            raise RateLimited(address)
-        SubmissionAttempt.objects.create(address=address, at=now)
+    """Count this attempt from `address`, or refuse it (`RateLimited`): inside the
+    submission's transaction, so the attempt commits with its referral, in one write."""
+    SubmissionAttempt.objects.filter(at__lt=now - timedelta(days=1)).delete()
+    recent = SubmissionAttempt.objects.filter(
+        address=address, at__gte=now - timedelta(hours=1)
+    ).count()
+    if recent >= PUBLIC_SUBMISSIONS_PER_HOUR:
+        raise RateLimited(address)
+    SubmissionAttempt.objects.create(address=address, at=now)
 
 
 def _new_child(alliance: Alliance, answers: ReferralAnswers) -> Child:
@@ -176,17 +177,18 @@ def submit_referral(
     Matches the child against those already known (the same NHS number and date of birth
     attach it to the child's open journey; possible matches wait for the triage lead),
     computes eligibility (an ineligible referral is kept and signposted), writes the
-    timeline and the audit, and queues the acknowledgement, all in one transaction.
+    timeline and the audit, and queues the acknowledgement, all in one transaction: one
+    write per submission, the public form's rate-limit attempt included (ADR 0031).
     """
     existing = Referral.objects.filter(submission_key=submission_key).first()
     if existing is not None:
         return existing
     alliance = alliance or Alliance.objects.get(slug=settings.ALLIANCE_SLUG)
     now = received_at or clock.now()
-    if address and taken_by is None:
-        _check_rate(address, now)
     try:
         with transaction.atomic():
+            if address and taken_by is None:
+                _check_rate(address, now)
             return _receive(answers, submission_key, alliance, now, referred_by, taken_by)
     except IntegrityError:
         # The same form sent twice at once: the other request's referral won.
