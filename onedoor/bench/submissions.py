@@ -29,7 +29,7 @@ def run(context: Context) -> list[Row]:
     from onedoor.referrals.actions import submit_referral
     from onedoor.referrals.models import Referral
 
-    chooser = random.Random(8)  # noqa: S311 (made-up names, not secrets)
+    chooser = random.Random(8)
     keys = [uuid.uuid4() for _ in range(SUBMISSIONS)]
     answers = {key: _answers(chooser) for key in keys}
     # The twice-sent ones side by side, so that both sends are in flight together.

@@ -5,7 +5,8 @@ with the demo's settings), on 127.0.0.1, 8 client threads on loopback.
 The signed-in page is `/search/`, "Find a child" before anything is asked: its view reads
 nothing, so the page's cost is what every signed-in page pays (the session, the user, the
 middleware, the base template), and its queries are exactly the session's, the user's (with
-their organisation) and, once verified, the second factor's (`tests/test_signed_in_page.py`). `/health` reads the database and the heartbeats.
+their organisation) and, once verified, the second factor's (`tests/test_signed_in_page.py`).
+`/health` reads the database and the heartbeats.
 Each round measures both for a fixed time, in turn; the ratio is of the summed rounds.
 """
 

@@ -81,7 +81,7 @@ def _write(
     from onedoor.referrals.actions import submit_referral
 
     connections.close_all()  # a connection of this process's own, not the parent's
-    chooser = random.Random(number)  # noqa: S311 (made-up names, not secrets)
+    chooser = random.Random(number)
     writer = Writer(finished=[], locked=0, failed=0)
     time.sleep(max(0.0, start_at - time.time()))
     sent = 0
