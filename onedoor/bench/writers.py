@@ -83,9 +83,9 @@ def _write(
     connections.close_all()  # a connection of this process's own, not the parent's
     chooser = random.Random(number)
     writer = Writer(finished=[], locked=0, failed=0)
-    time.sleep(max(0.0, start_at - time.time()))
+    time.sleep(max(0.0, start_at - time.monotonic()))
     sent = 0
-    while time.time() - start_at < seconds:
+    while time.monotonic() - start_at < seconds:
         sent += 1
         try:
             submit_referral(
@@ -99,7 +99,7 @@ def _write(
             else:
                 writer.failed += 1
             continue
-        writer.finished.append(time.time() - start_at)
+        writer.finished.append(time.monotonic() - start_at)
     connections.close_all()
     results.put((number, writer))
 
@@ -110,7 +110,8 @@ def _writers(count: int, seconds: float) -> list[Writer]:
     connections.close_all()
     forking = multiprocessing.get_context("fork")
     results: Queue[tuple[int, Writer]] = forking.Queue()
-    start_at = time.time() + 1.0  # every process forked and connected before the start
+    # The machine's monotonic clock, the same in every forked process, not the wall clock.
+    start_at = time.monotonic() + 1.0  # every process forked and connected before the start
     processes = [
         forking.Process(target=_write, args=(number, start_at, seconds, results))
         for number in range(count)
