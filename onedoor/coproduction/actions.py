@@ -5,7 +5,7 @@ holds identifiers and theme slugs only, never what anyone wrote."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,6 +24,7 @@ from onedoor.coproduction.models import (
     YouSaidWeDid,
     theme_tags,
 )
+from onedoor.rate_limits import attempt_allowed
 
 PUBLIC_FEEDBACK_PER_HOUR = 10
 COMMENTS_MAX = 4000
@@ -35,13 +36,8 @@ class RateLimited(Exception):
 
 def _check_rate(address: str, now: datetime) -> None:
     with transaction.atomic():
-        FeedbackAttempt.objects.filter(at__lt=now - timedelta(days=1)).delete()
-        recent = FeedbackAttempt.objects.filter(
-            address=address, at__gte=now - timedelta(hours=1)
-        ).count()
-        if recent >= PUBLIC_FEEDBACK_PER_HOUR:
+        if not attempt_allowed(FeedbackAttempt, address, now, PUBLIC_FEEDBACK_PER_HOUR):
             raise RateLimited(address)
-        FeedbackAttempt.objects.create(address=address, at=now)
 
 
 def _check_helpful(helpful: int) -> None:

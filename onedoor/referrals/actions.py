@@ -4,7 +4,7 @@ database, so it commits or rolls back with the referral)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from uuid import UUID
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from onedoor.alliance.models import Alliance, DirectoryService, GpPractice, Need
 from onedoor.audit.trail import Action, record
 from onedoor.children import nhs_number
 from onedoor.children.models import CarerContact, Child, Journey, TimelineEvent
+from onedoor.rate_limits import attempt_allowed
 from onedoor.referrals import joins
 from onedoor.referrals.answers import ReferralAnswers
 from onedoor.referrals.bands import queue_band
@@ -95,13 +96,8 @@ def listed_practice(alliance: Alliance, ods_code: str) -> GpPractice | None:
 def _check_rate(address: str, now: datetime) -> None:
     """Count this attempt from `address`, or refuse it (`RateLimited`): inside the
     submission's transaction, so the attempt commits with its referral, in one write."""
-    SubmissionAttempt.objects.filter(at__lt=now - timedelta(days=1)).delete()
-    recent = SubmissionAttempt.objects.filter(
-        address=address, at__gte=now - timedelta(hours=1)
-    ).count()
-    if recent >= PUBLIC_SUBMISSIONS_PER_HOUR:
+    if not attempt_allowed(SubmissionAttempt, address, now, PUBLIC_SUBMISSIONS_PER_HOUR):
         raise RateLimited(address)
-    SubmissionAttempt.objects.create(address=address, at=now)
 
 
 def _new_child(alliance: Alliance, answers: ReferralAnswers) -> Child:

@@ -30,6 +30,7 @@ from onedoor.alliance.models import Alliance
 from onedoor.audit.trail import Action, record
 from onedoor.emails import templated
 from onedoor.emails.delivery import deliver
+from onedoor.rate_limits import attempt_allowed
 from onedoor.referrers.models import EmailVerification, RegistrationAttempt
 from onedoor.secret_tokens import kept_of, new_secret
 
@@ -62,13 +63,8 @@ class Registration:
 
 def _check_rate(address: str | None, now: datetime) -> None:
     with transaction.atomic():
-        RegistrationAttempt.objects.filter(at__lt=now - timedelta(days=1)).delete()
-        recent = RegistrationAttempt.objects.filter(
-            address=address, at__gte=now - timedelta(hours=1)
-        ).count()
-        if recent >= REGISTRATIONS_PER_HOUR:
+        if not attempt_allowed(RegistrationAttempt, address, now, REGISTRATIONS_PER_HOUR):
             raise RateLimited(address)
-        RegistrationAttempt.objects.create(address=address, at=now)
 
 
 def _names(name: str) -> tuple[str, str]:
