@@ -113,12 +113,14 @@ def _running(pid: int) -> bool:
 
 
 # The run leaves a process in a session of its own (as honcho starts each of its processes)
-# and then waits; SIGTERM to the run's group does not reach that process.
+# and then waits; SIGTERM to the run's group does not reach that process. The escaped process
+# prints its own pid once it runs: a pid printed by its parent straight after the fork can be
+# read before the kernel has set up the new program's environment, when /proc shows it empty.
 ESCAPING_RUN = """
 import subprocess, sys, time
-child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"],
-                         start_new_session=True)
-print(child.pid, flush=True)
+subprocess.Popen([sys.executable, "-c",
+                  "import os, time; print(os.getpid(), flush=True); time.sleep(600)"],
+                 start_new_session=True)
 time.sleep(600)
 """
 
