@@ -256,6 +256,7 @@ WEBHOOK_ALLOW_LOCAL = env_bool(
     "WEBHOOK_ALLOW_LOCAL", default=DEBUG or bool(os.environ.get("ONEDOOR_TESTING"))
 )
 TRACKING_CODES_PER_REFERENCE_PER_HOUR = 5
+SESSION_ENGINE = "onedoor.accounts.sessions"  # Django's database sessions, read by one statement
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -1,14 +1,25 @@
 """What every signed-in page costs before its own work (B2 in `make bench`): "Find a child"
 before anything is asked reads nothing of its own, so its queries are exactly those of being
-signed in: the session, the user with their organisation, and the verified second factor."""
+signed in: the session, the user with their organisation, and the verified second factor.
+The session is read by one plain statement (`onedoor.accounts.sessions`) and the links every
+page carries are reversed once a process (`onedoor.fixed_urls`): both are checked here."""
 
 from __future__ import annotations
 
-import pytest
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from datetime import timedelta
 
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse, set_script_prefix
+
+from onedoor import clock
+from onedoor.accounts.backends import ModelBackendWithOrganisation
+from onedoor.accounts.sessions import SessionStore
+from onedoor.fixed_urls import fixed_url
 from tests.personas import People, sign_in
 
 
@@ -24,3 +35,74 @@ def test_a_signed_in_page_with_no_work_of_its_own_reads_session_user_and_second_
     assert response.status_code == 200
     tables = [query["sql"].split(" FROM ", 1)[1].split(" ", 1)[0] for query in captured]
     assert tables == ['"django_session"', '"accounts_user"', '"otp_totp_totpdevice"']
+
+
+# The session engine (`onedoor.accounts.sessions`) reads the session by one plain statement.
+
+
+def test_a_live_session_reads_its_data_and_keeps_its_key(people: People) -> None:
+    client = Client()
+    sign_in(client, people.triage)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+
+    store = SessionStore(key)
+
+    assert store.load()["_auth_user_id"] == str(people.triage.pk)
+    assert store.session_key == key
+
+
+def test_a_session_past_its_expiry_date_reads_as_empty_and_signs_no_one_in(
+    people: People,
+) -> None:
+    client = Client()
+    sign_in(client, people.triage)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    Session.objects.filter(session_key=key).update(expire_date=clock.now() - timedelta(seconds=1))
+
+    store = SessionStore(key)
+
+    assert (store.load(), store.session_key) == ({}, None)
+    response = client.get("/search/")
+    assert (response.status_code, response["Location"]) == (302, "/accounts/login/?next=/search/")
+
+
+@pytest.mark.django_db
+def test_an_unknown_or_malformed_session_key_reads_as_empty() -> None:
+    for key in ("a" * 32, "short", "'; DROP TABLE django_session; --"):
+        store = SessionStore(key)
+        assert (store.load(), store.session_key) == ({}, None)
+    assert Session.objects.count() == 0
+
+
+def test_a_session_whose_user_has_gone_signs_no_one_in(people: People) -> None:
+    client = Client()
+    sign_in(client, people.triage)
+    assert ModelBackendWithOrganisation().get_user(people.triage.pk) == people.triage
+
+    assert ModelBackendWithOrganisation().get_user(-1) is None
+    people.triage.is_active = False
+    people.triage.save(update_fields=["is_active"])
+    assert ModelBackendWithOrganisation().get_user(people.triage.pk) is None
+    assert client.get("/search/").status_code == 302
+
+
+# The links every page carries are reversed once a process (`onedoor.fixed_urls`).
+
+
+def test_a_fixed_url_is_the_reversed_url_under_each_script_prefix() -> None:
+    names = ["web:home", "web:search", "accounts:logout", "referrals:start"]
+    assert [fixed_url(name) for name in names] == [reverse(name) for name in names]
+    assert fixed_url("web:search") == "/search/"
+    try:
+        set_script_prefix("/alliance/")
+        assert fixed_url("web:search") == "/alliance/search/"
+    finally:
+        set_script_prefix("/")
+    assert fixed_url("web:search") == "/search/"
+
+
+def test_a_fixed_url_for_a_name_another_urlconf_lacks_fails_as_reverse_does() -> None:
+    # The web app's URLs alone, as a URLconf: no accounts' URLs in it.
+    with override_settings(ROOT_URLCONF="onedoor.web.urls"), pytest.raises(NoReverseMatch):
+        fixed_url("accounts:logout")
+    assert fixed_url("accounts:logout") == "/accounts/logout/"

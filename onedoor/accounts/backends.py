@@ -18,5 +18,10 @@ class ModelBackendWithOrganisation(ModelBackend):
         return super().user_can_authenticate(user) and user.role not in SYSTEM_ROLES
 
     def get_user(self, user_id: Any) -> User | None:
-        user = User.objects.select_related("organisation").filter(pk=user_id).first()
-        return user if user is not None and self.user_can_authenticate(user) else None
+        # `get`, not `filter(...).first()`, whose ORDER BY cost a third more to compile, on
+        # every signed-in request (B2 in `make bench`).
+        try:
+            user = User.objects.select_related("organisation").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

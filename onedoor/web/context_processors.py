@@ -1,12 +1,12 @@
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from onedoor.access.search import SEARCHERS
 from onedoor.accounts.navigation import pages_for
 from onedoor.alliance import identity
+from onedoor.fixed_urls import fixed_url
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -15,7 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"navigation": []}
     items = []
     for page in pages_for(user.role):
-        href = reverse(page.url_name)
+        href = fixed_url(page.url_name)
         items.append({"label": page.label, "href": href, "current": request.path.startswith(href)})
     return {"navigation": items, "can_search": user.role in SEARCHERS}
 

@@ -8,13 +8,13 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.middleware.csrf import get_token
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from onedoor.accounts.middleware import SIGNED_IN_AT, seconds_left
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import STAFF_ROLES
+from onedoor.fixed_urls import fixed_url
 
 register = template.Library()
 
@@ -37,12 +37,12 @@ def session_timeout_meta(context: dict[str, Any]) -> SafeString | str:
         int(settings.SESSION_WARNING_BEFORE.total_seconds()),
         user.uuid,
         get_token(request),
-        reverse("accounts:session_status"),
-        reverse("accounts:stay_signed_in"),
-        reverse("accounts:logout"),
-        reverse(settings.LOGIN_URL),
-        reverse("accounts:drafts") if staff else "",
-        reverse("accounts:save_draft") if staff else "",
+        fixed_url("accounts:session_status"),
+        fixed_url("accounts:stay_signed_in"),
+        fixed_url("accounts:logout"),
+        fixed_url(settings.LOGIN_URL),
+        fixed_url("accounts:drafts") if staff else "",
+        fixed_url("accounts:save_draft") if staff else "",
         # A page shown again after a POST (a form with errors) holds the freshest words.
         "no" if request.method == "POST" else "yes",
     )
