@@ -7,7 +7,6 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.middleware.csrf import get_token
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -36,7 +35,8 @@ def session_timeout_meta(context: dict[str, Any]) -> SafeString | str:
         absolute,
         int(settings.SESSION_WARNING_BEFORE.total_seconds()),
         user.uuid,
-        get_token(request),
+        # The page's one masked token (the template context's), not a second one.
+        context["csrf_token"],
         fixed_url("accounts:session_status"),
         fixed_url("accounts:stay_signed_in"),
         fixed_url("accounts:logout"),
