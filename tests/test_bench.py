@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -117,6 +118,25 @@ def test_the_bench_runs_only_the_benchmarks_asked_for_less_those_skipped(kept: P
     assert (results["run"]["modules"], results["run"]["vendor"]) == (["queue"], "sqlite")
     # The database kept by the first run is not seeded again.
     assert "300 children in the database" in printed
+
+
+def _referrals_in(database: Path) -> int:
+    with sqlite3.connect(database) as connection:
+        (count,) = connection.execute("SELECT COUNT(*) FROM referrals_referral").fetchone()
+    connection.close()
+    return int(count)
+
+
+def test_a_benchmark_that_writes_leaves_the_kept_database_as_it_was(kept: Path) -> None:
+    _bench(kept, "--only", "B1")  # seeded, if no test before this one seeded it
+    before = _referrals_in(kept / "bench.sqlite3")
+
+    results, _ = _bench(kept, "--only", "B8")  # 100 public submissions, 20 of them twice
+
+    found = {row["what"]: row["value"] for row in results["rows"]}
+    assert (found["100 submissions at once, 20 twice: lost"],
+            found["100 submissions at once, 20 twice: doubled"]) == (0, 0)  # fmt: skip
+    assert _referrals_in(kept / "bench.sqlite3") == before  # they went to a copy
 
 
 def test_a_benchmark_or_module_selects_its_module_in_the_runs_order() -> None:

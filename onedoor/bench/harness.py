@@ -9,10 +9,14 @@ with its goal, and the raw figures beside it without one.
 
 from __future__ import annotations
 
+import sqlite3
 import statistics
+import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.test import Client
@@ -50,6 +54,35 @@ class Context:
         client = Client()
         client.force_login(User.objects.get(username=username))
         return client
+
+    @contextmanager
+    def writing_to_a_copy(self) -> Iterator[None]:
+        """On SQLite, a module that writes (B7, B8) writes to a copy of the database file, so a
+        kept database (`BENCH_DATABASE`) stays as it was seeded: B7 alone adds about 1,000
+        referrals to the triage queue a run, which the next run's B1 would page through. The
+        copy is SQLite's online backup, taken with every connection closed; processes forked
+        inside the block connect to it. On PostgreSQL the module writes where it is (B8 adds
+        its 100 referrals)."""
+        from django.db import connections
+
+        if self.vendor != "sqlite":
+            yield
+            return
+        settings = connections["default"].settings_dict  # the settings' own dict
+        original = settings["NAME"]
+        with tempfile.TemporaryDirectory(prefix="onedoor-bench-copy-") as folder:
+            connections.close_all()
+            copy = Path(folder) / "copy.sqlite3"
+            with sqlite3.connect(original) as source, sqlite3.connect(copy) as target:
+                source.backup(target)
+            source.close()
+            target.close()
+            settings["NAME"] = copy
+            try:
+                yield
+            finally:
+                connections.close_all()
+                settings["NAME"] = original
 
     def beat(self) -> None:
         """/health answers 200 only while the task worker and the scheduler beat: measured as

@@ -59,15 +59,18 @@ def run(context: Context) -> list[Row]:
         finally:
             connections.close_all()
 
-    connection.close()
-    threads = [threading.Thread(target=sender, args=(n,)) for n in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    made = Counter(
-        Referral.objects.filter(submission_key__in=keys).values_list("submission_key", flat=True)
-    )
+    with context.writing_to_a_copy():
+        connection.close()
+        threads = [threading.Thread(target=sender, args=(n,)) for n in range(THREADS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        made = Counter(
+            Referral.objects.filter(submission_key__in=keys).values_list(
+                "submission_key", flat=True
+            )
+        )
     lost = sum(1 for key in keys if made[key] == 0)
     doubled = sum(1 for key in keys if made[key] > 1)
     if failed:
