@@ -58,7 +58,7 @@ class Context:
     @contextmanager
     def writing_to_a_copy(self) -> Iterator[None]:
         """On SQLite, a module that writes (B7, B8) writes to a copy of the database file, so a
-        kept database (`BENCH_DATABASE`) stays as it was seeded: B7 alone adds about 1,000
+        kept database (`BENCH_DATABASE`) stays as it was seeded: B7 alone adds about 2,000
         referrals to the triage queue a run, which the next run's B1 would page through. The
         copy is SQLite's online backup, taken with every connection closed; processes forked
         inside the block connect to it. On PostgreSQL the module writes where it is (B8 adds
