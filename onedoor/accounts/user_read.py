@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connections, router
@@ -22,9 +22,11 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 from onedoor.accounts.models import User
-from onedoor.alliance.models import Organisation
 
 M = TypeVar("M", bound=Model)
+# The organisation's model as the user's key names it: `alliance` sits above `accounts`, which
+# imports nothing of it.
+Organisation = cast("type[Model]", User._meta.get_field("organisation").related_model)
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
 
 
