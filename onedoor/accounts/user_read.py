@@ -80,7 +80,7 @@ def _from_db(model: type[M], alias: str, fields: Sequence[Field[Any, Any]], valu
 
 
 @functools.cache
-def _read_for(vendor: str, alias: str) -> _Read:
+def _read_for(alias: str) -> _Read:
     return _Read(connections[alias])
 
 
@@ -92,7 +92,7 @@ def read_user(user_id: object) -> User | None:
     except ValidationError:
         return None
     connection = connections[router.db_for_read(User)]
-    read = _read_for(connection.vendor, connection.alias)
+    read = _read_for(connection.alias)
     with connection.cursor() as cursor:
         cursor.execute(read.sql, [pk])
         row = cursor.fetchone()

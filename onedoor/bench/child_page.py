@@ -18,17 +18,16 @@ def run(context: Context) -> list[Row]:
     page = f"/children/{child.uuid}/"
     practitioner = context.client_as("kooth-practitioner")
     lead = context.client_as("triage")
-    timings = interleaved(
+    medians = interleaved(
         {
             "health": lambda: practitioner.get("/health"),
             "practitioner": lambda: practitioner.get(page),
             "lead": lambda: lead.get(page),
         },
         context.repeat,
+        p50,
     )
-    health, as_practitioner, as_lead = (
-        p50(timings[name]) for name in ("health", "practitioner", "lead")
-    )
+    health, as_practitioner, as_lead = medians["health"], medians["practitioner"], medians["lead"]
     return [
         Row(
             "B9",

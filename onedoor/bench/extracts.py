@@ -45,15 +45,16 @@ def run(context: Context) -> list[Row]:
     rows: list[Row] = []
     for name, label in MEASURED.items():
         count = copy_rows(name, alliance)
-        timings = interleaved(
+        medians = interleaved(
             {
                 "product": partial(send, name, alliance),
                 "yardstick": partial(copy_rows, name, alliance),
             },
             context.times(3),
+            p50,
         )
-        product = count / (p50(timings["product"]) / 1000)
-        yardstick = count / (p50(timings["yardstick"]) / 1000)
+        product = count / (medians["product"] / 1000)
+        yardstick = count / (medians["yardstick"] / 1000)
         yardstick_name = "COPY" if context.vendor == "postgresql" else "cursor + csv"
         rows += [
             Row(

@@ -14,7 +14,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,10 +73,9 @@ class Context:
         with tempfile.TemporaryDirectory(prefix="onedoor-bench-copy-") as folder:
             connections.close_all()
             copy = Path(folder) / "copy.sqlite3"
-            with sqlite3.connect(original) as source, sqlite3.connect(copy) as target:
-                source.backup(target)
-            source.close()
-            target.close()
+            source, target = closing(sqlite3.connect(original)), closing(sqlite3.connect(copy))
+            with source as kept, target as copied:
+                kept.backup(copied)
             settings["NAME"] = copy
             try:
                 yield
@@ -104,16 +103,21 @@ def _timed_ms(action: Callable[[], object]) -> float:
     return elapsed
 
 
-def interleaved(actions: Mapping[str, Callable[[], object]], repeat: int) -> dict[str, list[float]]:
+def interleaved(
+    actions: Mapping[str, Callable[[], object]],
+    repeat: int,
+    statistic: Callable[[list[float]], float],
+) -> dict[str, float]:
     """Each action timed `repeat` times in milliseconds, in turn (a, b, a, b, ...), after one
-    call each to warm up, so that a pair shares the machine's moment."""
+    call each to warm up, so that a pair shares the machine's moment; the `statistic` (`p50`,
+    `p95`) of each action's times."""
     for action in actions.values():
         _timed_ms(action)
     timings: dict[str, list[float]] = {name: [] for name in actions}
     for _ in range(repeat):
         for name, action in actions.items():
             timings[name].append(_timed_ms(action))
-    return timings
+    return {name: statistic(times) for name, times in timings.items()}
 
 
 def p50(timings: list[float]) -> float:

@@ -55,14 +55,15 @@ def run(context: Context) -> list[Row]:
         statement = rounded(slug, hand_written_value(slug, given))
         if product != statement:
             _note(f"{slug}: the product gives {product}, the statement {statement}")
-        timings = interleaved(
+        medians = interleaved(
             {
                 "product": partial(product_figure, slug, alliance, period),
                 "statement": partial(hand_written_value, slug, given),
             },
             context.repeat,
+            p50,
         )
-        product_ms, statement_ms = p50(timings["product"]), p50(timings["statement"])
+        product_ms, statement_ms = medians["product"], medians["statement"]
         rows += [
             Row("B3", f"{slug}: product / one SQL statement", product_ms / statement_ms,
                 "ratio", B3_GOAL),
@@ -80,14 +81,15 @@ def run(context: Context) -> list[Row]:
         product = product_figure(slug, alliance, period)
         if product != in_duckdb:
             _note(f"{slug}: the product gives {product}, DuckDB {in_duckdb}")
-        timings = interleaved(
+        medians = interleaved(
             {
                 "product": partial(product_figure, slug, alliance, period),
                 "duckdb": partial(duckdb_value, copy, slug, given),
             },
             context.repeat,
+            p50,
         )
-        product_ms, duckdb_ms = p50(timings["product"]), p50(timings["duckdb"])
+        product_ms, duckdb_ms = medians["product"], medians["duckdb"]
         rows += [
             Row("B4", f"{slug}: product on PostgreSQL / the statement in DuckDB",
                 product_ms / duckdb_ms, "ratio", B4_GOAL),

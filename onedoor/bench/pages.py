@@ -121,10 +121,10 @@ def run(context: Context) -> list[Row]:
     rows: list[Row] = []
     for what, action, count in measured:
         context.beat()  # a running worker and scheduler would have beaten all along
-        timings = interleaved(
-            {"health": lambda: triage.get("/health"), what: action}, context.times(count)
+        medians = interleaved(
+            {"health": lambda: triage.get("/health"), what: action}, context.times(count), p50
         )
-        page, health = p50(timings[what]), p50(timings["health"])
+        page, health = medians[what], medians["health"]
         rows += [
             Row("pages", f"{what} p50", page, "ms"),
             Row("pages", f"{what} p50 / /health p50", page / health, "ratio"),
@@ -146,11 +146,12 @@ def _allocation_list(context: Context) -> list[Row]:
     secret = issue_token(user=admin, client=system).secret
     api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
     context.beat()
-    timings = interleaved(
+    p95s = interleaved(
         {"health": lambda: api.get("/health"), "list": lambda: api.get(ALLOCATION_LIST)},
         context.times(100),
+        p95,
     )
-    listed, health = p95(timings["list"]), p95(timings["health"])
+    listed, health = p95s["list"], p95s["health"]
     return [
         Row("pages", f"API {ALLOCATION_LIST} as Kooth's system, p95", listed, "ms"),
         Row("pages", "/health p95", health, "ms"),

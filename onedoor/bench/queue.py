@@ -43,17 +43,16 @@ def run(context: Context) -> list[Row]:
     addresses = pages(client)
     first, deepest = addresses[0], addresses[-1]
     context.beat()
-    timings = interleaved(
+    p95s = interleaved(
         {
             "health": lambda: client.get("/health"),
             "first": lambda: client.get(first),
             "deepest": lambda: client.get(deepest),
         },
         context.repeat,
+        p95,
     )
-    health, first_page, deepest_page = (
-        p95(timings[name]) for name in ("health", "first", "deepest")
-    )
+    health, first_page, deepest_page = p95s["health"], p95s["first"], p95s["deepest"]
     return [
         Row("B1", "triage queue p95 / /health p95", first_page / health, "ratio", ("<=", 15.0)),
         Row(

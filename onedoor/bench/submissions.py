@@ -14,7 +14,7 @@ from collections import Counter
 
 from onedoor.bench.harness import Context
 from onedoor.bench.measure import Row
-from onedoor.bench.writers import _answers
+from onedoor.bench.writers import referral_answers
 
 SUBMISSIONS = 100
 SENT_TWICE = 20
@@ -31,7 +31,7 @@ def run(context: Context) -> list[Row]:
 
     chooser = random.Random(8)
     keys = [uuid.uuid4() for _ in range(SUBMISSIONS)]
-    answers = {key: _answers(chooser) for key in keys}
+    answers = {key: referral_answers(chooser) for key in keys}
     # The twice-sent ones side by side, so that both sends are in flight together.
     sends = [key for key in keys for _ in range(2 if key in keys[:SENT_TWICE] else 1)]
     failed: list[str] = []

@@ -73,13 +73,17 @@ def _start(port: int, database: Any) -> subprocess.Popen[bytes]:
     )
 
 
-def _get(port: int, path: str, cookie: str) -> int:
+def _get(port: int, path: str, cookie: str) -> tuple[int, SimpleCookie]:
+    """The answer's status and the cookies it sets."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
         connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
         response = connection.getresponse()
         response.read()
-        return response.status
+        jar = SimpleCookie()
+        for header in response.msg.get_all("Set-Cookie") or []:
+            jar.load(header)
+        return response.status, jar
     finally:
         connection.close()
 
@@ -89,16 +93,7 @@ def _browser_cookies(port: int, session_cookie: str) -> str:
     (without it, every request would make and set a new CSRF secret)."""
     from django.conf import settings
 
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        connection.request("GET", SIGNED_IN_PAGE, headers={"Cookie": session_cookie})
-        response = connection.getresponse()
-        response.read()
-        jar = SimpleCookie()
-        for header in response.msg.get_all("Set-Cookie") or []:
-            jar.load(header)
-    finally:
-        connection.close()
+    _, jar = _get(port, SIGNED_IN_PAGE, session_cookie)
     csrf = jar[settings.CSRF_COOKIE_NAME].value
     return f"{session_cookie}; {settings.CSRF_COOKIE_NAME}={csrf}"
 
@@ -120,7 +115,7 @@ def _requests_per_second(port: int, path: str, cookie: str, seconds: float) -> f
 
     def client(number: int) -> None:
         while time.perf_counter() < stop_at:
-            status = _get(port, path, cookie)
+            status, _ = _get(port, path, cookie)
             if status != 200:
                 failures.append(status)
                 return

@@ -19,10 +19,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 from multiprocessing.queues import Queue
-from typing import Any
+from typing import TYPE_CHECKING
 
 from onedoor.bench.harness import Context
 from onedoor.bench.measure import Row
+
+if TYPE_CHECKING:
+    from onedoor.referrals.answers import ReferralAnswers
 
 WRITERS = 16
 WINDOW_S = 10.0
@@ -45,7 +48,9 @@ def _name(chooser: random.Random) -> str:
     return "".join(chooser.choices(string.ascii_lowercase, k=9)).title()
 
 
-def _answers(chooser: random.Random) -> Any:
+def referral_answers(chooser: random.Random) -> ReferralAnswers:
+    """A parent's public referral for a child with a made-up name (B7's writers, B8's
+    submissions)."""
     from onedoor.referrals.answers import CarerAnswers, ReferralAnswers
     from onedoor.referrals.models import Route, Source
 
@@ -89,7 +94,7 @@ def _write(
         sent += 1
         try:
             submit_referral(
-                answers=_answers(chooser),
+                answers=referral_answers(chooser),
                 submission_key=uuid.uuid4(),
                 address=f"10.{number}.{sent // 256 % 256}.{sent % 256}",
             )
