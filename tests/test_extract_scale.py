@@ -89,7 +89,10 @@ def test_an_export_runs_as_many_queries_whatever_its_size(demo: Alliance) -> Non
         for name, extract in EXTRACTS.items():
             with _statements() as sent:
                 rows = sum(1 for _ in extract.rows(demo)) - 1
-            assert len(sent) == 1
+            # On PostgreSQL the COPY has its own savepoint inside the test's transaction (a
+            # transaction of its own when served): not a read.
+            reads = [statement for statement in sent if "SAVEPOINT" not in statement]
+            assert len(reads) == 1
             if name in ("records", "mhsds-referrals", "mhsds-care-contacts"):
                 assert rows >= size
         # Each download once before it is counted: what a session or a day keeps (the
@@ -233,3 +236,22 @@ def test_a_download_given_up_halfway_leaves_the_connection_usable(demo: Alliance
         next(pieces)
         pieces.close()  # as when the analyst's browser goes away
     assert Referral.objects.filter(child__alliance=demo).count() > 40
+
+
+def test_a_copy_given_up_while_the_server_still_sends_fails_only_itself(alliance: Alliance) -> None:
+    """The race the test above can lose: a million rows are more than the socket holds, so the
+    server is still sending when the stream closes and psycopg cancels the `COPY` (on SQLite the
+    same statement is read `CHUNK` rows at a time and simply left)."""
+    if connection.vendor == "postgresql":
+        sql = "SELECT g FROM generate_series(1, 1000000) g WHERE %(alliance)s IS NOT NULL"
+        first: list[tuple[object, ...]] = [("1",), ("2",), ("3",)]  # COPY's values are text
+    else:
+        first = [(1,), (2,), (3,)]
+        sql = (
+            "WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < 1000000) "
+            "SELECT g FROM s WHERE %(alliance)s IS NOT NULL"
+        )
+    rows = extracts._stream(sql, alliance)
+    assert [next(rows) for _ in range(3)] == first
+    rows.close()
+    assert Alliance.objects.filter(pk=alliance.pk).count() == 1

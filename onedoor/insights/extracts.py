@@ -23,12 +23,13 @@ import csv
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from onedoor.alliance.models import Alliance
 from onedoor.care.models import Contact
@@ -131,13 +132,16 @@ class _Dialect:
         return f"{column}::text" if self.vendor == "postgresql" else column
 
 
-def _stream(sql: str, alliance: Alliance) -> Iterator[tuple]:  # type: ignore[type-arg]
+def _stream(sql: str, alliance: Alliance) -> Generator[tuple[Any, ...], None, None]:
     """The statement's rows, never all at once: on PostgreSQL a `COPY ... TO STDOUT`, which
     the server sends while Python shapes the rows already come (each value as text, NULL as
-    None); on SQLite `CHUNK` rows at a time."""
+    None); on SQLite `CHUNK` rows at a time. A download given up halfway cancels the `COPY`
+    on the server, which fails its transaction; the `COPY` runs in its own atomic block so
+    that failure ends there (its own savepoint inside a caller's transaction)."""
     params = {"alliance": alliance.pk}
     if connection.vendor == "postgresql":
         with (
+            transaction.atomic(),
             connection.cursor() as cursor,
             cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy,
         ):
