@@ -12,7 +12,7 @@ from onedoor.access.models import BreakGlassGrant
 from onedoor.alliance.models import Alliance
 from onedoor.audit.models import AuditEvent
 from onedoor.children.models import Child
-from tests.personas import People, make_child, sign_in
+from tests.personas import People, make_child, organisation, sign_in
 
 REASON = "Young person attended A&E with self-harm; need history before calling family."
 
@@ -200,3 +200,22 @@ def test_only_the_clinical_lead_reviews(client: Client, people: People, chums_ch
     assert response.status_code == 403
     grant.refresh_from_db()
     assert grant.reviewed_at is None
+
+
+def test_a_grant_is_not_how_the_child_is_seen_once_the_users_own_scope_reaches_them(
+    client: Client, people: People, chums_child: Child
+) -> None:
+    """The child moves to Kooth while the Kooth practitioner's grant runs: their page is now
+    theirs by scope (one query tells both apart, issue 17 B9), not emergency access."""
+    from onedoor.access.actions import break_glass
+
+    break_glass(user=people.kooth_practitioner, child=chums_child, reason=REASON)
+    chums_child.referrals.update(allocated_organisation=organisation(chums_child.alliance, "kooth"))
+    sign_in(client, people.kooth_practitioner)
+
+    page = client.get(f"/children/{chums_child.uuid}/").content.decode()
+
+    assert "You are seeing this record through emergency access" not in page
+    view = AuditEvent.objects.filter(action="view", record_type="child").last()
+    assert view is not None
+    assert (view.child_uuid, view.detail) == (chums_child.uuid, {})

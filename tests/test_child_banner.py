@@ -14,6 +14,7 @@ from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
 
+from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.alliance.models import Alliance, PriorityGroup
 from onedoor.care.models import CoordinatorAssignment, Transition
@@ -28,6 +29,7 @@ from onedoor.web.templatetags.banner import (
     age_in_words,
     build_banner,
     communication_needs,
+    current_referral,
 )
 from tests.personas import People, make_child, make_reference, organisation, shown, sign_in
 from tests.site_map import SiteMap, arguments_of, build_world, crawl, is_record_page
@@ -318,6 +320,41 @@ def test_on_a_childs_page_the_banner_is_about_the_current_referral_the_user_may_
     assert newer.reference_display != banner.reference
 
 
+def _referral(pk: int, status: str, day: int) -> Referral:
+    return Referral(pk=pk, status=status, received_at=datetime(2026, 11, day, 9, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("statuses", "current"),
+    [
+        # the one holding the waiting place, whatever was received since
+        ([Status.DISCHARGED, Status.AWAITING_TRIAGE, Status.WAITING], 3),
+        ([Status.IN_TRANSITION, Status.AWAITING_SIGN_OFF, Status.MORE_INFORMATION], 1),
+        # none holds it: the one waiting for sign-off before another open one
+        ([Status.AWAITING_SIGN_OFF, Status.AWAITING_TRIAGE, Status.NOT_ACCEPTED], 1),
+        # another open one before a closed one, even a newer closed one
+        ([Status.MORE_INFORMATION, Status.DISCHARGED, Status.SIGNPOSTED], 1),
+        # none open: the latest received
+        ([Status.DISCHARGED, Status.STEPPED_UP, Status.JOINED], 3),
+    ],
+)
+def test_a_childs_current_referral_is_the_one_holding_the_place_then_sign_off_then_open(
+    statuses: list[str], current: int
+) -> None:
+    """Referral n was received on the n-th; the current one by the rule, then the latest."""
+    referrals = [_referral(n, status, day=n) for n, status in enumerate(statuses, start=1)]
+    chosen = current_referral(referrals)
+    assert chosen is not None and chosen.pk == current
+    assert current_referral(reversed(referrals)) is chosen
+
+
+def test_among_equals_received_together_the_latest_made_is_current() -> None:
+    same_day = [_referral(pk, Status.AWAITING_TRIAGE, day=18) for pk in (7, 9, 8)]
+    chosen = current_referral(same_day)
+    assert chosen is not None and chosen.pk == 9
+    assert current_referral([]) is None
+
+
 def test_a_child_with_no_referral_the_user_may_see_is_still_told_apart(
     alliance: Alliance, people: People
 ) -> None:
@@ -360,6 +397,8 @@ def _child_with(alliance: Alliance, people: People, name: str, *, n: int) -> Ref
 def test_the_banner_takes_two_queries_however_much_the_child_has(
     alliance: Alliance, people: People, django_assert_num_queries: object
 ) -> None:
+    """Two: the referral with its alerts, the priority groups. On a page about a child, a
+    third first, the child's referrals the user may see, unless the page passes them."""
     one = _child_with(alliance, people, "Una", n=1)
     five = _child_with(alliance, people, "Fay", n=5)
     lead = User.objects.select_related("organisation").get(pk=people.clinical_lead.pk)
@@ -369,8 +408,12 @@ def test_the_banner_takes_two_queries_however_much_the_child_has(
             html = _rendered(lead, referral=referral)
         assert "Alert: Safeguarding" in _text(html)
     for referral in (one, five):
-        with django_assert_num_queries(2):  # type: ignore[operator]
+        with django_assert_num_queries(3):  # type: ignore[operator]
             _rendered(lead, child=referral.child)
+        visible = list(referrals_visible_to(lead).filter(child=referral.child))
+        with django_assert_num_queries(2):  # type: ignore[operator]
+            banner = build_banner(lead, child=referral.child, visible=visible)
+        assert banner.reference == referral.reference_display
     assert (
         len(build_banner(lead, referral=five).priority_groups),
         build_banner(lead, referral=five).open_concerns,

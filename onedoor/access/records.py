@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Exists,
+    ExpressionWrapper,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.http import Http404
 
 from onedoor import clock
@@ -140,11 +149,14 @@ class ChildView:
 
 def view_child(user: User, child_uuid: UUID) -> ChildView:
     """One child the user may see, and the grant when only emergency access allows it; the
-    view is audited, saying how it was allowed."""
-    child = children_visible_to(user).filter(uuid=child_uuid).first()
+    view is audited, saying how it was allowed. One query finds the child and whether their
+    scope reaches it; a second, only when it does not, the grant."""
+    child = (
+        children_visible_to(user).annotate(in_scope=_in_scope(user)).filter(uuid=child_uuid).first()
+    )
     if child is None:
         raise _deny(user, RecordType.CHILD, child_uuid, Do.VIEW)
-    grant = emergency_grant_for(user, child)
+    grant = None if child.in_scope else _emergency_grant(user, child)  # type: ignore[attr-defined]
     record(
         Action.VIEW,
         actor=user,
@@ -154,6 +166,47 @@ def view_child(user: User, child_uuid: UUID) -> ChildView:
         detail={"via": "break-glass", "grant": str(grant.uuid)} if grant else {},
     )
     return ChildView(child, grant)
+
+
+def _in_scope(user: User) -> Any:
+    """Whether the user's scope (not an emergency grant) reaches a child, as an annotation."""
+    reached = _child_filter(user, Do.VIEW)
+    if reached is NOTHING:
+        return Value(False, output_field=BooleanField())
+    if not reached:  # Scope.ALL: every child
+        return Value(True, output_field=BooleanField())
+    return ExpressionWrapper(reached, output_field=BooleanField())
+
+
+@dataclass(frozen=True)
+class ChildRecord:
+    """A child's page as the user may see it: the child, the grant when only emergency access
+    allows it, and the child's referrals the user may see, newest first. What the page shows
+    beside them (the banner, the timeline) is narrowed to these referrals, so the rule that
+    chose them runs once a page (issue 17, B9)."""
+
+    child: Child
+    emergency_grant: BreakGlassGrant | None
+    referrals: list[Referral]
+
+
+def open_child_record(user: User, child_uuid: UUID) -> ChildRecord:
+    """`view_child` (audited) and the child's referrals the user may see."""
+    viewed = view_child(user, child_uuid)
+    referrals = child_referrals_visible_to(user, viewed.child)
+    return ChildRecord(viewed.child, viewed.emergency_grant, list(referrals))
+
+
+def child_referrals_visible_to(user: User, child: Child) -> QuerySet[Referral]:
+    """One child's referrals the user may see, newest first, with their allocation. Looked
+    for among the child's own: the rule is the same, and the database reads a few rows, not
+    every referral the user may see (issue 17, B9)."""
+    return (
+        referrals_visible_to(user)
+        .filter(child=child)
+        .select_related("allocated_organisation", "allocated_offer")
+        .order_by("-received_at", "-pk")
+    )
 
 
 def get_child_for_user(user: User, child_uuid: UUID, action: Do = Do.VIEW) -> Child:
@@ -178,10 +231,8 @@ def child_for_emergency(user: User, *, nhs_number: str = "", reference: str = ""
     )
 
 
-def emergency_grant_for(user: User, child: Child) -> BreakGlassGrant | None:
-    """The grant that lets `user` see `child`, when only emergency access does."""
-    if Child.objects.filter(_child_filter(user, Do.VIEW), pk=child.pk).exists():
-        return None
+def _emergency_grant(user: User, child: Child) -> BreakGlassGrant | None:
+    """The newest unexpired grant that lets `user` see `child`."""
     return (
         BreakGlassGrant.objects.active()
         .filter(user=user, child=child)
@@ -227,15 +278,14 @@ def care_records_visible_to(
     )
 
 
-def timeline_visible_to(user: User, child: Child) -> QuerySet[TimelineEvent]:
+def timeline_visible_to(record: ChildRecord) -> QuerySet[TimelineEvent]:
     """A child's timeline as the user may see it, filtered here, in the query: what is about
-    the child as a whole (advice given, say), and what belongs to a referral the user may
-    see. Another partner's contacts, plans and reviews never leave the database. The referrals
-    are looked for among this child's only: the rule is the same, and the database reads a
-    few rows, not every referral the user may see (issue 17, B9)."""
-    theirs = referrals_visible_to(user).filter(child=child)
-    return TimelineEvent.objects.filter(child=child).filter(
-        Q(referral__isnull=True) | Q(referral__in=theirs)
+    the child as a whole (advice given, say), and what belongs to one of the child's referrals
+    the user may see (`record.referrals`, chosen by `referrals_visible_to`). Another partner's
+    contacts, plans and reviews never leave the database."""
+    theirs = [referral.pk for referral in record.referrals]
+    return TimelineEvent.objects.filter(child=record.child).filter(
+        Q(referral__isnull=True) | Q(referral_id__in=theirs)
     )
 
 

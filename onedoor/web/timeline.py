@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from onedoor.access.records import timeline_visible_to
+from onedoor.access.records import ChildRecord, timeline_visible_to
 from onedoor.accounts.models import User
 from onedoor.care.records import notes_visible_to
-from onedoor.children.models import Child
 
 SHOWN = 200
 
@@ -26,12 +25,12 @@ class Entry:
     kept_to: str = ""  # the organisation a note is kept to; empty when shared
 
 
-def timeline_for(user: User, child: Child) -> list[Entry]:
+def timeline_for(user: User, record: ChildRecord) -> list[Entry]:
     """The latest `SHOWN` entries: two queries."""
-    events = timeline_visible_to(user, child).select_related("actor__organisation")[:SHOWN]
+    events = timeline_visible_to(record).select_related("actor__organisation")[:SHOWN]
     notes = (
         notes_visible_to(user)
-        .filter(referral__child=child)
+        .filter(referral__child=record.child)
         .select_related("recorded_by__organisation", "organisation")
         .order_by("-recorded_at", "-pk")[:SHOWN]
     )

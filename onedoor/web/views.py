@@ -12,12 +12,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from onedoor import clock
-from onedoor.access.records import referrals_visible_to, view_child
+from onedoor.access.records import open_child_record
 from onedoor.accounts.decorators import any_signed_in, roles_required, signed_in_user
 from onedoor.accounts.navigation import pages_for, roles_for
 from onedoor.accounts.roles import Role
 from onedoor.operations.health import report as health_report
 from onedoor.web.counts import governance_counts, home_counts
+from onedoor.web.templatetags.banner import build_banner
 from onedoor.web.timeline import timeline_for
 
 
@@ -51,23 +52,17 @@ def governance(request: HttpRequest) -> HttpResponse:
 @any_signed_in
 @require_GET
 def child(request: HttpRequest, child_uuid: UUID) -> HttpResponse:
-    viewed = view_child(request.user, child_uuid)  # type: ignore[arg-type]
-    person = viewed.child
-    referrals = (
-        referrals_visible_to(request.user)  # type: ignore[arg-type]
-        .filter(child=person)
-        .select_related("allocated_organisation", "allocated_offer")
-        .order_by("-received_at")
-    )
+    user = signed_in_user(request)
+    record = open_child_record(user, child_uuid)
     return render(
         request,
         "web/child.html",
         {
-            "child": person,
-            "referrals": referrals,
-            "emergency_grant": viewed.emergency_grant,
-            "priority_groups": person.priority_groups.all(),
-            "timeline": timeline_for(request.user, person),  # type: ignore[arg-type]
+            "child": record.child,
+            "banner": build_banner(user, child=record.child, visible=record.referrals),
+            "referrals": record.referrals,
+            "emergency_grant": record.emergency_grant,
+            "timeline": timeline_for(user, record),
         },
     )
 

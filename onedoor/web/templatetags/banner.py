@@ -14,11 +14,15 @@ safeguarding concern only when `safeguarding.records.concerns_visible_to` lets t
 A fixed number of queries, whatever the child has: the referral with its child, organisation,
 named practitioner, young adult's coordinator and open concerns (one query, annotated), and
 the child's priority groups (on a child's page with no referral the user may see, the child
-with its open concerns instead of the referral).
+with its open concerns instead of the referral). On a page about a child, first the child's
+referrals the user may see, to choose the current one (`current_referral`), unless the page
+has read them already: the child's own page builds its banner in the view from its
+`access.records.ChildRecord` and includes `includes/child_banner.html` itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -26,7 +30,6 @@ from typing import Any
 from django import template
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     Exists,
     IntegerField,
@@ -34,7 +37,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    When,
 )
 
 from onedoor import clock
@@ -52,14 +54,6 @@ from onedoor.safeguarding.records import concerns_visible_to
 
 register = template.Library()
 
-# A child's current referral, on a page about the child.
-_CURRENT_FIRST = Case(
-    When(status__in=HOLDS_A_PLACE, then=Value(0)),
-    When(status=Status.AWAITING_SIGN_OFF, then=Value(1)),
-    When(status__in=OPEN, then=Value(2)),
-    default=Value(3),
-    output_field=IntegerField(),
-)
 # The NHS.UK tag colour for each risk rating (amber is NHS.UK's orange tag).
 RISK_TAGS: dict[str, str] = {
     RiskRating.RED: "nhsuk-tag--red",
@@ -170,10 +164,35 @@ def _referrals(user: User, referrals: QuerySet[Referral]) -> QuerySet[Referral]:
     )
 
 
+def current_referral(referrals: Iterable[Referral]) -> Referral | None:
+    """A child's current referral among `referrals`: the one holding the waiting place, else
+    one waiting for sign-off, else another open one; among equals the latest received (then
+    the latest made). None when there are none."""
+    return min(referrals, key=_currency, default=None)
+
+
+def _currency(referral: Referral) -> tuple[int, float, int]:
+    if referral.status in HOLDS_A_PLACE:
+        rank = 0
+    elif referral.status == Status.AWAITING_SIGN_OFF:
+        rank = 1
+    elif referral.status in OPEN:
+        rank = 2
+    else:
+        rank = 3
+    return rank, -referral.received_at.timestamp(), -referral.pk
+
+
 def build_banner(
-    user: User, *, referral: Referral | None = None, child: Child | None = None
+    user: User,
+    *,
+    referral: Referral | None = None,
+    child: Child | None = None,
+    visible: Iterable[Referral] | None = None,
 ) -> Banner:
-    """The banner for a page about `referral`, or about `child` (exactly one of them)."""
+    """The banner for a page about `referral`, or about `child` (exactly one of them). A page
+    about a child that has already read the child's referrals the user may see passes them as
+    `visible` (`access.records.ChildRecord.referrals`); otherwise they are read here."""
     if referral is not None:
         return _from_referral(
             _referrals(user, Referral.objects.filter(pk=referral.pk))
@@ -181,13 +200,16 @@ def build_banner(
             .get()
         )
     assert child is not None, "child_banner needs a referral or a child"
-    current = (
-        _referrals(user, referrals_visible_to(user).filter(child_id=child.pk))
+    if visible is None:
+        visible = referrals_visible_to(user).filter(child_id=child.pk).only("status", "received_at")
+    current = current_referral(visible)
+    if current is None:
+        return _child_only(user, child)
+    return _from_referral(
+        _referrals(user, Referral.objects.filter(pk=current.pk))
         .annotate(visible=Value(True, output_field=BooleanField()))
-        .order_by(_CURRENT_FIRST, "-received_at", "-pk")
-        .first()
+        .get()
     )
-    return _child_only(user, child) if current is None else _from_referral(current)
 
 
 def _child_only(user: User, child: Child) -> Banner:
