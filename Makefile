@@ -41,7 +41,7 @@ test-sqlite: setup
 	$(PY) -m pytest -m "not browser" -n auto
 
 test-postgres: setup
-	$(PY) -m onedoor.testing.postgres -- $(PY) -m pytest -m "not browser" -n auto
+	$(PY) -m onedoor.testing.postgres -- $(PY) -m pytest -m "not browser" --database-tests-only -n auto
 
 test-browser: setup
 	./scripts/test-browser

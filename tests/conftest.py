@@ -37,6 +37,38 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         load(DEFAULT_FILE)
 
 
+# What a test must ask for to reach the database (pytest-django refuses it otherwise);
+# fixtures such as `alliance` or `client` reach it through `db`.
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that use the database (the PostgreSQL tier: the others "
+        "already ran, alike, on SQLite)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With `--database-tests-only`, leave out every test that cannot touch the configured
+    database: one that asks for none of `DATABASE_FIXTURES` and has no `django_db` marker.
+    Such a test (a pure rule, a script started against a database of its own) runs the same
+    whichever database the tier configures, so the PostgreSQL tier need not run it again."""
+    if not config.getoption("--database-tests-only"):
+        return
+    kept, left_out = [], []
+    for item in items:
+        uses = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (kept if uses or item.get_closest_marker("django_db") else left_out).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):  # type: ignore[no-untyped-def]
     """A transactional test empties every table when it ends: load the configuration again,

@@ -397,8 +397,9 @@ def _child_with(alliance: Alliance, people: People, name: str, *, n: int) -> Ref
 def test_the_banner_takes_two_queries_however_much_the_child_has(
     alliance: Alliance, people: People, django_assert_num_queries: object
 ) -> None:
-    """Two: the referral with its alerts, the priority groups. On a page about a child, a
-    third first, the child's referrals the user may see, unless the page passes them."""
+    """Two: the referral with its alerts, the priority groups; a third for a young adult,
+    their named care coordinator. On a page about a child, one more first, the child's
+    referrals the user may see, unless the page passes them."""
     one = _child_with(alliance, people, "Una", n=1)
     five = _child_with(alliance, people, "Fay", n=5)
     lead = User.objects.select_related("organisation").get(pk=people.clinical_lead.pk)
@@ -418,6 +419,10 @@ def test_the_banner_takes_two_queries_however_much_the_child_has(
         len(build_banner(lead, referral=five).priority_groups),
         build_banner(lead, referral=five).open_concerns,
     ) == (5, 5)
+    riley = _everything(alliance, people)
+    with django_assert_num_queries(3):  # type: ignore[operator]
+        banner = build_banner(lead, referral=riley)
+    assert (banner.young_adult, banner.coordinator) == (True, "Cora-Coordinator")
 
 
 # The pure rules

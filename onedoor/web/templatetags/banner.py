@@ -12,12 +12,13 @@ otherwise only who the child is (name, date of birth, the reference the page sho
 safeguarding concern only when `safeguarding.records.concerns_visible_to` lets them see it.
 
 A fixed number of queries, whatever the child has: the referral with its child, organisation,
-named practitioner, young adult's coordinator and open concerns (one query, annotated), and
-the child's priority groups (on a child's page with no referral the user may see, the child
-with its open concerns instead of the referral). On a page about a child, first the child's
-referrals the user may see, to choose the current one (`current_referral`), unless the page
-has read them already: the child's own page builds its banner in the view from its
-`access.records.ChildRecord` and includes `includes/child_banner.html` itself.
+named practitioner and open concerns (one query, annotated), the child's priority groups,
+and for a young adult their named care coordinator; on a child's page with no referral the
+user may see, the child with its open concerns instead of the referral. On a page about a
+child, first the child's referrals the user may see, to choose the current one
+(`current_referral`), unless the page has read them already: the child's own page builds its
+banner in the view from its `access.records.ChildRecord` and includes
+`includes/child_banner.html` itself.
 """
 
 from __future__ import annotations
@@ -147,21 +148,23 @@ def _concern_annotations(user: User, child: str) -> dict[str, Any]:
     }
 
 
-def _coordinator_annotations() -> dict[str, Any]:
-    named = CoordinatorAssignment.objects.named().filter(referral=OuterRef("pk"))
-    return {
-        f"coordinator_{part}": Subquery(named.values(f"coordinator__{part}")[:1])
-        for part in ("first_name", "last_name", "username")
-    }
+def _named_coordinator(referral: Referral) -> str:
+    """A young adult's named care coordinator, "" when nobody is named. Read only for a young
+    adult (few children): three subqueries on every banner cost more to build than this
+    query for the few (issue 17, B9)."""
+    named = (
+        CoordinatorAssignment.objects.named()
+        .filter(referral=referral)
+        .values_list("coordinator__first_name", "coordinator__last_name", "coordinator__username")
+        .first()
+    )
+    return _person(*named) if named else ""
 
 
 def _referrals(user: User, referrals: QuerySet[Referral]) -> QuerySet[Referral]:
     return referrals.select_related(
         "child__alliance", "allocated_organisation", "named_practitioner"
-    ).annotate(
-        **_concern_annotations(user, "child_id"),
-        **_coordinator_annotations(),
-    )
+    ).annotate(**_concern_annotations(user, "child_id"))
 
 
 def current_referral(referrals: Iterable[Referral]) -> Referral | None:
@@ -270,11 +273,7 @@ def _from_referral(found: Referral) -> Banner:
         allocated_to=found.allocated_organisation.name if found.allocated_organisation else "",
         named_practitioner=named,
         young_adult=young_adult,
-        coordinator=_person(
-            found.coordinator_first_name,  # type: ignore[attr-defined]
-            found.coordinator_last_name,  # type: ignore[attr-defined]
-            found.coordinator_username,  # type: ignore[attr-defined]
-        ),
+        coordinator=_named_coordinator(found) if young_adult else "",
         communication=communication_needs(
             language=found.language,
             interpreter=found.interpreter_needed,
