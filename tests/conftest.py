@@ -60,7 +60,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     whichever database the tier configures, so the PostgreSQL tier need not run it again."""
     if not config.getoption("--database-tests-only"):
         return
-    kept, left_out = [], []
+    kept: list[pytest.Item] = []
+    left_out: list[pytest.Item] = []
     for item in items:
         uses = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
         (kept if uses or item.get_closest_marker("django_db") else left_out).append(item)
