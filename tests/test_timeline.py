@@ -8,16 +8,20 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
+from django.http import Http404
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from onedoor.access.actions import break_glass
 from onedoor.access.records import (
     child_referrals_visible_to,
+    children_visible_to,
     open_child_record,
     timeline_visible_to,
 )
 from onedoor.alliance.models import Alliance, Organisation
-from onedoor.care.models import ClinicalNote
+from onedoor.care.models import ClinicalNote, Transition
+from onedoor.care.records import child_notes_visible_to, notes_visible_to
 from onedoor.children.models import Child, TimelineEvent
 from onedoor.referrals.models import Referral, Status
 from onedoor.web.timeline import timeline_for
@@ -150,3 +154,52 @@ def test_the_childs_page_reads_only_the_childs_referrals_however_many_the_user_m
     else:
         assert f"Index Cond: (child_id = {child.pk})" in plan, plan
         assert "Seq Scan on referrals_referral" not in plan, plan
+
+
+@pytest.mark.parametrize("situation", ["as is", "a handover waits", "an emergency grant"])
+def test_the_pages_notes_are_the_notes_the_rule_gives_for_every_account(
+    people: People, child: Child, situation: str
+) -> None:
+    """Issue 17, B9: the child's page reads notes through the referrals it has read when the
+    account's scope over notes is its scope over referrals, and through the rule otherwise
+    (the service manager and the partner's system see referrals, not notes). Either way the
+    notes are those `notes_visible_to` gives, for every account, in each situation that
+    widens a scope: a handover waiting for Kooth's answer, CHUMS's practitioner's grant."""
+    chums = child.referrals.get(allocated_organisation__slug="chums")
+    ClinicalNote.objects.create(
+        referral=chums, organisation=organisation(child.alliance, "chums"),
+        recorded_by=people.chums_practitioner, recorded_at=AT, text="CHUMS shared note.",
+        sharing="alliance",
+    )  # fmt: skip
+    if situation == "a handover waits":
+        Transition.objects.create(
+            referral=chums, kind=Transition.Kind.BETWEEN_PARTNERS, reason="Move.",
+            receiving_organisation=organisation(child.alliance, "kooth"), handover="Notes.",
+            due_at=AT, sent_by=people.chums_practitioner, sent_at=AT,
+        )  # fmt: skip
+    if situation == "an emergency grant":
+        Referral.objects.filter(child=child).update(
+            allocated_organisation=organisation(child.alliance, "kooth")
+        )
+        break_glass(user=people.chums_practitioner, child=child, reason="A" * 30)
+    seen = {}
+    for name, user in people.accounts().items():
+        try:
+            record = open_child_record(user, child.uuid)
+        except Http404:
+            assert not children_visible_to(user).filter(pk=child.pk).exists(), name
+            continue
+        expected = notes_visible_to(user).filter(referral__child=child).order_by("text")
+        notes = child_notes_visible_to(user, record).order_by("text")
+        assert list(notes) == list(expected), name
+        seen[name] = list(notes.values_list("text", flat=True))
+    shared = ["CHUMS shared note.", "Kooth shared note."]
+    assert seen["chums_practitioner"] == (
+        shared if situation == "an emergency grant" else ["CHUMS shared note."]
+    )
+    assert seen["kooth_practitioner"] == (
+        ["CHUMS shared note.", "Kooth own note.", "Kooth shared note."]
+        if situation != "as is"
+        else ["Kooth own note.", "Kooth shared note."]
+    )
+    assert (seen["manager"], seen["kooth_system"]) == ([], [])

@@ -12,14 +12,12 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from django.db.models import (
-    BooleanField,
     Exists,
-    ExpressionWrapper,
     Model,
     OuterRef,
     Q,
     QuerySet,
-    Value,
+    Subquery,
 )
 from django.http import Http404
 
@@ -149,14 +147,25 @@ class ChildView:
 
 def view_child(user: User, child_uuid: UUID) -> ChildView:
     """One child the user may see, and the grant when only emergency access allows it; the
-    view is audited, saying how it was allowed. One query finds the child and whether their
-    scope reaches it; a second, only when it does not, the grant."""
-    child = (
-        children_visible_to(user).annotate(in_scope=_in_scope(user)).filter(uuid=child_uuid).first()
-    )
+    view is audited, saying how it was allowed. One query finds the child and, for someone who
+    may use emergency access, their newest unexpired grant for the child; only when they hold
+    one, a second asks whether their own scope reaches the child too (then the view is theirs
+    by scope, not by the grant), and a third reads the grant."""
+    children = children_visible_to(user).filter(uuid=child_uuid)
+    if _may_use_emergency_access(user):
+        grants = (
+            BreakGlassGrant.objects.active()
+            .filter(user=user, child=OuterRef("pk"))
+            .order_by("-expires_at")
+        )
+        children = children.annotate(grant_id=Subquery(grants.values("pk")[:1]))
+    child = children.first()
     if child is None:
         raise _deny(user, RecordType.CHILD, child_uuid, Do.VIEW)
-    grant = None if child.in_scope else _emergency_grant(user, child)  # type: ignore[attr-defined]
+    grant = None
+    grant_id = getattr(child, "grant_id", None)
+    if grant_id is not None and not _in_scope(user, child):
+        grant = BreakGlassGrant.objects.get(pk=grant_id)
     record(
         Action.VIEW,
         actor=user,
@@ -168,14 +177,16 @@ def view_child(user: User, child_uuid: UUID) -> ChildView:
     return ChildView(child, grant)
 
 
-def _in_scope(user: User) -> Any:
-    """Whether the user's scope (not an emergency grant) reaches a child, as an annotation."""
-    reached = _child_filter(user, Do.VIEW)
-    if reached is NOTHING:
-        return Value(False, output_field=BooleanField())
-    if not reached:  # Scope.ALL: every child
-        return Value(True, output_field=BooleanField())
-    return ExpressionWrapper(reached, output_field=BooleanField())
+def _may_use_emergency_access(user: User) -> bool:
+    """Whether an emergency grant can widen what the user sees (`_visible`, `_emergency`)."""
+    return (
+        user.role in BREAK_GLASS_ROLES and _scope(user, RecordType.CHILD, Do.VIEW) is not Scope.ALL
+    )
+
+
+def _in_scope(user: User, child: Child) -> bool:
+    """Whether the user's own scope, without emergency access, reaches the child."""
+    return Child.objects.filter(_child_filter(user, Do.VIEW), pk=child.pk).exists()
 
 
 @dataclass(frozen=True)
@@ -231,16 +242,6 @@ def child_for_emergency(user: User, *, nhs_number: str = "", reference: str = ""
     )
 
 
-def _emergency_grant(user: User, child: Child) -> BreakGlassGrant | None:
-    """The newest unexpired grant that lets `user` see `child`."""
-    return (
-        BreakGlassGrant.objects.active()
-        .filter(user=user, child=child)
-        .order_by("-expires_at")
-        .first()
-    )
-
-
 def get_referral_for_user(user: User, referral_uuid: UUID, action: Do = Do.VIEW) -> Referral:
     referral = (
         referrals_visible_to(user, action)
@@ -276,6 +277,21 @@ def care_records_visible_to(
     return model._default_manager.filter(
         _visible(user, record_type, action, within=within, child="referral__child")
     )
+
+
+def child_care_records_visible_to(
+    user: User, record: ChildRecord, model: type[CareModel]
+) -> QuerySet[CareModel]:
+    """One child's care records of `model` the user may see (`care_records_visible_to`, for
+    the child of `record`). Where the user's scope over these records is their scope over
+    referrals (every role but those who see referrals and no care records), a record is
+    visible exactly when its referral is: the records of the referrals the page has read,
+    without applying the rule again (issue 17, B9)."""
+    record_type: RecordType = model.record_type  # type: ignore[attr-defined]  # every CareRecord's
+    if _scope(user, record_type, Do.VIEW) is _scope(user, RecordType.REFERRAL, Do.VIEW):
+        theirs = [referral.pk for referral in record.referrals]
+        return model._default_manager.filter(referral_id__in=theirs)
+    return care_records_visible_to(user, model).filter(referral__child=record.child)
 
 
 def timeline_visible_to(record: ChildRecord) -> QuerySet[TimelineEvent]:

@@ -9,7 +9,13 @@ from uuid import UUID
 from django.db.models import Q, QuerySet
 
 from onedoor.access.policy import Do
-from onedoor.access.records import care_records_visible_to, denied, referrals_visible_to
+from onedoor.access.records import (
+    ChildRecord,
+    care_records_visible_to,
+    child_care_records_visible_to,
+    denied,
+    referrals_visible_to,
+)
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.audit.trail import Action, record
@@ -19,7 +25,17 @@ from onedoor.care.models import ClinicalNote, Transition
 def notes_visible_to(user: User, action: Do = Do.VIEW) -> QuerySet[ClinicalNote]:
     """Clinical notes: those shared with the alliance, to everyone who may see the case;
     those kept to an organisation, to that organisation and the clinical lead only."""
-    notes = care_records_visible_to(user, ClinicalNote, action)
+    return _as_shared(user, care_records_visible_to(user, ClinicalNote, action))
+
+
+def child_notes_visible_to(user: User, record: ChildRecord) -> QuerySet[ClinicalNote]:
+    """One child's clinical notes the user may see, for the child's page: `notes_visible_to`,
+    narrowed to the child's referrals the page has read (`child_care_records_visible_to`)."""
+    return _as_shared(user, child_care_records_visible_to(user, record, ClinicalNote))
+
+
+def _as_shared(user: User, notes: QuerySet[ClinicalNote]) -> QuerySet[ClinicalNote]:
+    """The notes' sharing level on top of the case's scope."""
     if user.role == Role.CLINICAL_LEAD:
         return notes
     return notes.filter(

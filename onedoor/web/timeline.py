@@ -1,7 +1,7 @@
 """The child's timeline: the events and clinical notes the viewer may see, newest first.
 
 What may be seen is decided by the access layer in the queries (`timeline_visible_to`,
-`care.records.notes_visible_to`); this only puts the two in one order for the page.
+`care.records.child_notes_visible_to`); this only puts the two in one order for the page.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from datetime import datetime
 
 from onedoor.access.records import ChildRecord, timeline_visible_to
 from onedoor.accounts.models import User
-from onedoor.care.records import notes_visible_to
+from onedoor.care.records import child_notes_visible_to
 
 SHOWN = 200
 
@@ -29,8 +29,7 @@ def timeline_for(user: User, record: ChildRecord) -> list[Entry]:
     """The latest `SHOWN` entries: two queries."""
     events = timeline_visible_to(record).select_related("actor__organisation")[:SHOWN]
     notes = (
-        notes_visible_to(user)
-        .filter(referral__child=record.child)
+        child_notes_visible_to(user, record)
         .select_related("recorded_by__organisation", "organisation")
         .order_by("-recorded_at", "-pk")[:SHOWN]
     )
