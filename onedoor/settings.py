@@ -75,6 +75,25 @@ if not DRAFTS_KEY:
             "DEMO_MODE=true for a local demonstration."
         )
 
+# The key of the audit trail's hashes (HMAC-SHA256: audit/models.py, ADR 34): without it,
+# whoever can write to the database cannot recompute the chain after editing a row. Keep it
+# outside the database and never change it (a changed key fails `verify_audit` from the
+# first row). Required like SECRET_KEY; the demo, DEBUG and the tests derive one from
+# SECRET_KEY.
+AUDIT_KEY = os.environ.get("AUDIT_KEY", "")
+if not AUDIT_KEY:
+    if DEBUG or DEMO_MODE or os.environ.get("ONEDOOR_TESTING"):
+        import hashlib
+
+        AUDIT_KEY = hashlib.sha256(b"onedoor audit " + SECRET_KEY.encode()).hexdigest()
+    else:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "AUDIT_KEY is not set. Set it in the environment (a long random string kept "
+            "outside the database), or set DEMO_MODE=true for a local demonstration."
+        )
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

@@ -166,9 +166,42 @@ def test_another_partners_child_is_a_404_that_leaves_only_the_audit_of_the_denia
     assert "Kai" not in page and "943 476 5919" not in page
     assert (Child.objects.count(), Referral.objects.count()) == counts_before
     written = list(AuditEvent.objects.filter(sequence__gt=last_before))
-    assert [(e.action, e.record_type, e.record_id, e.actor_username) for e in written] == [
-        ("deny", "child", str(kooth_child.uuid), "chris-chums")
+    assert [
+        (e.action, e.record_type, e.record_id, e.child_uuid, e.actor_username) for e in written
+    ] == [("deny", "child", str(kooth_child.uuid), kooth_child.uuid, "chris-chums")]
+
+
+def test_a_denied_attempt_shows_on_the_childs_who_viewed_page(
+    client: Client, people: People, children: dict[str, Child]
+) -> None:
+    """Issue 18: a denial carries the child it was about, when that child exists, so the
+    clinical lead sees it among those who opened (or tried to open) the record."""
+    kooth_child = children["kooth"]
+    referral = kooth_child.referrals.get()
+    sign_in(client, people.chums_practitioner)
+    assert client.get(f"/children/{kooth_child.uuid}/").status_code == 404
+    assert client.get(f"/referrals/{referral.uuid}/").status_code == 404
+    unknown = "00000000-0000-4000-8000-000000000000"
+    assert client.get(f"/children/{unknown}/").status_code == 404
+    denials = AuditEvent.objects.filter(action="deny").order_by("sequence")
+    assert [(e.record_type, e.child_uuid) for e in denials] == [
+        ("child", kooth_child.uuid),
+        ("referral", kooth_child.uuid),
+        ("child", None),
     ]
+
+    sign_in(client, people.clinical_lead)
+    response = client.get(f"/governance/children/{kooth_child.uuid}/access-log/")
+    listed = [
+        (e.actor_username, e.get_action_display(), e.record_type)
+        for e in response.context["events"]
+        if e.action == "deny"
+    ]
+    assert listed == [
+        ("chris-chums", "Denied access", "referral"),
+        ("chris-chums", "Denied access", "child"),
+    ]
+    assert "Denied access referral" in " ".join(shown(response).split())
 
 
 def test_a_partner_sees_its_own_child_and_the_view_is_audited(

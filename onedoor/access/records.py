@@ -127,16 +127,45 @@ def alliance_of(user: User) -> int | None:
 
 
 def denied(
-    user: User, record_type: str, record_id: object, detail: dict[str, str] | None = None
+    user: User,
+    record_type: str,
+    record_id: object,
+    detail: dict[str, str] | None = None,
+    *,
+    child_uuid: UUID | None = None,
 ) -> Http404:
-    """A record outside the user's scope: the denial audited, and a 404, which does not say
-    whether the record exists."""
-    record(Action.DENY, actor=user, record_type=record_type, record_id=record_id, detail=detail)
+    """A record outside the user's scope: the denial audited (with the child it is about,
+    when known, so that it shows on the child's "who viewed" page), and a 404, which does
+    not say whether the record exists."""
+    record(
+        Action.DENY,
+        actor=user,
+        record_type=record_type,
+        record_id=record_id,
+        child_uuid=child_uuid,
+        detail=detail,
+    )
     return Http404("No such record")
 
 
 def _deny(user: User, record_type: RecordType, record_id: UUID, action: Do) -> Http404:
-    return denied(user, record_type, record_id, {"wanted": str(action)})
+    return denied(
+        user,
+        record_type,
+        record_id,
+        {"wanted": str(action)},
+        child_uuid=_known_child(record_type, record_id),
+    )
+
+
+def _known_child(record_type: RecordType, record_id: UUID) -> UUID | None:
+    """The child a denied child or referral is about, when it exists (the user is not told)."""
+    if record_type is RecordType.CHILD:
+        return Child.objects.filter(uuid=record_id).values_list("uuid", flat=True).first()
+    if record_type is RecordType.REFERRAL:
+        found = Referral.objects.filter(uuid=record_id).values_list("child__uuid", flat=True)
+        return found.first()
+    return None
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,19 @@
 
 Rows are only ever inserted by `onedoor.audit.record`; the model and its queryset refuse
 updates and deletes, and each row carries the hash of the one before it so that
-`manage.py verify_audit` detects any row edited, deleted or reordered behind our back.
+`manage.py verify_audit` detects any row edited, deleted or reordered behind our back. The
+hashes are keyed (HMAC-SHA256 with `settings.AUDIT_KEY`, which lives outside the database:
+ADR 34), so someone who can write to the tables cannot recompute the chain after an edit.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db import models
 
 GENESIS_HASH = "0" * 64
@@ -111,7 +115,12 @@ class AuditEvent(models.Model):
         return json.dumps(content, sort_keys=True, separators=(",", ":"))
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical().encode()).hexdigest()
+        return keyed_hash(self.canonical(), settings.AUDIT_KEY)
+
+
+def keyed_hash(canonical: str, key: str) -> str:
+    """A row's hash: HMAC-SHA256 of its canonical JSON under the audit key (ADR 34)."""
+    return hmac.new(key.encode(), canonical.encode(), hashlib.sha256).hexdigest()
 
 
 class AuditHead(models.Model):

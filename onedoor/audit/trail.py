@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
-from django.db import transaction
+from django.db import models, transaction
 
 from onedoor import clock
 from onedoor.audit.context import client_address
-from onedoor.audit.models import GENESIS_HASH, AuditEvent, AuditHead
+from onedoor.audit.models import GENESIS_HASH, AuditEvent, AuditHead, keyed_hash
 
 Action = AuditEvent.Action
 
@@ -122,3 +123,45 @@ def verify_chain(chunk_size: int = 5000) -> Iterator[ChainFault]:
             head.last_sequence,
             "the chain ends early: rows at its end have been deleted",
         )
+
+
+class UnkeyedChainBroken(Exception):
+    """The unkeyed chain (before ADR 34) does not verify: it is not re-hashed under the key,
+    which would hide what was changed."""
+
+
+def key_the_chain(
+    events: models.Manager[Any], heads: models.Manager[Any], key: str, batch: int = 2000
+) -> int:
+    """Re-hash a chain written before the hashes were keyed (plain SHA-256) with `key`, from
+    the first row, and move the head: only when every row and the head verify unkeyed, so
+    that no earlier edit is laundered into a keyed chain (raises `UnkeyedChainBroken`, and
+    changes nothing, otherwise). Takes the managers of the audit models (a migration passes
+    its historical ones); reads and writes `batch` rows at a time; returns how many rows
+    were re-hashed."""
+    _verify_unkeyed(events, heads, batch)
+    done, after, prev = 0, 0, GENESIS_HASH
+    with transaction.atomic():
+        while rows := list(events.filter(sequence__gt=after).order_by("sequence")[:batch]):
+            for row in rows:
+                row.prev_hash = prev
+                row.hash = prev = keyed_hash(AuditEvent.canonical(row), key)
+            events.bulk_update(rows, ["prev_hash", "hash"])
+            after, done = rows[-1].sequence, done + len(rows)
+        if done:
+            heads.filter(pk=1).update(last_hash=prev)
+    return done
+
+
+def _verify_unkeyed(events: models.Manager[Any], heads: models.Manager[Any], batch: int) -> None:
+    prev, expected = GENESIS_HASH, 1
+    for row in events.order_by("sequence").iterator(chunk_size=batch):
+        unkeyed = hashlib.sha256(AuditEvent.canonical(row).encode()).hexdigest()
+        if row.sequence != expected or row.prev_hash != prev or unkeyed != row.hash:
+            raise UnkeyedChainBroken(f"audit row #{row.sequence} does not verify")
+        prev, expected = row.hash, expected + 1
+    head = heads.filter(pk=1).first()
+    if expected > 1 and (
+        head is None or (head.last_sequence, head.last_hash) != (expected - 1, prev)
+    ):
+        raise UnkeyedChainBroken("the head does not point at the chain's last row")
