@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from onedoor.access.actions import break_glass
+from onedoor.access.roles import save_account
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, IThriveGrouping, Offer, PriorityGroup, RiskRating
@@ -134,6 +135,11 @@ def build_world(alliance: Alliance, people: People) -> list[str]:
         child=cas.child,
         reason="Attended A&E overnight; need the history before calling the family.",
     )
+    # a new practitioner's account waiting for a clinical lead's approval (issue 18)
+    newcomer = User(username="nia-new", role=Role.PRACTITIONER, first_name="Nia",
+                    organisation=organisation(alliance, "kooth"))  # fmt: skip
+    newcomer.set_unusable_password()
+    save_account(by=people.admin, user=newcomer, before=None)
     feedback = leave_feedback(alliance=alliance, helpful=4, comments="A quick reply.")
     theme = Theme.objects.create(alliance=alliance, slug="waiting", name="Waiting times")
     set_themes(user=people.manager, feedback=feedback, themes=[theme])

@@ -67,3 +67,25 @@ class ReviewForm(forms.Form):
         ):
             self.add_error("note", "Say what follow-up you have taken")
         return data
+
+
+class RoleDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Should this account have this role?",
+        choices=[("approve", "Approve"), ("refuse", "Refuse")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to approve or refuse"},
+    )
+    note = forms.CharField(
+        label="Note",
+        help_text="Required when you refuse: say why, for the administrator who asked.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("decision") == "refuse" and not str(data.get("note", "")).strip():
+            self.add_error("note", "Say why you are refusing")
+        return data

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from onedoor import clock
+from onedoor.accounts.roles import Role
 
 
 class BreakGlassGrantQuerySet(models.QuerySet["BreakGlassGrant"]):
@@ -56,3 +57,44 @@ class BreakGlassGrant(models.Model):
     @property
     def is_active(self) -> bool:
         return self.expires_at > clock.now()
+
+
+class RoleRequest(models.Model):
+    """An administrator's request that someone hold a role that sees other people's case
+    data (`policy.SEES_CASE_DATA`), or hold it again, or in another organisation: the change
+    waits here until a clinical lead other than the requester, and other than the person
+    concerned, approves it (`roles.decide_role_request`). Refused, nothing changes."""
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="role_requests"
+    )
+    role = models.CharField(max_length=40, choices=Role.choices)
+    organisation = models.ForeignKey("alliance.Organisation", on_delete=models.PROTECT)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(decided_at__isnull=True),
+                name="one_open_role_request_per_user",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} for user {self.user_id}"

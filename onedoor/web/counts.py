@@ -32,6 +32,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from onedoor.access.models import RoleRequest
 from onedoor.access.policy import Do
 from onedoor.access.records import referrals_visible_to
 from onedoor.accounts.models import User
@@ -213,6 +214,14 @@ def governance_counts(user: User, now: datetime) -> list[Count]:
         counts.append(
             Count("complex", "Complex decisions waiting for sign-off", complex_.count(),
                   f"{reverse('web:triage')}?state={Status.AWAITING_SIGN_OFF}")
+        )  # fmt: skip
+    if role == Role.CLINICAL_LEAD:
+        waiting = RoleRequest.objects.filter(decided_at__isnull=True).exclude(
+            Q(requested_by=user) | Q(user=user)
+        )
+        counts.append(
+            Count("roles", "Roles waiting for your approval", waiting.count(),
+                  reverse("access:role_requests"))
         )  # fmt: skip
     if role in (Role.CLINICAL_LEAD, Role.PARTNER_LEAD):
         overdue = actions_visible_to(user).filter(
