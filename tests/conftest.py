@@ -73,8 +73,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):  # type: ignore[no-untyped-def]
     """A transactional test empties every table when it ends: load the configuration again,
-    so the tests after it start from the same database as every other."""
+    so the tests after it start from the same database as every other. Not after a worker's
+    last test (`nextitem` None): its teardown has already dropped the test database, and
+    nothing follows."""
     yield
+    if nextitem is None:
+        return
     marker = item.get_closest_marker("django_db")
     transactional = "transactional_db" in getattr(item, "fixturenames", ()) or (
         marker is not None and marker.kwargs.get("transaction", False)

@@ -11,7 +11,9 @@ import pytest
 from django.test import Client
 
 from onedoor import clock
+from onedoor.access.models import RoleRequest
 from onedoor.accounts.models import User
+from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, IThriveGrouping, Offer
 from onedoor.care.actions import start_transition
 from onedoor.case_audits.actions import add_action, start_round
@@ -209,9 +211,16 @@ def test_each_role_counts_what_waits_for_it_on_governance(
 ) -> None:
     build(alliance, people)
     now = clock.now()
+    # two roles wait: the analyst's (the clinical lead's to decide), and one about the
+    # clinical lead's own account, which another clinical lead must decide
+    for user in (people.analyst, people.clinical_lead):
+        RoleRequest.objects.create(
+            user=user, role=Role.TRIAGE_LEAD, organisation=user.organisation,
+            requested_by=people.admin, requested_at=now,
+        )  # fmt: skip
     assert _numbers(governance_counts(people.clinical_lead, now)) == {
         "escalations": "2", "concerns": "1", "follow_ups_overdue": "1", "incidents": "2",
-        "complex": "1", "audit_actions_overdue": "1",
+        "complex": "1", "roles": "1", "audit_actions_overdue": "1",
     }  # fmt: skip
     assert _numbers(governance_counts(people.safeguarding, now)) == {
         "concerns": "1", "follow_ups_overdue": "1", "incidents": "None",
@@ -342,7 +351,7 @@ def test_each_group_of_counts_is_a_fixed_number_of_queries(
 
 @pytest.mark.parametrize(
     ("persona", "queries"),
-    [("clinical_lead", 6), ("safeguarding", 3), ("partner_safeguarding", 3), ("kooth_lead", 2)],
+    [("clinical_lead", 7), ("safeguarding", 3), ("partner_safeguarding", 3), ("kooth_lead", 2)],
 )
 def test_the_governance_counts_are_a_query_each(
     alliance: Alliance,
