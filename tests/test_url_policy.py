@@ -265,6 +265,8 @@ WRITES: dict[str, str] = {
     # Emergency access.
     "access:break_glass": "get emergency access to a record, with a reason",
     "access:review": "review a use of emergency access",
+    # Separation of duties (issue 18).
+    "access:role_request": "approve or refuse a role that sees case data",
     # Governance: case audits, incidents, supervision, meetings.
     "case_audits:new_round": "start a case audit round",
     "case_audits:score": "score an audited record",
