@@ -214,6 +214,7 @@ def test_each_role_counts_what_waits_for_it_on_governance(
     # two roles wait: the analyst's (the clinical lead's to decide), and one about the
     # clinical lead's own account, which another clinical lead must decide
     for user in (people.analyst, people.clinical_lead):
+        assert user.organisation is not None
         RoleRequest.objects.create(
             user=user, role=Role.TRIAGE_LEAD, organisation=user.organisation,
             requested_by=people.admin, requested_at=now,
