@@ -105,11 +105,7 @@ def test_it_gives_up_at_once_when_the_run_stops_by_itself() -> None:
 
 
 def _running(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0]
-    except OSError:
-        return False
-    return state not in ("Z", "X")
+    return run_check._alive(pid)
 
 
 # The run leaves a process in a session of its own (as honcho starts each of its processes)

@@ -156,10 +156,25 @@ def stop(run: subprocess.Popen[bytes], token: str) -> str | None:
         problem = problem or f"processes left running after the run stopped: {leftovers}"
         _signal(leftovers, signal.SIGTERM)
         deadline = time.monotonic() + LEFTOVER_GRACE_SECONDS
-        while marked(token) and time.monotonic() < deadline:
+        while _still_running(leftovers, token) and time.monotonic() < deadline:
             time.sleep(0.2)
-        _signal(marked(token), signal.SIGKILL)
+        _signal(_still_running(leftovers, token), signal.SIGKILL)
     return problem
+
+
+def _still_running(pids: Sequence[int], token: str) -> list[int]:
+    """Those of `pids` not yet gone, and any other marked process. A process that is exiting
+    loses its environment (so its mark) before it is gone: its state in /proc is the test."""
+    return sorted({pid for pid in pids if _alive(pid)} | set(marked(token)))
+
+
+def _alive(pid: int) -> bool:
+    """Running or exiting, not a zombie (Linux's /proc; elsewhere never)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
 
 
 def _log_tail(log: Path) -> str:
