@@ -33,7 +33,7 @@ from onedoor.referrals.models import (
     Source,
     Status,
 )
-from onedoor.referrals.places import HOLDS_A_PLACE, OneWaitingPlace
+from onedoor.referrals.places import HOLDS_A_PLACE, PLACE_RANK, OneWaitingPlace, place_rank
 from onedoor.referrals.states import Conflict
 from onedoor.triage import actions as triage_actions
 from onedoor.triage.actions import decline_allocation, record_decision, screen_risk, sign_off
@@ -676,3 +676,31 @@ def test_a_joined_referral_is_not_counted_as_another_referral(
     assert (again.numerator, again.denominator) == (0, 1)
     # the MHSDS referral table: one service request, the one it joined
     assert [row[0] for row in mhsds_referrals(alliance)][1:] == [pseudonym("referral", first.uuid)]
+
+
+def test_which_referral_stands_for_a_child_is_ranked_alike_in_python_and_in_a_query(
+    alliance: Alliance,
+) -> None:
+    """`place_rank` (the banner's current referral) and `PLACE_RANK` (the referral another
+    joins) are one order: the place held, then sign-off, then another open one, then closed."""
+    from onedoor import clock
+    from onedoor.referrals.models import Status
+    from tests.personas import make_child, make_reference
+
+    child = make_child(alliance, "Rae")
+    first = child.referrals.get()
+    for status in Status:
+        Referral.objects.create(
+            reference=make_reference(), child=child, received_at=clock.now(), source="gp",
+            status=status,
+        )  # fmt: skip
+    ranked = dict(
+        child.referrals.exclude(pk=first.pk).annotate(rank=PLACE_RANK).values_list("status", "rank")
+    )
+    assert ranked == {status.value: place_rank(status) for status in Status}
+    assert {status.value: place_rank(status) for status in Status} == {
+        "allocated": 0, "waiting": 0, "in_intervention": 0, "in_transition": 0,
+        "awaiting_sign_off": 1, "awaiting_triage": 2, "more_information": 2,
+        "signposted": 3, "stepped_up": 3, "safeguarding_referral": 3, "not_accepted": 3,
+        "discharged": 3, "joined": 3,
+    }  # fmt: skip

@@ -83,7 +83,7 @@ def test_each_viewer_gets_only_what_they_may_see(
     user = people.by_role()[persona]
     record = open_child_record(user, child.uuid)
     assert list(timeline_visible_to(record).values_list("summary", flat=True)) == events
-    entries = timeline_for(user, record)
+    entries = timeline_for(record)
     assert [e.text for e in entries if e.title == "Clinical note"] == notes
     assert [e.text for e in entries if e.title != "Clinical note"] == events
 
@@ -190,7 +190,7 @@ def test_the_pages_notes_are_the_notes_the_rule_gives_for_every_account(
             assert not children_visible_to(user).filter(pk=child.pk).exists(), name
             continue
         expected = notes_visible_to(user).filter(referral__child=child).order_by("text")
-        notes = child_notes_visible_to(user, record).order_by("text")
+        notes = child_notes_visible_to(record).order_by("text")
         assert list(notes) == list(expected), name
         seen[name] = list(notes.values_list("text", flat=True))
     shared = ["CHUMS shared note.", "Kooth shared note."]

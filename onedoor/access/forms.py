@@ -44,48 +44,56 @@ class BreakGlassForm(forms.Form):
         return reason
 
 
-class ReviewForm(forms.Form):
+class _AnswerAndNote(forms.Form):
+    """A choice, and a note required for one answer of it (`note_needed_for`)."""
+
+    choice = ""  # the choice field's name
+    note_needed_for = ""
+    note_needed = ""  # the error when that answer comes without a note
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get(self.choice) == self.note_needed_for and not str(data.get("note", "")).strip():
+            self.add_error("note", self.note_needed)
+        return data
+
+
+def _note(label: str, help_text: str) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+
+
+class ReviewForm(_AnswerAndNote):
+    choice = "outcome"
+    note_needed_for = BreakGlassGrant.Outcome.INAPPROPRIATE
+    note_needed = "Say what follow-up you have taken"
+
     outcome = forms.ChoiceField(
         label="Was this emergency access appropriate?",
         choices=BreakGlassGrant.Outcome.choices,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether the access was appropriate"},
     )
-    note = forms.CharField(
-        label="Review note",
-        help_text="Required when the access was not appropriate: say what follow-up you took.",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=2000,
+    note = _note(
+        "Review note",
+        "Required when the access was not appropriate: say what follow-up you took.",
     )
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        if (
-            data.get("outcome") == BreakGlassGrant.Outcome.INAPPROPRIATE
-            and not str(data.get("note", "")).strip()
-        ):
-            self.add_error("note", "Say what follow-up you have taken")
-        return data
 
+class RoleDecisionForm(_AnswerAndNote):
+    choice = "decision"
+    note_needed_for = "refuse"
+    note_needed = "Say why you are refusing"
 
-class RoleDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label="Should this account have this role?",
         choices=[("approve", "Approve"), ("refuse", "Refuse")],
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether to approve or refuse"},
     )
-    note = forms.CharField(
-        label="Note",
-        help_text="Required when you refuse: say why, for the administrator who asked.",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=2000,
-    )
-
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        if data.get("decision") == "refuse" and not str(data.get("note", "")).strip():
-            self.add_error("note", "Say why you are refusing")
-        return data
+    note = _note("Note", "Required when you refuse: say why, for the administrator who asked.")

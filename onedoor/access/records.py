@@ -11,14 +11,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 from uuid import UUID
 
-from django.db.models import (
-    Exists,
-    Model,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from onedoor import clock
@@ -220,21 +213,26 @@ def _in_scope(user: User, child: Child) -> bool:
 
 @dataclass(frozen=True)
 class ChildRecord:
-    """A child's page as the user may see it: the child, the grant when only emergency access
-    allows it, and the child's referrals the user may see, newest first. What the page shows
-    beside them (the banner, the timeline) is narrowed to these referrals, so the rule that
-    chose them runs once a page (issue 17, B9)."""
+    """A child's page as its viewer may see it: the child, the grant when only emergency
+    access allows it, and the child's referrals the viewer may see, newest first. What the
+    page shows beside them (the banner, the timeline, the notes) is narrowed to these
+    referrals, so the rule that chose them runs once a page (issue 17, B9)."""
 
+    viewer: User
     child: Child
     emergency_grant: BreakGlassGrant | None
     referrals: list[Referral]
+
+    @property
+    def referral_ids(self) -> list[int]:
+        return [referral.pk for referral in self.referrals]
 
 
 def open_child_record(user: User, child_uuid: UUID) -> ChildRecord:
     """`view_child` (audited) and the child's referrals the user may see."""
     viewed = view_child(user, child_uuid)
     referrals = child_referrals_visible_to(user, viewed.child)
-    return ChildRecord(viewed.child, viewed.emergency_grant, list(referrals))
+    return ChildRecord(user, viewed.child, viewed.emergency_grant, list(referrals))
 
 
 def child_referrals_visible_to(user: User, child: Child) -> QuerySet[Referral]:
@@ -309,17 +307,17 @@ def care_records_visible_to(
 
 
 def child_care_records_visible_to(
-    user: User, record: ChildRecord, model: type[CareModel]
+    record: ChildRecord, model: type[CareModel]
 ) -> QuerySet[CareModel]:
-    """One child's care records of `model` the user may see (`care_records_visible_to`, for
-    the child of `record`). Where the user's scope over these records is their scope over
-    referrals (every role but those who see referrals and no care records), a record is
+    """One child's care records of `model` its viewer may see (`care_records_visible_to`,
+    for the child of `record`). Where the viewer's scope over these records is their scope
+    over referrals (every role but those who see referrals and no care records), a record is
     visible exactly when its referral is: the records of the referrals the page has read,
     without applying the rule again (issue 17, B9)."""
+    user = record.viewer
     record_type: RecordType = model.record_type  # type: ignore[attr-defined]  # every CareRecord's
     if _scope(user, record_type, Do.VIEW) is _scope(user, RecordType.REFERRAL, Do.VIEW):
-        theirs = [referral.pk for referral in record.referrals]
-        return model._default_manager.filter(referral_id__in=theirs)
+        return model._default_manager.filter(referral_id__in=record.referral_ids)
     return care_records_visible_to(user, model).filter(referral__child=record.child)
 
 
@@ -328,9 +326,8 @@ def timeline_visible_to(record: ChildRecord) -> QuerySet[TimelineEvent]:
     the child as a whole (advice given, say), and what belongs to one of the child's referrals
     the user may see (`record.referrals`, chosen by `referrals_visible_to`). Another partner's
     contacts, plans and reviews never leave the database."""
-    theirs = [referral.pk for referral in record.referrals]
     return TimelineEvent.objects.filter(child=record.child).filter(
-        Q(referral__isnull=True) | Q(referral_id__in=theirs)
+        Q(referral__isnull=True) | Q(referral_id__in=record.referral_ids)
     )
 
 

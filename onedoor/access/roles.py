@@ -74,15 +74,10 @@ def save_account(*, by: User, user: User, before: Standing | None) -> RoleReques
     with transaction.atomic():
         waiting = None
         if needs_approval(before, after):
-            if before is None:
-                user.is_active = False
-            else:
-                user.role, user.organisation_id, user.is_active = (
-                    before.role,
-                    before.organisation_id,
-                    before.is_active,
-                )
-            user.save()
+            _apply(
+                user,
+                Standing(after.role, after.organisation_id, False) if before is None else before,
+            )
             waiting = RoleRequest.objects.create(
                 user=user,
                 role=after.role,
@@ -95,7 +90,11 @@ def save_account(*, by: User, user: User, before: Standing | None) -> RoleReques
                 actor=by,
                 record_type="role_request",
                 record_id=waiting.uuid,
-                detail={"user": str(user.uuid), **_values("requested", after)},
+                detail={
+                    "user": str(user.uuid),
+                    "requested_role": after.role,
+                    "requested_organisation": _shown("organisation", after.organisation_id),
+                },
             )
         else:
             user.save()
@@ -152,15 +151,19 @@ def _decide(*, by: User | None, request: RoleRequest, approve: bool, note: str) 
         if approve:
             user = User.objects.select_for_update().get(pk=request.user_id)
             before = standing_of(user)
-            user.role, user.organisation_id, user.is_active = (
-                request.role,
-                request.organisation_id,
-                True,
-            )
-            user.save()
+            _apply(user, Standing(request.role, request.organisation_id, True))
             _audit_standing(by, user, before, standing_of(user))
     request.refresh_from_db()
     return request
+
+
+def _apply(user: User, standing: Standing) -> None:
+    user.role, user.organisation_id, user.is_active = (
+        standing.role,
+        standing.organisation_id,
+        standing.is_active,
+    )
+    user.save()
 
 
 def _audit_standing(by: User | None, user: User, before: Standing | None, after: Standing) -> None:
@@ -178,31 +181,29 @@ def _audit_standing(by: User | None, user: User, before: Standing | None, after:
 
 
 def _changes(before: Standing | None, after: Standing) -> dict[str, str]:
-    fields = {
-        "role": (before.role if before else "", after.role),
-        "organisation": (
-            _slug(before.organisation_id) if before else "",
-            _slug(after.organisation_id),
-        ),
-        "active": (str(before.is_active).lower() if before else "", str(after.is_active).lower()),
-    }
+    """`role_from`, `role_to` and so on, for each of role, organisation and activation that
+    changed (all three for a new account)."""
     detail: dict[str, str] = {}
-    for name, (old, new) in fields.items():
+    for name, field in (
+        ("role", "role"),
+        ("organisation", "organisation_id"),
+        ("active", "is_active"),
+    ):
+        old = getattr(before, field) if before else None
+        new = getattr(after, field)
         if before is None or old != new:
-            detail[f"{name}_from"], detail[f"{name}_to"] = old, new
+            detail[f"{name}_from"], detail[f"{name}_to"] = _shown(name, old), _shown(name, new)
     return detail
 
 
-def _values(prefix: str, standing: Standing) -> dict[str, str]:
-    return {
-        f"{prefix}_role": standing.role,
-        f"{prefix}_organisation": _slug(standing.organisation_id),
-    }
-
-
-def _slug(organisation_id: int | None) -> str:
-    if organisation_id is None:
+def _shown(name: str, value: str | int | None) -> str:
+    """A standing's value in the audit row: a role's code, an organisation's slug, true or
+    false; "" for none."""
+    if value is None:
         return ""
-    return (
-        Organisation.objects.filter(pk=organisation_id).values_list("slug", flat=True).first() or ""
-    )
+    if name == "organisation":
+        slug = Organisation.objects.filter(pk=value).values_list("slug", flat=True).first()
+        return slug or ""
+    if name == "active":
+        return str(value).lower()
+    return str(value)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
@@ -97,11 +97,23 @@ class ChainFault:
         return f"audit row #{self.sequence}: {self.problem}"
 
 
-def verify_chain(chunk_size: int = 5000) -> Iterator[ChainFault]:
-    """Yield every fault in the chain, first one first. An empty iteration means intact."""
+def verify_chain(
+    chunk_size: int = 5000,
+    *,
+    events: models.Manager[Any] | None = None,
+    heads: models.Manager[Any] | None = None,
+    hash_of: Callable[[Any], str] | None = None,
+) -> Iterator[ChainFault]:
+    """Yield every fault in the chain, first one first. An empty iteration means intact.
+    The rows, the head and a row's due hash are the product's (`AuditEvent.compute_hash`);
+    re-keying a chain written before the key (`key_the_chain`) passes a migration's models
+    and the unkeyed hash."""
+    events = AuditEvent.objects if events is None else events
+    heads = AuditHead.objects if heads is None else heads
+    hash_of = hash_of or AuditEvent.compute_hash
     expected_sequence = 1
     expected_prev = GENESIS_HASH
-    rows = AuditEvent.objects.order_by("sequence").iterator(chunk_size=chunk_size)
+    rows = events.order_by("sequence").iterator(chunk_size=chunk_size)
     for row in rows:
         if row.sequence != expected_sequence:
             yield ChainFault(
@@ -110,11 +122,11 @@ def verify_chain(chunk_size: int = 5000) -> Iterator[ChainFault]:
             )
         if row.prev_hash != expected_prev:
             yield ChainFault(row.sequence, "does not follow the row before it")
-        if row.compute_hash() != row.hash:
+        if hash_of(row) != row.hash:
             yield ChainFault(row.sequence, "has been edited since it was written")
         expected_sequence = row.sequence + 1
         expected_prev = row.hash
-    head = AuditHead.objects.filter(pk=1).first()
+    head = heads.filter(pk=1).first()
     if head is None:
         yield ChainFault(expected_sequence - 1, "the chain's head row is missing")
         return
@@ -139,7 +151,11 @@ def key_the_chain(
     changes nothing, otherwise). Takes the managers of the audit models (a migration passes
     its historical ones); reads and writes `batch` rows at a time; returns how many rows
     were re-hashed."""
-    _verify_unkeyed(events, heads, batch)
+    if not events.exists():
+        return 0
+    fault = next(verify_chain(batch, events=events, heads=heads, hash_of=_unkeyed), None)
+    if fault is not None:
+        raise UnkeyedChainBroken(str(fault))
     done, after, prev = 0, 0, GENESIS_HASH
     with transaction.atomic():
         while rows := list(events.filter(sequence__gt=after).order_by("sequence")[:batch]):
@@ -153,15 +169,6 @@ def key_the_chain(
     return done
 
 
-def _verify_unkeyed(events: models.Manager[Any], heads: models.Manager[Any], batch: int) -> None:
-    prev, expected = GENESIS_HASH, 1
-    for row in events.order_by("sequence").iterator(chunk_size=batch):
-        unkeyed = hashlib.sha256(AuditEvent.canonical(row).encode()).hexdigest()
-        if row.sequence != expected or row.prev_hash != prev or unkeyed != row.hash:
-            raise UnkeyedChainBroken(f"audit row #{row.sequence} does not verify")
-        prev, expected = row.hash, expected + 1
-    head = heads.filter(pk=1).first()
-    if expected > 1 and (
-        head is None or (head.last_sequence, head.last_hash) != (expected - 1, prev)
-    ):
-        raise UnkeyedChainBroken("the head does not point at the chain's last row")
+def _unkeyed(row: Any) -> str:
+    """A row's hash as written before ADR 34: plain SHA-256 of its canonical JSON."""
+    return hashlib.sha256(AuditEvent.canonical(row).encode()).hexdigest()

@@ -28,10 +28,11 @@ def notes_visible_to(user: User, action: Do = Do.VIEW) -> QuerySet[ClinicalNote]
     return _as_shared(user, care_records_visible_to(user, ClinicalNote, action))
 
 
-def child_notes_visible_to(user: User, record: ChildRecord) -> QuerySet[ClinicalNote]:
-    """One child's clinical notes the user may see, for the child's page: `notes_visible_to`,
-    narrowed to the child's referrals the page has read (`child_care_records_visible_to`)."""
-    return _as_shared(user, child_care_records_visible_to(user, record, ClinicalNote))
+def child_notes_visible_to(record: ChildRecord) -> QuerySet[ClinicalNote]:
+    """One child's clinical notes its viewer may see, for the child's page:
+    `notes_visible_to`, narrowed to the child's referrals the page has read
+    (`child_care_records_visible_to`)."""
+    return _as_shared(record.viewer, child_care_records_visible_to(record, ClinicalNote))
 
 
 def _as_shared(user: User, notes: QuerySet[ClinicalNote]) -> QuerySet[ClinicalNote]:

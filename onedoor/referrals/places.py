@@ -19,6 +19,22 @@ JOINABLE = frozenset({S.AWAITING_TRIAGE, S.MORE_INFORMATION})
 # A referral another of the same child's may join: being triaged or holding the place.
 OPEN = JOINABLE | {S.AWAITING_SIGN_OFF} | HOLDS_A_PLACE
 
+# Which of a child's referrals stands for the child, first to last: the one holding the
+# waiting place, then one waiting for sign-off, then another open one, then any other.
+# `place_rank` in Python, `PLACE_RANK` in a query: the same order.
+_RANKED = (HOLDS_A_PLACE, frozenset({S.AWAITING_SIGN_OFF}), OPEN)
+
+
+def place_rank(status: str) -> int:
+    return next((rank for rank, ranked in enumerate(_RANKED) if status in ranked), len(_RANKED))
+
+
+PLACE_RANK = Case(
+    *(When(status__in=ranked, then=Value(rank)) for rank, ranked in enumerate(_RANKED)),
+    default=Value(len(_RANKED)),
+    output_field=IntegerField(),
+)
+
 
 def place_held(child_id: int, *, besides: Referral | None = None) -> Referral | None:
     """The referral that holds the child's waiting place, other than `besides`."""
@@ -35,17 +51,11 @@ def place_held(child_id: int, *, besides: Referral | None = None) -> Referral | 
 def _open(child_ids: list[int], besides: Referral) -> QuerySet[Referral]:
     """The children's open referrals, each child's first the one another would join: the one
     holding the waiting place, else one waiting for sign-off, else the first received."""
-    first = Case(
-        When(status__in=HOLDS_A_PLACE, then=Value(0)),
-        When(status=S.AWAITING_SIGN_OFF, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
     return (
         Referral.objects.filter(child_id__in=child_ids, status__in=OPEN)
         .exclude(pk=besides.pk)
         .select_related("child", "allocated_organisation", "allocated_offer")
-        .order_by("child_id", first, "received_at", "pk")
+        .order_by("child_id", PLACE_RANK, "received_at", "pk")
     )
 
 

@@ -25,11 +25,11 @@ class Entry:
     kept_to: str = ""  # the organisation a note is kept to; empty when shared
 
 
-def timeline_for(user: User, record: ChildRecord) -> list[Entry]:
-    """The latest `SHOWN` entries: two queries."""
+def timeline_for(record: ChildRecord) -> list[Entry]:
+    """The latest `SHOWN` entries its viewer may see: two queries."""
     events = timeline_visible_to(record).select_related("actor__organisation")[:SHOWN]
     notes = (
-        child_notes_visible_to(user, record)
+        child_notes_visible_to(record)
         .select_related("recorded_by__organisation", "organisation")
         .order_by("-recorded_at", "-pk")[:SHOWN]
     )

@@ -62,7 +62,7 @@ def child(request: HttpRequest, child_uuid: UUID) -> HttpResponse:
             "banner": build_banner(user, child=record.child, visible=record.referrals),
             "referrals": record.referrals,
             "emergency_grant": record.emergency_grant,
-            "timeline": timeline_for(user, record),
+            "timeline": timeline_for(record),
         },
     )
 

@@ -41,7 +41,7 @@ from django.db.models import (
 )
 
 from onedoor import clock
-from onedoor.access.records import referrals_visible_to
+from onedoor.access.records import child_referrals_visible_to, referrals_visible_to
 from onedoor.accounts.models import User
 from onedoor.alliance.models import RiskRating
 from onedoor.care.models import CoordinatorAssignment
@@ -49,8 +49,8 @@ from onedoor.care.young_adults import CARE_LEAVER, is_young_adult
 from onedoor.children.models import Child
 from onedoor.children.nhs_number import format_nhs_number
 from onedoor.referrals.eligibility import age_on
-from onedoor.referrals.models import Referral, Status
-from onedoor.referrals.places import HOLDS_A_PLACE, OPEN
+from onedoor.referrals.models import Referral
+from onedoor.referrals.places import place_rank
 from onedoor.safeguarding.records import concerns_visible_to
 
 register = template.Library()
@@ -175,15 +175,7 @@ def current_referral(referrals: Iterable[Referral]) -> Referral | None:
 
 
 def _currency(referral: Referral) -> tuple[int, float, int]:
-    if referral.status in HOLDS_A_PLACE:
-        rank = 0
-    elif referral.status == Status.AWAITING_SIGN_OFF:
-        rank = 1
-    elif referral.status in OPEN:
-        rank = 2
-    else:
-        rank = 3
-    return rank, -referral.received_at.timestamp(), -referral.pk
+    return place_rank(referral.status), -referral.received_at.timestamp(), -referral.pk
 
 
 def build_banner(
@@ -204,7 +196,7 @@ def build_banner(
         )
     assert child is not None, "child_banner needs a referral or a child"
     if visible is None:
-        visible = referrals_visible_to(user).filter(child_id=child.pk).only("status", "received_at")
+        visible = child_referrals_visible_to(user, child)
     current = current_referral(visible)
     if current is None:
         return _child_only(user, child)

@@ -1,4 +1,5 @@
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -38,10 +39,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Approved: {found.user.username} is a {asked.get_role_display()}.")
 
 
-def _uuid(text: str) -> str | None:
-    import uuid
-
+def _uuid(text: str) -> UUID | None:
     try:
-        return str(uuid.UUID(text))
+        return UUID(text)
     except ValueError:
         return None
