@@ -138,6 +138,8 @@ INSTALLED_APPS = [
     "onedoor.api",
     "onedoor.insights",
     "onedoor.access",
+    "onedoor.privacy",
+    "onedoor.subject_access",
     "onedoor.web",
     "onedoor.demo",
     "onedoor.backups",

@@ -175,6 +175,22 @@ class ReferrerAccountsEntry(Strict):
     email_domains: list[Annotated[str, AfterValidator(_domain_pattern)]]
 
 
+class RetentionEntry(Strict):
+    """How long records are kept (`privacy.retention`): the NHS England Records Management
+    Code of Practice's periods unless the file says otherwise."""
+
+    children_until_birthday: Annotated[int, Field(ge=18, le=30)] = m.RETENTION_DEFAULTS[
+        "children_until_birthday"
+    ]
+    children_until_birthday_if_17: Annotated[int, Field(ge=18, le=30)] = m.RETENTION_DEFAULTS[
+        "children_until_birthday_if_17"
+    ]
+    mental_health_years: Annotated[int, Field(ge=1, le=100)] = m.RETENTION_DEFAULTS[
+        "mental_health_years"
+    ]
+    incident_years: Annotated[int, Field(ge=1, le=100)] = m.RETENTION_DEFAULTS["incident_years"]
+
+
 class AllianceFile(Strict):
     format_version: Literal[1]
     alliance: AllianceEntry
@@ -190,6 +206,7 @@ class AllianceFile(Strict):
     audit_criteria: list[AuditCriterionEntry] = []
     referrer_accounts: ReferrerAccountsEntry | None = None
     kpi_targets: list[TargetEntry] = []
+    retention: RetentionEntry = RetentionEntry()
 
 
 class ConfigurationError(Exception):
@@ -347,6 +364,7 @@ def load(path: Path) -> m.Alliance:
             "supervision_every_days": a.supervision_every_days,
             "audit_sample_size": a.audit_sample_size,
             "urgent_screening_hours": a.urgent_screening_hours,
+            "retention": config.retention.model_dump(),
         },
     )
     for district in a.postcode_districts:

@@ -30,6 +30,22 @@ class RiskRating(models.TextChoices):
     GREEN = "green", "Green"
 
 
+# How long records are kept, by default the NHS England Records Management Code of Practice's
+# periods (`privacy.retention`): a child's record until their 25th birthday, or their 26th if
+# they were 17 when care ended; a mental health record 20 years after care ended (the longer
+# applies); incidents 10 years after they happened.
+RETENTION_DEFAULTS = {
+    "children_until_birthday": 25,
+    "children_until_birthday_if_17": 26,
+    "mental_health_years": 20,
+    "incident_years": 10,
+}
+
+
+def default_retention() -> dict[str, int]:
+    return dict(RETENTION_DEFAULTS)
+
+
 class Alliance(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
@@ -51,6 +67,12 @@ class Alliance(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(50)],
         help_text="Figures shown to commissioners count at least this many children, or are "
         "suppressed, so that no child can be identified.",
+    )
+    retention = models.JSONField(
+        default=default_retention,
+        help_text="Retention classes: how long records are kept (`privacy.retention`), from "
+        "the alliance file's [retention], the NHS England Records Management Code of "
+        "Practice's periods by default.",
     )
     supervision_every_days = models.PositiveSmallIntegerField(
         default=31,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
+from django.conf import settings
 from django.db import models, transaction
 
 from onedoor import clock
@@ -156,17 +157,79 @@ def key_the_chain(
     fault = next(verify_chain(batch, events=events, heads=heads, hash_of=_unkeyed), None)
     if fault is not None:
         raise UnkeyedChainBroken(str(fault))
-    done, after, prev = 0, 0, GENESIS_HASH
     with transaction.atomic():
-        while rows := list(events.filter(sequence__gt=after).order_by("sequence")[:batch]):
-            for row in rows:
-                row.prev_hash = prev
-                row.hash = prev = keyed_hash(AuditEvent.canonical(row), key)
-            events.bulk_update(rows, ["prev_hash", "hash"])
-            after, done = rows[-1].sequence, done + len(rows)
-        if done:
-            heads.filter(pk=1).update(last_hash=prev)
+        return _reseal(events, heads, key, after=0, prev=GENESIS_HASH, batch=batch)
+
+
+def _reseal(
+    events: models.Manager[Any],
+    heads: models.Manager[Any],
+    key: str,
+    *,
+    after: int,
+    prev: str,
+    batch: int,
+    change: Callable[[Any], None] = lambda row: None,
+) -> int:
+    """Re-hash every row after sequence `after` (whose hash is `prev`), each `change`d first,
+    and move the head; inside the caller's transaction. Returns how many rows it re-hashed."""
+    done = 0
+    while rows := list(events.filter(sequence__gt=after).order_by("sequence")[:batch]):
+        for row in rows:
+            change(row)
+            row.prev_hash = prev
+            row.hash = prev = keyed_hash(AuditEvent.canonical(row), key)
+        events.bulk_update(rows, ["child_uuid", "record_id", "prev_hash", "hash"])
+        after, done = rows[-1].sequence, done + len(rows)
+    if done:
+        heads.filter(pk=1).update(last_hash=prev)
     return done
+
+
+class ChainBroken(Exception):
+    """The chain does not verify: it is not re-sealed, which would hide what was changed."""
+
+
+def pseudonymise_children(pseudonyms: dict[UUID, UUID], batch: int = 2000) -> int:
+    """Replace each child's uuid in the trail (as the row's child, or as the record it is
+    about) by its pseudonym, and re-seal the chain from the first row changed, so that
+    `verify_audit` still passes (retention, `privacy.retention`). Only an intact chain is
+    re-sealed (raises `ChainBroken`, changing nothing, otherwise); the head is locked
+    throughout, so no row is appended meanwhile. Inside the caller's transaction; returns
+    how many rows were pseudonymised."""
+    if not pseudonyms:
+        return 0
+    with transaction.atomic():
+        AuditHead.objects.select_for_update().filter(pk=1).first()
+        fault = next(verify_chain(batch), None)
+        if fault is not None:
+            raise ChainBroken(str(fault))
+        ids = [str(u) for u in pseudonyms]
+        about = AuditEvent.objects.filter(
+            models.Q(child_uuid__in=list(pseudonyms)) | models.Q(record_id__in=ids)
+        )
+        first = about.order_by("sequence").values_list("sequence", flat=True).first()
+        if first is None:
+            return 0
+        changed = about.count()
+        before = AuditEvent.objects.filter(sequence__lt=first).order_by("-sequence").first()
+        by_text = {str(old): str(new) for old, new in pseudonyms.items()}
+
+        def change(row: AuditEvent) -> None:
+            row.child_uuid = pseudonyms.get(row.child_uuid, row.child_uuid)  # type: ignore[arg-type]
+            row.record_id = by_text.get(row.record_id, row.record_id)
+
+        _reseal(
+            # The one place the product rewrites its trail, past the append-only guard.
+            models.QuerySet(model=AuditEvent),  # type: ignore[arg-type]
+            AuditHead.objects,
+            settings.AUDIT_KEY,
+            after=first - 1,
+            prev=before.hash if before else GENESIS_HASH,
+            batch=batch,
+            change=change,
+        )
+    return changed
 
 
 def _unkeyed(row: Any) -> str:
