@@ -13,6 +13,7 @@ from onedoor.access.records import (
     ChildRecord,
     care_records_visible_to,
     child_care_records_visible_to,
+    children_visible_to,
     denied,
     referrals_visible_to,
 )
@@ -45,8 +46,11 @@ def _as_shared(user: User, notes: QuerySet[ClinicalNote]) -> QuerySet[ClinicalNo
 
 
 def handovers_visible_to(user: User) -> QuerySet[Transition]:
-    """Handovers (transitions) of the referrals the user may see."""
-    return Transition.objects.filter(referral__in=referrals_visible_to(user))
+    """Handovers (transitions) of the referrals the user may see, of children they may see
+    (a professional referrer sees the referral they made, not what became of it)."""
+    return Transition.objects.filter(
+        referral__in=referrals_visible_to(user), referral__child__in=children_visible_to(user)
+    )
 
 
 def get_handover_for_user(user: User, transition_uuid: UUID, action: Do = Do.VIEW) -> Transition:

@@ -97,9 +97,13 @@ class Entry:
 
 
 def follows(model: str, referral: str = "referral") -> Reader:
-    """A record that follows its referral: whoever sees the referral sees it."""
+    """A record that follows its referral: whoever sees the referral and its child sees it
+    (a professional referrer sees the referral they made, never the work that followed)."""
     return lambda user: apps.get_model(model).objects.filter(
-        **{f"{referral}__in": referrals_visible_to(user)}
+        **{
+            f"{referral}__in": referrals_visible_to(user),
+            f"{referral}__child__in": children_visible_to(user),
+        }
     )
 
 
@@ -118,7 +122,7 @@ def through(model: str, parent: str, reader: Reader) -> Reader:
 
 
 R, E = Retention, Export
-FOLLOWS = "whoever may see the child's referral (the access policy's referral row)"
+FOLLOWS = "whoever may see the child's referral and the child (the policy's two rows)"
 CARE = "the access policy's care record row"
 NOTE = "the access policy's clinical note row, and the note's sharing level"
 NOBODY = "no page shows it"
