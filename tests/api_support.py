@@ -28,8 +28,27 @@ def registered(
         name=name or f"{organisation.name}'s system",
         scopes=[scope.value for scope in chosen],
     )
+    approve(client)
     issued: Issued = issue_token(user=admin, client=client)
     return client, issued.secret
+
+
+def approve(client: ApiClient) -> None:
+    """A clinical lead approves the client's account, where it waits (a partner's system):
+    the alliance's, or, with none, as on the server."""
+    from onedoor.access.models import RoleRequest
+    from onedoor.access.roles import approve_on_the_server, decide_role_request
+    from onedoor.accounts.roles import Role
+
+    waiting = RoleRequest.objects.filter(user=client.account, decided_at__isnull=True).first()
+    if waiting is None:
+        return
+    lead = User.objects.filter(role=Role.CLINICAL_LEAD, is_active=True).first()
+    if lead is None:
+        approve_on_the_server(waiting)
+    else:
+        decide_role_request(by=lead, request=waiting, approve=True)
+    client.account.refresh_from_db()
 
 
 def call(

@@ -8,6 +8,7 @@ import hashlib
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from onedoor.accounts.roles import Role
@@ -15,7 +16,7 @@ from onedoor.alliance.models import Alliance, Organisation
 from onedoor.audit.models import AuditEvent
 from onedoor.integrations.clients import issue_token, register_client
 from onedoor.integrations.models import ApiClient, ApiToken
-from tests.api_support import call
+from tests.api_support import approve, call
 from tests.personas import People, make_user, organisation, shown, sign_in
 
 pytestmark = pytest.mark.django_db
@@ -25,12 +26,15 @@ NO_STORE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
 def _kooths(people: People, alliance: Alliance, name: str = "Kooth online") -> ApiClient:
-    return register_client(
+    """Kooth's client, its account approved by the clinical lead."""
+    client = register_client(
         user=people.admin,
         organisation=organisation(alliance, "kooth"),
         name=name,
         scopes=["cases:read", "contacts:write"],
     )
+    approve(client)
+    return client
 
 
 def _errors(response: object) -> list[str]:
@@ -381,3 +385,48 @@ def test_the_client_page_shows_its_event_subscriptions_and_one_turned_off(
     assert "referral.allocated, referral.discharged" in page
     assert "after 8 failed deliveries in a row" in page
     assert "No subscriptions." not in page
+
+
+def test_a_partners_system_waits_for_the_clinical_leads_approval_before_any_call(
+    admin: Client, alliance: Alliance, people: People
+) -> None:
+    from onedoor.access.models import RoleRequest
+    from onedoor.access.roles import decide_role_request
+
+    admin.post(f"{BASE}new/", {"organisation": organisation(alliance, "kooth").pk,
+               "name": "Kooth online", "scopes": ["cases:read"]})  # fmt: skip
+    kooths = ApiClient.objects.get()
+    account = kooths.account
+    assert (account.role, account.is_active) == (Role.PARTNER_SYSTEM, False)
+    waiting = RoleRequest.objects.get(user=account, decided_at__isnull=True)
+    assert (waiting.role, waiting.organisation.slug, waiting.requested_by) == (
+        Role.PARTNER_SYSTEM, "kooth", people.admin,
+    )  # fmt: skip
+    page = shown(admin.get(f"{BASE}{kooths.uuid}/"))
+    assert "Waiting for a clinical lead's approval" in page
+    assert "Waiting for approval" in shown(admin.get(BASE))
+    secret = issue_token(user=people.admin, client=kooths).secret
+    refused = call("GET", "/api/v1/client", secret)
+    assert refused.status_code == 401
+    assert refused.json()["detail"] == (
+        "The client's account is not active: a partner's system waits for a clinical lead's "
+        "approval before its first call"
+    )
+    # The administrator cannot approve it; the clinical lead does.
+    with pytest.raises(PermissionDenied):
+        decide_role_request(by=people.admin, request=waiting, approve=True)
+    decide_role_request(by=people.clinical_lead, request=waiting, approve=True)
+    assert call("GET", "/api/v1/client", secret).status_code == 200
+    assert "Waiting for" not in shown(admin.get(f"{BASE}{kooths.uuid}/"))
+
+
+def test_a_referrers_system_reads_only_its_own_referrals_and_does_not_wait(
+    alliance: Alliance, people: People
+) -> None:
+    from onedoor.access.models import RoleRequest
+
+    social_care = organisation(alliance, "childrens-social-care")
+    client = register_client(user=people.admin, organisation=social_care, name="Case system",
+                             scopes=["referrals:submit"])  # fmt: skip
+    assert (client.account.role, client.account.is_active) == (Role.REFERRER_SYSTEM, True)
+    assert not RoleRequest.objects.filter(user=client.account).exists()

@@ -76,6 +76,7 @@ def test_the_roles_that_see_case_data_are_those_the_policy_gives_more_than_their
     assert {
         Role.TRIAGE_LEAD, Role.CARE_COORDINATOR, Role.PRACTITIONER, Role.PARTNER_LEAD,
         Role.CLINICAL_LEAD, Role.SAFEGUARDING_LEAD, Role.SERVICE_MANAGER,
+        Role.PARTNER_SYSTEM,  # a partner's system reads its children's records
     } == SEES_CASE_DATA  # fmt: skip
 
 

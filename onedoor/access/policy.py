@@ -94,13 +94,13 @@ BREAK_GLASS_ROLES = frozenset({Role.PRACTITIONER, Role.PARTNER_LEAD, Role.SAFEGU
 
 # Roles that see other people's case data: a scope beyond the referrals they made themselves
 # on any record type. Granting one, or holding it again or elsewhere, waits for a clinical
-# lead's approval (`access.roles`, issue 18). API clients' accounts are made with their
-# client, on the API clients page, and are not people (`accounts.roles.SYSTEM_ROLES`).
+# lead's approval (`access.roles`, issue 18). That includes a partner's system: its account,
+# made with its API client on the API clients page, waits inactive until a clinical lead
+# approves it; a referrer's system reads only the referrals it made.
 SEES_CASE_DATA = frozenset(
     role
     for role, rules in POLICY.items()
-    if role not in (Role.PARTNER_SYSTEM, Role.REFERRER_SYSTEM)
-    and any(rules[record][VIEW] in (ALL, REACH, OWN) for record in rules)
+    if any(rules[record][VIEW] in (ALL, REACH, OWN) for record in rules)
 )
 
 # Roles that review emergency access and see who viewed a child's record.

@@ -9,7 +9,9 @@ from collections.abc import Callable
 from django.test import Client
 
 from onedoor import clock
+from onedoor.access.models import RoleRequest
 from onedoor.access.records import children_visible_to, referrals_visible_to
+from onedoor.access.roles import decide_role_request
 from onedoor.accounts.models import User
 from onedoor.bench.harness import Context, interleaved, p50, p95
 from onedoor.bench.measure import Row
@@ -142,6 +144,11 @@ def _allocation_list(context: Context) -> list[Row]:
         organisation=kooth.organisation,
         name="Kooth's system (bench)",
         scopes=["cases:read"],
+    )
+    decide_role_request(
+        by=User.objects.get(username="clinical-lead"),
+        request=RoleRequest.objects.get(user=system.account, decided_at__isnull=True),
+        approve=True,
     )
     secret = issue_token(user=admin, client=system).secret
     api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")

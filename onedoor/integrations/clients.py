@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from onedoor import clock
+from onedoor.access.roles import save_account
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Organisation
@@ -74,7 +75,8 @@ def register_client(
     *, user: User, organisation: Organisation, name: str, scopes: list[str]
 ) -> ApiClient:
     """A client for one organisation, acting as a new account of the organisation's system
-    role, which has no password and never signs in."""
+    role, which has no password and never signs in. A partner's system's account is active
+    only once a clinical lead approves it (`access.roles.save_account`)."""
     _administrator(user, organisation)
     name = name.strip()
     if not name:
@@ -82,13 +84,16 @@ def register_client(
     chosen = check_scopes(organisation, scopes)
     now = clock.now()
     with transaction.atomic():
-        account = User.objects.create(
+        account = User(
             username=f"api-{secrets.token_hex(6)}",
             first_name=name[:150],
             organisation=organisation,
             role=system_role(organisation.kind),
             password=make_password(None),
         )
+        # A partner's system sees its children's records: its account waits, inactive, for
+        # a clinical lead's approval, as a person's would (`access.roles`, ADR 35).
+        save_account(by=user, user=account, before=None)
         client = ApiClient.objects.create(
             name=name,
             organisation=organisation,

@@ -25,6 +25,10 @@ class Refusal(StrEnum):
     UNKNOWN = "The token is not one we issued"
     EXPIRED = "The token has expired"
     REVOKED = "The token has been revoked"
+    INACTIVE = (
+        "The client's account is not active: a partner's system waits for a clinical lead's "
+        "approval before its first call"
+    )
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ def authenticate(secret: str) -> Caller | Refusal:
         return Refusal.REVOKED
     if token.expires_at <= now:
         return Refusal.EXPIRED
+    if not token.client.account.is_active:
+        return Refusal.INACTIVE
     if token.last_used_at is None or token.last_used_at < now - LAST_USED_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return Caller(client=token.client, token=token)

@@ -70,7 +70,7 @@ def clients(request: HttpRequest) -> HttpResponse:
     in_use = ApiToken.objects.filter(revoked_at__isnull=True, expires_at__gt=clock.now())
     rows = (
         ApiClient.objects.filter(organisation__alliance_id=_alliance_id(user))
-        .select_related("organisation")
+        .select_related("organisation", "account")
         .prefetch_related(Prefetch("tokens", queryset=in_use, to_attr="in_use"))
         .order_by("name", "pk")
     )
