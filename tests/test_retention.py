@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from io import StringIO
+from typing import Any
 
 import pytest
 import time_machine
@@ -20,6 +21,7 @@ from onedoor.governance.models import Incident
 from onedoor.meetings.actions import AttendeeEntry, ChildDiscussed, record_meeting
 from onedoor.meetings.models import Discussion, Meeting
 from onedoor.privacy.models import RetentionRun, Tombstone
+from onedoor.privacy.register import about_children
 from onedoor.privacy.retention import (
     NotApproved,
     Rules,
@@ -27,6 +29,7 @@ from onedoor.privacy.retention import (
     anniversary,
     child_kept_until,
     due,
+    outlives_the_child,
     pseudonym,
     run,
 )
@@ -287,3 +290,19 @@ def _everything() -> dict[str, int]:
     from onedoor.privacy.register import REGISTER
 
     return {e.model: e.model_class._default_manager.count() for e in REGISTER}
+
+
+def test_the_dry_run_reads_as_many_times_for_many_children_as_for_one(
+    alliance: Alliance, world: dict[str, object], django_assert_num_queries: Any
+) -> None:
+    one = due(alliance)
+    with time_machine.travel(ENDED, tick=False):
+        for name in ("Older", "Oldest"):
+            make_child(alliance, name, born=date(1989, 2, 2), status=Status.DISCHARGED)
+    # The two made here have no timeline: care ended when their record was made, in 2004.
+    # One query finds the due children, one per record type counts, one finds incidents.
+    queries = 2 + len([e for e in about_children() if not outlives_the_child(e)])
+    with django_assert_num_queries(queries):
+        three = due(alliance)
+    assert [len(one.children), len(three.children)] == [1, 3]
+    assert three.counts[("child's mental health record", "referral")] == 3

@@ -161,6 +161,16 @@ def _care_ended_on(child: Any) -> date:
     return timezone.localtime(max(moments, default=child.created_at), LONDON).date()
 
 
+# How many children's records one query counts: well under any database's limit of values.
+CHUNK = 500
+
+
+def _of_children(entry: Entry, child_ids: list[int]) -> QuerySet[Any]:
+    """The records of `entry` about any of the children."""
+    lookup = f"{entry.child}__in" if entry.child else "pk__in"
+    return entry.model_class._default_manager.filter(**{lookup: child_ids}).distinct()
+
+
 def _records(entry: Entry, child: Child) -> QuerySet[Any]:
     model = entry.model_class
     lookup: dict[str, Any] = {entry.child: child} if entry.child else {"pk": child.pk}
@@ -179,25 +189,29 @@ def due(alliance: Alliance, today: date | None = None) -> Plan:
             plan.children.append(
                 DueChild(child, kept, child_rule(child.date_of_birth, ended, rules))
             )
+    due_ids = [d.child.pk for d in plan.children]
     for entry in about_children():
-        if _kept(entry):
+        if outlives_the_child(entry) or not due_ids:
             continue
-        for due_child in plan.children:
-            n = _records(entry, due_child.child).count()
-            if n:
-                plan.counts[(Retention.CHILD.value, entry.record_type)] += n
+        n = sum(
+            _of_children(entry, due_ids[i : i + CHUNK]).count()
+            for i in range(0, len(due_ids), CHUNK)
+        )
+        if n:
+            plan.counts[(Retention.CHILD.value, entry.record_type)] += n
     for incident in Incident.objects.filter(alliance=alliance).order_by("pk"):
         kept = incident_kept_until(incident.occurred_on, rules)
         if today > kept:
             plan.incidents.append((incident, kept))
-            plan.counts[(Retention.INCIDENT.value, "incident")] += 1
-            changes = PracticeChange.objects.filter(incident=incident).count()
-            if changes:
-                plan.counts[(Retention.INCIDENT.value, "incident practice change")] += changes
+    if plan.incidents:
+        plan.counts[(Retention.INCIDENT.value, "incident")] = len(plan.incidents)
+        changes = PracticeChange.objects.filter(incident__in=[i for i, _ in plan.incidents])
+        if n := changes.count():
+            plan.counts[(Retention.INCIDENT.value, "incident practice change")] = n
     return plan
 
 
-def _kept(entry: Entry) -> bool:
+def outlives_the_child(entry: Entry) -> bool:
     """Whether a record about a due child outlives the child's records: a record about
     several children (its link to this one goes), or an incident, which keeps its own clock
     (it forgets the child's referral)."""
@@ -267,7 +281,7 @@ def _dispose_of_child(
     stones: list[Tombstone] = []
     to_delete: list[tuple[type[Model], list[Any]]] = []
     for entry, rows in found:
-        if rows and not _kept(entry):
+        if rows and not outlives_the_child(entry):
             record_id = (lambda r: str(child_pseudonym)) if entry.model_class is Child else _id_of
             stones += [
                 Tombstone(
@@ -281,7 +295,7 @@ def _dispose_of_child(
             ]
             to_delete.append((entry.model_class, [r.pk for r in rows]))
     for entry, rows in found:
-        if rows and _kept(entry):
+        if rows and outlives_the_child(entry):
             _let_go(entry, rows, child)
     _delete_all(to_delete)
     Tombstone.objects.bulk_create(stones)
