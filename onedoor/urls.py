@@ -38,6 +38,7 @@ urlpatterns = [
     path("governance/content/", include("onedoor.content.urls")),
     path("governance/meetings/", include("onedoor.meetings.urls")),
     path("governance/audits/", include("onedoor.case_audits.urls")),
+    path("governance/subject-access/", include("onedoor.subject_access.urls")),
     path("governance/", include("onedoor.governance.urls")),
     path("integrations/clients/", include("onedoor.integrations.urls")),
     path("", include("onedoor.api.urls")),

@@ -27,9 +27,11 @@ from onedoor.access.roles import save_account
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.alliance.models import Alliance, IThriveGrouping, Offer, PriorityGroup, RiskRating
-from onedoor.care.actions import discharge, start_transition
+from onedoor.care.actions import discharge, record_note, start_transition
+from onedoor.care.corrections import correct_note
 from onedoor.care.models import Transition
 from onedoor.case_audits.actions import add_action, start_round
+from onedoor.children.corrections import correct_details
 from onedoor.content.actions import Substance, add_item
 from onedoor.coproduction.actions import leave_feedback, record_entry, set_themes
 from onedoor.coproduction.models import Theme
@@ -39,8 +41,12 @@ from onedoor.meetings.actions import ActionEntry, AttendeeEntry, ChildDiscussed,
 from onedoor.outcomes.actions import invite
 from onedoor.referrals.actions import confirm_match
 from onedoor.referrals.models import MatchCandidate, MatchStatus, Referral, Status
+from onedoor.referrals.sharing import withdraw_consent_to_share
 from onedoor.referrals.wizard import PAGES, START
 from onedoor.safeguarding.actions import add_follow_up, raise_concern
+from onedoor.subject_access import actions as subject_access
+from onedoor.subject_access.gather import fingerprint, gather
+from onedoor.subject_access.models import SubjectAccessRequest
 from onedoor.triage.actions import record_decision, screen_risk
 from onedoor.triage.models import Outcome
 from onedoor.webhooks.subscriptions import subscribe
@@ -135,6 +141,23 @@ def build_world(alliance: Alliance, people: People) -> list[str]:
         child=cas.child,
         reason="Attended A&E overnight; need the history before calling the family.",
     )
+    # rectification and consent to share withdrawn (issue 18): Kai's town corrected and a
+    # note of Kai's corrected (their histories shown); CHUMS alone keeps Cas (the banner says)
+    correct_details(
+        user=people.triage, child=kai.child, details={"town": "Chatham"},
+        reason="The family gave the town.", seen=0,
+    )  # fmt: skip
+    kai_note = record_note(
+        user=people.kooth_practitioner, referral=kai, text="Seen with mum.", sharing="alliance"
+    )
+    correct_note(
+        user=people.kooth_practitioner, note=kai_note, text="Seen with dad.", reason="It was dad.",
+        seen=0,
+    )  # fmt: skip
+    withdraw_consent_to_share(
+        user=people.coordinator, child=cas.child, keep_working_partner=True,
+        reason="The family asked that only CHUMS sees Cas's record.",
+    )  # fmt: skip
     # a new practitioner's account waiting for a clinical lead's approval (issue 18)
     newcomer = User(username="nia-new", role=Role.PRACTITIONER, first_name="Nia",
                     organisation=organisation(alliance, "kooth"))  # fmt: skip
@@ -195,6 +218,7 @@ def build_world(alliance: Alliance, people: People) -> list[str]:
         user=people.kooth_practitioner, referral=ended, reason="goals_met", summary="Done."
     )
     _pages_of_their_own(alliance, people, kai)
+    _subject_access_requests(people, kai, cas)
     return [
         reverse("care:feedback", args=[ended_with.feedback_token]),
         reverse("outcomes:complete", args=[invitation.token]),
@@ -253,6 +277,38 @@ def _pages_of_their_own(alliance: Alliance, people: People, kai: Referral) -> No
         url="https://kooth.example/onedoor/events/a-long-path-that-must-wrap-at-320-pixels",
         events=["referral.allocated", "handover.requested"],
     )
+
+
+def _subject_access_requests(people: People, kai: Referral, cas: Referral) -> None:
+    """Kai's request under review with a redaction (the first on the list: its writes); Cas's
+    reviewed (its disclosure page); and Kai's earlier one disclosed (its downloads)."""
+    lead = people.clinical_lead
+
+    def opened(referral: Referral, received: date) -> SubjectAccessRequest:
+        request = subject_access.open_request(
+            user=lead, child=referral.child, carer=None, requester_name="Sam Example",
+            requester_contact="sam@example.org", received_on=received,
+        )  # fmt: skip
+        return subject_access.start_review(user=lead, request=request)
+
+    def reviewed(request: SubjectAccessRequest) -> SubjectAccessRequest:
+        sections = gather(request, lead)
+        return subject_access.mark_reviewed(
+            user=lead, request=request, sections=sections, seen=fingerprint(sections)
+        )
+
+    reviewing = opened(kai, date(2026, 11, 2))
+    section = next(s for s in gather(reviewing, lead) if s.record_type == "referral")
+    subject_access.withhold(
+        user=lead, request=reviewing, section=section, item=section.items[0],
+        field="referrer_name", reason="third_party",
+    )  # fmt: skip
+    reviewed(opened(cas, date(2026, 11, 10)))
+    earlier = reviewed(opened(kai, date(2026, 10, 1)))
+    subject_access.disclose(
+        user=lead, request=earlier, to="Sam Example", sections=gather(earlier, lead),
+        service="Medway",
+    )  # fmt: skip
 
 
 # The URLconf

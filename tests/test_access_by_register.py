@@ -71,6 +71,7 @@ EXPECTED_BY_TYPE: dict[str, Seen] = {
     "children.Child": CHILD,
     "children.CarerContact": CHILD,
     "children.Journey": CHILD,
+    "children.SharingDecision": CHILD,
     "children.TimelineEvent": CHILD,
     "referrals.Referral": REFERRAL,
     "referrals.MatchCandidate": CHILD,
@@ -132,6 +133,9 @@ READ_ELSEWHERE: dict[str, str] = {
     "triage.SignpostingReview": "the triage team (test_signposted)",
     "insights.StateSnapshot": "figures only, small numbers suppressed (test_insights_pages)",
     "privacy.RetentionRun": "the server's command line (test_retention)",
+    "subject_access.SubjectAccessRequest": "the clinical lead's requests (test_subject_access)",
+    "subject_access.Redaction": "the clinical lead's requests (test_subject_access)",
+    "children.Correction": "the child's page and the note's (test_rectification)",
 }
 
 

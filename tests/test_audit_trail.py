@@ -253,9 +253,10 @@ def test_the_child_page_runs_a_fixed_number_of_queries(
     # session, user with organisation, second-factor device; the child, in scope (and whether
     # by their scope or an emergency grant, one query: issue 17, B9); the audit of the view
     # (savepoint, head, insert, head update, release); the child's referrals the user may
-    # see; the timeline's events and notes; the banner's current referral (chosen among those
-    # referrals) with its alerts, and the child's priority groups, which the page shows too.
-    with django_assert_num_queries(14):  # type: ignore[operator]
+    # see; the timeline's events and notes; the corrections of the child's details and of
+    # those notes (issue 18); the banner's current referral (chosen among those referrals)
+    # with its alerts, and the child's priority groups, which the page shows too.
+    with django_assert_num_queries(15):  # type: ignore[operator]
         response = client.get(f"/children/{child.uuid}/")
     assert len(response.context["referrals"]) == referrals
 

@@ -221,7 +221,7 @@ def test_each_role_counts_what_waits_for_it_on_governance(
         )  # fmt: skip
     assert _numbers(governance_counts(people.clinical_lead, now)) == {
         "escalations": "2", "concerns": "1", "follow_ups_overdue": "1", "incidents": "2",
-        "complex": "1", "roles": "1", "audit_actions_overdue": "1",
+        "complex": "1", "roles": "1", "subject_access": "None", "audit_actions_overdue": "1",
     }  # fmt: skip
     assert _numbers(governance_counts(people.safeguarding, now)) == {
         "concerns": "1", "follow_ups_overdue": "1", "incidents": "None",
@@ -352,7 +352,7 @@ def test_each_group_of_counts_is_a_fixed_number_of_queries(
 
 @pytest.mark.parametrize(
     ("persona", "queries"),
-    [("clinical_lead", 7), ("safeguarding", 3), ("partner_safeguarding", 3), ("kooth_lead", 2)],
+    [("clinical_lead", 8), ("safeguarding", 3), ("partner_safeguarding", 3), ("kooth_lead", 2)],
 )
 def test_the_governance_counts_are_a_query_each(
     alliance: Alliance,

@@ -261,12 +261,27 @@ WRITES: dict[str, str] = {
     "referrals_staff:matches": "confirm or rule out a possible match",
     "referrals_staff:undo_match": "undo a confirmed match, with a reason",
     "referrals_staff:status_sharing": 'mark or lift "do not share status with the family"',
+    # A child's own writes (web/child_views.py, issue 18): rectification and consent to share.
+    "web:correct_details": "correct a child's details, keeping the earlier values",
+    "web:consent_to_share": "record consent to share withdrawn, or given again",
+    # (care:correct_note, a clinical note corrected, is linked for the note's own organisation
+    # only, whose history page the crawl does not open: tests/test_rectification.py posts to
+    # it, and tests/browser/test_rectification.py opens it.)
     "web:complex_decisions": "record a complex-case decision",
     # Emergency access.
     "access:break_glass": "get emergency access to a record, with a reason",
     "access:review": "review a use of emergency access",
     # Separation of duties (issue 18).
     "access:role_request": "approve or refuse a role that sees case data",
+    # Subject access (issue 18; subject_access/views.py): each step of a request on its own
+    # page. (subject_access:gather, on an open request, and subject_access:disclose, on a
+    # reviewed one, are not reached by the crawl's first request: tests/test_subject_access.py
+    # posts to each.)
+    "subject_access:new": "open a subject access request",
+    "subject_access:withhold": "withhold a record or a field from the disclosure, saying why",
+    "subject_access:remove_redaction": "remove a redaction before the disclosure",
+    "subject_access:reviewed": "mark the review of the records complete",
+    "subject_access:withdraw": "withdraw a subject access request",
     # Governance: case audits, incidents, supervision, meetings.
     "case_audits:new_round": "start a case audit round",
     "case_audits:score": "score an audited record",

@@ -27,6 +27,7 @@ from onedoor.access.policy import (
 from onedoor.accounts.models import User
 from onedoor.audit.trail import Action, record
 from onedoor.children.models import Child, TimelineEvent
+from onedoor.children.sharing import shared_with
 from onedoor.referrals.models import Referral
 
 NOTHING = Q(pk__in=[])
@@ -52,7 +53,9 @@ def _within(user: User, record_type: RecordType, action: Do, referral: str = "")
         return Q()
     if scope is Scope.OWN_ORGANISATION and user.organisation_id:
         own = Q(**{f"{referral}allocated_organisation_id": user.organisation_id})
-        return (own | _handed_over(user, referral)) if action is Do.VIEW else own
+        reached = (own | _handed_over(user, referral)) if action is Do.VIEW else own
+        # Consent to share withdrawn: only the partner that kept the child (H55).
+        return reached & shared_with(user.organisation, f"{referral}child__")
     if scope is Scope.OWN_REFERRALS:
         return Q(**{f"{referral}referred_by": user})
     return NOTHING
@@ -60,7 +63,9 @@ def _within(user: User, record_type: RecordType, action: Do, referral: str = "")
 
 def _handed_over(user: User, referral: str) -> Q:
     """Referrals another partner is handing to the user's organisation, while the handover
-    waits for its answer (`policy.HANDOVER_BETWEEN_PARTNERS`): viewed, never changed."""
+    waits for its answer (`policy.HANDOVER_BETWEEN_PARTNERS`): viewed, never changed; and,
+    as every own-organisation read, not once consent to share is withdrawn and the user's
+    organisation did not keep the child (`children.sharing.shared_with`, in `_within`)."""
     waiting = Referral.objects.filter(
         transitions__kind=HANDOVER_BETWEEN_PARTNERS,
         transitions__receiving_organisation_id=user.organisation_id,

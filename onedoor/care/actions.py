@@ -34,6 +34,7 @@ from onedoor.care.models import (
 )
 from onedoor.care.young_adults import require_named_coordinator
 from onedoor.children.models import Journey
+from onedoor.children.sharing import require_sharing
 from onedoor.clock.calendar import ENGLAND_AND_WALES, end_of
 from onedoor.content.actions import check_sendable
 from onedoor.content.models import ContentItem
@@ -400,6 +401,8 @@ def start_transition(
         receiving_offer is None or receiving_offer.organisation_id != receiving_organisation.pk
     ):
         raise ValidationError("Choose the receiving partner's offer")
+    if kind == Transition.Kind.BETWEEN_PARTNERS:
+        require_sharing(referral.child, receiving_organisation, "handing the child over")
     now = clock.now()
     due = handover_due(now)
     # A move between partners records who sends it, and where a decline returns the child.

@@ -11,7 +11,7 @@ plans, outcome measures and tasks, is `web/care_record.py`, above the apps it re
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -61,13 +61,15 @@ from onedoor.care.models import (
     AppointmentOffer,
     CarePlan,
     CheckIn,
+    ClinicalNote,
     Contact,
     Discharge,
     RiskReview,
     SafetyPlan,
     Transition,
 )
-from onedoor.care.records import handovers_visible_to, notes_visible_to
+from onedoor.care.records import handovers_visible_to, note_corrections_of, notes_visible_to
+from onedoor.children.models import Correction
 from onedoor.content.actions import materials_for
 from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.states import Conflict
@@ -332,11 +334,40 @@ def history(request: HttpRequest, referral_uuid: UUID) -> HttpResponse:
         .prefetch_related("goals")[:HISTORY_SHOWN],
         "safety_plans": newest(SafetyPlan).select_related("recorded_by")[:HISTORY_SHOWN],
         "risk_reviews": newest(RiskReview).select_related("recorded_by")[:HISTORY_SHOWN],
-        "notes": notes_visible_to(user)
-        .filter(referral=referral)
-        .select_related("recorded_by", "organisation")[:HISTORY_SHOWN],
+        "notes": _notes_shown(
+            user,
+            referral,
+            notes_visible_to(user)
+            .filter(referral=referral)
+            .select_related("recorded_by", "organisation")[:HISTORY_SHOWN],
+        ),
     }
     return render(request, "care/history.html", context)
+
+
+@dataclass(frozen=True)
+class NoteShown:
+    note: ClinicalNote
+    corrections: list[Correction]  # its earlier versions, newest first
+    correctable: bool  # the user may correct it (`care.corrections.may_correct_note`)
+
+
+def _notes_shown(user: User, referral: Referral, notes: Iterable[ClinicalNote]) -> list[NoteShown]:
+    """The notes with their corrections (one query) and whether the user may correct each:
+    their own organisation's, when they may write this child's care."""
+    notes = list(notes)
+    corrections: dict[UUID, list[Correction]] = {}
+    for made in note_corrections_of(notes).select_related("corrected_by__organisation"):
+        corrections.setdefault(made.record_uuid, []).append(made)
+    writes = bool(notes) and can_change_care(user, referral)
+    return [
+        NoteShown(
+            note,
+            corrections.get(note.uuid, []),
+            writes and note.organisation_id == user.organisation_id,
+        )
+        for note in notes
+    ]
 
 
 @login_not_required

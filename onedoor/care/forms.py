@@ -67,6 +67,36 @@ class NoteForm(forms.Form):
     )  # fmt: skip
 
 
+RELOAD = "Open this page again, and make your correction"
+
+
+class NoteCorrectionForm(forms.Form):
+    """A clinical note corrected (`care/corrections.py`): what it should say, and why."""
+
+    seen = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=0, max_value=2**31 - 1,
+        error_messages={"required": RELOAD, "invalid": RELOAD, "min_value": RELOAD,
+                        "max_value": RELOAD},
+    )  # fmt: skip
+    text = forms.CharField(
+        label="What the note should say", max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={
+            "required": "Write the note as it should read",
+            "max_length": "Keep the note to 10000 characters or fewer",
+        },
+    )  # fmt: skip
+    reason = forms.CharField(
+        label="Why are you correcting it?", max_length=2000,
+        help_text="Kept with the earlier text, for everyone who may read the note.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "required": "Say why the note is being corrected",
+            "max_length": "Keep the reason to 2000 characters or fewer",
+        },
+    )  # fmt: skip
+
+
 class CheckInForm(forms.Form):
     contact_made = forms.ChoiceField(
         label="Did you reach them?", choices=[("yes", "Yes"), ("no", "No")],

@@ -31,6 +31,7 @@ from onedoor.audit.trail import Action, record
 from onedoor.care import practitioners
 from onedoor.care.models import Contact, Transition
 from onedoor.care.young_adults import require_named_coordinator
+from onedoor.children.sharing import require_sharing
 from onedoor.referrals.models import Status
 from onedoor.referrals.states import move
 
@@ -96,6 +97,7 @@ def accept_handover(
     referral = transition.referral
     require_named_coordinator(referral)
     receiving = transition.receiving_organisation
+    require_sharing(referral.child, receiving, "accepting the handover")
     offer = transition.receiving_offer
     named = practitioners.choose(user=user, organisation=receiving, practitioner=practitioner)
     previous = referral.named_practitioner

@@ -21,6 +21,10 @@ from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.audit.trail import Action, record
 from onedoor.care.models import ClinicalNote, Transition
+from onedoor.children.corrections import CHILD
+from onedoor.children.models import Correction
+
+NOTE = "clinical_note"  # a clinical note's record type, in the audit trail and its corrections
 
 
 def notes_visible_to(user: User, action: Do = Do.VIEW) -> QuerySet[ClinicalNote]:
@@ -43,6 +47,49 @@ def _as_shared(user: User, notes: QuerySet[ClinicalNote]) -> QuerySet[ClinicalNo
     return notes.filter(
         Q(sharing=ClinicalNote.Sharing.ALLIANCE) | Q(organisation_id=user.organisation_id)
     )
+
+
+def get_note_for_user(user: User, note_uuid: UUID, action: Do = Do.VIEW) -> ClinicalNote:
+    """One clinical note the user may read (or change), with its referral and child; a 404
+    otherwise, the denial audited. A view is audited."""
+    note = (
+        notes_visible_to(user, action)
+        .select_related("referral__child", "organisation", "recorded_by")
+        .filter(uuid=note_uuid)
+        .first()
+    )
+    if note is None:
+        raise denied(user, NOTE, note_uuid, {"wanted": str(action)})
+    if action is Do.VIEW:
+        record(
+            Action.VIEW,
+            actor=user,
+            record_type=NOTE,
+            record_id=note.uuid,
+            child_uuid=note.referral.child.uuid,
+        )
+    return note
+
+
+def child_corrections_visible_to(record: ChildRecord) -> QuerySet[Correction]:
+    """The corrections on a child's page: of the child's details, to everyone who may see the
+    child, and of the clinical notes the viewer may read (`child_notes_visible_to`), decided
+    in the query: the earlier text of a note kept to another organisation never leaves the
+    database."""
+    notes = child_notes_visible_to(record).values("uuid")
+    return Correction.objects.filter(child=record.child).filter(
+        Q(record_type=CHILD) | Q(record_type=NOTE, record_uuid__in=notes)
+    )
+
+
+def note_corrections(note: ClinicalNote) -> QuerySet[Correction]:
+    """The corrections of one note, which its reader may read with it."""
+    return Correction.objects.filter(record_type=NOTE, record_uuid=note.uuid)
+
+
+def note_corrections_of(notes: list[ClinicalNote]) -> QuerySet[Correction]:
+    """The corrections of notes their reader has already read (`notes_visible_to`)."""
+    return Correction.objects.filter(record_type=NOTE, record_uuid__in=[n.uuid for n in notes])
 
 
 def handovers_visible_to(user: User) -> QuerySet[Transition]:

@@ -1,6 +1,12 @@
 from django.urls import path
 
-from onedoor.care import care_views, handover_views, practitioner_views, young_adult_views
+from onedoor.care import (
+    care_views,
+    handover_views,
+    note_views,
+    practitioner_views,
+    young_adult_views,
+)
 
 app_name = "care"
 urlpatterns = [
@@ -35,6 +41,7 @@ urlpatterns = [
         practitioner_views.change_practitioner,
         name="practitioner",
     ),
+    path("notes/<uuid:note_uuid>/correct/", note_views.correct, name="correct_note"),
     path("feedback/<str:token>/", care_views.feedback, name="feedback"),
     path("handovers/<uuid:transition_uuid>/", handover_views.handover, name="handover"),
     path("handovers/<uuid:transition_uuid>/accept/", handover_views.accept, name="accept_handover"),

@@ -69,6 +69,18 @@ class Child(models.Model):
         "alliance.PriorityGroup", related_name="children", blank=True
     )
     created_at = models.DateTimeField(default=clock.now, editable=False)
+    # Consent to share with the alliance's partners withdrawn (`children/sharing.py`): since
+    # when, and the partner already working with the child that keeps them, if one does.
+    # Kept by `referrals/sharing.py`, each decision a `SharingDecision`; None: not withdrawn.
+    sharing_withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sharing_kept_by = models.ForeignKey(
+        "alliance.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["family_name", "given_name"]
@@ -161,6 +173,9 @@ class TimelineEvent(models.Model):
         CONSENT_TO_SHARE = "consent_to_share", "Consent to share recorded"
         STATUS_CHANGED = "status_changed", "Referral moved on"
         REFERRAL_CORRECTED = "referral_corrected", "Referral corrected"
+        DETAILS_CORRECTED = "details_corrected", "Details corrected"
+        SHARING_WITHDRAWN = "sharing_withdrawn", "Consent to share withdrawn"
+        SHARING_GIVEN_AGAIN = "sharing_given_again", "Consent to share given again"
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="timeline")
@@ -179,3 +194,56 @@ class TimelineEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Correction(models.Model):
+    """One field of one record corrected: the earlier value kept, with who, when and why
+    (`children/corrections.py`). Any record can keep its history here: `record_type` and
+    `record_uuid` name it (a child's details are the record "child", a clinical note
+    "clinical_note"), and `child` is whom it is about, so the history is read with the
+    record and only by those who may read the record. Corrections made together share a
+    `batch`. Never changed or deleted: a correction of a correction is another row."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    batch = models.UUIDField(db_index=True)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="corrections")
+    record_type = models.CharField(max_length=40)
+    record_uuid = models.UUIDField()
+    field = models.CharField(max_length=40)  # the model field's name
+    label = models.CharField(max_length=100)  # what the page calls it: "Date of birth"
+    earlier = models.TextField(blank=True)  # as shown, "" for nothing
+    new = models.TextField(blank=True)
+    reason = models.TextField()
+    corrected_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-corrected_at", "-id"]
+        indexes = [models.Index(fields=["record_type", "record_uuid"])]
+
+    def __str__(self) -> str:
+        return f"{self.label} corrected at {self.corrected_at:%Y-%m-%d %H:%M}"
+
+
+class SharingDecision(models.Model):
+    """One decision on sharing a child's records with the alliance's partners
+    (`referrals/sharing.py`): consent to share withdrawn (with the partner already working
+    with the child that keeps them, if any), or given again. The newest is in force, and
+    `Child.sharing_withdrawn_at` and `sharing_kept_by` say what it decided."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="sharing_decisions")
+    withdrawn = models.BooleanField()
+    kept_by = models.ForeignKey(
+        "alliance.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField()
+    decided_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+
+    def __str__(self) -> str:
+        said = "withdrawn" if self.withdrawn else "given again"
+        return f"Consent to share {said} at {self.decided_at:%Y-%m-%d %H:%M}"

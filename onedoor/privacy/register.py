@@ -136,6 +136,12 @@ REGISTER: tuple[Entry, ...] = (
           "child", with_child("children.CarerContact")),
     Entry("children.Journey", "journey", "with the child", R.CHILD, E.RECORD, "child",
           with_child("children.Journey")),
+    # Read on the child's page (`care.records.child_corrections_visible_to`, a note's to
+    # those who may read the note) and by the triage team: above the register.
+    Entry("children.Correction", "correction", "with the child, and a note's with the note",
+          R.CHILD, E.RECORD, "child"),
+    Entry("children.SharingDecision", "consent to share withdrawn or given again",
+          "with the child", R.CHILD, E.RECORD, "child", with_child("children.SharingDecision")),
     Entry("children.TimelineEvent", "timeline event", "with the child, and its referral",
           R.CHILD, E.RECORD, "child", lambda user: apps.get_model(
               "children.TimelineEvent").objects.filter(
@@ -238,6 +244,12 @@ REGISTER: tuple[Entry, ...] = (
     Entry("governance.PracticeChange", "incident practice change", "with its incident",
           R.INCIDENT, E.STAFF, None,
           through("governance.PracticeChange", "incident", incidents_visible_to)),
+    # A subject access request is read through `subject_access.records`, above the register
+    # (which it reads); it is kept with the child's records and is in their next export.
+    Entry("subject_access.SubjectAccessRequest", "subject access request", "the clinical "
+          "lead (`subject_access.records.requests_visible_to`)", R.CHILD, E.RECORD, "child"),
+    Entry("subject_access.Redaction", "subject access redaction", "with its request",
+          R.CHILD, E.STAFF, "request__child"),
     Entry("access.BreakGlassGrant", "emergency access", "the clinical lead, and its holder",
           R.AUDIT, E.ACCESS_LOG, "child"),
     Entry("privacy.RetentionRun", "retention run", "no page shows it: `apply_retention`",

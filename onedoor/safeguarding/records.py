@@ -11,13 +11,15 @@ from onedoor.access.records import denied
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
 from onedoor.audit.trail import Action, record
+from onedoor.children.sharing import shared_with
 from onedoor.safeguarding.models import Concern
 
 
 def concerns_visible_to(user: User) -> QuerySet[Concern]:
     """Safeguarding concerns: the lead provider's safeguarding leads and the clinical lead see
     every concern in the alliance; a partner's safeguarding lead, those about children
-    allocated to their organisation; whoever raised a concern, that concern. Nobody else."""
+    allocated to their organisation (unless consent to share was withdrawn and their
+    organisation did not keep the child); whoever raised a concern, that concern. Nobody else."""
     if not user.is_active or user.organisation is None:
         return Concern.objects.none()
     alliance = Q(referral__child__alliance_id=user.organisation.alliance_id)
@@ -28,9 +30,11 @@ def concerns_visible_to(user: User) -> QuerySet[Concern]:
     ):
         return Concern.objects.filter(alliance)
     if user.role == Role.SAFEGUARDING_LEAD:
-        return Concern.objects.filter(
-            alliance & (Q(referral__allocated_organisation_id=user.organisation_id) | mine)
+        # Consent to share withdrawn: only the partner that kept the child (H55).
+        allocated = Q(referral__allocated_organisation_id=user.organisation_id) & shared_with(
+            user.organisation, "referral__child__"
         )
+        return Concern.objects.filter(alliance & (allocated | mine))
     return Concern.objects.filter(alliance & mine)
 
 

@@ -21,6 +21,7 @@ from onedoor.audit.trail import Action, record
 from onedoor.care import practitioners
 from onedoor.care.young_adults import require_named_coordinator
 from onedoor.children.models import TimelineEvent
+from onedoor.children.sharing import require_sharing
 from onedoor.clock.calendar import ENGLAND_AND_WALES, Pause, days_lost
 from onedoor.referrals.bands import EVERYTHING_ELSE, queue_band
 from onedoor.referrals.milestones import Milestone, passed
@@ -217,6 +218,7 @@ def _validate_decision(
             raise ValidationError(
                 "There is no consent to share with alliance partners: record it before allocating"
             )
+        require_sharing(referral.child, offer.organisation, "allocating the child")
         require_settled_consent(referral)
         require_named_coordinator(referral)
         held = place_held(referral.child_id, besides=referral)
@@ -330,6 +332,8 @@ def _apply(
     if decision.outcome == Outcome.MORE_INFORMATION:
         changes["clock_paused_at"] = now  # THE pause rule (clock/calendar.py)
     if decision.outcome == Outcome.ALLOCATE and decision.offer is not None:
+        # Consent to share may have been withdrawn since the decision (its sign-off).
+        require_sharing(referral.child, decision.offer.organisation, "allocating the child")
         require_one_waiting_place(referral)
         changes.update(
             allocated_offer=decision.offer,
@@ -421,6 +425,7 @@ def accept_allocation(
     _partner_of(user, referral)
     require_named_coordinator(referral)
     assert referral.allocated_organisation is not None  # _partner_of
+    require_sharing(referral.child, referral.allocated_organisation, "accepting the child")
     named = practitioners.choose(
         user=user, organisation=referral.allocated_organisation, practitioner=practitioner
     )

@@ -15,8 +15,9 @@ number of records behind it:
   nobody holds (`care.practitioners.needing_a_practitioner`): three queries;
 - on `/governance/`: open escalations (the clinical lead), open safeguarding concerns and
   their overdue follow-up actions (the clinical lead and safeguarding leads), open incidents,
-  complex triage decisions waiting for sign-off (the clinical lead) and overdue case audit
-  actions (the clinical lead and partner leads): a query each.
+  complex triage decisions waiting for sign-off (the clinical lead), subject access requests
+  waiting for a response (the clinical lead) and overdue case audit actions (the clinical
+  lead and partner leads): a query each.
 
 A count of nothing says "None" and is not styled as an alarm; a count of what is overdue or
 urgent, when there is any, carries a red tag that says so.
@@ -47,6 +48,8 @@ from onedoor.governance.records import incidents_visible_to
 from onedoor.referrals.models import Status
 from onedoor.safeguarding.models import FollowUp
 from onedoor.safeguarding.records import concerns_visible_to
+from onedoor.subject_access.models import WAITING as SUBJECT_ACCESS_WAITING
+from onedoor.subject_access.records import requests_visible_to
 from onedoor.triage.escalation import still_overdue
 from onedoor.triage.models import Escalation, TriageDecision
 from onedoor.triage.waiting import WAITING, waiting_on_triage
@@ -222,6 +225,11 @@ def governance_counts(user: User, now: datetime) -> list[Count]:
         counts.append(
             Count("roles", "Roles waiting for your approval", waiting.count(),
                   reverse("access:role_requests"))
+        )  # fmt: skip
+        requests = requests_visible_to(user).filter(status__in=SUBJECT_ACCESS_WAITING)
+        counts.append(
+            Count("subject_access", "Subject access requests waiting for a response",
+                  requests.count(), reverse("subject_access:list"))
         )  # fmt: skip
     if role in (Role.CLINICAL_LEAD, Role.PARTNER_LEAD):
         overdue = actions_visible_to(user).filter(

@@ -3,7 +3,7 @@ from django.urls import path
 from onedoor.care import views as care_views
 from onedoor.insights import views as insights_views
 from onedoor.triage import views as triage_views
-from onedoor.web import search_views, views
+from onedoor.web import child_views, search_views, views
 from onedoor.worklist import views as worklist_views
 
 app_name = "web"
@@ -23,6 +23,12 @@ urlpatterns = [
         name="complex_decisions",
     ),
     path("children/<uuid:child_uuid>/", views.child, name="child"),
+    path("children/<uuid:child_uuid>/details/", child_views.correct, name="correct_details"),
+    path(
+        "children/<uuid:child_uuid>/consent-to-share/",
+        child_views.consent_to_share,
+        name="consent_to_share",
+    ),
     path("search/", search_views.find_child, name="search"),
     path("assets/<path:path>", views.nhsuk_asset, name="nhsuk_asset"),
 ]

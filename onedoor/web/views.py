@@ -16,10 +16,11 @@ from onedoor.access.records import open_child_record
 from onedoor.accounts.decorators import any_signed_in, roles_required, signed_in_user
 from onedoor.accounts.navigation import pages_for, roles_for
 from onedoor.accounts.roles import Role
+from onedoor.children.corrections import may_correct_details
 from onedoor.operations.health import report as health_report
 from onedoor.web.counts import governance_counts, home_counts
 from onedoor.web.templatetags.banner import build_banner
-from onedoor.web.timeline import timeline_for
+from onedoor.web.timeline import corrections_by_record, timeline_for
 
 
 @login_not_required
@@ -54,6 +55,7 @@ def governance(request: HttpRequest) -> HttpResponse:
 def child(request: HttpRequest, child_uuid: UUID) -> HttpResponse:
     user = signed_in_user(request)
     record = open_child_record(user, child_uuid)
+    details, of_notes = corrections_by_record(record)
     return render(
         request,
         "web/child.html",
@@ -62,7 +64,9 @@ def child(request: HttpRequest, child_uuid: UUID) -> HttpResponse:
             "banner": build_banner(user, child=record.child, visible=record.referrals),
             "referrals": record.referrals,
             "emergency_grant": record.emergency_grant,
-            "timeline": timeline_for(record),
+            "timeline": timeline_for(record, of_notes),
+            "corrections": details,
+            "may_correct": may_correct_details(user),
         },
     )
 

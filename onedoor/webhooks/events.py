@@ -9,6 +9,8 @@ from django.db.models import Max
 
 from onedoor import clock
 from onedoor.alliance.models import Organisation
+from onedoor.children.models import Child
+from onedoor.children.sharing import shared_with
 from onedoor.integrations.scopes import Scope
 from onedoor.referrals.models import Referral
 from onedoor.webhooks.delivery import deliver_event
@@ -31,13 +33,17 @@ def listening(organisation: Organisation, kind: Kind) -> list[Subscription]:
 
 
 def publish(kind: Kind, organisation: Organisation | None, referral: Referral) -> Event | None:
-    """`kind` happened to `referral`, for `organisation` (nothing when there is none, or when
-    none of its systems listens): the event, one delivery for each subscription listening
+    """`kind` happened to `referral`, for `organisation` (nothing when there is none, when
+    the child's records are no longer shared with it, or when none of its systems listens):
+    the event, one delivery for each subscription listening
     now, and the task that sends them, all in the caller's transaction."""
     if organisation is None:
         return None
     subscriptions = listening(organisation, kind)
     if not subscriptions:
+        return None
+    # Consent to share withdrawn: an organisation no longer shared with is not told (H55).
+    if not Child.objects.filter(shared_with(organisation), pk=referral.child_id).exists():
         return None
     now = clock.now()
     event = Event.objects.create(

@@ -7,6 +7,8 @@ Work to act on now, whenever it is due:
   arrived (`triage.work`);
 - a red referral no clinician has reviewed (clinical lead), due by its triage deadline;
 - a triage decision waiting for sign-off (clinical lead), due by the triage deadline;
+- a subject access request waiting for a response (clinical lead), due by the end of its
+  one-month deadline (`subject_access.work`);
 - information requested for triage (triage lead), due by the end of the day asked for;
 - a handover not yet acknowledged (care coordinators, and whoever sent it), due by its
   acknowledgement time; one from another partner is also the receiving partner lead's to
@@ -86,6 +88,7 @@ from onedoor.outcomes.work import measures_to_review
 from onedoor.referrals.bands import RED_UNREVIEWED
 from onedoor.referrals.models import Referral, Status
 from onedoor.safeguarding.work import safeguarding_work
+from onedoor.subject_access.work import subject_access_requests
 from onedoor.triage.models import Outcome, TriageDecision
 from onedoor.triage.queue import TRIAGE_STATES
 from onedoor.triage.signposted import signposted_to_review, urgent_signposted
@@ -278,7 +281,13 @@ def _held(source: Source) -> Source:
 
 
 SOURCES: dict[str, tuple[Source, ...]] = {
-    Role.CLINICAL_LEAD: (urgent_disclosures, _red_reviews, _sign_offs, practitioners_needed),
+    Role.CLINICAL_LEAD: (
+        urgent_disclosures,
+        _red_reviews,
+        _sign_offs,
+        practitioners_needed,
+        subject_access_requests,
+    ),
     Role.TRIAGE_LEAD: (
         urgent_disclosures,
         _information_requested,

@@ -57,12 +57,17 @@ NOT_PAGES = {
     "governance:share_learning": "post only",
     "meetings:complete": "post only",
     "triage:signposted_reviewed": "post only",
+    "subject_access:gather": "post only",
+    "subject_access:remove_redaction": "post only",
+    "subject_access:reviewed": "post only",
     # Files, not pages.
     "insights:export_csv": "download",
     "insights:export_xlsx": "download",
     "insights:extract": "download",
     "insights:pack_pdf": "download",
     "referrers:referral_copy": "download",
+    "subject_access:archive_json": "download",
+    "subject_access:archive_pdf": "download",
     # What the timeout warning asks in the background (JSON).
     "accounts:session_status": "json",
     "accounts:drafts": "json",
@@ -73,7 +78,7 @@ NOT_PAGES = {
     "accounts:two_factor_setup": "second factor",
 }
 CONTENT_TYPES = {
-    "download": ("text/csv", "application/vnd.", "application/pdf"),
+    "download": ("text/csv", "application/vnd.", "application/pdf", "application/json"),
     "json": ("application/json",),
 }
 # Up to this many records' pages of each kind are opened, to find the links only some have.
@@ -154,6 +159,10 @@ CHECKED_IN_A_JOURNEY = {
     "triage:sign_off": (
         "test_triage.py",
         "test_a_red_referral_is_stepped_up_through_clinical_lead_sign_off",
+    ),
+    "care:correct_note": (
+        "test_rectification.py",
+        "test_a_note_is_corrected_and_its_earlier_text_kept",
     ),
 }
 

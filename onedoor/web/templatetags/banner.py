@@ -39,6 +39,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.utils import timezone
 
 from onedoor import clock
 from onedoor.access.records import child_referrals_visible_to, referrals_visible_to
@@ -48,6 +49,7 @@ from onedoor.care.models import CoordinatorAssignment
 from onedoor.care.young_adults import CARE_LEAVER, is_young_adult
 from onedoor.children.models import Child
 from onedoor.children.nhs_number import format_nhs_number
+from onedoor.clock import LONDON
 from onedoor.referrals.eligibility import age_on
 from onedoor.referrals.models import Referral
 from onedoor.referrals.places import place_rank
@@ -85,11 +87,19 @@ class Banner:
     coordinator: str = ""  # the young adult's named care coordinator, if one is named
     communication: tuple[str, ...] = ()  # language, interpreter, accessibility needs
     status_withheld: bool = False  # "do not share status with the family" (status_sharing)
+    # Consent to share withdrawn (`children/sharing.py`), shown to everyone who opens the
+    # record: the day (London), and the partner that kept the child ("" when none did).
+    sharing_withdrawn_on: date | None = None
+    sharing_kept_by: str = ""
 
     @property
     def has_alerts(self) -> bool:
         return bool(
-            self.open_concerns or self.young_adult or self.communication or self.status_withheld
+            self.open_concerns
+            or self.young_adult
+            or self.communication
+            or self.status_withheld
+            or self.sharing_withdrawn_on
         )
 
 
@@ -123,6 +133,17 @@ def communication_needs(*, language: str, interpreter: bool, accessibility: str)
     if accessibility:
         needs.append(f"Accessibility needs: {accessibility}")
     return tuple(needs)
+
+
+def sharing_alert(child: Child) -> dict[str, Any]:
+    """Consent to share withdrawn, from the child as read with its `sharing_kept_by`."""
+    if child.sharing_withdrawn_at is None:
+        return {}
+    kept = child.sharing_kept_by
+    return {
+        "sharing_withdrawn_on": timezone.localdate(child.sharing_withdrawn_at, LONDON),
+        "sharing_kept_by": kept.name if kept is not None else "",
+    }
 
 
 def _person(first: str | None, last: str | None, username: str | None) -> str:
@@ -163,7 +184,7 @@ def _named_coordinator(referral: Referral) -> str:
 
 def _referrals(user: User, referrals: QuerySet[Referral]) -> QuerySet[Referral]:
     return referrals.select_related(
-        "child__alliance", "allocated_organisation", "named_practitioner"
+        "child__alliance", "child__sharing_kept_by", "allocated_organisation", "named_practitioner"
     ).annotate(**_concern_annotations(user, "child_id"))
 
 
@@ -209,7 +230,11 @@ def build_banner(
 
 def _child_only(user: User, child: Child) -> Banner:
     """A child's page when the user sees none of the child's referrals (advice only, say)."""
-    person = Child.objects.annotate(**_concern_annotations(user, "pk")).get(pk=child.pk)
+    person = (
+        Child.objects.select_related("sharing_kept_by")
+        .annotate(**_concern_annotations(user, "pk"))
+        .get(pk=child.pk)
+    )
     groups = tuple(person.priority_groups.values_list("name", flat=True))
     return Banner(
         child=person,
@@ -221,6 +246,7 @@ def _child_only(user: User, child: Child) -> Banner:
         priority_groups=groups,
         open_concerns=person.open_concerns or 0,  # type: ignore[attr-defined]
         newest_concern=str(person.newest_concern or ""),  # type: ignore[attr-defined]
+        **sharing_alert(person),
     )
 
 
@@ -234,6 +260,7 @@ def _from_referral(found: Referral) -> Banner:
     concerns = {
         "open_concerns": found.open_concerns or 0,  # type: ignore[attr-defined]
         "newest_concern": str(found.newest_concern or ""),  # type: ignore[attr-defined]
+        **sharing_alert(person),
     }
     if not found.visible:  # type: ignore[attr-defined]
         return Banner(
