@@ -470,3 +470,55 @@ def test_the_page_lists_the_decisions_in_a_fixed_number_of_queries(
     with django_assert_num_queries(expected):  # type: ignore[operator]
         response = client.get(f"/children/{kai.child.uuid}/consent-to-share/")
     assert len(response.context["decisions"]) == decisions
+
+
+# No child left with a partner who can no longer see them
+
+
+@pytest.mark.parametrize("status", [Status.ALLOCATED, Status.WAITING])
+def test_a_place_not_yet_begun_with_a_partner_not_kept_goes_back_to_triage(
+    alliance: Alliance, people: People, status: Status
+) -> None:
+    referral = make_child(alliance, "Ada", allocated_to="kooth", status=status).referrals.get()
+    _withdraw(people, referral, keep=False)
+    referral.refresh_from_db()
+    assert (referral.status, referral.allocated_organisation, referral.allocated_offer) == (
+        Status.AWAITING_TRIAGE, None, None,
+    )  # fmt: skip
+    assert TimelineEvent.objects.filter(
+        referral=referral,
+        kind=TimelineEvent.Kind.STATUS_CHANGED,
+        summary="Consent to share withdrawn: back to triage from Kooth.",
+    ).exists()
+    assert referrals_visible_to(people.kooth_lead).filter(pk=referral.pk).exists() is False
+
+
+def test_a_place_kept_with_its_partner_stays(alliance: Alliance, people: People) -> None:
+    referral = make_child(
+        alliance, "Ada", allocated_to="kooth", status=Status.WAITING
+    ).referrals.get()
+    _withdraw(people, referral, keep=True)
+    referral.refresh_from_db()
+    assert (referral.status, referral.allocated_organisation.slug) == (Status.WAITING, "kooth")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_work_under_way_with_a_partner_not_kept_is_a_task_for_the_triage_team_and_coordinators(
+    people: People, kai: Referral, keep: bool
+) -> None:
+    from onedoor.worklist.items import due_items_for
+
+    _withdraw(people, kai, keep=keep)
+    kai.refresh_from_db()
+    assert kai.status == Status.IN_INTERVENTION  # the work under way is not undone by itself
+    what = "Consent to share withdrawn: agree the child's care"
+    for user in (people.triage, people.coordinator):
+        tasks = [item for item in due_items_for(user) if item.what == what]
+        if keep:
+            assert tasks == []
+        else:
+            # withdrawn on Friday 20 November: due by the end of Monday 23 November
+            assert [(t.referral, t.due.isoformat(), t.url) for t in tasks] == [
+                (kai, "2026-11-23T17:00:00+00:00", f"/care/{kai.uuid}/")
+            ]
+    assert [i for i in due_items_for(people.kooth_lead) if i.what == what] == []

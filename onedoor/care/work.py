@@ -5,7 +5,9 @@ every task (`worklist/items.py`):
   lead, due by the handover's due time (when it starts to escalate);
 - a handover the receiving partner declined: work for whoever sent it and the sending
   partner's lead (the partner the child is back with), to read the reason and decide the
-  next step, due by the end of the next working day, until someone there has read it.
+  next step, due by the end of the next working day, until someone there has read it;
+- a child whose partner may no longer see them, consent to share withdrawn while the work was
+  under way: work for the triage leads and the care coordinators (`sharing_withdrawn`).
 """
 
 from __future__ import annotations
@@ -13,14 +15,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 
 from onedoor.accounts.roles import PARTNER_ANSWERS, Role
+from onedoor.alliance.models import Organisation
 from onedoor.care.models import Transition
 from onedoor.care.records import handovers_to
 from onedoor.clock.calendar import ENGLAND_AND_WALES, due_at
-from onedoor.referrals.models import Referral
+from onedoor.referrals.models import Referral, Status
 from onedoor.work import Item
 
 if TYPE_CHECKING:
@@ -71,4 +74,41 @@ def handovers_declined(user: User, visible: QuerySet[Referral], now: datetime) -
             "care:record",
         )
         for t in declined
+    ]
+
+
+# Who agrees what follows for a child whose partner may no longer see them.
+SHARING_DECIDERS = frozenset({Role.TRIAGE_LEAD, Role.CARE_COORDINATOR})
+
+
+def sharing_withdrawn(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
+    """Consent to share withdrawn while a partner the withdrawal did not keep is working with
+    the child (in intervention, or a handover under way): the partner can no longer see them,
+    so the triage team and the care coordinators agree what follows (a discharge, or a
+    handover to the lead provider), due by the end of the next working day after the
+    withdrawal, until the child is no longer with that partner (`referrals.sharing`)."""
+    if user.role not in SHARING_DECIDERS:
+        return []
+    stranded = (
+        visible.filter(
+            status__in=(Status.IN_INTERVENTION, Status.IN_TRANSITION),
+            allocated_organisation__kind=Organisation.Kind.PARTNER,
+            child__sharing_withdrawn_at__isnull=False,
+        )
+        .exclude(child__sharing_kept_by=F("allocated_organisation"))
+        .select_related("child")
+        .order_by("child__sharing_withdrawn_at", "pk")[:SHOWN]
+    )
+    return [
+        Item(
+            "Consent to share withdrawn: agree the child's care",
+            r,
+            due_at(
+                received_at=r.child.sharing_withdrawn_at,  # type: ignore[arg-type]
+                working_days=1,
+                calendar=ENGLAND_AND_WALES,
+            ),
+            "care:record",
+        )
+        for r in stranded
     ]

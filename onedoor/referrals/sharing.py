@@ -30,7 +30,9 @@ from onedoor.audit.trail import Action, record
 from onedoor.checks import checked_text
 from onedoor.children.models import Child, SharingDecision, TimelineEvent
 from onedoor.children.sharing import WITHDRAWN
+from onedoor.referrals.models import Referral, Status
 from onedoor.referrals.places import place_held
+from onedoor.referrals.states import move
 
 REASON_LIMIT = 2000
 
@@ -79,8 +81,40 @@ def withdraw_consent_to_share(
         )
         keeps = f"{kept} keeps working with the child." if kept else "No partner keeps the child."
         _written(user, child, decision, f"{WITHDRAWN}: recorded by {user}. {keeps}")
+        _back_to_triage(user, child, kept)
     child.sharing_withdrawn_at, child.sharing_kept_by = now, kept
     return decision
+
+
+# Where a partner the withdrawal did not keep holds the child, and the work has not begun:
+# the place goes back to triage, as a declined allocation does (the triage clock as it was).
+# Once the work has begun (in intervention, or a handover under way) the partner's place
+# stays, and the care coordinators and triage leads have the task of agreeing what follows
+# (`care.work.sharing_withdrawn`): no child is left with a partner who can no longer see them
+# and nobody told.
+NOT_BEGUN = (Status.ALLOCATED, Status.WAITING)
+
+
+def _back_to_triage(user: User, child: Child, kept: Organisation | None) -> None:
+    held = Referral.objects.filter(
+        child=child,
+        status__in=NOT_BEGUN,
+        allocated_organisation__kind=Organisation.Kind.PARTNER,
+    ).exclude(allocated_organisation=kept)
+    for referral in held.select_related("allocated_organisation", "child"):
+        move(
+            user=user,
+            referral=referral,
+            to=Status.AWAITING_TRIAGE,
+            version=referral.version,
+            summary=f"{WITHDRAWN}: back to triage from {referral.allocated_organisation}.",
+            changes={
+                "allocated_offer": None,
+                "allocated_organisation": None,
+                "allocated_at": None,
+                "named_practitioner": None,
+            },
+        )
 
 
 def give_consent_to_share_again(*, user: User, child: Child, reason: str) -> SharingDecision:

@@ -71,7 +71,7 @@ from onedoor.accounts.roles import Role
 from onedoor.care.lists import cadences_for, with_check_in_due
 from onedoor.care.models import CarePlan, CheckIn, RiskReview, Transition
 from onedoor.care.practitioners import held_by, practitioners_needed
-from onedoor.care.work import handovers_declined, handovers_to_answer
+from onedoor.care.work import handovers_declined, handovers_to_answer, sharing_withdrawn
 from onedoor.care.young_adults import waiting_for_a_coordinator
 from onedoor.case_audits.work import audit_actions
 from onedoor.clock.calendar import (
@@ -294,8 +294,9 @@ SOURCES: dict[str, tuple[Source, ...]] = {
         _triage_clocks,
         urgent_signposted,
         signposted_to_review,
+        sharing_withdrawn,
     ),
-    Role.CARE_COORDINATOR: (_handovers, _coordinators_needed),
+    Role.CARE_COORDINATOR: (_handovers, _coordinators_needed, sharing_withdrawn),
     Role.PRACTITIONER: tuple(_held(source) for source in PARTNER_WORK),
     Role.PARTNER_LEAD: (*PARTNER_WORK, practitioners_needed),
 }
