@@ -360,10 +360,11 @@ def test_the_triage_leads_signposted_tasks_run_a_fixed_number_of_queries(
     client.get("/")
     # session, user, device; urgent disclosures to screen; information requested; triage
     # clocks ending; turned-away referrals that disclose a risk to life, and their days'
-    # reviews; the days with signposted referrals, and their reviews; handovers the lead
-    # sent; the meeting and case audit actions they own; safeguarding concerns to plan and
+    # reviews; the days with signposted referrals, and their reviews; children whose
+    # partner may no longer see them (consent to share withdrawn); handovers the lead sent;
+    # the meeting and case audit actions they own; safeguarding concerns to plan and
     # follow-up actions they own
-    with django_assert_num_queries(15):  # type: ignore[operator]
+    with django_assert_num_queries(16):  # type: ignore[operator]
         response = client.get("/tasks/")
     whats = [row.item.what for row in response.context["rows"]]
     assert whats.count("Signposted, but discloses a risk to life") == size
