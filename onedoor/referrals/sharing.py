@@ -101,7 +101,9 @@ def _back_to_triage(user: User, child: Child, kept: Organisation | None) -> None
         status__in=NOT_BEGUN,
         allocated_organisation__kind=Organisation.Kind.PARTNER,
     ).exclude(allocated_organisation=kept)
-    for referral in held.select_related("allocated_organisation", "child"):
+    # Locked, so that no one moves them between this read and the move (`states.Conflict`).
+    locked = held.select_for_update(of=("self",)).select_related("allocated_organisation", "child")
+    for referral in locked:
         move(
             user=user,
             referral=referral,

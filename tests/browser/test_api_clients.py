@@ -4,6 +4,7 @@ between. Each page checked with axe at both widths."""
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
 
@@ -68,7 +69,8 @@ def test_an_administrator_registers_a_client_whose_token_works_until_revoked(
     secret = page.get_by_label("Token", exact=True).input_value()
     assert secret.startswith("od_")
     assert_accessible_at_both_widths(page)
-    assert _status(live_server, secret) == 200
+    # A partner's system reads children's records: refused until a clinical lead approves it.
+    assert _status(live_server, secret) == 401
 
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("This token has already been shown")
@@ -77,6 +79,21 @@ def test_an_administrator_registers_a_client_whose_token_works_until_revoked(
     assert_accessible_at_both_widths(page)
 
     page.get_by_role("link", name="Back to Kooth online").click()
+    expect(page.get_by_text("Waiting for a clinical lead's approval")).to_be_visible()
+    client_page = page.url
+    page.get_by_role("button", name="Sign out").click()
+    make_user("cleo-lead", Role.CLINICAL_LEAD, organisation(alliance, "north-kent-mind"))
+    sign_in(page, "cleo-lead")
+    page.goto("/governance/role-requests/")
+    page.get_by_role("link", name=re.compile(r"^Decide on ")).click()
+    page.get_by_label("Approve").check()
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.get_by_role("cell", name="Approved")).to_have_count(1)
+    assert _status(live_server, secret) == 200
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, "ada-admin")
+    page.goto(client_page)
+    expect(page.get_by_text("Waiting for a clinical lead's approval")).to_have_count(0)
     row = page.get_by_role("row").filter(has_text=secret[:10])
     expect(row).to_contain_text("In use")
     row.get_by_role("link", name="Revoke").click()

@@ -47,10 +47,10 @@ def test_home_and_governance_count_what_waits(page: Page, demo: Alliance) -> Non
     page.goto("/governance/")
     expect(page.get_by_role("heading", level=2, name="What waits for you")).to_be_visible()
     assert [
-        page.locator("[data-count]").nth(n).get_attribute("data-count") for n in range(7)
+        page.locator("[data-count]").nth(n).get_attribute("data-count") for n in range(8)
     ] == [
         "escalations", "concerns", "follow_ups_overdue", "incidents", "complex", "roles",
-        "audit_actions_overdue",
+        "subject_access", "audit_actions_overdue",
     ]  # fmt: skip
-    expect(page.locator("[data-count]")).to_have_count(7)
+    expect(page.locator("[data-count]")).to_have_count(8)
     assert_accessible_at_both_widths(page)
