@@ -522,3 +522,30 @@ def test_work_under_way_with_a_partner_not_kept_is_a_task_for_the_triage_team_an
                 (kai, "2026-11-23T17:00:00+00:00", f"/care/{kai.uuid}/")
             ]
     assert [i for i in due_items_for(people.kooth_lead) if i.what == what] == []
+
+
+def test_a_handover_waiting_for_a_partner_not_kept_is_a_task_until_it_is_answered(
+    alliance: Alliance, people: People
+) -> None:
+    from onedoor import clock
+    from onedoor.worklist.items import due_items_for
+
+    # Ash is in intervention with CHUMS, which the withdrawal keeps; a handover waits for
+    # Kooth's answer, which Kooth can neither see nor give.
+    ash = _taken_on(alliance, "Ash", "chums")
+    kooth = organisation(alliance, "kooth")
+    handover = start_transition(
+        user=people.chums_practitioner, referral=ash, kind=Transition.Kind.BETWEEN_PARTNERS,
+        reason="Closer to home.", receiving_organisation=kooth,
+        receiving_offer=Offer.objects.filter(organisation=kooth).first(), handover="Weekly.",
+    )  # fmt: skip
+    what = "Consent to share withdrawn: agree the child's care"
+
+    def tasked() -> list[Referral | None]:
+        return [i.referral for i in due_items_for(people.coordinator) if i.what == what]
+
+    assert tasked() == []  # before the withdrawal
+    _withdraw(people, ash, keep=True)
+    assert tasked() == [ash]
+    Transition.objects.filter(pk=handover.pk).update(acknowledged_at=clock.now())
+    assert tasked() == []  # answered: nothing waits on a partner not kept

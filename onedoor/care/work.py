@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from onedoor.accounts.roles import PARTNER_ANSWERS, Role
@@ -83,19 +83,29 @@ SHARING_DECIDERS = frozenset({Role.TRIAGE_LEAD, Role.CARE_COORDINATOR})
 
 def sharing_withdrawn(user: User, visible: QuerySet[Referral], now: datetime) -> list[Item]:
     """Consent to share withdrawn while a partner the withdrawal did not keep is working with
-    the child (in intervention, or a handover under way): the partner can no longer see them,
-    so the triage team and the care coordinators agree what follows (a discharge, or a
-    handover to the lead provider), due by the end of the next working day after the
-    withdrawal, until the child is no longer with that partner (`referrals.sharing`)."""
+    the child (in intervention, or a handover under way), or is being handed the child (a
+    handover between partners waiting for its answer, which it can no longer see or accept):
+    the triage team and the care coordinators agree what follows (a discharge, or a handover
+    to the lead provider), due by the end of the next working day after the withdrawal, until
+    the child is no longer with or being handed to that partner (`referrals.sharing`)."""
     if user.role not in SHARING_DECIDERS:
         return []
+    with_partner_not_kept = Q(allocated_organisation__kind=Organisation.Kind.PARTNER) & ~Q(
+        child__sharing_kept_by=F("allocated_organisation")
+    )
+    handed_to_one_not_kept = Exists(
+        Transition.objects.filter(
+            referral=OuterRef("pk"),
+            kind=Transition.Kind.BETWEEN_PARTNERS,
+            acknowledged_at__isnull=True,
+        ).exclude(receiving_organisation=OuterRef("child__sharing_kept_by"))
+    )
     stranded = (
         visible.filter(
+            with_partner_not_kept | Q(handed_to_one_not_kept),
             status__in=(Status.IN_INTERVENTION, Status.IN_TRANSITION),
-            allocated_organisation__kind=Organisation.Kind.PARTNER,
             child__sharing_withdrawn_at__isnull=False,
         )
-        .exclude(child__sharing_kept_by=F("allocated_organisation"))
         .select_related("child")
         .order_by("child__sharing_withdrawn_at", "pk")[:SHOWN]
     )
