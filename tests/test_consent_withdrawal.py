@@ -502,6 +502,23 @@ def test_a_place_kept_with_its_partner_stays(alliance: Alliance, people: People)
     assert (referral.status, referral.allocated_organisation.slug) == (Status.WAITING, "kooth")  # type: ignore[union-attr]
 
 
+def test_the_coordinator_finds_the_task_on_my_tasks_and_opens_the_childs_care_record(
+    client: Client, people: People, kai: Referral
+) -> None:
+    _withdraw(people, kai, keep=False)
+    sign_in(client, people.coordinator)
+    page = client.get("/tasks/")
+    row = next(
+        row for row in page.context["rows"]
+        if row.item.what == "Consent to share withdrawn: agree the child's care"
+    )  # fmt: skip
+    assert (row.item.referral, row.item.url) == (kai, f"/care/{kai.uuid}/")
+    assert f'href="/care/{kai.uuid}/"' in shown(page)
+    record = client.get(row.item.url)
+    assert record.status_code == 200
+    assert "Consent to share withdrawn" in shown(record)
+
+
 @pytest.mark.parametrize("keep", [False, True])
 def test_work_under_way_with_a_partner_not_kept_is_a_task_for_the_triage_team_and_coordinators(
     people: People, kai: Referral, keep: bool

@@ -42,7 +42,7 @@ from django.utils import timezone
 from onedoor import clock
 from onedoor.accounts.models import User
 from onedoor.accounts.roles import Role
-from onedoor.alliance.models import Alliance
+from onedoor.alliance.models import RETENTION_DEFAULTS, Alliance
 from onedoor.audit.trail import Action, pseudonymise_children, record
 from onedoor.children.models import Child, Journey
 from onedoor.clock import LONDON
@@ -55,10 +55,12 @@ from onedoor.referrals.states import ENDS
 
 @dataclass(frozen=True)
 class Rules:
-    children_until_birthday: int = 25
-    children_until_birthday_if_17: int = 26
-    mental_health_years: int = 20
-    incident_years: int = 10
+    """The alliance's retention periods; the defaults are the alliance file's own."""
+
+    children_until_birthday: int = RETENTION_DEFAULTS["children_until_birthday"]
+    children_until_birthday_if_17: int = RETENTION_DEFAULTS["children_until_birthday_if_17"]
+    mental_health_years: int = RETENTION_DEFAULTS["mental_health_years"]
+    incident_years: int = RETENTION_DEFAULTS["incident_years"]
 
     @classmethod
     def of(cls, alliance: Alliance) -> Rules:
@@ -171,12 +173,6 @@ def _of_children(entry: Entry, child_ids: list[int]) -> QuerySet[Any]:
     return entry.model_class._default_manager.filter(**{lookup: child_ids}).distinct()
 
 
-def _records(entry: Entry, child: Child) -> QuerySet[Any]:
-    model = entry.model_class
-    lookup: dict[str, Any] = {entry.child: child} if entry.child else {"pk": child.pk}
-    return model._default_manager.filter(**lookup).distinct()
-
-
 def due(alliance: Alliance, today: date | None = None) -> Plan:
     """The dry run: what is due on `today` (the clock's today by default)."""
     today = today or clock.today()
@@ -277,7 +273,7 @@ def _dispose_of_child(
     meeting's link to the child is its discussion): the kept ones let go of the child, the
     rest deleted, each with its tombstone."""
     child = due_child.child
-    found = [(entry, list(_records(entry, child))) for entry in about_children()]
+    found = [(entry, list(_of_children(entry, [child.pk]))) for entry in about_children()]
     stones: list[Tombstone] = []
     to_delete: list[tuple[type[Model], list[Any]]] = []
     for entry, rows in found:

@@ -2,58 +2,31 @@
 
 from __future__ import annotations
 
-import io
-
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 from reportlab.platypus.flowables import Flowable
 
+from onedoor.printed import STYLES, document, labelled, text
 from onedoor.referrals.models import Referral
 from onedoor.referrers.sent_copy import sections
 
-
-def _text(value: str) -> str:
-    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return escaped.replace("\n", "<br/>") or "Not given"
+NOT_GIVEN = "Not given"
 
 
 def copy_of(referral: Referral, service_name: str) -> bytes:
-    styles = getSampleStyleSheet()
+    title = f"Referral {referral.reference_display}"
     story: list[Flowable] = [
-        Paragraph(f"Referral {referral.reference_display}", styles["Title"]),
+        Paragraph(title, STYLES["Title"]),
         Paragraph(
-            _text(f"A copy of what you sent to the {service_name}. Keep it securely: it "
-                  "holds details of a child."),
-            styles["BodyText"],
+            text(f"A copy of what you sent to the {service_name}. Keep it securely: it holds "
+                 "details of a child.", NOT_GIVEN),
+            STYLES["BodyText"],
         ),
     ]  # fmt: skip
     for section in sections(referral):
-        story += [Spacer(1, 4 * mm), Paragraph(_text(section.title), styles["Heading2"])]
-        rows = [
-            [
-                Paragraph(_text(label), styles["BodyText"]),
-                Paragraph(_text(value), styles["BodyText"]),
-            ]
-            for label, value in section.rows
+        story += [
+            Spacer(1, 4 * mm),
+            Paragraph(text(section.title, NOT_GIVEN), STYLES["Heading2"]),
+            labelled(section.rows, NOT_GIVEN),
         ]
-        table = Table(rows, colWidths=[55 * mm, 115 * mm])
-        table.setStyle(
-            TableStyle(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey),
-                ]
-            )
-        )
-        story.append(table)
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer, pagesize=A4, title=f"Referral {referral.reference_display}", author=service_name,
-        leftMargin=18 * mm, rightMargin=18 * mm,
-        pageCompression=0,  # plain text streams: searchable, and checkable in tests
-    )  # fmt: skip
-    document.build(story)
-    return buffer.getvalue()
+    return document(story, title=title, author=service_name)

@@ -1,31 +1,29 @@
 """The readable copy of a disclosed archive (`archive.build`), as a PDF built with reportlab
-(as `referrers/pdf.py` builds a referral's copy): every section, "none held" when empty, and
-each redaction where it was made, as its marker."""
+(`onedoor.printed`): every section, "none held" when empty, and each redaction where it was
+made, as its marker."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 from reportlab.platypus.flowables import Flowable
+
+from onedoor.printed import STYLES, document, labelled, text
+
+NOT_RECORDED = "Not recorded"
 
 
 def _text(value: str) -> str:
-    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return escaped.replace("\n", "<br/>") or "Not recorded"
+    return text(value, NOT_RECORDED)
 
 
 def pdf_of(archive: dict[str, Any]) -> bytes:
-    styles = getSampleStyleSheet()
-    body = styles["BodyText"]
+    body = STYLES["BodyText"]
     title = f"Information we hold about {archive['subject']}"
     story: list[Flowable] = [
-        Paragraph(_text(title), styles["Title"]),
+        Paragraph(_text(title), STYLES["Title"]),
         Paragraph(
             _text(
                 f"{archive['service']}. Subject access request received on "
@@ -37,7 +35,7 @@ def pdf_of(archive: dict[str, Any]) -> bytes:
     ]
     for section in archive["sections"]:
         heading = section["record_type"][:1].upper() + section["record_type"][1:]
-        story += [Spacer(1, 4 * mm), Paragraph(_text(heading), styles["Heading2"])]
+        story += [Spacer(1, 4 * mm), Paragraph(_text(heading), STYLES["Heading2"])]
         if not section["items"]:
             story.append(Paragraph("None held.", body))
             continue
@@ -45,26 +43,8 @@ def pdf_of(archive: dict[str, Any]) -> bytes:
             if "withheld" in item:
                 story.append(Paragraph(_text(f"A record: {item['withheld']}"), body))
                 continue
-            story.append(Paragraph(_text(item["title"]), styles["Heading4"]))
-            rows = [
-                [Paragraph(_text(field["label"]), body), Paragraph(_text(field["value"]), body)]
-                for field in item["fields"]
+            story += [
+                Paragraph(_text(item["title"]), STYLES["Heading4"]),
+                labelled(((f["label"], f["value"]) for f in item["fields"]), NOT_RECORDED),
             ]
-            table = Table(rows, colWidths=[55 * mm, 115 * mm])
-            table.setStyle(
-                TableStyle(
-                    [
-                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                        ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.grey),
-                    ]
-                )
-            )
-            story.append(table)
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer, pagesize=A4, title=title, author=archive["service"],
-        leftMargin=18 * mm, rightMargin=18 * mm,
-        pageCompression=0,  # plain text streams: searchable, and checkable in tests
-    )  # fmt: skip
-    document.build(story)
-    return buffer.getvalue()
+    return document(story, title=title, author=archive["service"])
